@@ -1,0 +1,65 @@
+# srrepro — every command a researcher needs. `make help` lists them.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+# torch==2.13.0 is the CPU build on the project machines (a local wheel) and the CUDA build from PyPI on a
+# Linux GPU workstation; override for another build, e.g. `make setup TORCH_SPEC="torch==2.13.0 --index-url …"`.
+TORCH_SPEC ?= torch==2.13.0
+TABLE ?= bicubic
+PROFILE ?= lite
+DEVICE ?= auto
+# Data root: $SRREPRO_DATA if set, else ../shared/data when it exists (project machines), else ./data.
+SRREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
+export SRREPRO_DATA
+export PYDEVD_DISABLE_FILE_VALIDATION=1
+
+.PHONY: help setup test test-all reproduce reproduce-all dry-run book clean-book notebooks lint
+
+help:
+	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
+	@echo "make test                      fast tests (make test-all: slow ones too)"
+	@echo "make reproduce TABLE=id [PROFILE=smoke|lite|paper] [DEVICE=auto|cpu|cuda]"
+	@echo "make dry-run TABLE=id PROFILE=paper   print the plan (runs, iterations, estimated time)"
+	@echo "make reproduce-all PROFILE=lite      every table"
+	@echo "make book                      render results/ into book/_build/html (no training)"
+	@echo "data root: SRREPRO_DATA=$(SRREPRO_DATA)"
+
+setup:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install $(TORCH_SPEC)
+	$(BIN)/python -m pip install -e ".[test]"
+
+test:
+	$(BIN)/python -m pytest -q
+
+test-all:
+	$(BIN)/python -m pytest -q -m "slow or not slow"
+
+# papermill runs the table's notebook (parameters: table, profile, device, data_root) which writes
+# results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book.
+reproduce:
+	@$(BIN)/srrepro show $(TABLE) >/dev/null
+	@mkdir -p results/$(PROFILE)
+	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).ipynb.tmp \
+	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)"
+	@mv results/$(PROFILE)/.$(TABLE).ipynb.tmp results/$(PROFILE)/$(TABLE).ipynb
+	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
+
+dry-run:
+	$(BIN)/srrepro reproduce $(TABLE) --profile $(PROFILE) --dry-run
+
+reproduce-all:
+	@for t in $$($(BIN)/srrepro list | cut -d' ' -f1); do $(MAKE) --no-print-directory reproduce TABLE=$$t PROFILE=$(PROFILE) || exit 1; done
+
+notebooks:
+	$(BIN)/python tools/make_notebooks.py
+
+book:
+	$(BIN)/python -m srrepro.book
+	$(BIN)/jupyter-book build book --quiet
+	@echo "open book/_build/html/index.html"
+
+clean-book:
+	rm -rf book/_build book/tables book/_toc.yml book/claims.md

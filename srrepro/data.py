@@ -1,0 +1,357 @@
+"""Datasets: a registry, the local data root, image decoding, and a checksummed downloader.
+
+Files are read from a *data root*: ``--data DIR``, else ``$SRREPRO_DATA``, else ``./data``. Its layout is the
+mirror's (``benchmarks/<Set>/*.png``, ``train/T91/*.png``, ``weights/official/*.pth``, ``metrics/*.npz``).
+``srrepro download NAME`` fills a data root from the public sources. Every file the study uses is listed in
+``srrepro/manifest.tsv`` with its sha256 and a *pixel* sha256 (of the decoded image), so a file that upstream
+ships re-encoded (T91 as BMP) or renamed (B100 as ``img_NNN_SRF_3_HR.png``) is accepted when its pixels match.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import os
+import shutil
+import tempfile
+import urllib.request
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+__all__ = [
+    "DATASETS", "DataRootError", "DatasetMissingError", "UnknownDatasetError", "ImageReadError", "ChecksumError",
+    "data_root", "dataset_files", "load_images", "read_image", "modcrop", "fetch", "download", "dataset_checksum",
+    "pixel_sha256", "manifest",
+]
+
+MANIFEST_PATH = Path(__file__).with_name("manifest.tsv")
+
+
+class SrreproDataError(Exception):
+    """Base class: every data problem is reported as one line saying what is wrong and what to do."""
+
+
+class DataRootError(SrreproDataError):
+    pass
+
+
+class UnknownDatasetError(SrreproDataError):
+    pass
+
+
+class DatasetMissingError(SrreproDataError):
+    pass
+
+
+class ImageReadError(SrreproDataError):
+    pass
+
+
+class ChecksumError(SrreproDataError):
+    pass
+
+
+@dataclass(frozen=True)
+class Dataset:
+    name: str
+    folder: str  # relative to the data root
+    kind: str  # "benchmark" | "train"
+    description: str
+    # For sets that are not in the manifest: (url, sha256 or None, size in bytes or None, member prefix in zip)
+    archives: tuple = field(default_factory=tuple)
+    note: str = ""
+
+
+DATASETS: dict[str, Dataset] = {
+    d.name: d
+    for d in [
+        Dataset("Set5", "benchmarks/Set5", "benchmark", "5 images (Bevilacqua et al. 2012)"),
+        Dataset("Set14", "benchmarks/Set14", "benchmark", "14 images (Zeyde et al. 2010); bridge.png is greyscale"),
+        Dataset("B100", "benchmarks/B100", "benchmark", "100 BSDS300 test images (Martin et al. 2001)"),
+        Dataset("Urban100", "benchmarks/Urban100", "benchmark", "100 urban scenes (Huang et al. 2015)"),
+        Dataset(
+            "Manga109", "benchmarks/Manga109", "benchmark", "109 manga covers (Matsui et al. 2017)",
+            note="Manga109 is distributed on request only (http://www.manga109.org/en/download.html): place the "
+            "109 PNG files in <data>/benchmarks/Manga109/ yourself",
+        ),
+        Dataset(
+            "DIV2K_valid", "benchmarks/DIV2K_valid", "benchmark", "DIV2K validation images 801–900 (HR)",
+            archives=(("http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_valid_HR.zip", None, 448_993_893,
+                       "DIV2K_valid_HR/"),),
+        ),
+        Dataset(
+            "DIV2K_train", "train/DIV2K", "train", "DIV2K training images 0001–0800 (HR), the papers' training set",
+            archives=(("http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip", None, 3_530_603_713,
+                       "DIV2K_train_HR/"),),
+        ),
+        Dataset("T91", "train/T91", "train", "91 training images (Yang et al. 2010)"),
+    ]
+}
+# Non-image files the study needs, downloadable by these names as well.
+EXTRA_GROUPS = {"weights": "weights/official", "niqe": "metrics", "matlab_lr": "reference/matlab_bicubic_lr"}
+
+
+def _unknown_dataset(name: str) -> UnknownDatasetError:
+    return UnknownDatasetError(f"unknown dataset {name!r}; valid datasets: {', '.join(DATASETS)}")
+
+
+def get_dataset(name: str) -> Dataset:
+    if name not in DATASETS:
+        raise _unknown_dataset(name)
+    return DATASETS[name]
+
+
+# --------------------------------------------------------------------------------------------- data root
+def data_root(explicit: str | os.PathLike | None = None, must_exist: bool = True) -> Path:
+    """The data root: ``explicit`` (``--data``), else ``$SRREPRO_DATA``, else ``./data``."""
+    if explicit is not None:
+        root, how = Path(explicit), "--data"
+    elif os.environ.get("SRREPRO_DATA"):
+        root, how = Path(os.environ["SRREPRO_DATA"]), "$SRREPRO_DATA"
+    else:
+        root, how = Path("data"), "the default ./data (no --data and no $SRREPRO_DATA)"
+    root = root.expanduser()
+    if must_exist and not root.is_dir():
+        raise DataRootError(
+            f"data root {root.resolve()} (from {how}) does not exist: point SRREPRO_DATA or --data at a data "
+            f"folder (on the project machines: SRREPRO_DATA=../shared/data), or fetch one with "
+            f"`srrepro download Set5 Set14 B100 Urban100 T91 --data {root}`"
+        )
+    return root
+
+
+# --------------------------------------------------------------------------------------------- images
+def read_image(path: str | os.PathLike) -> np.ndarray:
+    """Decode an image to uint8: H×W for greyscale, H×W×3 for colour (alpha dropped, palettes expanded)."""
+    path = Path(path)
+    try:
+        with Image.open(path) as im:
+            im.load()
+            if im.mode in ("L", "I;16", "I"):
+                arr = np.asarray(im.convert("L") if im.mode != "L" else im)
+            else:
+                arr = np.asarray(im.convert("RGB"))
+    except FileNotFoundError:
+        raise ImageReadError(f"image file {path} does not exist") from None
+    except Exception as e:  # PIL raises a zoo of types for truncated/corrupt files
+        raise ImageReadError(f"cannot decode image {path}: {type(e).__name__}: {e} (re-download or replace it)") from None
+    return np.ascontiguousarray(arr, dtype=np.uint8)
+
+
+def modcrop(img: np.ndarray, scale: float) -> np.ndarray:
+    """Crop H and W down to multiples of an integer ``scale`` (MATLAB ``modcrop``), top-left anchored."""
+    s = int(scale)
+    if s != scale:
+        raise ValueError(f"modcrop needs an integer scale, got {scale}")
+    h, w = img.shape[:2]
+    return img[: h - h % s, : w - w % s]
+
+
+def dataset_files(name: str, root: str | os.PathLike | None = None) -> list[Path]:
+    ds = get_dataset(name)
+    folder = data_root(root) / ds.folder
+    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".png", ".bmp", ".jpg", ".jpeg", ".tif"))
+    if not files:
+        how = ds.note or f"run `srrepro download {name} --data {data_root(root)}`"
+        raise DatasetMissingError(f"dataset {name} not found: no images in {folder}; {how}")
+    return files
+
+
+@lru_cache(maxsize=16)
+def _load_images_cached(name: str, root: str) -> tuple[tuple[str, np.ndarray], ...]:
+    images = []
+    for p in dataset_files(name, root):
+        img = read_image(p)
+        img.setflags(write=False)  # shared by every caller in the process
+        images.append((p.stem, img))
+    return tuple(images)
+
+
+def load_images(name: str, root: str | os.PathLike | None = None, limit: int | None = None) -> list[tuple[str, np.ndarray]]:
+    """``[(image name, uint8 image)]`` of a dataset, decoded once per process and kept in memory (read-only)."""
+    images = _load_images_cached(name, str(data_root(root).resolve()))
+    return list(images[:limit] if limit else images)
+
+
+# --------------------------------------------------------------------------------------------- checksums
+def file_sha256(path: str | os.PathLike) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def pixel_sha256(path_or_array) -> str:
+    """sha256 of the decoded pixels (shape + uint8 bytes): independent of PNG/BMP encoding and file name."""
+    arr = read_image(path_or_array) if not isinstance(path_or_array, np.ndarray) else path_or_array
+    h = hashlib.sha256(repr(arr.shape).encode())
+    h.update(np.ascontiguousarray(arr).tobytes())
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def manifest() -> dict[str, dict]:
+    with open(MANIFEST_PATH, newline="") as f:
+        return {r["path"]: r for r in csv.DictReader(f, delimiter="\t")}
+
+
+@lru_cache(maxsize=32)
+def _dataset_checksum(name: str, root: str) -> str:
+    h = hashlib.sha256()
+    for p in dataset_files(name, root):
+        h.update(f"{p.name}:{file_sha256(p)}\n".encode())
+    return h.hexdigest()
+
+
+def dataset_checksum(name: str, root: str | os.PathLike | None = None) -> str:
+    """One sha256 over the dataset's file names and contents (for result provenance); 16 hex digits."""
+    return _dataset_checksum(name, str(data_root(root).resolve()))[:16]
+
+
+def verify_dataset(name: str, root: str | os.PathLike | None = None) -> list[str]:
+    """Names of files whose sha256 differs from the manifest (empty list = all good)."""
+    ds = get_dataset(name)
+    bad = []
+    for rel, row in manifest().items():
+        if rel.startswith(ds.folder + "/"):
+            p = data_root(root) / rel
+            if not p.exists() or file_sha256(p) != row["sha256"]:
+                bad.append(rel)
+    return bad
+
+
+# --------------------------------------------------------------------------------------------- download
+def fetch(url: str, dest: str | os.PathLike, sha256: str | None = None, size: int | None = None,
+          progress: bool = True) -> Path:
+    """Download ``url`` to ``dest`` atomically, with a progress bar; verify ``sha256`` when known."""
+    from tqdm.auto import tqdm
+
+    dest = Path(dest)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            try:
+                resp = urllib.request.urlopen(url, timeout=60)
+            except Exception as e:
+                raise ChecksumError(f"cannot download {url}: {e}") from None
+            total = int(resp.headers.get("Content-Length") or size or 0) or None
+            h = hashlib.sha256()
+            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not progress) as bar:
+                for chunk in iter(lambda: resp.read(1 << 20), b""):
+                    out.write(chunk)
+                    h.update(chunk)
+                    bar.update(len(chunk))
+        if sha256 and h.hexdigest() != sha256:
+            raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not match the expected {sha256}; not saved")
+        os.replace(tmp, dest)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+    return dest
+
+
+def _github_raw(repo_at_commit: str, path: str) -> str:
+    repo, commit = repo_at_commit.split("@")
+    return f"https://github.com/{repo}/raw/{commit}/{path}"
+
+
+def source_candidates(rel: str, source: str) -> list[str]:
+    """Public URLs that hold the file ``rel`` of the manifest, from its ``source`` column."""
+    name = Path(rel).name
+    stem = Path(rel).stem
+    repo, _, rest = source.partition(" ")
+    rest = rest.split(" (")[0]
+    if repo.startswith("majedelhelou/"):
+        return [_github_raw(repo, rest + name)]
+    if repo.startswith("jbhuang0604/"):  # BSD100 upstream names are img_NNN_SRF_3_HR.png: match by pixels
+        return [_github_raw(repo, f"data/BSD100/image_SRF_3/img_{i:03d}_SRF_3_HR.png") for i in range(1, 101)]
+    if repo.startswith("jiny2001/"):
+        return [_github_raw(repo, f"data/yang91/{stem}.bmp")]
+    if repo.startswith("nmhkahn/"):
+        return [_github_raw(repo, rest)]
+    if repo.startswith("Sudo-Biao/"):
+        scale = Path(rel).parent.name  # x2
+        return [f"https://github.com/Sudo-Biao/s-LWSR/raw/master/Test/LR/LRBI/Set5/{scale}/{stem}_LRBI_{scale}.png"]
+    if repo == "basicsr":
+        return ["https://github.com/XPixelGroup/BasicSR/raw/v1.4.2/basicsr/metrics/niqe_pris_params.npz"]
+    return []
+
+
+def _download_manifest_group(prefix: str, root: Path, progress: bool) -> int:
+    rows = [r for rel, r in manifest().items() if rel.startswith(prefix + "/")]
+    by_pixels = {r["pixel_sha256"]: r for r in rows if r["pixel_sha256"]}
+    done = 0
+    tried: set[str] = set()
+    for row in rows:
+        dest = root / row["path"]
+        if dest.exists() and file_sha256(dest) == row["sha256"]:
+            done += 1
+            continue
+        for url in source_candidates(row["path"], row["source"]):
+            if url in tried:
+                continue
+            tried.add(url)
+            with tempfile.TemporaryDirectory() as tmp:
+                raw = fetch(url, Path(tmp) / Path(url).name, progress=progress)
+                if not row["pixel_sha256"]:  # weights, npz: the bytes must match
+                    if file_sha256(raw) != row["sha256"]:
+                        raise ChecksumError(f"{url}: sha256 differs from the manifest entry for {row['path']}")
+                    dest.parent.mkdir(parents=True, exist_ok=True)
+                    shutil.move(str(raw), dest)
+                    done += 1
+                    break
+                pixels = read_image(raw)
+                target = by_pixels.get(pixel_sha256(pixels))
+                if target is None:
+                    raise ChecksumError(f"{url}: its pixels match no file of the manifest under {prefix}")
+                out = root / target["path"]
+                out.parent.mkdir(parents=True, exist_ok=True)
+                buf = io.BytesIO()
+                Image.fromarray(pixels).save(buf, format="PNG")
+                out.write_bytes(buf.getvalue())
+                done += 1
+                if target is row:
+                    break
+    missing = [r["path"] for r in rows if not (root / r["path"]).exists()]
+    if missing:
+        raise ChecksumError(f"{len(missing)} files of {prefix} could not be fetched, e.g. {missing[0]}")
+    return done
+
+
+def _download_archive(ds: Dataset, root: Path, progress: bool) -> int:
+    n = 0
+    for url, sha, size, member_prefix in ds.archives:
+        with tempfile.TemporaryDirectory(dir=root) as tmp:
+            z = fetch(url, Path(tmp) / Path(url).name, sha256=sha, size=size, progress=progress)
+            if sha is None:
+                print(f"note: no published sha256 for {url}; got {file_sha256(z)} — record it in srrepro/data.py")
+            with zipfile.ZipFile(z) as zf:
+                for m in zf.namelist():
+                    if m.startswith(member_prefix) and not m.endswith("/"):
+                        out = root / ds.folder / Path(m).name
+                        out.parent.mkdir(parents=True, exist_ok=True)
+                        with zf.open(m) as src, open(out, "wb") as dst:
+                            shutil.copyfileobj(src, dst)
+                        n += 1
+    return n
+
+
+def download(name: str, root: str | os.PathLike | None = None, progress: bool = True) -> int:
+    """Fetch dataset (or file group ``weights``/``niqe``/``matlab_lr``) ``name`` into the data root."""
+    root = data_root(root, must_exist=False)
+    root.mkdir(parents=True, exist_ok=True)
+    if name in EXTRA_GROUPS:
+        return _download_manifest_group(EXTRA_GROUPS[name], root, progress)
+    ds = get_dataset(name)
+    if ds.archives:
+        return _download_archive(ds, root, progress)
+    if ds.note:
+        raise DatasetMissingError(ds.note)
+    return _download_manifest_group(ds.folder, root, progress)

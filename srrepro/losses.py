@@ -1,0 +1,164 @@
+"""Training losses: L1, L2, OverNet's multi-scale L1, PCARN's VGG-19 feature loss and adversarial loss.
+
+A loss is named by a spec string, a ``+``-sum of optionally weighted terms: ``"l1"``, ``"l2"``, ``"ms_l1"``,
+``"1*vgg+5e-3*gan"`` (PCARN Eq. 7 with the official ``gamma_vgg = 1``, ``gamma_gan = 5e-3``).
+
+* ``l1`` / ``l2``: mean absolute / squared error (EDSR, CARN, ASDN, s-LWSR: L1).
+* ``ms_l1``: OverNet Eq. 9, ``Σ_s |bicubic↓(SR, s) − bicubic↓(HR, s)|``. The network's output at the batch
+  scale r is resized to each loss scale s ≤ r of ``ms_scales`` (factor s/r; s = r is the plain L1), output and
+  target alike, with ``torch.nn.functional.interpolate(mode="bicubic", antialias=True)`` — differentiable, and
+  close to but not bit-equal with MATLAB's imresize (borders).
+* ``vgg``: PCARN Eq. 5, MSE between VGG-19 features of SR and HR. As in the official ``utils.VGGLoss``
+  (``features[:35]``): the output of conv5_4 *before* its ReLU (the paper's text says "ReLU output, i = j = 5"),
+  images fed in [0, 1] without ImageNet mean/std normalisation, mean over all elements. The ImageNet weights
+  are torchvision's ``vgg19-dcbbe5fa.pth``, read from ``<data_root>/weights/``: without it the loss refuses to
+  be built (:class:`MissingWeightsError`) — it never trains against a random VGG.
+* ``gan``: PCARN Eq. 4 (generator side: ``−log D(G(x))``, BCE against "real") summed over the discriminators of
+  Eq. 6 (``pcarn_discriminator(n_scales=1 or 3)``). The discriminator's own loss is :func:`discriminator_loss`.
+"""
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+VGG19_FILE = "vgg19-dcbbe5fa.pth"
+VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbbe5fa.pth"
+VGG19_SIZE = "548 MB"
+TERMS = ("l1", "l2", "ms_l1", "vgg", "gan")
+
+
+class MissingWeightsError(FileNotFoundError):
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def parse_loss(spec: str) -> dict[str, float]:
+    """``"1*vgg+5e-3*gan"`` → ``{"vgg": 1.0, "gan": 0.005}``; a bare term has weight 1."""
+    terms: dict[str, float] = {}
+    for part in spec.replace(" ", "").split("+"):
+        m = re.fullmatch(r"(?:([0-9.eE+-]+)\*)?([a-z_0-9]+)", part)
+        if not m or m.group(2) not in TERMS:
+            raise ValueError(f"bad loss spec {spec!r}: terms are {', '.join(TERMS)}, optionally weighted as 0.1*l1")
+        terms[m.group(2)] = float(m.group(1)) if m.group(1) else 1.0
+    return terms
+
+
+def bicubic_resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
+    """Differentiable antialiased bicubic resize (the "bank of bicubic interpolators" of OverNet §3.3)."""
+    return F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True)
+
+
+def multiscale_l1(sr: torch.Tensor, hr: torch.Tensor, scale: float, ms_scales) -> torch.Tensor:
+    """OverNet Eq. 9 for a batch super-resolved by ``scale``: L1 at every loss scale s ≤ scale."""
+    h, w = hr.shape[-2:]
+    total = sr.new_zeros((), dtype=torch.float32)
+    for s in ms_scales:
+        if s > scale + 1e-9:
+            continue
+        if abs(s - scale) < 1e-9:
+            total = total + F.l1_loss(sr.float(), hr.float())
+        else:
+            size = (max(1, round(h * s / scale)), max(1, round(w * s / scale)))
+            total = total + F.l1_loss(bicubic_resize(sr.float(), size), bicubic_resize(hr.float(), size))
+    return total
+
+
+# VGG-19 "features" (torchvision layout, so the official state_dict keys features.<i>.* load unchanged).
+_VGG19_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]
+
+
+def vgg19_features(last: int = 34) -> nn.Sequential:
+    layers: list[nn.Module] = []
+    cin = 3
+    for v in _VGG19_CFG:
+        if v == "M":
+            layers.append(nn.MaxPool2d(2, 2))
+        else:
+            layers += [nn.Conv2d(cin, v, 3, padding=1), nn.ReLU(inplace=True)]
+            cin = v
+    return nn.Sequential(*layers[: last + 1])
+
+
+def vgg19_weights_path(data_root=None) -> Path:
+    from .data import DataRootError, data_root as _root
+
+    try:
+        root = _root(data_root)
+    except DataRootError:
+        root = Path(data_root) if data_root else Path("<data_root>")
+    return root / "weights" / VGG19_FILE
+
+
+class VGGLoss(nn.Module):
+    """PCARN Eq. 5 (official ``VGGLoss(feature=34)``): MSE of VGG-19 ``features[:35]`` of SR and HR.
+
+    ``weights``: path of torchvision's ``vgg19-dcbbe5fa.pth``; default ``<data_root>/weights/vgg19-dcbbe5fa.pth``.
+    ``random_init=True`` skips the weights (only for timing, e.g. :func:`srrepro.train.estimate_seconds`).
+    """
+
+    def __init__(self, weights=None, data_root=None, random_init: bool = False):
+        super().__init__()
+        self.features = vgg19_features(34)
+        if not random_init:
+            path = Path(weights) if weights else vgg19_weights_path(data_root)
+            if not path.is_file():
+                raise MissingWeightsError(
+                    f"the VGG loss needs the ImageNet VGG-19 weights {VGG19_FILE} ({VGG19_SIZE}, torchvision's "
+                    f"VGG19_Weights.IMAGENET1K_V1) at {path}: download {VGG19_URL} and put it there"
+                )
+            h = hashlib.sha256()
+            with open(path, "rb") as f:
+                for chunk in iter(lambda: f.read(1 << 20), b""):
+                    h.update(chunk)
+            digest = h.hexdigest()
+            if not digest.startswith(VGG19_FILE.split("-")[1].split(".")[0]):
+                raise MissingWeightsError(f"{path} is not torchvision's {VGG19_FILE} (sha256 {digest[:8]}…); "
+                                          f"re-download it from {VGG19_URL}")
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            feats = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
+            self.features.load_state_dict({k: v for k, v in feats.items() if int(k.split(".")[0]) <= 34})
+        for p in self.features.parameters():
+            p.requires_grad = False
+        self.features.eval()
+
+    def train(self, mode: bool = True):  # the feature net stays in eval mode
+        return self
+
+    def forward(self, sr: torch.Tensor, hr: torch.Tensor) -> torch.Tensor:
+        return F.mse_loss(self.features(sr).float(), self.features(hr).float())
+
+
+def bce(prob_or_logit: torch.Tensor, real: bool, logits: bool = False) -> torch.Tensor:
+    """``nn.BCELoss`` against an all-real or all-fake target, computed in float32 (safe under autocast)."""
+    x = prob_or_logit.float()
+    target = torch.ones_like(x) if real else torch.zeros_like(x)
+    if logits:
+        return F.binary_cross_entropy_with_logits(x, target)
+    # BCELoss's formula with its clamp of log at -100, written out: F.binary_cross_entropy refuses autocast.
+    log_p = torch.log(x).clamp(min=-100) if real else torch.log1p(-x).clamp(min=-100)
+    return -log_p.mean()
+
+
+def generator_gan_loss(d_outputs, logits: bool = False) -> torch.Tensor:
+    """Eq. 4/6, generator side: ``Σ_i BCE(D_i(F_i(SR)), real)`` (official ``loss_gan(D_fake, is_real=True)``)."""
+    return sum(bce(o, True, logits) for o in d_outputs)
+
+
+class DiscriminatorLoss(nn.Module):
+    """Wraps the discriminator so one ``forward(hr, sr)`` returns its whole loss (real and fake passes, as the
+    official ``solver_gan.py``: separate batches, so BatchNorm sees each alone). One forward per backward keeps
+    DistributedDataParallel happy."""
+
+    def __init__(self, discriminator: nn.Module, logits: bool = False):
+        super().__init__()
+        self.discriminator, self.logits = discriminator, logits
+
+    def forward(self, hr: torch.Tensor, sr: torch.Tensor) -> torch.Tensor:
+        real = sum(bce(o, True, self.logits) for o in self.discriminator(hr))
+        fake = sum(bce(o, False, self.logits) for o in self.discriminator(sr))
+        return real + fake

@@ -1,0 +1,705 @@
+"""The training engine every table uses: ``train(TrainConfig(...), run_dir)``.
+
+One loop, readable top to bottom (:func:`train`): build the model, the losses and Adam; draw iteration t's
+batch from :class:`srrepro.patches.PatchSampler` (a pure function of ``(seed, t)``); forward, loss, backward,
+clip, step; every so often log the loss, validate on Set5 and write a checkpoint.
+
+Guarantees
+    * Never lose work: ``run_dir/checkpoint.pt`` is written atomically every ``checkpoint_every`` iterations, at
+      the end, and on Ctrl-C (KeyboardInterrupt; the CLI maps SIGTERM to it too). ``resume=True`` restores the
+      model, Adam, GradScaler, discriminator, RNG, learning curve and the position in the data stream, so on
+      CPU an interrupted-and-resumed run ends with bit-identical weights to an uninterrupted one.
+    * A checkpoint written by a different config is refused with one line naming the differing fields (only
+      ``iterations`` and the bookkeeping/hardware fields in ``RESUMABLE_CHANGES`` may change on resume).
+    * A NaN/inf loss stops the run with :class:`TrainingDivergedError` naming the iteration.
+    * The learning rate is a pure function of the iteration (:func:`lr_at`): Adam's lr halves at each step in
+      ``lr_milestones`` and every ``lr_halve_every`` steps (EDSR, PCARN, OverNet, ASDN schedules).
+
+Files in ``run_dir``: ``config.json``, ``checkpoint.pt`` (everything needed to resume), ``curve.csv`` (the
+learning curve: step, lr, mean training loss since the last row, validation PSNR/SSIM per scale, wall time)
+and, at the end, ``model.pt`` (the generator's state_dict).
+
+Speed: autocast (bf16 or fp16 + GradScaler) and channels_last on CUDA only; optional ``torch.compile``; all CPU
+cores (or $OMP_NUM_THREADS) for intra-op threads on CPU; DataLoader workers (``num_workers``) for the patch cropping.
+
+DDP: ``torchrun --nproc-per-node N -m srrepro.train ...``. With WORLD_SIZE > 1 every process joins a process group
+(nccl on CUDA, gloo on CPU), wraps the model in DistributedDataParallel and takes its own slice of every global
+batch (``batch_size`` is the global batch); rank 0 alone validates and writes files.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import signal
+import sys
+import time
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import pandas as pd
+import torch
+import torch.distributed as dist
+import torch.nn as nn
+import torch.nn.functional as F
+
+from .losses import DiscriminatorLoss, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
+from .patches import PatchSampler
+from .provenance import atomic_torch_save, atomic_write_text
+
+__all__ = [
+    "TrainConfig", "TrainResult", "TrainingDivergedError", "CheckpointMismatchError", "INIT_SCHEMES", "train",
+    "build_model", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
+]
+
+CHECKPOINT, CURVE, CONFIG, FINAL = "checkpoint.pt", "curve.csv", "config.json", "model.pt"
+AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "none": None}
+# PCARN Table 3 rows (top to bottom) as (distribution, k, factor): factor × N(0, sqrt(k/F)) or factor × U(±sqrt(k/F)),
+# F = fan-in; biases zeroed as in the official init.py. "uniform1_x1" is the paper's pick (= PyTorch's default
+# weight range, but zero biases); "normal2_x1" is MSRA/He. "default" leaves the framework's initialization alone.
+INIT_SCHEMES = {
+    "default": None,
+    "normal2_x0.1": ("normal", 2, 0.1),
+    "uniform6_x0.1": ("uniform", 6, 0.1),
+    "uniform1_x0.1": ("uniform", 1, 0.1),
+    "normal2_x1": ("normal", 2, 1.0),
+    "uniform6_x1": ("uniform", 6, 1.0),
+    "uniform1_x1": ("uniform", 1, 1.0),
+}
+# Fields that may differ between a checkpoint and the config resuming it (they do not change the trajectory).
+RESUMABLE_CHANGES = {"iterations", "log_every", "validate_every", "checkpoint_every", "device", "amp",
+                     "channels_last", "compile", "num_workers", "data_root"}
+
+
+@dataclass
+class TrainConfig:
+    model: str = "carn_m"
+    model_kwargs: dict = field(default_factory=dict)  # passed to create_model (see build_model for `scale`)
+    scales: tuple = (2,)  # training scales, one drawn per batch: ints, or floats for arbitrary-scale models
+    scale_range: tuple | None = None  # (lo, hi): draw a float scale uniformly per batch instead (OverNet, ASDN)
+    train_dataset: str = "T91"  # "T91" (lite runs) or "DIV2K_train" (the papers)
+    degradation: str = "BI"  # BI, BD or DN (srrepro.degrade.degrade)
+    lr_patch: int = 48  # LR patch side; the HR patch is lr_patch × scale
+    batch_size: int = 16  # global batch, split over DDP processes
+    iterations: int = 1000
+    lr: float = 1e-4
+    betas: tuple = (0.9, 0.999)
+    eps: float = 1e-8
+    lr_milestones: tuple = ()  # the lr halves at each of these iterations ...
+    lr_halve_every: int = 0  # ... and every this many iterations (0: never)
+    grad_clip: float | None = None  # max global grad norm (PCARN official: 10)
+    loss: str = "l1"  # see srrepro.losses: "l1", "l2", "ms_l1", "1*vgg+5e-3*gan", ...
+    ms_scales: tuple = (2, 3, 4)  # loss scales of "ms_l1" (OverNet Eq. 9)
+    gan_scales: int = 1  # discriminators for "gan": 1 (single) or 3 (PCARN multi-scale, Eq. 6)
+    discriminator: str = "pcarn_discriminator"  # registry name; called with n_scales=gan_scales
+    discriminator_kwargs: dict = field(default_factory=dict)
+    init: str = "default"  # a key of INIT_SCHEMES
+    pretrained: str | None = None  # start from these weights (state_dict or a checkpoint.pt), e.g. PCARN stage 2
+    pretrained_strict: bool = True  # False: skip missing / shape-mismatched keys (EDSR x3/x4 from x2)
+    seed: int = 0
+    log_every: int = 100  # one learning-curve row of mean training loss every this many iterations
+    validate_every: int = 1000  # 0: never validate
+    val_dataset: str = "Set5"
+    val_scales: tuple = ()  # default: the training scales (integers 2-4 inside scale_range)
+    checkpoint_every: int = 1000
+    data_root: str | None = None
+    device: str = "auto"  # auto: CUDA, then MPS, then CPU
+    amp: str = "bf16"  # autocast dtype on CUDA: bf16, fp16 or none (CPU/MPS always run fp32)
+    channels_last: bool = True  # CUDA only
+    compile: bool = False
+    num_workers: int = 0  # DataLoader worker processes for patch cropping
+
+    def __post_init__(self):
+        for name in ("scales", "scale_range", "betas", "lr_milestones", "ms_scales", "val_scales"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, tuple):
+                setattr(self, name, tuple(value) if isinstance(value, (list, tuple)) else (value,))
+        self.scales = tuple(int(s) if float(s) == int(s) else float(s) for s in self.scales)
+        from .degrade import DEGRADATIONS
+
+        checks = [
+            (self.degradation in DEGRADATIONS, f"degradation must be one of {DEGRADATIONS}, not {self.degradation!r}"),
+            (self.amp in AMP_DTYPES, f"amp must be one of {tuple(AMP_DTYPES)}, not {self.amp!r}"),
+            (self.init in INIT_SCHEMES, f"init must be one of {tuple(INIT_SCHEMES)}, not {self.init!r}"),
+            (self.scale_range is None or len(self.scale_range) == 2, "scale_range must be (lo, hi)"),
+            (self.gan_scales >= 1, "gan_scales must be >= 1"),
+            (self.iterations >= 0 and self.batch_size >= 1 and self.lr_patch >= 1, "bad iterations/batch/patch"),
+        ]
+        for ok, msg in checks:
+            if not ok:
+                raise ValueError(msg)
+        parse_loss(self.loss)  # raises on a bad spec
+
+    def validation_scales(self) -> tuple:
+        if self.val_scales:
+            return self.val_scales
+        if self.scale_range:
+            lo, hi = self.scale_range
+            return tuple(s for s in (2, 3, 4) if lo <= s <= hi) or (hi,)
+        return self.scales
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module  # the trained generator (on the training device, eval mode)
+    curve: pd.DataFrame  # the learning curve (also run_dir/curve.csv)
+    wall_seconds: float  # training wall time, summed over resumed sessions
+    iterations: int  # iterations done
+    run_dir: Path
+
+
+class TrainingDivergedError(FloatingPointError):
+    pass
+
+
+class CheckpointMismatchError(ValueError):
+    pass
+
+
+# ----------------------------------------------------------------------------------------------- pieces
+def resolve_device(name: str = "auto", local_rank: int = 0) -> torch.device:
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda", local_rank)
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    device = torch.device(name)
+    if device.type == "cuda" and device.index is None:
+        device = torch.device("cuda", local_rank)
+    return device
+
+
+def build_model(config: TrainConfig) -> nn.Module:
+    """``create_model(config.model, **config.model_kwargs)``, plus ``scale=s`` when one integer scale is trained and
+    the constructor takes ``scale`` but neither ``scale`` nor ``multi_scale`` was given; checks the scales."""
+    import inspect
+
+    from .models import _REGISTRY, create_model, list_models
+
+    kwargs = dict(config.model_kwargs)
+    if len(config.scales) == 1 and not config.scale_range and not {"scale", "multi_scale"} & set(kwargs):
+        list_models()  # imports every family, filling the registry
+        params = inspect.signature(_REGISTRY[config.model]).parameters if config.model in _REGISTRY else {}
+        if "scale" in params and isinstance(config.scales[0], int):
+            kwargs["scale"] = config.scales[0]
+    model = create_model(config.model, **kwargs)
+    supported = getattr(model, "scales", None)
+    wanted = config.scale_range or config.scales
+    if supported is not None:
+        bad = [s for s in wanted if s not in supported] if not config.scale_range else list(wanted)
+        if bad:
+            raise ValueError(f"model {config.model} supports scales {tuple(supported)}, cannot train at "
+                             f"{', '.join(f'x{s:g}' for s in bad)}")
+    return model
+
+
+def init_weights(model: nn.Module, scheme: str) -> nn.Module:
+    """Apply a PCARN Table 3 initialization (see INIT_SCHEMES) to every trainable conv of ``model``.
+
+    Weight-normalised convs (OverNet) are handled: the new weight goes through the parametrization's
+    right-inverse (new API) or into ``weight_v``/``weight_g`` (old ``torch.nn.utils.weight_norm``).
+    """
+    if scheme not in INIT_SCHEMES:
+        raise ValueError(f"unknown init {scheme!r}; valid: {', '.join(INIT_SCHEMES)}")
+    if INIT_SCHEMES[scheme] is None:
+        return model
+    dist_name, k, factor = INIT_SCHEMES[scheme]
+    for m in model.modules():
+        if not isinstance(m, nn.modules.conv._ConvNd) or not m.weight.requires_grad:
+            continue
+        w = m.weight.detach()
+        bound = factor * math.sqrt(k / w[0].numel())  # w[0].numel() = fan-in (in/groups × kernel area)
+        new = torch.empty_like(w)
+        new.uniform_(-bound, bound) if dist_name == "uniform" else new.normal_(0.0, bound)
+        with torch.no_grad():
+            if nn.utils.parametrize.is_parametrized(m, "weight"):
+                m.weight = new  # parametrization right_inverse (weight_norm sets g and v)
+            elif hasattr(m, "weight_v"):
+                m.weight_v.copy_(new)
+                m.weight_g.copy_(torch.norm_except_dim(new, 2, 0))
+            else:
+                m.weight.copy_(new)
+            if m.bias is not None and m.bias.requires_grad:
+                m.bias.zero_()
+    return model
+
+
+def load_pretrained(model: nn.Module, path, strict: bool = True) -> list[str]:
+    """Load a state_dict (or the ``model`` of a srrepro checkpoint) into ``model``; returns the skipped keys.
+
+    ``strict=False`` skips keys the model lacks or whose shapes differ (e.g. the up-sampler when an EDSR ×3 model
+    starts from the ×2 one); ``strict=True`` raises one line naming the mismatch.
+    """
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    for key in ("model", "state_dict"):
+        if isinstance(state, dict) and isinstance(state.get(key), dict):
+            state = state[key]
+    own = model.state_dict()
+    missing = [k for k in own if k not in state]
+    unexpected = [k for k in state if k not in own]
+    shape = [k for k in own if k in state and state[k].shape != own[k].shape]
+    if strict and (missing or unexpected or shape):
+        first = (missing or unexpected or shape)[0]
+        raise CheckpointMismatchError(
+            f"{path} does not fit model: {len(missing)} missing, {len(unexpected)} unexpected, {len(shape)} "
+            f"shape-mismatched keys (first: {first!r}); pass pretrained_strict=False to load the rest")
+    keep = {k: v for k, v in state.items() if k in own and k not in shape}
+    model.load_state_dict(keep, strict=False)
+    return sorted(set(missing) | set(shape))
+
+
+def lr_at(config: TrainConfig, step: int) -> float:
+    """The learning rate of iteration ``step`` (0-based): halved at each milestone passed and every N steps."""
+    halvings = sum(step >= m for m in config.lr_milestones)
+    if config.lr_halve_every:
+        halvings += step // config.lr_halve_every
+    return config.lr * 0.5**halvings
+
+
+def _distributed() -> tuple[int, int, int]:
+    """(rank, world size, local rank): of the caller's process group if one exists, else torchrun's environment."""
+    local_rank = int(os.environ.get("LOCAL_RANK", 0))
+    if dist.is_available() and dist.is_initialized():
+        return dist.get_rank(), dist.get_world_size(), local_rank
+    return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), local_rank
+
+
+def _cpu_threads(world: int = 1) -> int:
+    """Intra-op threads on CPU: $OMP_NUM_THREADS if set (torchrun sets 1), else all cores shared by the local ranks."""
+    if os.environ.get("OMP_NUM_THREADS", "").isdigit():
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", world)))
+
+
+def _config_dict(config: TrainConfig) -> dict:
+    return json.loads(json.dumps(asdict(config)))  # tuples -> lists: what a checkpoint stores
+
+
+def _check_resumable(saved: dict, config: TrainConfig, path: Path) -> None:
+    now = _config_dict(config)
+    diff = [f"{k}: {saved.get(k)!r} there, {v!r} here" for k, v in now.items()
+            if k not in RESUMABLE_CHANGES and saved.get(k) != v]
+    if diff:
+        raise CheckpointMismatchError(f"cannot resume {path}: it was written by another config ({'; '.join(diff)})"
+                                      f" — use a new run_dir or the checkpoint's config")
+
+
+# ----------------------------------------------------------------------------------------------- one step
+class _Step:
+    """One optimisation step (PCARN's alternating D/G step when the loss has a ``gan`` term)."""
+
+    def __init__(self, config, model, train_model, optimizer, scaler, device, vgg=None, disc=None,
+                 train_disc=None, optimizer_d=None):
+        self.config, self.terms = config, parse_loss(config.loss)
+        self.model, self.train_model, self.optimizer, self.scaler = model, train_model, optimizer, scaler
+        self.vgg, self.disc, self.train_disc, self.optimizer_d = vgg, disc, train_disc, optimizer_d
+        self.disc_logits = not config.discriminator_kwargs.get("sigmoid", True)
+        amp = AMP_DTYPES[config.amp] if device.type == "cuda" else None
+        self.autocast = torch.autocast("cuda", dtype=amp) if amp else nullcontext()
+        self.updating = False  # True while optimizer states are half-updated (an interrupt then must not save)
+
+    def generator_loss(self, sr, hr, scale) -> dict[str, torch.Tensor]:
+        parts = {}
+        if "l1" in self.terms:
+            parts["l1"] = F.l1_loss(sr.float(), hr.float())
+        if "l2" in self.terms:
+            parts["l2"] = F.mse_loss(sr.float(), hr.float())
+        if "ms_l1" in self.terms:
+            parts["ms_l1"] = multiscale_l1(sr, hr, scale, self.config.ms_scales)
+        if "vgg" in self.terms:
+            parts["vgg"] = self.vgg(sr, hr)
+        if "gan" in self.terms:
+            parts["gan"] = generator_gan_loss(self.disc(sr), self.disc_logits)
+        return parts
+
+    def __call__(self, lr_img, hr_img, scale, lr_value: float) -> dict[str, torch.Tensor]:
+        for opt in (self.optimizer, self.optimizer_d):
+            if opt is not None:
+                for group in opt.param_groups:
+                    group["lr"] = lr_value
+        with self.autocast:
+            sr = self.train_model(lr_img, scale)
+        out = {}
+        if self.disc is not None:  # D step first, on HR vs the detached SR (official solver_gan.py order)
+            with self.autocast:
+                d_loss = self.train_disc(hr_img, sr.detach())
+            self.optimizer_d.zero_grad(set_to_none=True)
+            self.scaler.scale(d_loss).backward()
+            self.updating = True
+            self.scaler.step(self.optimizer_d)
+            out["d_loss"] = d_loss.detach()
+        with self.autocast:
+            parts = self.generator_loss(sr, hr_img, scale)
+        loss = sum(self.terms[k] * v for k, v in parts.items())
+        self.optimizer.zero_grad(set_to_none=True)
+        self.scaler.scale(loss).backward()
+        if self.config.grad_clip:
+            self.scaler.unscale_(self.optimizer)
+            nn.utils.clip_grad_norm_(self.model.parameters(), self.config.grad_clip)
+        self.updating = True
+        self.scaler.step(self.optimizer)
+        self.scaler.update()
+        self.updating = False
+        out["loss"] = loss.detach()
+        if len(parts) > 1:
+            out.update({f"loss_{k}": v.detach() for k, v in parts.items()})
+        return out
+
+
+def _to_device(x_u8: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
+    x = x_u8.to(device, non_blocking=True).float().div_(255)
+    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+
+
+def _validate(model, config: TrainConfig, device) -> dict[str, float]:
+    from .evaluate import evaluate
+
+    model.eval()
+    row = {}
+    for s in config.validation_scales():
+        df = evaluate(model, config.val_dataset, s, degradation=config.degradation, device=str(device),
+                      root=config.data_root)
+        row[f"psnr_x{s:g}"], row[f"ssim_x{s:g}"] = float(df["psnr"].mean()), float(df["ssim"].mean())
+    model.train()
+    return row
+
+
+# ----------------------------------------------------------------------------------------------- the loop
+def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = True, images=None) -> TrainResult:
+    """Train ``config`` in ``run_dir``; ``resume=True`` continues its checkpoint (a fresh start if none).
+
+    ``images``: ``[(name, uint8 HR image)]`` to train on instead of ``config.train_dataset`` (tests, notebooks).
+    """
+    run_dir = Path(run_dir)
+    ckpt_path = run_dir / CHECKPOINT
+    rank, world, local_rank = _distributed()
+    own_group = world > 1 and not dist.is_initialized()
+    device = resolve_device(config.device, local_rank)
+    if own_group:
+        dist.init_process_group("nccl" if device.type == "cuda" else "gloo")
+    if device.type == "cuda":
+        torch.cuda.set_device(device)
+    if device.type == "cpu":
+        torch.set_num_threads(_cpu_threads(world))
+    on_cuda = device.type == "cuda"
+    channels_last = config.channels_last and on_cuda
+
+    state = None
+    if ckpt_path.exists():
+        if not resume:
+            raise FileExistsError(f"{run_dir} already holds a checkpoint: pass resume=True (--resume) to continue it, "
+                                  f"or use another run_dir")
+        state = torch.load(ckpt_path, map_location="cpu", weights_only=True)
+        _check_resumable(state["config"], config, ckpt_path)
+
+    # model, losses, optimizers
+    torch.manual_seed(config.seed)
+    model = build_model(config)
+    if state is None:
+        init_weights(model, config.init)
+        if config.pretrained:
+            skipped = load_pretrained(model, config.pretrained, config.pretrained_strict)
+            if skipped and rank == 0:
+                print(f"pretrained {config.pretrained}: {len(skipped)} keys left at init, e.g. {skipped[0]}")
+    model.to(device)
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    terms = parse_loss(config.loss)
+    vgg = VGGLoss(data_root=config.data_root).to(device) if "vgg" in terms else None
+    disc = optimizer_d = None
+    if "gan" in terms:
+        from .models import create_model
+
+        disc = create_model(config.discriminator, n_scales=config.gan_scales, **config.discriminator_kwargs)
+        disc.to(device)
+        optimizer_d = torch.optim.Adam(disc.parameters(), lr=config.lr, betas=config.betas, eps=config.eps)
+    params = [p for p in model.parameters() if p.requires_grad]
+    optimizer = torch.optim.Adam(params, lr=config.lr, betas=config.betas, eps=config.eps)
+    scaler = torch.amp.GradScaler("cuda", enabled=on_cuda and config.amp == "fp16")
+
+    step, curve, wall_before, running = 0, [], 0.0, {"n": 0, "sums": {}}
+    if state is not None:
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scaler.load_state_dict(state["scaler"])
+        if disc is not None:
+            disc.load_state_dict(state["discriminator"])
+            optimizer_d.load_state_dict(state["optimizer_d"])
+        step, curve, wall_before, running = state["step"], state["curve"], state["wall_s"], state["running"]
+        torch.set_rng_state(state["rng"]["torch"])
+        if on_cuda and state["rng"].get("cuda"):
+            torch.cuda.set_rng_state(state["rng"]["cuda"], device)
+
+    train_model, train_disc = model, None
+    if disc is not None:
+        train_disc = DiscriminatorLoss(disc, logits=not config.discriminator_kwargs.get("sigmoid", True))
+    if world > 1 or dist.is_initialized():  # a caller's 1-process group also gets DDP (tests the path)
+        from torch.nn.parallel import DistributedDataParallel as DDP
+
+        ids = [device.index] if on_cuda else None
+        multi = getattr(model, "scales", None) is None or len(getattr(model, "scales", ())) > 1
+        train_model = DDP(model, device_ids=ids, find_unused_parameters=multi)
+        if train_disc is not None:
+            train_disc = DDP(train_disc, device_ids=ids)
+    if config.compile:
+        train_model = torch.compile(train_model)
+    step_fn = _Step(config, model, train_model, optimizer, scaler, device, vgg, disc, train_disc, optimizer_d)
+
+    # data: iteration t's batch is PatchSampler[t], whoever computes it
+    if images is None:
+        from .data import load_images
+
+        images = load_images(config.train_dataset, config.data_root)
+    sampler = PatchSampler(images, config.scales, config.lr_patch, config.batch_size, config.degradation,
+                           config.seed, config.scale_range, rank, world, progress=progress and rank == 0)
+    loader = torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(step, config.iterations),
+                                         num_workers=config.num_workers, pin_memory=on_cuda,
+                                         generator=torch.Generator().manual_seed(config.seed))  # spares the global RNG
+
+    def checkpoint() -> dict:
+        return {
+            "format": "srrepro.train/1", "config": _config_dict(config), "step": step, "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
+            "discriminator": disc.state_dict() if disc is not None else None,
+            "optimizer_d": optimizer_d.state_dict() if disc is not None else None,
+            "curve": curve, "running": running, "wall_s": wall_before + time.perf_counter() - t0,
+            "rng": {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if on_cuda else None},
+        }
+
+    def save_files() -> None:
+        atomic_torch_save(checkpoint(), ckpt_path)
+        if curve:
+            atomic_write_text(run_dir / CURVE, pd.DataFrame(curve).to_csv(index=False))
+
+    if rank == 0:
+        run_dir.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run_dir / CONFIG, json.dumps(_config_dict(config), indent=2) + "\n")
+    t0 = time.perf_counter()
+    bar = None
+    if progress and rank == 0:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=config.iterations, initial=step, unit="it", desc=f"train {config.model}", dynamic_ncols=True)
+    model.train()
+    finished = False
+    try:
+        for lr_u8, hr_u8, scale in loader:
+            lr_value = lr_at(config, step)
+            out = step_fn(_to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last),
+                          scale, lr_value)
+            step += 1
+            values = torch.stack([v.float() for v in out.values()])
+            if world > 1:  # every rank sees the same (mean) losses, so every rank stops together on NaN
+                dist.all_reduce(values)
+                values /= world
+            values = dict(zip(out, values.tolist()))
+            if not all(math.isfinite(v) for v in values.values()):
+                bad = ", ".join(f"{k} = {v}" for k, v in values.items())
+                raise TrainingDivergedError(f"{bad} at iteration {step} (lr {lr_value:g}): stopping; the last "
+                                            f"checkpoint in {run_dir} (if any) predates it")
+            running["n"] += 1
+            for k, v in values.items():
+                running["sums"][k] = running["sums"].get(k, 0.0) + v
+            row = {}
+            if step % config.log_every == 0 or step == config.iterations:
+                row = {k: s / running["n"] for k, s in running["sums"].items()}
+                running = {"n": 0, "sums": {}}
+            if config.validate_every and (step % config.validate_every == 0 or step == config.iterations):
+                if rank == 0:
+                    row.update(_validate(model, config, device))
+            if row:
+                curve.append({"step": step, "lr": lr_value, **row,
+                              "wall_s": round(wall_before + time.perf_counter() - t0, 3)})
+                if bar is not None:
+                    bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k in ("loss", "psnr_x2", "psnr_x4")})
+            if bar is not None:
+                bar.update(1)
+            if rank == 0 and ((config.checkpoint_every and step % config.checkpoint_every == 0)
+                              or step == config.iterations):
+                save_files()
+        finished = True
+    except KeyboardInterrupt:
+        if rank == 0:
+            if step_fn.updating:
+                print(f"\ninterrupted inside an optimizer update of iteration {step + 1}: not saved; {ckpt_path} "
+                      f"keeps the last periodic checkpoint", file=sys.stderr)
+            else:
+                save_files()
+                print(f"\ninterrupted after iteration {step}: saved {ckpt_path}; resume with resume=True (--resume)",
+                      file=sys.stderr)
+        raise
+    finally:
+        if bar is not None:
+            bar.close()
+        if own_group and not finished:
+            dist.destroy_process_group()
+    wall = wall_before + time.perf_counter() - t0
+    if rank == 0:
+        if not ckpt_path.exists():  # iterations == 0
+            save_files()
+        atomic_torch_save(model.state_dict(), run_dir / FINAL)
+    if own_group:
+        dist.barrier()  # rank 0 may still be validating / writing
+        dist.destroy_process_group()
+    model.eval()
+    return TrainResult(model, pd.DataFrame(curve), wall, step, run_dir)
+
+
+# ----------------------------------------------------------------------------------------------- cost model
+_STEP_SECONDS: dict[str, float] = {}
+_COST_FIELDS = ("model", "model_kwargs", "scales", "scale_range", "lr_patch", "batch_size", "loss", "ms_scales",
+                "gan_scales", "discriminator", "discriminator_kwargs", "amp", "channels_last", "compile")
+
+
+def _cost_cache_file() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "srrepro" / "train_step_seconds.json"
+
+
+def _measure_step_seconds(config: TrainConfig, device: torch.device, steps: int) -> float:
+    torch.manual_seed(0)
+    model = build_model(config).to(device)
+    on_cuda = device.type == "cuda"
+    channels_last = config.channels_last and on_cuda
+    if channels_last:
+        model.to(memory_format=torch.channels_last)
+    terms = parse_loss(config.loss)
+    vgg = VGGLoss(random_init=True).to(device) if "vgg" in terms else None  # same cost, no weights needed
+    disc = opt_d = train_disc = None
+    if "gan" in terms:
+        from .models import create_model
+
+        disc = create_model(config.discriminator, n_scales=config.gan_scales, **config.discriminator_kwargs).to(device)
+        opt_d = torch.optim.Adam(disc.parameters(), lr=config.lr)
+        train_disc = DiscriminatorLoss(disc, not config.discriminator_kwargs.get("sigmoid", True))
+    optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr)
+    scaler = torch.amp.GradScaler("cuda", enabled=on_cuda and config.amp == "fp16")
+    train_model = torch.compile(model) if config.compile else model
+    step_fn = _Step(config, model, train_model, optimizer, scaler, device, vgg, disc, train_disc, opt_d)
+    if config.scale_range:
+        lo, hi = config.scale_range
+        scales = sorted({round(config.lr_patch * s) / config.lr_patch for s in (lo, (lo + hi) / 2, hi)})
+    else:
+        scales = list(config.scales)
+    per_scale = []
+    for s in scales:
+        p, big = config.lr_patch, round(config.lr_patch * s)
+        lr_img = _to_device(torch.randint(0, 256, (config.batch_size, 3, p, p), dtype=torch.uint8), device, channels_last)
+        hr_img = _to_device(torch.randint(0, 256, (config.batch_size, 3, big, big), dtype=torch.uint8), device,
+                            channels_last)
+        for _ in range(2):  # warm-up (allocator, cuDNN autotune, compile)
+            step_fn(lr_img, hr_img, s, config.lr)
+        if on_cuda:
+            torch.cuda.synchronize(device)
+        t = time.perf_counter()
+        for _ in range(steps):
+            step_fn(lr_img, hr_img, s, config.lr)
+        if on_cuda:
+            torch.cuda.synchronize(device)
+        per_scale.append((time.perf_counter() - t) / steps)
+    return sum(per_scale) / len(per_scale)
+
+
+def estimate_seconds(config: TrainConfig, device=None, steps: int = 3, cache: bool = True) -> float:
+    """Predicted training time of ``config`` on ``device`` (default: ``config.device``), in seconds.
+
+    Times ``steps`` real optimisation steps (after 2 warm-up steps) on random patches at each training scale and
+    multiplies the mean by ``config.iterations``. Validation and LR-image preparation are not included. The
+    per-step time is cached in memory and in ``$XDG_CACHE_HOME/srrepro/train_step_seconds.json``, keyed by the
+    fields that set the cost, the device, the torch version and the thread count.
+    """
+    device = resolve_device(device if device is not None else config.device)
+    if device.type == "cpu":
+        torch.set_num_threads(_cpu_threads())
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
+    cfg = _config_dict(config)
+    key = json.dumps({**{k: cfg[k] for k in _COST_FIELDS}, "device": name, "torch": torch.__version__,
+                      "threads": torch.get_num_threads()}, sort_keys=True)
+    if cache and key not in _STEP_SECONDS:
+        try:
+            _STEP_SECONDS.update(json.loads(_cost_cache_file().read_text()))
+        except (OSError, ValueError):
+            pass
+    if not cache or key not in _STEP_SECONDS:
+        _STEP_SECONDS[key] = _measure_step_seconds(config, device, steps)
+        if cache:
+            try:
+                path = _cost_cache_file()
+                path.parent.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(path, json.dumps(_STEP_SECONDS, indent=1))
+            except OSError:
+                pass  # a read-only home only loses the disk cache
+    return _STEP_SECONDS[key] * config.iterations
+
+
+# ----------------------------------------------------------------------------------------------- CLI
+def _parse_value(text: str, annotation: str):
+    if text.lower() == "none" and "None" in annotation:
+        return None
+    if annotation.startswith("dict"):
+        return json.loads(text)
+    if annotation.startswith("tuple"):
+        items = [t for t in text.replace(" ", "").split(",") if t]
+        return tuple(float(t) if any(c in t for c in ".eE") else int(t) for t in items)
+    if annotation.startswith("int"):
+        return int(float(text))
+    if annotation.startswith("float"):
+        return float(text)
+    return text
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="python -m srrepro.train", description="Train a super-resolution model "
+                                 "(srrepro.train.TrainConfig; lists are comma-separated, dicts are JSON).")
+    ap.add_argument("--run-dir", required=True, help="folder for checkpoint.pt, curve.csv, config.json, model.pt")
+    ap.add_argument("--resume", action="store_true", help="continue the checkpoint in --run-dir")
+    ap.add_argument("--no-progress", action="store_true")
+    ap.add_argument("--estimate", action="store_true", help="print the estimated training seconds and exit")
+    ap.add_argument("--data", dest="data_root", default=None, help="data root (default $SRREPRO_DATA or ./data)")
+    for f in fields(TrainConfig):
+        if f.name == "data_root":
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        names = [flag, "--scale"] if f.name == "scales" else [flag]
+        ann = str(f.type)
+        if ann == "bool":
+            ap.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None)
+        else:
+            ap.add_argument(*names, dest=f.name, default=None, metavar=f.name.upper(),
+                            type=lambda t, a=ann: _parse_value(t, a))
+    return ap
+
+
+def config_from_args(args: argparse.Namespace) -> TrainConfig:
+    given = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if getattr(args, f.name, None) is not None}
+    return TrainConfig(**given)
+
+
+def main(argv=None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        config = config_from_args(args)
+        if args.estimate:
+            print(f"{estimate_seconds(config):.0f}")
+            return 0
+        signal.signal(signal.SIGTERM, signal.default_int_handler)  # preemption: save like Ctrl-C
+        result = train(config, args.run_dir, resume=args.resume, progress=not args.no_progress)
+    except KeyboardInterrupt:
+        return 130
+    except (ValueError, FileExistsError, FileNotFoundError, FloatingPointError) as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 1
+    if int(os.environ.get("RANK", 0)) == 0:
+        last = result.curve.iloc[-1].to_dict() if len(result.curve) else {}
+        summary = ", ".join(f"{k} {v:.4g}" for k, v in last.items() if k != "step")
+        print(f"done: {result.iterations} iterations in {result.wall_seconds:.0f} s -> {result.run_dir}"
+              + (f" ({summary})" if summary else ""))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
