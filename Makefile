@@ -42,9 +42,9 @@ test-all:
 reproduce:
 	@$(BIN)/srrepro show $(TABLE) >/dev/null
 	@mkdir -p results/$(PROFILE)
-	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).ipynb.tmp \
+	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
 	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)"
-	@mv results/$(PROFILE)/.$(TABLE).ipynb.tmp results/$(PROFILE)/$(TABLE).ipynb
+	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
 
 dry-run:

@@ -4,10 +4,12 @@ A loss is named by a spec string, a ``+``-sum of optionally weighted terms: ``"l
 ``"1*vgg+5e-3*gan"`` (PCARN Eq. 7 with the official ``gamma_vgg = 1``, ``gamma_gan = 5e-3``).
 
 * ``l1`` / ``l2``: mean absolute / squared error (EDSR, CARN, ASDN, s-LWSR: L1).
-* ``ms_l1``: OverNet Eq. 9, ``Σ_s |bicubic↓(SR, s) − bicubic↓(HR, s)|``. The network's output at the batch
-  scale r is resized to each loss scale s ≤ r of ``ms_scales`` (factor s/r; s = r is the plain L1), output and
-  target alike, with ``torch.nn.functional.interpolate(mode="bicubic", antialias=True)`` — differentiable, and
-  close to but not bit-equal with MATLAB's imresize (borders).
+* ``ms_l1``: OverNet Eq. 9, ``Σ_s |Î_s − bicubic↓(HR, s)|`` over the loss scales s of ``ms_scales`` that are
+  ≤ the batch scale r, plus r itself (whose target is the HR patch). Î_s is, for a model with ``forward_multi``
+  (OverNet, Algorithm 1: every scale reconstructed from one overscaled map), the model's own output at s
+  (:class:`MultiScaleOutputs`); for any other model, its output at r bicubic-downscaled by s/r. Targets are the
+  HR patch downscaled the same way. The resizes are ``torch.nn.functional.interpolate(mode="bicubic",
+  antialias=True)``: differentiable, close to but not bit-equal with MATLAB's imresize (borders).
 * ``vgg``: PCARN Eq. 5, MSE between VGG-19 features of SR and HR. As in the official ``utils.VGGLoss``
   (``features[:35]``): the output of conv5_4 *before* its ReLU (the paper's text says "ReLU output, i = j = 5"),
   images fed in [0, 1] without ImageNet mean/std normalisation, mean over all elements. The ImageNet weights
@@ -53,19 +55,40 @@ def bicubic_resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
     return F.interpolate(x, size=size, mode="bicubic", align_corners=False, antialias=True)
 
 
-def multiscale_l1(sr: torch.Tensor, hr: torch.Tensor, scale: float, ms_scales) -> torch.Tensor:
-    """OverNet Eq. 9 for a batch super-resolved by ``scale``: L1 at every loss scale s ≤ scale."""
+def loss_scales(scale: float, ms_scales) -> list[float]:
+    """The scales of Eq. 9 for a batch at ``scale``: those of ``ms_scales`` not above it, and ``scale`` itself."""
+    return sorted({s for s in ms_scales if s < scale - 1e-9} | {scale})
+
+
+def multiscale_l1(sr, hr: torch.Tensor, scale: float, ms_scales) -> torch.Tensor:
+    """OverNet Eq. 9 for a batch super-resolved by ``scale``. ``sr``: the output at ``scale`` (downscaled here
+    for the lower loss scales), or a dict ``{s: output at s}`` from :class:`MultiScaleOutputs`."""
     h, w = hr.shape[-2:]
-    total = sr.new_zeros((), dtype=torch.float32)
-    for s in ms_scales:
-        if s > scale + 1e-9:
-            continue
-        if abs(s - scale) < 1e-9:
-            total = total + F.l1_loss(sr.float(), hr.float())
+    total = hr.new_zeros((), dtype=torch.float32)
+    for s in loss_scales(scale, ms_scales):
+        if isinstance(sr, dict):
+            out = sr[s].float()
+        elif s == scale:
+            out = sr.float()
         else:
-            size = (max(1, round(h * s / scale)), max(1, round(w * s / scale)))
-            total = total + F.l1_loss(bicubic_resize(sr.float(), size), bicubic_resize(hr.float(), size))
+            out = bicubic_resize(sr.float(), (max(1, round(h * s / scale)), max(1, round(w * s / scale))))
+        target = hr.float() if s == scale else bicubic_resize(hr.float(), tuple(out.shape[-2:]))
+        total = total + F.l1_loss(out, target)
     return total
+
+
+class MultiScaleOutputs(nn.Module):
+    """``forward(x, scale) -> {s: model output at s}`` for the loss scales of a batch at ``scale``, from the model's
+    ``forward_multi`` (OverNet Algorithm 1): one feature pass, one reconstruction per scale. A module of its own
+    so DistributedDataParallel / torch.compile wrap the call that is actually trained."""
+
+    def __init__(self, model: nn.Module, ms_scales):
+        super().__init__()
+        self.model, self.ms_scales = model, tuple(ms_scales)
+
+    def forward(self, x: torch.Tensor, scale: float) -> dict:
+        scales = loss_scales(scale, self.ms_scales)
+        return dict(zip(scales, self.model.forward_multi(x, scales)))
 
 
 # VGG-19 "features" (torchvision layout, so the official state_dict keys features.<i>.* load unchanged).
@@ -98,10 +121,11 @@ class VGGLoss(nn.Module):
     """PCARN Eq. 5 (official ``VGGLoss(feature=34)``): MSE of VGG-19 ``features[:35]`` of SR and HR.
 
     ``weights``: path of torchvision's ``vgg19-dcbbe5fa.pth``; default ``<data_root>/weights/vgg19-dcbbe5fa.pth``.
-    ``random_init=True`` skips the weights (only for timing, e.g. :func:`srrepro.train.estimate_seconds`).
+    ``random_init=True`` skips the weights (only for timing, e.g. :func:`srrepro.train.estimate_seconds`);
+    ``check_hash=False`` skips the sha256 check of the file (tests).
     """
 
-    def __init__(self, weights=None, data_root=None, random_init: bool = False):
+    def __init__(self, weights=None, data_root=None, random_init: bool = False, check_hash: bool = True):
         super().__init__()
         self.features = vgg19_features(34)
         if not random_init:
@@ -111,14 +135,14 @@ class VGGLoss(nn.Module):
                     f"the VGG loss needs the ImageNet VGG-19 weights {VGG19_FILE} ({VGG19_SIZE}, torchvision's "
                     f"VGG19_Weights.IMAGENET1K_V1) at {path}: download {VGG19_URL} and put it there"
                 )
-            h = hashlib.sha256()
-            with open(path, "rb") as f:
-                for chunk in iter(lambda: f.read(1 << 20), b""):
-                    h.update(chunk)
-            digest = h.hexdigest()
-            if not digest.startswith(VGG19_FILE.split("-")[1].split(".")[0]):
-                raise MissingWeightsError(f"{path} is not torchvision's {VGG19_FILE} (sha256 {digest[:8]}…); "
-                                          f"re-download it from {VGG19_URL}")
+            if check_hash:  # torchvision names its files by the first 8 hex digits of their sha256
+                h = hashlib.sha256()
+                with open(path, "rb") as f:
+                    for chunk in iter(lambda: f.read(1 << 20), b""):
+                        h.update(chunk)
+                if not h.hexdigest().startswith("dcbbe5fa"):
+                    raise MissingWeightsError(f"{path} is not torchvision's {VGG19_FILE} (sha256 "
+                                              f"{h.hexdigest()[:8]}…); re-download it from {VGG19_URL}")
             state = torch.load(path, map_location="cpu", weights_only=True)
             feats = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
             self.features.load_state_dict({k: v for k, v in feats.items() if int(k.split(".")[0]) <= 34})

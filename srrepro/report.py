@@ -77,6 +77,10 @@ def show(result: TableResult):
         plt.tight_layout()
         plt.show()
     display(HTML(verdicts_html(result)))
+    if result.spec.notes:
+        from IPython.display import Markdown
+
+        display(Markdown(result.spec.notes))
 
 
 def claims_frame(results: list[TableResult]) -> pd.DataFrame:

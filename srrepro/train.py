@@ -23,8 +23,9 @@ Speed: autocast (bf16 or fp16 + GradScaler) and channels_last on CUDA only; opti
 cores (or $OMP_NUM_THREADS) for intra-op threads on CPU; DataLoader workers (``num_workers``) for the patch cropping.
 
 DDP: ``torchrun --nproc-per-node N -m srrepro.train ...``. With WORLD_SIZE > 1 every process joins a process group
-(nccl on CUDA, gloo on CPU), wraps the model in DistributedDataParallel and takes its own slice of every global
-batch (``batch_size`` is the global batch); rank 0 alone validates and writes files.
+(nccl on CUDA, gloo on CPU; a group the caller already initialised is used as is, even of size 1), wraps the model
+in DistributedDataParallel and takes its own slice of every global batch (``batch_size`` is the global batch, so
+N processes see exactly the batches one process would); rank 0 alone validates and writes files.
 """
 from __future__ import annotations
 
@@ -36,7 +37,7 @@ import signal
 import sys
 import time
 from contextlib import nullcontext
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
 import pandas as pd
@@ -45,7 +46,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .losses import DiscriminatorLoss, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
+from .losses import DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
 from .patches import PatchSampler
 from .provenance import atomic_torch_save, atomic_write_text
 
@@ -56,7 +57,7 @@ __all__ = [
 
 CHECKPOINT, CURVE, CONFIG, FINAL = "checkpoint.pt", "curve.csv", "config.json", "model.pt"
 AMP_DTYPES = {"bf16": torch.bfloat16, "fp16": torch.float16, "none": None}
-# PCARN Table 3 rows (top to bottom) as (distribution, k, factor): factor × N(0, sqrt(k/F)) or factor × U(±sqrt(k/F)),
+# PCARN Table 3 rows, top to bottom: (distribution, k, factor): factor × N(0, sqrt(k/F)) or factor × U(±sqrt(k/F)),
 # F = fan-in; biases zeroed as in the official init.py. "uniform1_x1" is the paper's pick (= PyTorch's default
 # weight range, but zero biases); "normal2_x1" is MSRA/He. "default" leaves the framework's initialization alone.
 INIT_SCHEMES = {
@@ -173,19 +174,21 @@ def resolve_device(name: str = "auto", local_rank: int = 0) -> torch.device:
 
 
 def build_model(config: TrainConfig) -> nn.Module:
-    """``create_model(config.model, **config.model_kwargs)``, plus ``scale=s`` when one integer scale is trained and
-    the constructor takes ``scale`` but neither ``scale`` nor ``multi_scale`` was given; checks the scales."""
-    import inspect
-
-    from .models import _REGISTRY, create_model, list_models
+    """``create_model(config.model, **config.model_kwargs)``, plus ``scale=s`` when one integer scale s is trained,
+    ``model_kwargs`` give neither ``scale`` nor ``multi_scale`` and the constructor accepts ``scale``. Checks that
+    the model supports the training scales."""
+    from .models import create_model
 
     kwargs = dict(config.model_kwargs)
-    if len(config.scales) == 1 and not config.scale_range and not {"scale", "multi_scale"} & set(kwargs):
-        list_models()  # imports every family, filling the registry
-        params = inspect.signature(_REGISTRY[config.model]).parameters if config.model in _REGISTRY else {}
-        if "scale" in params and isinstance(config.scales[0], int):
-            kwargs["scale"] = config.scales[0]
-    model = create_model(config.model, **kwargs)
+    model = None
+    if len(config.scales) == 1 and isinstance(config.scales[0], int) and not config.scale_range \
+            and not {"scale", "multi_scale"} & set(kwargs):
+        try:  # the single-scale variant (EDSR x2, CARN x4 of PCARN Table 1, OverNet per-scale models)
+            model = create_model(config.model, scale=config.scales[0], **kwargs)
+        except TypeError:  # the constructor takes no scale
+            model = None
+    if model is None:
+        model = create_model(config.model, **kwargs)
     supported = getattr(model, "scales", None)
     wanted = config.scale_range or config.scales
     if supported is not None:
@@ -208,18 +211,21 @@ def init_weights(model: nn.Module, scheme: str) -> nn.Module:
         return model
     dist_name, k, factor = INIT_SCHEMES[scheme]
     for m in model.modules():
-        if not isinstance(m, nn.modules.conv._ConvNd) or not m.weight.requires_grad:
+        if not isinstance(m, nn.modules.conv._ConvNd):
             continue
-        w = m.weight.detach()
+        legacy_wn = hasattr(m, "weight_v")  # weight = g·v/‖v‖ with parameters weight_g, weight_v (OverNet)
+        w = (m.weight_v if legacy_wn else m.weight).detach()
+        if not (m.weight_v if legacy_wn else m.weight).requires_grad:
+            continue
         bound = factor * math.sqrt(k / w[0].numel())  # w[0].numel() = fan-in (in/groups × kernel area)
         new = torch.empty_like(w)
         new.uniform_(-bound, bound) if dist_name == "uniform" else new.normal_(0.0, bound)
         with torch.no_grad():
-            if nn.utils.parametrize.is_parametrized(m, "weight"):
-                m.weight = new  # parametrization right_inverse (weight_norm sets g and v)
-            elif hasattr(m, "weight_v"):
+            if legacy_wn:
                 m.weight_v.copy_(new)
-                m.weight_g.copy_(torch.norm_except_dim(new, 2, 0))
+                m.weight_g.copy_(new.flatten(1).norm(dim=1).view_as(m.weight_g))
+            elif nn.utils.parametrize.is_parametrized(m, "weight"):
+                m.weight = new  # the parametrization's right_inverse (new weight_norm: sets g and v)
             else:
                 m.weight.copy_(new)
             if m.bias is not None and m.bias.requires_grad:
@@ -302,14 +308,15 @@ class _Step:
         self.autocast = torch.autocast("cuda", dtype=amp) if amp else nullcontext()
         self.updating = False  # True while optimizer states are half-updated (an interrupt then must not save)
 
-    def generator_loss(self, sr, hr, scale) -> dict[str, torch.Tensor]:
+    def generator_loss(self, out, hr, scale) -> dict[str, torch.Tensor]:
+        sr = out[scale] if isinstance(out, dict) else out  # dict: MultiScaleOutputs (OverNet + ms_l1)
         parts = {}
         if "l1" in self.terms:
             parts["l1"] = F.l1_loss(sr.float(), hr.float())
         if "l2" in self.terms:
             parts["l2"] = F.mse_loss(sr.float(), hr.float())
         if "ms_l1" in self.terms:
-            parts["ms_l1"] = multiscale_l1(sr, hr, scale, self.config.ms_scales)
+            parts["ms_l1"] = multiscale_l1(out, hr, scale, self.config.ms_scales)
         if "vgg" in self.terms:
             parts["vgg"] = self.vgg(sr, hr)
         if "gan" in self.terms:
@@ -325,8 +332,9 @@ class _Step:
             sr = self.train_model(lr_img, scale)
         out = {}
         if self.disc is not None:  # D step first, on HR vs the detached SR (official solver_gan.py order)
+            fake = sr[scale] if isinstance(sr, dict) else sr
             with self.autocast:
-                d_loss = self.train_disc(hr_img, sr.detach())
+                d_loss = self.train_disc(hr_img, fake.detach())
             self.optimizer_d.zero_grad(set_to_none=True)
             self.scaler.scale(d_loss).backward()
             self.updating = True
@@ -348,6 +356,24 @@ class _Step:
         if len(parts) > 1:
             out.update({f"loss_{k}": v.detach() for k, v in parts.items()})
         return out
+
+
+def _curve_frame(rows: list[dict]) -> pd.DataFrame:
+    """The learning curve: step, lr, training losses, validation scores, wall_s (in that column order)."""
+    df = pd.DataFrame(rows)
+    if df.empty:
+        return pd.DataFrame(columns=["step", "lr", "loss", "wall_s"])
+    first = [c for c in ("step", "lr") if c in df]
+    losses = [c for c in df if "loss" in c]
+    rest = [c for c in df if c not in first + losses + ["wall_s"]]
+    return df[first + losses + rest + (["wall_s"] if "wall_s" in df else [])]
+
+
+def _trained_module(model: nn.Module, config: TrainConfig) -> nn.Module:
+    """What the loop calls: the model, or for ``ms_l1`` with a ``forward_multi`` model its multi-scale outputs."""
+    if "ms_l1" in parse_loss(config.loss) and hasattr(model, "forward_multi"):
+        return MultiScaleOutputs(model, config.ms_scales)
+    return model
 
 
 def _to_device(x_u8: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
@@ -431,10 +457,10 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
             optimizer_d.load_state_dict(state["optimizer_d"])
         step, curve, wall_before, running = state["step"], state["curve"], state["wall_s"], state["running"]
         torch.set_rng_state(state["rng"]["torch"])
-        if on_cuda and state["rng"].get("cuda"):
+        if on_cuda and state["rng"].get("cuda") is not None:
             torch.cuda.set_rng_state(state["rng"]["cuda"], device)
 
-    train_model, train_disc = model, None
+    train_model, train_disc = _trained_module(model, config), None
     if disc is not None:
         train_disc = DiscriminatorLoss(disc, logits=not config.discriminator_kwargs.get("sigmoid", True))
     if world > 1 or dist.is_initialized():  # a caller's 1-process group also gets DDP (tests the path)
@@ -442,7 +468,7 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
 
         ids = [device.index] if on_cuda else None
         multi = getattr(model, "scales", None) is None or len(getattr(model, "scales", ())) > 1
-        train_model = DDP(model, device_ids=ids, find_unused_parameters=multi)
+        train_model = DDP(train_model, device_ids=ids, find_unused_parameters=multi)
         if train_disc is not None:
             train_disc = DDP(train_disc, device_ids=ids)
     if config.compile:
@@ -473,7 +499,7 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
     def save_files() -> None:
         atomic_torch_save(checkpoint(), ckpt_path)
         if curve:
-            atomic_write_text(run_dir / CURVE, pd.DataFrame(curve).to_csv(index=False))
+            atomic_write_text(run_dir / CURVE, _curve_frame(curve).to_csv(index=False))
 
     if rank == 0:
         run_dir.mkdir(parents=True, exist_ok=True)
@@ -546,7 +572,7 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
         dist.barrier()  # rank 0 may still be validating / writing
         dist.destroy_process_group()
     model.eval()
-    return TrainResult(model, pd.DataFrame(curve), wall, step, run_dir)
+    return TrainResult(model, _curve_frame(curve), wall, step, run_dir)
 
 
 # ----------------------------------------------------------------------------------------------- cost model
@@ -578,7 +604,8 @@ def _measure_step_seconds(config: TrainConfig, device: torch.device, steps: int)
         train_disc = DiscriminatorLoss(disc, not config.discriminator_kwargs.get("sigmoid", True))
     optimizer = torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr=config.lr)
     scaler = torch.amp.GradScaler("cuda", enabled=on_cuda and config.amp == "fp16")
-    train_model = torch.compile(model) if config.compile else model
+    train_model = _trained_module(model, config)
+    train_model = torch.compile(train_model) if config.compile else train_model
     step_fn = _Step(config, model, train_model, optimizer, scaler, device, vgg, disc, train_disc, opt_d)
     if config.scale_range:
         lo, hi = config.scale_range
@@ -588,9 +615,9 @@ def _measure_step_seconds(config: TrainConfig, device: torch.device, steps: int)
     per_scale = []
     for s in scales:
         p, big = config.lr_patch, round(config.lr_patch * s)
-        lr_img = _to_device(torch.randint(0, 256, (config.batch_size, 3, p, p), dtype=torch.uint8), device, channels_last)
-        hr_img = _to_device(torch.randint(0, 256, (config.batch_size, 3, big, big), dtype=torch.uint8), device,
-                            channels_last)
+        lr_u8 = torch.randint(0, 256, (config.batch_size, 3, p, p), dtype=torch.uint8)
+        hr_u8 = torch.randint(0, 256, (config.batch_size, 3, big, big), dtype=torch.uint8)
+        lr_img, hr_img = _to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last)
         for _ in range(2):  # warm-up (allocator, cuDNN autotune, compile)
             step_fn(lr_img, hr_img, s, config.lr)
         if on_cuda:
@@ -666,10 +693,12 @@ def build_parser() -> argparse.ArgumentParser:
         flag = "--" + f.name.replace("_", "-")
         names = [flag, "--scale"] if f.name == "scales" else [flag]
         ann = str(f.type)
+        default = f.default_factory() if f.default_factory is not MISSING else f.default
         if ann == "bool":
-            ap.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None)
+            ap.add_argument(*names, dest=f.name, action=argparse.BooleanOptionalAction, default=None,
+                            help=f"(default {default})")
         else:
-            ap.add_argument(*names, dest=f.name, default=None, metavar=f.name.upper(),
+            ap.add_argument(*names, dest=f.name, default=None, metavar=f.name.upper(), help=f"(default {default!r})",
                             type=lambda t, a=ann: _parse_value(t, a))
     return ap
 
@@ -680,6 +709,8 @@ def config_from_args(args: argparse.Namespace) -> TrainConfig:
 
 
 def main(argv=None) -> int:
+    from .data import SrreproDataError
+
     args = build_parser().parse_args(argv)
     try:
         config = config_from_args(args)
@@ -690,7 +721,7 @@ def main(argv=None) -> int:
         result = train(config, args.run_dir, resume=args.resume, progress=not args.no_progress)
     except KeyboardInterrupt:
         return 130
-    except (ValueError, FileExistsError, FileNotFoundError, FloatingPointError) as e:
+    except (ValueError, KeyError, FileExistsError, FileNotFoundError, FloatingPointError, SrreproDataError) as e:
         print(f"error: {e}", file=sys.stderr)
         return 1
     if int(os.environ.get("RANK", 0)) == 0:

@@ -199,8 +199,8 @@ def test_other_counts_reported():
 
 def test_multadds_table2():
     """Table II Multi-Adds (G), ×4 for a 1280×720 output (LR 320×180): the published values equal
-    params × 320 × 180 (every conv counted at LR size); the true conv count (up-sampler convs at 2× and 4× the LR size)
-    is printed next to it."""
+    params × 320 × 180 (every conv counted at LR size); the true conv count (up-sampler convs at 2× and 4× the LR
+    size) is printed next to it."""
     published = {("slwsr", 16): 8.3, ("slwsr", 32): 32.9, ("slwsr", 64): 131.1, ("edsr", 256): 2482.0}
     for (name, f), g in published.items():
         model = meta_model(name, scale=4, n_feats=f)
@@ -245,7 +245,8 @@ def _lwsr_keys() -> list[str]:
             keys += rb(f"feat{b}_{i}")
     keys += rb("feat6_1") + rb("feat6_2") + ["conv1.weight"]
     for k in (7, 8, 9, 10):
-        keys += [f"feat{k}_1.conv.weight", f"feat{k}_1.conv.bias"] + rb(f"feat{k}_1") + rb(f"feat{k}_2") + rb(f"conv{k}")
+        keys += [f"feat{k}_1.conv.weight", f"feat{k}_1.conv.bias"]
+        keys += rb(f"feat{k}_1") + rb(f"feat{k}_2") + rb(f"conv{k}")
     return keys + ["tail.0.0.weight", "tail.0.0.bias", "tail.0.2.weight", "tail.0.2.bias", "tail.1.weight",
                    "tail.1.bias"]
 

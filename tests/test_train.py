@@ -8,7 +8,6 @@ import math
 import os
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import numpy as np
@@ -23,7 +22,7 @@ from srrepro.models import register_model
 from srrepro.patches import PatchSampler
 
 REPO = Path(__file__).resolve().parents[1]
-CUDA = [pytest.mark.cuda, pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")]
+requires_cuda = pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
 
 
 @pytest.fixture(autouse=True)
@@ -258,6 +257,37 @@ def test_vgg_loss_without_weights_is_one_clear_error(tmp_path):
     assert not (tmp_path / "run" / T.CHECKPOINT).exists()
 
 
+def test_vgg_loss_loads_torchvision_layout(tmp_path):
+    from srrepro.losses import vgg19_features
+
+    torch.manual_seed(0)
+    full = vgg19_features(36)  # the whole torchvision `features`, plus a classifier key that must be ignored
+    state = {f"features.{k}": v for k, v in full.state_dict().items()} | {"classifier.0.bias": torch.zeros(4)}
+    (tmp_path / "weights").mkdir()
+    torch.save(state, tmp_path / "weights" / "vgg19-dcbbe5fa.pth")
+    with pytest.raises(MissingWeightsError, match="sha256"):  # a file that is not torchvision's
+        VGGLoss(data_root=tmp_path)
+    loss = VGGLoss(data_root=tmp_path, check_hash=False)
+    assert torch.equal(loss.features[34].weight, full[34].weight) and len(loss.features) == 35
+    x = torch.rand(1, 3, 32, 32, requires_grad=True)
+    value = loss(x, torch.rand(1, 3, 32, 32))
+    value.backward()
+    assert value > 0 and x.grad.abs().sum() > 0 and loss.features[0].weight.grad is None
+
+
+def test_pretrained_loading_strict_and_partial(tmp_path):
+    T.train(tiny(iterations=1, scales=(2,)), tmp_path / "x2", progress=False, images=images())
+    x2 = torch.load(tmp_path / "x2" / T.FINAL, weights_only=True)
+    cfg3 = tiny(iterations=1, scales=(3,), pretrained=str(tmp_path / "x2" / T.CHECKPOINT))
+    with pytest.raises(T.CheckpointMismatchError, match="pretrained_strict=False") as e:
+        T.train(cfg3, tmp_path / "x3", progress=False, images=images())
+    assert "\n" not in str(e.value)
+    model = T.build_model(cfg3)
+    skipped = T.load_pretrained(model, tmp_path / "x2" / T.FINAL, strict=False)
+    assert skipped and all(k.startswith("upsample.") for k in skipped)
+    assert torch.equal(model.state_dict()["entry.weight"], x2["entry.weight"])
+
+
 @pytest.mark.parametrize("scheme", list(T.INIT_SCHEMES))
 def test_init_schemes_apply(scheme):
     torch.manual_seed(0)
@@ -376,8 +406,8 @@ def test_ddp_two_gloo_processes_agree_with_each_other_and_with_one_process(tmp_p
 
 
 # ----------------------------------------------------------------------------------------------- CUDA
-@CUDA[0]
-@CUDA[1]
+@pytest.mark.cuda
+@requires_cuda
 @pytest.mark.parametrize("amp", ["bf16", "fp16", "none"])
 def test_cuda_autocast_and_channels_last(tmp_path, amp):
     cfg = tiny(device="cuda", amp=amp, channels_last=True, iterations=4)
@@ -389,8 +419,8 @@ def test_cuda_autocast_and_channels_last(tmp_path, amp):
     assert ck["scaler"] == {} or ck["scaler"]["scale"] > 0  # fp16 keeps its GradScaler state
 
 
-@CUDA[0]
-@CUDA[1]
+@pytest.mark.cuda
+@requires_cuda
 def test_cuda_one_gpu_ddp(tmp_path):
     _run_script(tmp_path, _ddp_config(device="cuda"), nproc=1, own_group=True)
     assert (tmp_path / "rank0.pt").exists() and (tmp_path / "run" / T.FINAL).exists()

@@ -20,8 +20,8 @@ class MeanShift(nn.Module):
         super().__init__()
         conv = nn.Conv2d(3, 3, 1)
         with torch.no_grad():
-            conv.weight.copy_(torch.eye(3).view(3, 3, 1, 1))
-            conv.bias.copy_(sign * rgb_range * torch.tensor(mean))
+            conv.weight.copy_(torch.eye(3, device="cpu").view(3, 3, 1, 1))
+            conv.bias.copy_(sign * rgb_range * torch.tensor(mean, device="cpu"))
         for p in conv.parameters():
             p.requires_grad = False
         self.key_style = key_style

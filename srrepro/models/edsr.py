@@ -14,8 +14,8 @@ Module and parameter names equal the official ones (``sub_mean.weight``, ``head.
 
 EDSR (slides "EDSR Summary", "Need Batch-Normalization? (c) Proposed", "Residual Scaling Layer")::
 
-    x·255 ─ sub_mean ─ head (3×3, 3→F) ─┬─ B × ResBlock ─ 3×3 ─(+)─ tail.0 Upsampler ─ tail.1 (3×3, F→3) ─ add_mean ─ /255
-                                        └──────── global skip ──┘
+    x·255 ─ sub_mean ─ head (3×3, 3→F) ─┬─ B × ResBlock ─ 3×3 ─(+)─ tail.0 Upsampler ─ tail.1 (3×3, F→3)
+                                        └──────── global skip ──┘                     ─ add_mean ─ /255
     ResBlock(x) = x + res_scale · Conv(ReLU(Conv(x)))        (no BN, no ReLU after the addition)
     Upsampler   = [Conv F→4F, PixelShuffle(2)] × log2(s)  or  Conv F→9F, PixelShuffle(3)   (no activation)
 
@@ -26,8 +26,8 @@ scale-specific up-sampler and a shared last conv; ``forward(x, scale)`` selects 
 SRResNet (Ledig et al., CVPR 2017; slide "Need Batch-Normalization? (b) SRResNet" and the "Options" table,
 "SRResNet (reproduced)": 16 blocks, 64 features, 1.5M parameters, BN, L2 loss)::
 
-    head 9×9 + PReLU ─┬─ 16 × [Conv-BN-PReLU-Conv-BN, + x] ─ Conv-BN ─(+)─ [Conv F→4F, PixelShuffle(2), PReLU] × 2 ─ 9×9 F→3
-                      └───────────────────────────── global skip ──────┘
+    head 9×9 + PReLU ─┬─ 16 × [Conv-BN-PReLU-Conv-BN, + x] ─ Conv-BN ─(+)─ [Conv F→4F, PixelShuffle(2), PReLU] × 2
+                      └───────────────────────────── global skip ──────┘                           ─ 9×9 F→3
 
 Options shared by all constructors (``create_model(name, **kw)``):
     ``scale`` (2/3/4; MDSR: which of its ``scales`` is used by default — any of them may be passed to ``forward``),
@@ -52,7 +52,8 @@ Paper (slides) vs official code vs this module:
        Its keys are ours: no official SRResNet weights exist.
     2. MDSR's ``res_scale`` is 1 in the code (the slides: "Residual scaling –"; "We failed to increase #features even
        with residual scaling"). MDSR's branch order equals ``--scale 2+3+4``.
-    3. The official ``Upsampler`` has no activation (``act=False``) although SRResNet's has a PReLU — kept as in the code.
+    3. The official ``Upsampler`` has no activation (``act=False``) although SRResNet's has a PReLU — kept as in the
+       code.
     4. The official README notes that MDSR is "temporarily disabled" on the PyTorch ≥ 1.2 master; the architecture
        here is the one of ``src/model/mdsr.py`` (identical key names in the 2018 ``code/model/mdsr.py``).
 """
@@ -212,7 +213,7 @@ class MDSR(_RGB255):
         # registration order of mdsr.py: sub_mean, pre_process, upsample, add_mean, head, body, tail
         self.rgb_range = rgb_range
         self.sub_mean = MeanShift(-1, rgb_range, key_style="plain")
-        # scale-specific pre-processing: two ResBlocks with 5×5 kernels per scale ("Reduce the variance between scales")
+        # scale-specific pre-processing: two 5×5 ResBlocks per scale ("Reduce the variance between the scales")
         self.pre_process = nn.ModuleList([
             nn.Sequential(*(ResBlock(n_feats, 5, batch_norm, res_scale=res_scale) for _ in range(2)))
             for _ in scales
@@ -283,7 +284,8 @@ def edsr_baseline(**options) -> EDSR:
 
 @register_model
 def mdsr(**options) -> MDSR:
-    """MDSR (slides): 80 ResBlocks × 64, per-scale 5×5 pre-processing and up-samplers for ×2/×3/×4. 7.95M params."""
+    """MDSR (slides): 80 ResBlocks × 64, per-scale 5×5 pre-processing and up-samplers for ×2/×3/×4. 7.95M
+    params."""
     return _build(MDSR, dict(n_resblocks=80, n_feats=64, res_scale=1.0), options)
 
 

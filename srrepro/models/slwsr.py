@@ -64,15 +64,19 @@ Our readings of under-specified parts
        layers", "all involved" of the front half) concatenates the first 11 feature maps in forward order — x1 and
        the outputs of the first 10 residual blocks (feat2_1 … feat5_1) — so ``conv1`` is 11F→F.
     3. Table I "Depth" (basic blocks 6, F=32, 308K parameters). Six residual blocks cannot make 308K at F=32: the
-       up-sampler, head, tail and mean shifts alone are 75,771 and each block 18,496, so 308K needs 12 blocks (plus
-       ≈10K of 1×1 convs). We read "6" as blocks per half: ``n_stages=2, bottom_blocks=0`` gives 6 + 6 blocks and
-       303,931 parameters (pool of two inputs, x1 and feat3_1); ``TABLE1["Depth"]``.
+       up-sampler, head, tail and mean shifts alone are 75,771 and each block 18,496 (6 blocks ≈ 190K), so 308K
+       needs 12 blocks plus ≈10K of 1×1 convs. We read "6" as blocks per half: ``n_stages=2, bottom_blocks=0``
+       gives 6 + 6 blocks and 303,931 parameters (−1.3 %; pool of x1 and feat3_1); ``TABLE1["Depth"]``. (A 6-input
+       pool would give 308,027, but no rule of Eq. 3 yields six inputs there.) The other reading, "6 basic blocks
+       kept, 20 compressed", needs ≈5.3K parameters per compressed block, which contradicts the 124K of reading 4
+       (≈1.3K per block); we do not use it.
     4. Compression (III-D, Fig. 4): the inverted residual with linear bottleneck of MobileNetV2 — 1×1 expansion to
-       t·F, ReLU, depth-wise 3×3, ReLU, 1×1 projection (linear) + identity — without BN (the paper removes BN, III-A)
-       and with ReLU instead of ReLU6 (features are on the 0–255 scale here, ReLU6 would saturate). t = 6 by default
-       (MobileNetV2's value; the paper gives none). ``compressed=True`` replaces all residual blocks ("when all layers
-       are replaced", IV-B); in ``feat{k}_1`` the 1×1 reduction stays. The paper's "571K → 124K" cannot be met with
-       t ≥ 1 (t=1 gives 153K, t=6 465K; 124K needs ≈1.3K parameters per block, t ≈ 0.5); see the report in the tests.
+       t·F, ReLU, depth-wise 3×3, ReLU, 1×1 projection (linear) + identity — without BN (the paper removes BN,
+       III-A) and with ReLU instead of ReLU6 (features are on the 0–255 scale here, ReLU6 would saturate).
+       t = 6 by default (MobileNetV2's value; the paper gives none). ``compressed=True`` replaces all residual
+       blocks ("when all layers are replaced", IV-B); in ``feat{k}_1`` the 1×1 reduction stays. The paper's
+       "571K → 124K" cannot be met with t ≥ 1 (t=1 gives 153K, t=6 465K; 124K needs ≈1.3K parameters per block,
+       t ≈ 0.5: 122,267); printed by the tests.
 
 Paper vs released code (``official=True`` reproduces the code)
     1. Activations: the code passes ``act=nn.ReLU(False)`` to the blocks meant to lose their activation, but
@@ -88,7 +92,15 @@ Paper vs released code (``official=True`` reproduces the code)
        weight and bias: they are trainable and counted in 571,131 (our MeanShift is frozen; loading the released
        values still works, strict).
     6. Section III-B says the middle part has "nine bunches" with "the first five" feeding the pool: matches the
-       code (bunches 2–6 and 7–10) although Fig. 2 / Eq. 3 index them 1–5.
+       code (bunches 2–6 and 7–10) although Fig. 2 / Eq. 3 index them 1–5. III-C says the 1×1 conv reduces "five
+       times concatenated layers", but Eq. 3 and the code concatenate six maps (6F→F).
+
+Published numbers (×4) and this module (``tests/test_edsr_slwsr.py`` prints them)
+    Parameters: Table I/II s-LWSR32 571K (571,131 here, = the official log), s-LWSR16 144K (143,755; IV-B's text
+    says "140K"), s-LWSR64 2277K (2,276,827), Table I Depth 308K (303,931, reading 3), s-LWSR32C 124K (reading 4).
+    Multi-Adds (Table II: 8.3 / 32.9 / 131.1 G for F = 16 / 32 / 64, EDSR 2482.0 G) equal parameters × 320 × 180,
+    i.e. every conv counted at the LR size of a 1280×720 output; the real conv multiply-adds are 10.2 / 39.9 /
+    157.9 G (EDSR 2894.5 G) because the up-sampler's second conv and the output conv run at 2× and 4× the LR size.
 """
 from __future__ import annotations
 

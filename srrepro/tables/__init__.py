@@ -36,6 +36,9 @@ VERDICTS = ("holds", "contradicted", "inconclusive", "not run")
 # table id → module of srrepro.tables that defines it
 TABLES: dict[str, str] = {
     "bicubic": "bicubic",
+    "complexity": "complexity",
+    "official_weights": "official_weights",
+    "training_check": "training_check",
 }
 
 
@@ -103,6 +106,7 @@ class TableSpec:
     claims: list[Claim] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)  # profile → what it runs (one line each)
     plot: Callable | None = None  # (result df, ax) → None, for the notebook's figure
+    notes: str = ""  # markdown shown under the verdicts: errata in the paper, deviations, what was not run
 
     def paper_frame(self) -> pd.DataFrame:
         """The paper's values, one row per cell: keys, ``<metric>_paper`` columns, ``paper_source``."""

@@ -1,0 +1,127 @@
+"""Table registry, result CSVs with provenance, the CLI's one-line errors, and the book assembly."""
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from PIL import Image
+
+from srrepro import tables
+
+
+def cli(*args, env=None):
+    import os
+
+    e = dict(os.environ, **(env or {}))
+    return subprocess.run([sys.executable, "-m", "srrepro", *args], capture_output=True, text=True, env=e)
+
+
+def test_unknown_table_is_one_line_listing_valid_ids():
+    r = cli("reproduce", "nope")
+    assert r.returncode == 2
+    assert r.stderr.count("\n") == 1 and "unknown table 'nope'" in r.stderr and "bicubic" in r.stderr
+
+
+def test_unknown_profile_and_dataset_are_one_line():
+    r = cli("reproduce", "bicubic", "--profile", "huge")
+    assert r.returncode == 2 and "valid profiles: smoke, lite, paper" in r.stderr and r.stderr.count("\n") == 1
+    r = cli("prepare", "--dataset", "Set6", "--scale", "2", "--out", "/tmp/x")
+    assert r.returncode == 2 and "valid datasets" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_missing_data_root_says_where_and_how(tmp_path):
+    r = cli("prepare", "--dataset", "Set5", "--scale", "2", "--out", str(tmp_path / "o"),
+            env={"SRREPRO_DATA": str(tmp_path / "absent")})
+    assert r.returncode == 2 and "absent" in r.stderr and "srrepro download" in r.stderr
+    assert r.stderr.count("\n") == 1
+
+
+def test_score_names_a_corrupt_file(tmp_path):
+    (tmp_path / "sr").mkdir()
+    (tmp_path / "hr").mkdir()
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "hr" / "a.png")
+    (tmp_path / "sr" / "a_x2.png").write_bytes(b"\x89PNG\r\n\x1a\nnot really")
+    r = cli("score", "--sr", str(tmp_path / "sr"), "--hr", str(tmp_path / "hr"), "--scale", "2")
+    assert r.returncode == 2 and "a_x2.png" in r.stderr and r.stderr.count("\n") == 1
+
+
+def test_score_cli_matches_library(data_root, tmp_path):
+    from srrepro.evaluate import evaluate_bicubic, pairs
+    from srrepro.degrade import imresize
+
+    for name, lr, hr in pairs("Set5", 4):
+        Image.fromarray(imresize(lr, 4, output_shape=hr.shape[:2])).save(tmp_path / f"{name}_x4.png")
+    r = cli("score", "--sr", str(tmp_path), "--hr", str(data_root / "benchmarks/Set5"), "--scale", "4",
+            "--csv", str(tmp_path / "s.csv"))
+    assert r.returncode == 0, r.stderr
+    ours = pd.read_csv(tmp_path / "s.csv").psnr.mean()
+    assert ours == pytest.approx(evaluate_bicubic("Set5", 4).psnr.mean(), abs=1e-9)
+
+
+def test_bicubic_smoke_is_deterministic_and_has_provenance(data_root, tmp_path):
+    a = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False)
+    b = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False)
+    cols = ["psnr", "ssim"]
+    pd.testing.assert_frame_equal(a.rows[cols], b.rows[cols])
+    csv = pd.read_csv(tmp_path / "smoke" / "bicubic.csv")
+    for col in ("profile", "git_commit", "git_dirty", "computed_at", "packages", "data_sha256", "config_hash",
+                "psnr_paper", "paper_source", "psnr_delta"):
+        assert col in csv, col
+    assert set(csv.profile) == {"smoke"}
+    assert all(v.status in tables.VERDICTS for v in a.verdicts.values())
+
+
+def test_partial_rerun_replaces_only_its_rows(data_root, tmp_path):
+    full = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False).rows
+    part = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False,
+                            only={"degradation": ["DN"]}).rows
+    assert len(part) == len(full)
+    assert set(part.config_hash) == set(full.config_hash)
+    # the DN rows were recomputed (newer timestamps or equal), the others kept as they were
+    merged = part.set_index("config_hash")
+    old = full.set_index("config_hash")
+    bi = old.index[old.degradation == "BI"]
+    pd.testing.assert_series_equal(merged.loc[bi, "computed_at"], old.loc[bi, "computed_at"])
+
+
+def test_dry_run_prints_a_plan():
+    r = cli("reproduce", "bicubic", "--profile", "paper", "--dry-run")
+    assert r.returncode == 0 and "estimated" in r.stdout and "Urban100" in r.stdout
+
+
+def test_every_table_has_a_notebook_with_parameters():
+    import json
+
+    from srrepro.provenance import REPO_ROOT
+
+    for tid in tables.list_tables():
+        nb = json.loads((REPO_ROOT / "notebooks" / f"{tid}.ipynb").read_text())
+        tagged = [c for c in nb["cells"] if "parameters" in c.get("metadata", {}).get("tags", [])]
+        assert len(tagged) == 1 and f'table = "{tid}"' in "".join(tagged[0]["source"]), tid
+
+
+def test_every_paper_value_has_a_source():
+    for tid in tables.list_tables():
+        spec = tables.get(tid)
+        for pv in spec.paper_values:
+            assert pv.get("source"), (tid, pv)
+            assert any(pv.get(m) is not None for m in spec.metrics), (tid, pv)
+
+
+def test_book_assembles_pages_and_claims(data_root, tmp_path):
+    from srrepro import book
+
+    res = tmp_path / "results"
+    tables.reproduce("bicubic", "smoke", results_dir=res, progress=False)
+    (res / "smoke" / "bicubic.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
+    out = tmp_path / "book"
+    chosen = book.assemble(results=res, book=out)
+    assert chosen["bicubic"] == "smoke"
+    assert (out / "tables" / "bicubic.ipynb").exists()
+    claims = (out / "claims.md").read_text()
+    assert "bicubic" in claims and "smoke" in claims
+    assert "tables/bicubic" in (out / "_toc.yml").read_text()
+    not_run = [t for t, p in chosen.items() if p is None]
+    for t in not_run:
+        assert "Not run yet" in (out / "tables" / f"{t}.md").read_text()
