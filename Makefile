@@ -43,7 +43,7 @@ reproduce:
 	@$(BIN)/srrepro show $(TABLE) >/dev/null
 	@mkdir -p results/$(PROFILE)
 	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
-	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)"
+	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)" -p progress False
 	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
 

@@ -23,6 +23,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from .errors import SrreproError
+
 __all__ = [
     "DATASETS", "DataRootError", "DatasetMissingError", "UnknownDatasetError", "ImageReadError", "ChecksumError",
     "data_root", "dataset_files", "load_images", "read_image", "modcrop", "fetch", "download", "dataset_checksum",
@@ -32,7 +34,7 @@ __all__ = [
 MANIFEST_PATH = Path(__file__).with_name("manifest.tsv")
 
 
-class SrreproDataError(Exception):
+class SrreproDataError(SrreproError):
     """Base class: every data problem is reported as one line saying what is wrong and what to do."""
 
 

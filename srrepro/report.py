@@ -24,10 +24,10 @@ def banner(result: TableResult) -> str:
 def display_frame(result: TableResult) -> pd.DataFrame:
     """Paper value, ours and Δ side by side for each metric, one row per cell."""
     spec, r = result.spec, result.rows
-    cols = [k for k in spec.keys if k in r] + [c for c in ("reported_by",) if c in r]
+    cols = [k for k in spec.keys if k in r] + [c for c in ("reported_by",) if c in r and c not in spec.keys]
     for m in spec.metrics:
         cols += [c for c in (f"{m}_paper", m, f"{m}_std", f"{m}_delta") if c in r and r[c].notna().any()]
-    cols += [c for c in ("status",) if c in r]
+    cols += [c for c in (*spec.display_extra, "status") if c in r and c not in cols]
     out = r[cols].copy()
     return out.rename(columns={f"{m}_paper": f"{m} (paper)" for m in spec.metrics}
                       | {f"{m}_delta": f"Δ {m}" for m in spec.metrics}

@@ -46,6 +46,7 @@ import torch.distributed as dist
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .errors import SrreproError
 from .losses import DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
 from .patches import PatchSampler
 from .provenance import atomic_torch_save, atomic_write_text
@@ -151,11 +152,11 @@ class TrainResult:
     run_dir: Path
 
 
-class TrainingDivergedError(FloatingPointError):
+class TrainingDivergedError(SrreproError, FloatingPointError):
     pass
 
 
-class CheckpointMismatchError(ValueError):
+class CheckpointMismatchError(SrreproError, ValueError):
     pass
 
 

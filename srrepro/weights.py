@@ -26,6 +26,8 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
+from .errors import SrreproError
+
 __all__ = [
     "OFFICIAL_WEIGHTS", "OfficialWeights", "WeightsError", "UnknownWeightsError", "MissingWeightsError",
     "WeightsChecksumError", "CheckpointMismatchError", "CheckpointFormatError", "list_weights", "weights_path",
@@ -33,7 +35,7 @@ __all__ = [
 ]
 
 
-class WeightsError(Exception):
+class WeightsError(SrreproError):
     """Base class: one line saying what is wrong and what to do."""
 
 

@@ -24,13 +24,14 @@ def notebook(spec) -> nbf.NotebookNode:
     )
     params = nbf.v4.new_code_cell(
         f'table = "{spec.id}"\nprofile = "lite"  # smoke | lite | paper\ndevice = "auto"\n'
-        f"data_root = None  # default: $SRREPRO_DATA or ./data\nload_only = False  # True: read the CSV, compute nothing",
+        f"data_root = None  # default: $SRREPRO_DATA or ./data\nload_only = False  # True: read the CSV, compute nothing\n"
+        f"progress = True  # progress bars (papermill runs pass False)",
         metadata={"tags": ["parameters"]},
     )
     run = nbf.v4.new_code_cell(
         "from srrepro import report, tables\n\n"
         "result = (tables.load(table, profile) if load_only\n"
-        "          else tables.reproduce(table, profile=profile, device=device, data_root=data_root))"
+        "          else tables.reproduce(table, profile=profile, device=device, data_root=data_root, progress=progress))"
     )
     show = nbf.v4.new_code_cell("report.show(result)")
     nb.cells = [title, params, run, show]

@@ -19,12 +19,14 @@ from typing import Callable
 
 import torch.nn as nn
 
+from ..errors import SrreproError
+
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
 # Modules imported lazily by create_model / list_models; one file per family.
 _FAMILIES = ("carn", "overnet", "rdn", "rcan", "edsr", "asdn", "slwsr")
 
 
-class UnknownModelError(KeyError):
+class UnknownModelError(SrreproError, KeyError):
     def __str__(self) -> str:  # KeyError quotes its message; we want one plain line
         return self.args[0]
 

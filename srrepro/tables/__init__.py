@@ -23,6 +23,7 @@ from typing import Callable
 
 import pandas as pd
 
+from ..errors import SrreproError
 from ..provenance import REPO_ROOT, atomic_write_bytes, provenance
 
 PROFILES = ("smoke", "lite", "paper")
@@ -39,15 +40,23 @@ TABLES: dict[str, str] = {
     "complexity": "complexity",
     "official_weights": "official_weights",
     "training_check": "training_check",
+    "overnet_t1": "overnet",
+    "overnet_t2": "overnet",
+    "overnet_t3": "overnet",
+    "overnet_t4": "overnet",
+    "overnet_t5": "overnet",
+    "overnet_t6": "overnet",
+    "overnet_t7": "overnet",
+    "overnet_t8": "overnet",
 }
 
 
-class UnknownTableError(KeyError):
+class UnknownTableError(SrreproError, KeyError):
     def __str__(self) -> str:
         return self.args[0]
 
 
-class ProfileError(ValueError):
+class ProfileError(SrreproError, ValueError):
     pass
 
 
@@ -107,6 +116,7 @@ class TableSpec:
     profiles: dict[str, str] = field(default_factory=dict)  # profile → what it runs (one line each)
     plot: Callable | None = None  # (result df, ax) → None, for the notebook's figure
     notes: str = ""  # markdown shown under the verdicts: errata in the paper, deviations, what was not run
+    display_extra: tuple = ()  # further CSV columns the book's table shows (before "status")
 
     def paper_frame(self) -> pd.DataFrame:
         """The paper's values, one row per cell: keys, ``<metric>_paper`` columns, ``paper_source``."""
