@@ -14,13 +14,14 @@ SRREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(absp
 export SRREPRO_DATA
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help setup test test-all reproduce reproduce-all dry-run book clean-book notebooks lint
+.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks
 
 help:
 	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
 	@echo "make test                      fast tests (make test-all: slow ones too)"
 	@echo "make reproduce TABLE=id [PROFILE=smoke|lite|paper] [DEVICE=auto|cpu|cuda]"
 	@echo "make dry-run TABLE=id PROFILE=paper   print the plan (runs, iterations, estimated time)"
+	@echo "make render TABLE=id PROFILE=lite     re-run the notebook on the existing CSV (computes nothing)"
 	@echo "make reproduce-all PROFILE=lite      every table"
 	@echo "make book                      render results/ into book/_build/html (no training)"
 	@echo "data root: SRREPRO_DATA=$(SRREPRO_DATA)"
@@ -46,6 +47,13 @@ reproduce:
 	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)" -p progress False
 	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
+
+# Re-execute a table's notebook on its existing CSV (no computation), e.g. after `srrepro reproduce` from the CLI.
+render:
+	@$(BIN)/srrepro show $(TABLE) >/dev/null
+	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
+	  -p table $(TABLE) -p profile $(PROFILE) -p load_only True -p progress False
+	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 
 dry-run:
 	$(BIN)/srrepro reproduce $(TABLE) --profile $(PROFILE) --dry-run

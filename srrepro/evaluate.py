@@ -101,13 +101,16 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 
 def evaluate(model, dataset: str, scale: float, degradation: str = "BI", device="cpu", root=None,
              self_ensemble: bool = False, y: str = "float", limit: int | None = None, seed: int = 0,
-             progress: bool = False) -> pd.DataFrame:
-    """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim)."""
+             progress: bool = False, **degrade_kw) -> pd.DataFrame:
+    """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim).
+
+    ``degrade_kw`` go to :func:`srrepro.degrade.degrade` (e.g. ``bd_order="bicubic_first"``).
+    """
     from tqdm.auto import tqdm
 
     model.eval()
     rows = []
-    items = pairs(dataset, scale, degradation, root=root, seed=seed, limit=limit)
+    items = pairs(dataset, scale, degradation, root=root, seed=seed, limit=limit, **degrade_kw)
     for name, lr, hr in tqdm(items, desc=f"{dataset} ×{scale:g}", disable=not progress, leave=False):
         sr = super_resolve(model, lr, scale, device, self_ensemble, out_shape=hr.shape[:2])
         rows.append({"image": name, **score(sr, hr, math.ceil(scale), y)})

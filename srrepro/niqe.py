@@ -153,6 +153,9 @@ def niqe_y(y: np.ndarray, mu_pris: np.ndarray, cov_pris: np.ndarray, window: np.
     dist = np.concatenate(feats, axis=1).astype(np.float64)
     mu = np.nanmean(dist, axis=0)
     clean = dist[~np.isnan(dist).any(axis=1)]
+    if len(clean) < 2:  # MATLAB's nancov would return NaN here
+        raise ValueError(f"NIQE needs at least two {block}×{block} blocks without NaN features to fit its model; "
+                         f"the image ({img.shape[1]}×{img.shape[0]} after the crop) has {len(clean)}")
     cov = np.cov(clean, rowvar=False)
     d = np.asarray(mu_pris, np.float64).reshape(-1) - mu
     q = d @ np.linalg.pinv((np.asarray(cov_pris, np.float64) + cov) / 2) @ d

@@ -83,7 +83,11 @@ def test_quantize_round_and_trunc():
 
 
 def test_chop_and_ensemble_shapes():
+    import torch
+
     from srrepro.models import create_model
+
+    torch.set_num_threads(1)
 
     model = create_model("carn_m", multi_scale=True, group=4).eval()
     lr = np.random.default_rng(4).integers(0, 256, (26, 22, 3), dtype=np.uint8)
@@ -126,6 +130,8 @@ def test_niqe_rejects_bad_input(data_root):
         N.niqe(np.zeros((120, 120, 3)), root=data_root)
     with pytest.raises(ValueError, match="96×96"):
         N.niqe(np.zeros((90, 200), np.uint8), root=data_root)
+    with pytest.raises(ValueError, match="at least two"):  # one block: no covariance to fit (MATLAB: NaN)
+        N.niqe(np.random.default_rng(0).integers(0, 256, (100, 150), dtype=np.uint8), root=data_root)
 
 
 def test_niqe_missing_params_one_line(tmp_path):
@@ -182,7 +188,7 @@ def test_smoke_run_writes_csv(tmp_path, isolated_cache, data_root):
     p = df[(df["variant"] == "whole") & (df["protocol"] == "pcarn_code_skimage_yuv")]["psnr"].iloc[0]
     assert p == pytest.approx(w["psnr"].iloc[0] - 20 * math.log10(255 / 219), abs=1e-6)
     assert df["niqe"].between(2, 15).all()
-    # a second run reads the per-image cache and gives the same numbers
+    # a second run finds every image in the per-image cache and gives the same numbers
     again = tables.reproduce("official_weights", "smoke", results_dir=tmp_path / "res2", progress=False)
     assert np.allclose(again.rows.sort_values(["variant", "protocol", "reported_by"])["psnr"],
                        res.rows.sort_values(["variant", "protocol", "reported_by"])["psnr"])

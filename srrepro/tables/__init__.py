@@ -122,7 +122,11 @@ class TableSpec:
         """The paper's values, one row per cell: keys, ``<metric>_paper`` columns, ``paper_source``."""
         if not self.paper_values:
             return pd.DataFrame(columns=self.keys + [f"{m}_paper" for m in self.metrics] + ["paper_source"])
-        df = pd.DataFrame(self.paper_values).rename(columns={m: f"{m}_paper" for m in self.metrics})
+        df = pd.DataFrame(self.paper_values)
+        for m in self.metrics:  # a paper may print only some metrics (e.g. PSNR without SSIM)
+            if m not in df:
+                df[m] = math.nan
+        df = df.rename(columns={m: f"{m}_paper" for m in self.metrics})
         return df.rename(columns={"source": "paper_source"})
 
 

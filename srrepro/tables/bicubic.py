@@ -106,6 +106,14 @@ Y_VARIANTS = ("float", "uint8")  # rgb2ycbcr(im2double(img)) (EDSR/RCAN scripts)
 
 
 def _compute_cell(cell: dict, data_root) -> list[dict]:
+    from threadpoolctl import threadpool_limits
+
+    # One BLAS thread per worker: the pool already uses every core, and oversubscribed BLAS threads spin.
+    with threadpool_limits(1):
+        return _compute_cell_rows(cell, data_root)
+
+
+def _compute_cell_rows(cell: dict, data_root) -> list[dict]:
     row = {k: cell[k] for k in ("dataset", "scale", "degradation", "variant")}
     # Both Y variants for BI (the papers differ there); BD/DN come from RDN's float-Y MATLAB script only.
     ys = Y_VARIANTS if cell["degradation"] == "BI" else ("float",)

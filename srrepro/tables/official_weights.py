@@ -33,9 +33,10 @@ Column ``variant`` separates how the authors' own pipeline could differ from thi
 * ``bgr`` — the image fed and read back in BGR order, a channel-order-bug check (Set5/Set14).
 
 Rows whose weights file is absent say ``weights not available: …`` in ``status`` instead of failing; missing
-data likewise. Per-image results are cached in ``runs/official_weights/per_image.jsonl`` under a key that
-includes the weights sha256, the dataset checksum and a hash of the scoring and model code, so an interrupted
-run resumes and the ``paper`` profile reuses the ``lite`` images.
+data likewise. Per-image results are cached in ``runs/official_weights/per_image.jsonl`` under a key made of the
+cell, the image, the weights sha256, the dataset checksum and a numerical fingerprint of the whole pipeline (LR
+maker, model forwards, quantizers, protocols, NIQE run on fixed synthetic inputs), so an interrupted run resumes,
+the ``paper`` profile reuses the ``lite`` images, and any change of a number in that pipeline recomputes.
 
 Findings (``note`` column, lite profile): see ``FINDINGS`` in this module; the page shows them below.
 """
@@ -300,31 +301,54 @@ def _image_task(task: dict) -> dict:
 
 # ---------------------------------------------------------------------------------------------- cache
 CACHE_FILE: str | None = None  # None: <run context work_dir>/official_weights/per_image.jsonl (tests point it elsewhere)
-_CODE_FILES = ("metrics.py", "niqe.py", "degrade.py", "evaluate.py", "weights.py", "models/carn.py")
-# The functions of this module that compute a per-image result (editing the text of the page must not
-# invalidate the cache; editing any of these must).
-_CODE_FUNCS = ("_image_task", "super_resolve_float", "_forward", "_forward_x8", "_chop", "quantize", "_as_rgb",
-               "pcarn_code_scores", "score_protocols")
+CACHE_VERSION = 1  # bump to drop every cached image on purpose
 
 
-@lru_cache(maxsize=1)
-def _code_hash() -> str:
-    import inspect
+def _fingerprint(weight_names, root) -> str:
+    """A numerical canary of everything a per-image result depends on besides the weights and the images.
 
-    pkg = Path(__file__).resolve().parents[1]
-    h = hashlib.sha256()
-    for rel in _CODE_FILES:
-        p = pkg / rel
-        h.update(rel.encode() + (p.read_bytes() if p.exists() else b"-"))
-    for name in _CODE_FUNCS:
-        h.update(inspect.getsource(globals()[name]).encode())
-    h.update(repr((INFERENCE_VARIANTS, CHOP_SHAVE)).encode())
+    The LR maker, each model's forward at every scale and inference variant (and the ×8 ensemble), both
+    quantizers, the three protocols (with and without the grey-as-RGB reading) and NIQE run on fixed synthetic
+    inputs; the hash of their outputs is part of every cache key. A refactor that leaves the numbers alone keeps
+    the cache; a change of any number drops it (a rounding flip in the tiny model canary only costs a recompute).
+    """
+    from ..degrade import imresize
+    from ..evaluate import make_pair
+    from ..niqe import niqe
+
+    rng = np.random.default_rng(20181006)
+    base = rng.integers(0, 256, (30, 33, 3), dtype=np.uint8)
+    hr = imresize(base, output_shape=(204, 216))  # a smooth uint8 image with structure at every scale
+    h = hashlib.sha256(repr((CACHE_VERSION, INFERENCE_VARIANTS, CHOP_SHAVE)).encode())
+    for s in (2, 3, 4):
+        lr, hr_c = make_pair(hr, s, "BI")
+        h.update(lr.tobytes())
+        sr = imresize(lr, scale=s, output_shape=hr_c.shape[:2])
+        for hr_ref, grey in ((hr_c, False), (hr_c[..., 1], False), (hr_c[..., 1], True)):
+            scores = score_protocols(sr, hr_ref, s, grey_as_rgb=grey)
+            h.update(json.dumps({p: {k: round(v, 9) for k, v in m.items()} for p, m in scores.items()},
+                                sort_keys=True).encode())
+    h.update(f"{niqe(hr, 4, root):.9f}".encode())
+    x = rng.uniform(-0.1, 1.1, (8, 9, 3)).astype(np.float32)
+    h.update(quantize(x, "round").tobytes() + quantize(x, "trunc").tobytes())
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # conv results depend on the thread count in the last bits: fix it for the canary
+    try:
+        for name in sorted(weight_names):
+            model, lr = _model(name, root), base[:8, :9]
+            for s, inference, ens in ((2, "whole", False), (3, "whole", False), (4, "whole", False),
+                                      (2, "chop", False), (2, "bgr", False), (2, "whole", True)):
+                h.update(quantize(super_resolve_float(model, lr, s, inference, ens)).tobytes())
+    finally:
+        torch.set_num_threads(threads)
     return h.hexdigest()[:16]
 
 
-def _task_key(cell: dict, name: str, dsum: str, wsum: str) -> str:
+def _task_key(cell: dict, name: str, dsum: str, wsum: str, fingerprint: str) -> str:
     payload = json.dumps({**{k: cell[k] for k in ("weights", "dataset", "scale", "self_ensemble", "inference")},
-                          "image": name, "data": dsum, "weights_sha": wsum, "code": _code_hash()}, sort_keys=True)
+                          "image": name, "data": dsum, "weights_sha": wsum, "code": fingerprint}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
@@ -391,12 +415,16 @@ def run(ctx: RunContext) -> pd.DataFrame:
         missing = _unavailable(cell, ctx.data_root)
         if missing:
             status[i] = missing
+    available = [c for i, c in enumerate(cells) if i not in status]
+    fingerprint = _fingerprint({c["weights"] for c in available}, ctx.data_root) if available else ""
+    for i, cell in enumerate(cells):
+        if i in status:
             continue
         names = [n for n, _ in _data.load_images(cell["dataset"], ctx.data_root)]
         dsum, wsum = _data.dataset_checksum(cell["dataset"], ctx.data_root), _weights_sha(cell["weights"], ctx.data_root)
         cell_keys[i] = []
         for j, name in enumerate(names):
-            key = _task_key(cell, name, dsum, wsum)
+            key = _task_key(cell, name, dsum, wsum, fingerprint)
             cell_keys[i].append(key)
             if key not in cache:
                 tasks.append({**cell, "index": j, "key": key, "root": root,

@@ -23,8 +23,8 @@ from . import Claim, Plan, RunContext, TableSpec, Verdict, result_path
 PROFILE_CONFIGS = {
     "smoke": dict(train_dataset="T91", lr_patch=16, batch_size=4, iterations=20, lr=5e-4, lr_milestones=(),
                   validate_every=20, log_every=5, checkpoint_every=10, val_limit=2),
-    "lite": dict(train_dataset="T91", lr_patch=16, batch_size=16, iterations=1500, lr=5e-4,
-                 lr_milestones=(1000, 1300), validate_every=250, log_every=50, checkpoint_every=100, val_limit=None),
+    "lite": dict(train_dataset="T91", lr_patch=24, batch_size=8, iterations=2000, lr=1e-3,
+                 lr_milestones=(1500,), validate_every=250, log_every=50, checkpoint_every=100, val_limit=None),
     "paper": dict(train_dataset="DIV2K_train", lr_patch=64, batch_size=64, iterations=600_000, lr=1e-4,
                   lr_milestones=(400_000,), validate_every=10_000, log_every=1000, checkpoint_every=5000,
                   val_limit=None),
