@@ -61,6 +61,30 @@ def _to_tensor(img: np.ndarray, device):
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1))).float().div_(255).unsqueeze(0).to(device)
 
 
+def forward_x8(model, x, scale):
+    """EDSR's ``forward_x8``: 8 flips/transposes, inverse-transformed, mean of the float outputs."""
+    import torch
+
+    outs = []
+    for t in range(8):
+        xt = x
+        if t & 1:
+            xt = xt.flip(-1)
+        if t & 2:
+            xt = xt.flip(-2)
+        if t & 4:
+            xt = xt.transpose(-1, -2)
+        yt = model(xt.contiguous(), scale)
+        if t & 4:
+            yt = yt.transpose(-1, -2)
+        if t & 2:
+            yt = yt.flip(-2)
+        if t & 1:
+            yt = yt.flip(-1)
+        outs.append(yt)
+    return torch.stack(outs).mean(0)
+
+
 def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemble: bool = False,
                   out_shape: tuple[int, int] | None = None) -> np.ndarray:
     """Whole-image inference; returns the uint8 H×W×3 SR image a paper would have saved.
@@ -72,27 +96,7 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 
     x = _to_tensor(lr, device)
     with torch.inference_mode():
-        if not self_ensemble:
-            y = model(x, scale)
-        else:
-            outs = []
-            for t in range(8):
-                xt = x
-                if t & 1:
-                    xt = xt.flip(-1)
-                if t & 2:
-                    xt = xt.flip(-2)
-                if t & 4:
-                    xt = xt.transpose(-1, -2)
-                yt = model(xt.contiguous(), scale)
-                if t & 4:
-                    yt = yt.transpose(-1, -2)
-                if t & 2:
-                    yt = yt.flip(-2)
-                if t & 1:
-                    yt = yt.flip(-1)
-                outs.append(yt)
-            y = torch.stack(outs).mean(0)
+        y = forward_x8(model, x, scale) if self_ensemble else model(x, scale)
     sr = to_uint8(y[0])
     if out_shape is not None and sr.shape[:2] != tuple(out_shape):
         raise RuntimeError(f"model output {sr.shape[:2]} does not match HR {tuple(out_shape)} at ×{scale}")

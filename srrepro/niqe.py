@@ -52,7 +52,8 @@ def _load_params(path: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def niqe_params(root=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``(mu_pris (36,), cov_pris (36, 36), gaussian_window (7, 7))`` from ``<data root>/metrics/niqe_pris_params.npz``."""
+    """``(mu_pris (36,), cov_pris (36, 36), gaussian_window (7, 7))`` of ``<data root>/metrics/niqe_pris_params.npz``.
+    """
     from .data import data_root
 
     path = data_root(root, must_exist=False) / NIQE_PARAMS_FILE

@@ -12,7 +12,7 @@ import pytest
 from srrepro import niqe as N
 from srrepro.metrics import psnr as matlab_psnr
 from srrepro.metrics import ssim as matlab_ssim
-from srrepro.tables import get, official_weights as ow
+from srrepro.tables import RunContext, get, official_weights as ow
 
 DATA = Path(os.environ["SRREPRO_DATA"])
 needs_weights = pytest.mark.skipif(not (DATA / "weights" / "official" / "carn_m.pth").is_file(),
@@ -93,7 +93,7 @@ def test_chop_and_ensemble_shapes():
     lr = np.random.default_rng(4).integers(0, 256, (26, 22, 3), dtype=np.uint8)
     whole = ow.super_resolve_float(model, lr, 2)
     assert whole.shape == (52, 44, 3)
-    # the 4 chop patches overlap by 20 LR px: with so small an image each quarter sees the whole receptive field
+    # the 4 chop patches overlap by 20 LR px, more than the receptive field reaches: same output up to float noise
     np.testing.assert_allclose(ow.super_resolve_float(model, lr, 2, "chop"), whole, atol=1e-5)
     assert ow.super_resolve_float(model, lr, 2, self_ensemble=True).shape == whole.shape
 
@@ -150,7 +150,7 @@ def test_spec_and_plan():
     assert len(carn) == 12 and set(carn["scale"]) == {2.0, 3.0, 4.0}
     assert len(pv[pv["reported_by"] == "PCARN"]) == 4 and pv["niqe_paper"].notna().sum() == 4
     for profile in ("smoke", "lite", "paper"):
-        plan = spec.plan(__import__("srrepro.tables", fromlist=["RunContext"]).RunContext(profile))
+        plan = spec.plan(RunContext(profile))
         assert plan.runs and plan.total_seconds() > 0
     assert len(ow._grid("smoke")) == 1
 
@@ -196,12 +196,22 @@ def test_smoke_run_writes_csv(tmp_path, isolated_cache, data_root):
 
 @pytest.mark.slow
 @needs_weights
-def test_lite_small_sets_near_paper(tmp_path, isolated_cache, data_root):
-    """CARN-M on Set5 at ×2/×3/×4 and PCARN-M at ×4: within 0.1 dB of the published cells (regression check)."""
+def test_lite_set5_against_the_papers(tmp_path, isolated_cache, data_root):
+    """Set5 at lite, computed afresh: the authors' pipeline reproduces PCARN Table 4's PCARN-M cell (PSNR, SSIM,
+    NIQE) and stays within 0.11 dB of every CARN-M cell (Set5 ×2/×4 are the known −0.10 dB residuals)."""
     from srrepro import tables
 
     res = tables.reproduce("official_weights", "lite", results_dir=tmp_path / "res", progress=False,
-                           only={"dataset": ["Set5"], "variant": ["whole"]})
+                           only={"dataset": ["Set5"]})
     r = res.rows
-    sel = r[(r["variant"] == "whole") & (r["protocol"] == "matlab_uint8_y") & r["psnr_paper"].notna()]
-    assert len(sel) >= 5 and (sel["psnr_delta"].abs() < 0.1).all()
+    auth = r[(r["variant"] == "authors_pipeline") & (r["protocol"] == "matlab_uint8_y") & r["psnr_paper"].notna()]
+    pc = auth[auth["weights"] == "pcarn_m"].iloc[0]
+    assert abs(pc["psnr_delta"]) < 0.01 and abs(pc["ssim_delta"]) < 0.0005 and abs(pc["niqe_delta"]) < 0.002
+    carn = auth[(auth["weights"] == "carn_m") & (auth["reported_by"] == "CARN")]
+    assert len(carn) == 3 and (carn["psnr_delta"].abs() < 0.11).all() and (carn["ssim_delta"].abs() < 0.001).all()
+    # chop equals whole-image inference for CARN-M up to float noise; BGR input changes the numbers
+    w = r[(r["weights"] == "carn_m") & (r["protocol"] == "matlab_float_y") & r["reported_by"].eq("CARN")]
+    by = w.set_index(["scale", "variant"])["psnr"]
+    for s in (2.0, 3.0, 4.0):
+        assert by[(s, "chop")] == pytest.approx(by[(s, "whole")], abs=1e-3)
+        assert abs(by[(s, "bgr")] - by[(s, "whole")]) > 1e-3

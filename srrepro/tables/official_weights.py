@@ -53,15 +53,16 @@ worker each; the lite profile took 87 min on a 2-core CPU shared with other jobs
    published cell: that code was a training monitor, not the tables' protocol.
 2. *CARN-M.* Under that pipeline 7 of the 12 CARN cells are within ±0.02 dB (Urban100 ×2/×3/×4 to ≤ 0.004 dB,
    B100 ×3/×4, Set14 ×3, Set5 ×3) and all 12 SSIMs within ±0.0006; the rest are below the paper: Set5 ×2
-   −0.10, Set5 ×4 −0.10, Set14 ×2 −0.04, Set14 ×4 −0.025, B100 ×2 −0.024 dB. Investigated: Y variant (float Y
-   narrows Set5 ×2 to −0.02 but breaks every SSIM), SR rounding vs truncation, grey handling, CARN ``sample.py``'s
-   4-patch chop (bit-identical to whole-image: the 20-px overlap covers the receptive field), channel order (BGR
-   input is worse in 5 of the 6 Set5/Set14 cells, by up to 0.04 dB: the checkpoint is RGB), and the LR maker (MATLAB uint8 ``imresize`` vs a float
-   resize rounded once: ±0.01 dB on Set5). None closes the Set5 ×2/×4 gap; Set5 ×4 never exceeds 31.885 dB (< 31.92)
-   under any combination. Since the same pipeline and the same Set5 files reproduce PCARN-M's Set5 ×4 cell to
-   0.002 dB, the data and protocol are the authors' (at least as of the PCARN paper); the residual is on the
-   weights side — the released ``carn_m.pth`` is very close to, but on the small sets not exactly, the model
-   behind the 2018 table (or the 2018 Set5 files differed). Not resolvable without the authors' 2018 SR images.
+   −0.10, Set5 ×4 −0.10, Set14 ×2 −0.04, Set14 ×4 −0.025, B100 ×2 −0.024 dB. Investigated: the Y variant (float Y
+   narrows Set5 ×2 to −0.02 but puts every SSIM +0.001 high), SR rounding vs truncation, grey handling, CARN
+   ``sample.py``'s 4-patch chop (equal to whole-image within 1e-4 dB: the 20-px overlap covers the receptive
+   field), channel order (BGR input is worse in 5 of the 6 Set5/Set14 cells, by up to 0.04 dB: the checkpoint is
+   RGB), and the LR maker (MATLAB uint8 ``imresize`` vs a float resize rounded once: ±0.01 dB on Set5). None
+   closes the Set5 ×2/×4 gap; Set5 ×4 never exceeds 31.885 dB (< 31.92) under any combination. Since the same
+   pipeline and the same Set5 files reproduce PCARN-M's Set5 ×4 cell to 0.002 dB, the data and protocol are the
+   authors' (at least as of the PCARN paper); the residual is on the weights side — the released ``carn_m.pth``
+   is very close to, but on the small sets not exactly, the model behind the 2018 table (or the 2018 Set5 files
+   differed). Not resolvable without the authors' 2018 SR images.
 3. *s-LWSR Table II* copies the CARN-M ×4 row (3-digit SSIM; Urban100 printed 25.63 where CARN has 25.62, which is
    our float-Y value 25.629): the same findings apply.
 4. *NIQE.* ``srrepro.niqe`` reproduces MATLAB's ``niqe`` (Set14 ``baboon`` 5.7296, as BasicSR quotes MATLAB
@@ -75,7 +76,6 @@ import json
 import math
 import os
 import time
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -187,27 +187,10 @@ def _forward(model, x, scale: int):
 
 
 def _forward_x8(model, x, scale: int):
-    """EDSR ``forward_x8``: 8 flips/transposes, inverse-transformed, mean of the float outputs."""
-    import torch
+    """EDSR ``forward_x8`` (the study's one implementation, in :mod:`srrepro.evaluate`)."""
+    from ..evaluate import forward_x8
 
-    outs = []
-    for t in range(8):
-        xt = x
-        if t & 1:
-            xt = xt.flip(-1)
-        if t & 2:
-            xt = xt.flip(-2)
-        if t & 4:
-            xt = xt.transpose(-1, -2)
-        yt = model(xt.contiguous(), scale)
-        if t & 4:
-            yt = yt.transpose(-1, -2)
-        if t & 2:
-            yt = yt.flip(-2)
-        if t & 1:
-            yt = yt.flip(-1)
-        outs.append(yt)
-    return torch.stack(outs).mean(0)
+    return forward_x8(model, x, scale)
 
 
 def _chop(model, x, scale: int, shave: int = CHOP_SHAVE):
@@ -328,26 +311,31 @@ def _image_task(task: dict) -> dict:
 
 
 # ---------------------------------------------------------------------------------------------- cache
-CACHE_FILE: str | None = None  # None: <run context work_dir>/official_weights/per_image.jsonl (tests point it elsewhere)
+# None: <run context work_dir>/official_weights/per_image.jsonl (tests point it elsewhere)
+CACHE_FILE: str | None = None
 CACHE_VERSION = 1  # bump to drop every cached image on purpose
 
 
-def _fingerprint(weight_names, root) -> str:
-    """A numerical canary of everything a per-image result depends on besides the weights and the images.
+def _fingerprint(weight_names, root) -> dict[str, str]:
+    """Per weights name, a numerical canary of everything a per-image result depends on besides the images.
 
     The LR maker, each model's forward at every scale and inference variant (and the ×8 ensemble), both
     quantizers, the three protocols (with and without the grey-as-RGB reading) and NIQE run on fixed synthetic
-    inputs; the hash of their outputs is part of every cache key. A refactor that leaves the numbers alone keeps
-    the cache; a change of any number drops it (a rounding flip in the tiny model canary only costs a recompute).
+    inputs; the hash of their outputs (and the source of ``_image_task``, which maps variants to SR/HR pairs) is
+    part of every cache key. A refactor that leaves the numbers alone keeps the cache; a change of any number drops
+    it (a rounding flip in the tiny model canary only costs a recompute).
     """
     from ..degrade import imresize
     from ..evaluate import make_pair
     from ..niqe import niqe
 
+    import inspect
+
     rng = np.random.default_rng(20181006)
     base = rng.integers(0, 256, (30, 33, 3), dtype=np.uint8)
     hr = imresize(base, output_shape=(204, 216))  # a smooth uint8 image with structure at every scale
     h = hashlib.sha256(repr((CACHE_VERSION, INFERENCE_VARIANTS, CHOP_SHAVE)).encode())
+    h.update(inspect.getsource(_image_task).encode())  # the glue: which SR, quantizer and HR each variant scores
     for s in (2, 3, 4):
         lr, hr_c = make_pair(hr, s, "BI")
         h.update(lr.tobytes())
@@ -361,17 +349,20 @@ def _fingerprint(weight_names, root) -> str:
     h.update(quantize(x, "round").tobytes() + quantize(x, "trunc").tobytes())
     import torch
 
+    out = {}
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # conv results depend on the thread count in the last bits: fix it for the canary
     try:
         for name in sorted(weight_names):
+            hm = h.copy()
             model, lr = _model(name, root), base[:8, :9]
             for s, inference, ens in ((2, "whole", False), (3, "whole", False), (4, "whole", False),
                                       (2, "chop", False), (2, "bgr", False), (2, "whole", True)):
-                h.update(quantize(super_resolve_float(model, lr, s, inference, ens)).tobytes())
+                hm.update(quantize(super_resolve_float(model, lr, s, inference, ens)).tobytes())
+            out[name] = hm.hexdigest()[:16]
     finally:
         torch.set_num_threads(threads)
-    return h.hexdigest()[:16]
+    return out
 
 
 def _task_key(cell: dict, name: str, dsum: str, wsum: str, fingerprint: str) -> str:
@@ -453,15 +444,16 @@ def run(ctx: RunContext) -> pd.DataFrame:
         if missing:
             status[i] = missing
     available = [c for i, c in enumerate(cells) if i not in status]
-    fingerprint = _fingerprint({c["weights"] for c in available}, ctx.data_root) if available else ""
+    fingerprint = _fingerprint({c["weights"] for c in available}, ctx.data_root) if available else {}
     for i, cell in enumerate(cells):
         if i in status:
             continue
         names = [n for n, _ in _data.load_images(cell["dataset"], ctx.data_root)]
-        dsum, wsum = _data.dataset_checksum(cell["dataset"], ctx.data_root), _weights_sha(cell["weights"], ctx.data_root)
+        dsum = _data.dataset_checksum(cell["dataset"], ctx.data_root)
+        wsum = _weights_sha(cell["weights"], ctx.data_root)
         cell_keys[i] = []
         for j, name in enumerate(names):
-            key = _task_key(cell, name, dsum, wsum, fingerprint)
+            key = _task_key(cell, name, dsum, wsum, fingerprint[cell["weights"]])
             cell_keys[i].append(key)
             if key not in cache:
                 tasks.append({**cell, "index": j, "key": key, "root": root,
@@ -527,7 +519,8 @@ NOTES = {
     "whole": "this study's protocol (rounded SR, grey scored as grey): compare the authors_pipeline rows",
     "trunc": "SR truncated as the authors' save_image does (grey HR still scored as grey)",
     "grey_rgb": "rounded SR, greyscale HR replicated to RGB as the authors' loaders do",
-    "chop": "CARN sample.py 4-patch chop: bit-identical to whole-image (the 20-px overlap covers the receptive field)",
+    "chop": "CARN sample.py 4-patch chop: equal to whole-image within 1e-4 dB (the 20-px overlap covers the receptive "
+            "field)",
     "bgr": "fed in BGR order: worse than RGB in 5 of 6 cells (up to 0.04 dB): the checkpoint is RGB, no channel bug",
     "pcarn_code_skimage_yuv": "PCARN's utils.psnr/ssim (training monitor): 1.3 dB below and SSIM 0.02-0.10 above "
                               "every published cell, not the tables' protocol",
