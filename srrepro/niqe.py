@@ -164,17 +164,10 @@ def niqe_y(y: np.ndarray, mu_pris: np.ndarray, cov_pris: np.ndarray, window: np.
 
 
 def _y_rounded(img: np.ndarray) -> np.ndarray:
-    """Y of MATLAB ``rgb2ycbcr`` rounded to integers (BasicSR: float Y then ``round()``); grey as it is."""
-    img = np.asarray(img)
-    if img.dtype != np.uint8:
-        raise TypeError(f"niqe expects a uint8 image (quantize SR output first), got {img.dtype}")
-    if img.ndim == 2 or (img.ndim == 3 and img.shape[2] == 1):
-        return img.reshape(img.shape[:2]).astype(np.float64)
-    if img.ndim != 3 or img.shape[2] != 3:
-        raise ValueError(f"expected an H×W or H×W×3 image, got shape {img.shape}")
-    # MATLAB's rgb2ycbcr(uint8) rounds half away from zero (BasicSR's float32 round() differs only on exact ties).
-    y = 16.0 + img.astype(np.float64) @ np.array([65.481, 128.553, 24.966]) / 255.0
-    return np.floor(y + 0.5)
+    """Y of MATLAB ``rgb2ycbcr`` rounded to integers (as BasicSR's NIQE); grey images as they are."""
+    from .metrics import rgb2y
+
+    return rgb2y(np.asarray(img), "uint8")
 
 
 def niqe(img: np.ndarray, border: int = 0, root=None) -> float:
