@@ -47,6 +47,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from .errors import SrreproError
+from .models.common import init_convs
 from .losses import DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
 from .patches import PatchSampler
 from .provenance import atomic_torch_save, atomic_write_text
@@ -201,37 +202,13 @@ def build_model(config: TrainConfig) -> nn.Module:
 
 
 def init_weights(model: nn.Module, scheme: str) -> nn.Module:
-    """Apply a PCARN Table 3 initialization (see INIT_SCHEMES) to every trainable conv of ``model``.
-
-    Weight-normalised convs (OverNet) are handled: the new weight goes through the parametrization's
-    right-inverse (new API) or into ``weight_v``/``weight_g`` (old ``torch.nn.utils.weight_norm``).
-    """
+    """Apply a PCARN Table 3 initialization (a key of INIT_SCHEMES) to every trainable conv of ``model``."""
     if scheme not in INIT_SCHEMES:
         raise ValueError(f"unknown init {scheme!r}; valid: {', '.join(INIT_SCHEMES)}")
     if INIT_SCHEMES[scheme] is None:
         return model
     dist_name, k, factor = INIT_SCHEMES[scheme]
-    for m in model.modules():
-        if not isinstance(m, nn.modules.conv._ConvNd):
-            continue
-        legacy_wn = hasattr(m, "weight_v")  # weight = g·v/‖v‖ with parameters weight_g, weight_v (OverNet)
-        w = (m.weight_v if legacy_wn else m.weight).detach()
-        if not (m.weight_v if legacy_wn else m.weight).requires_grad:
-            continue
-        bound = factor * math.sqrt(k / w[0].numel())  # w[0].numel() = fan-in (in/groups × kernel area)
-        new = torch.empty_like(w)
-        new.uniform_(-bound, bound) if dist_name == "uniform" else new.normal_(0.0, bound)
-        with torch.no_grad():
-            if legacy_wn:
-                m.weight_v.copy_(new)
-                m.weight_g.copy_(new.flatten(1).norm(dim=1).view_as(m.weight_g))
-            elif nn.utils.parametrize.is_parametrized(m, "weight"):
-                m.weight = new  # the parametrization's right_inverse (new weight_norm: sets g and v)
-            else:
-                m.weight.copy_(new)
-            if m.bias is not None and m.bias.requires_grad:
-                m.bias.zero_()
-    return model
+    return init_convs(model, dist_name, k, factor)
 
 
 def load_pretrained(model: nn.Module, path, strict: bool = True) -> list[str]:

@@ -66,7 +66,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
-from .common import MeanShift, check_scale
+from .common import MeanShift, check_scale, init_convs
 
 __all__ = [
     "ResidualBlock", "EResidualBlock", "CascadingBlock", "UpsampleBlock", "CascadingResidualNetwork",
@@ -416,25 +416,11 @@ PCARN_TABLE1: dict[str, dict] = {
 def init_weights(model: nn.Module, dist: str = "uniform", numerator: float = 1.0, factor: float = 1.0) -> nn.Module:
     """PCARN Table 3 initializations: ``factor × N(0, sqrt(numerator/F))`` or ``factor × U(±sqrt(numerator/F))``.
 
-    F = fan-in. Rows of Table 3: (normal, 2, 0.1), (uniform, 6, 0.1), (uniform, 1, 0.1), (normal, 2, 1.0),
-    (uniform, 6, 1.0), (uniform, 1, 1.0) — the last one, the paper's choice, equals PyTorch's default conv init.
-    As in the official ``init.py``: only trainable conv weights are drawn, their biases are zeroed (the paper is
-    silent on biases), the frozen MeanShift convs are left alone.
+    Rows of Table 3: (normal, 2, 0.1), (uniform, 6, 0.1), (uniform, 1, 0.1), (normal, 2, 1.0), (uniform, 6, 1.0),
+    (uniform, 1, 1.0) — the last, the paper's choice, equals PyTorch's default conv weight range. The training
+    engine names the same rows in ``srrepro.train.INIT_SCHEMES``; both use :func:`common.init_convs`.
     """
-    _check_choice("dist", dist, ("uniform", "normal"))
-    for m in model.modules():
-        if isinstance(m, nn.Conv2d) and m.weight.requires_grad:
-            fan_in = m.weight[0].numel()
-            bound = math.sqrt(numerator / fan_in)
-            with torch.no_grad():
-                if dist == "uniform":
-                    m.weight.uniform_(-bound, bound)
-                else:
-                    m.weight.normal_(0.0, bound)
-                m.weight.mul_(factor)
-                if m.bias is not None and m.bias.requires_grad:
-                    m.bias.zero_()
-    return model
+    return init_convs(model, dist, numerator, factor)
 
 
 # ----------------------------------------------------------------------------------------------- discriminators

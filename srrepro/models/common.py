@@ -1,6 +1,8 @@
 """Building blocks shared by several families (kept tiny on purpose: each family file reads on its own)."""
 from __future__ import annotations
 
+import math
+
 import torch
 import torch.nn as nn
 
@@ -43,3 +45,36 @@ def check_scale(scale, supported) -> int:
     if supported is not None and scale not in supported:
         raise ValueError(f"scale {scale} not supported by this model (built for {tuple(supported)})")
     return int(scale)
+
+
+def init_convs(model: nn.Module, dist: str, numerator: float, factor: float) -> nn.Module:
+    """PCARN Table 3 initialization of every trainable conv: ``factor × N(0, sqrt(numerator/F))`` or
+    ``factor × U(±sqrt(numerator/F))``, F = fan-in; biases zeroed (official ``init.py``); frozen convs untouched.
+
+    Weight-normalised convs (OverNet) are handled: the drawn weight goes into ``weight_v``/``weight_g`` (legacy
+    ``torch.nn.utils.weight_norm``) or through the parametrization's right-inverse (new API).
+    """
+    if dist not in ("uniform", "normal"):
+        raise ValueError(f"dist must be 'uniform' or 'normal', not {dist!r}")
+    for m in model.modules():
+        if not isinstance(m, nn.modules.conv._ConvNd):
+            continue
+        legacy_wn = hasattr(m, "weight_v")  # weight = g·v/‖v‖ with parameters weight_g, weight_v
+        param = m.weight_v if legacy_wn else m.weight
+        if not param.requires_grad:
+            continue
+        w = param.detach()
+        bound = factor * math.sqrt(numerator / w[0].numel())  # w[0].numel() = fan-in (in/groups × kernel area)
+        new = torch.empty_like(w)
+        new.uniform_(-bound, bound) if dist == "uniform" else new.normal_(0.0, bound)
+        with torch.no_grad():
+            if legacy_wn:
+                m.weight_v.copy_(new)
+                m.weight_g.copy_(new.flatten(1).norm(dim=1).view_as(m.weight_g))
+            elif nn.utils.parametrize.is_parametrized(m, "weight"):
+                m.weight = new
+            else:
+                m.weight.copy_(new)
+            if m.bias is not None and m.bias.requires_grad:
+                m.bias.zero_()
+    return model

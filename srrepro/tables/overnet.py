@@ -1340,16 +1340,22 @@ def t5_plan(ctx):
                                           "on that scale and the ones below it.")
 
 
-def _t5_check(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    parts = []
-    for (ds, s), _ in df.groupby(["dataset", "scale"]):
-        st, gap, n = decide(per_seed(df, {"model": "OverNet-M", "dataset": ds, "scale": s}),
-                            per_seed(df, {"model": "OverNet-S", "dataset": ds, "scale": s}), profile)
-        parts.append((f"{ds} ×{s:g}", st, gap, n))
-    return combine(parts, "overnet_t5", "dataset×scale cells")
+def beats_per_cell(column: str, better: str, worse: str, table: str):
+    """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every dataset × scale cell."""
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        g = smoke_guard(profile)
+        if g:
+            return g
+        parts = []
+        for (ds, s), _ in df.groupby(["dataset", "scale"]):
+            st, gap, n = decide(per_seed(df, {column: better, "dataset": ds, "scale": s}),
+                                per_seed(df, {column: worse, "dataset": ds, "scale": s}), profile)
+            parts.append((f"{ds} ×{s:g}", st, gap, n))
+        return combine(parts, table, "dataset×scale cells")
+    return check
+
+
+_t5_check = beats_per_cell("model", "OverNet-M", "OverNet-S", "overnet_t5")
 
 
 T5_CLAIMS = [Claim("t5_multiscale_loss", "A multi-scale loss (one model) beats single-scale training on every "
@@ -1438,16 +1444,7 @@ def t6_plan(ctx):
                                           "training. The other columns are shown as reported.")
 
 
-def _t6_osm(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    parts = []
-    for (ds, s), _ in df.groupby(["dataset", "scale"]):
-        st, gap, n = decide(per_seed(df, {"method": "OverNet", "dataset": ds, "scale": s}),
-                            per_seed(df, {"method": "OverNet w/o OSM", "dataset": ds, "scale": s}), profile)
-        parts.append((f"{ds} ×{s:g}", st, gap, n))
-    return combine(parts, "overnet_t6", "dataset×scale cells")
+_t6_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "overnet_t6")
 
 
 def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
