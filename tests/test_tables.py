@@ -72,6 +72,33 @@ def test_bicubic_smoke_is_deterministic_and_has_provenance(data_root, tmp_path):
     assert all(v.status in tables.VERDICTS for v in a.verdicts.values())
 
 
+def test_provenance_commit_is_the_one_the_run_started_from(data_root, tmp_path, monkeypatch):
+    """A lite table runs for an hour; a commit made meanwhile must not be credited with its rows."""
+    import dataclasses
+    import functools
+
+    from srrepro import provenance
+
+    moved = []  # set once the table has computed: the checkout has moved on to another commit
+
+    @functools.lru_cache(maxsize=1)
+    def fake_git_state():
+        return ("bbbbbbbbbbbb", True) if moved else ("aaaaaaaaaaaa", False)
+
+    monkeypatch.setattr(provenance, "git_state", fake_git_state)
+    monkeypatch.setattr(tables, "git_state", fake_git_state)
+    spec = tables.get("bicubic")
+
+    def run_then_move(ctx):
+        out = spec.run(ctx)
+        moved.append(True)
+        return out
+
+    monkeypatch.setattr(tables, "get", lambda _id: dataclasses.replace(spec, run=run_then_move))
+    rows = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False).rows
+    assert set(rows.git_commit) == {"aaaaaaaaaaaa"} and not rows.git_dirty.any()
+
+
 def test_partial_rerun_replaces_only_its_rows(data_root, tmp_path):
     full = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False).rows
     part = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False,

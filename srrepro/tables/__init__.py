@@ -24,7 +24,7 @@ from typing import Callable
 import pandas as pd
 
 from ..errors import SrreproError
-from ..provenance import REPO_ROOT, atomic_write_bytes, provenance
+from ..provenance import REPO_ROOT, atomic_write_bytes, git_state, provenance
 
 PROFILES = ("smoke", "lite", "paper")
 PROFILE_MEANING = {
@@ -240,6 +240,7 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
     ctx = RunContext(check_profile(profile), data_root, device, seeds, progress, only)
     if dry_run:
         return spec.plan(ctx)
+    git_state()  # pin the commit now: a run takes minutes to hours, and the tree may move on meanwhile
     t0 = time.time()
     ours = spec.run(ctx)
     rows = _merge_paper(spec, ours)
