@@ -152,3 +152,10 @@ def test_book_assembles_pages_and_claims(data_root, tmp_path):
     not_run = [t for t, p in chosen.items() if p is None]
     for t in not_run:
         assert "Not run yet" in (out / "tables" / f"{t}.md").read_text()
+
+
+def test_paper_plan_leads_with_gpu_hours_not_cpu_minutes():
+    plan = tables.Plan([{"est_seconds": 3e8, "gpu_hours": 30.0}, {"est_seconds": 1e8, "gpu_hours": 2.5}])
+    last = str(plan).splitlines()[-1]
+    assert last.startswith("2 runs, estimated 32.5 GPU-hours") and "12.7 years, not feasible" in last
+    assert str(tables.Plan([{"est_seconds": 90.0}])).splitlines()[-1] == "1 runs, estimated 1.5 min on this machine"

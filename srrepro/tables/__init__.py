@@ -79,6 +79,14 @@ class Claim:
     check: Callable[[pd.DataFrame, str], Verdict]  # (result rows, profile) → verdict
 
 
+def _duration(seconds: float) -> str:
+    """Seconds in the unit a reader thinks in: "42.0 min", "5.3 h", "12.4 days", "3.1 years"."""
+    for unit, size, limit in (("min", 60, 120 * 60), ("h", 3600, 72 * 3600), ("days", 86400, 730 * 86400)):
+        if seconds < limit:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds / (365 * 86400):.1f} years"
+
+
 @dataclass
 class Plan:
     runs: list[dict]  # one dict per unit of work: what it computes, iterations, est. seconds
@@ -89,12 +97,14 @@ class Plan:
 
     def __str__(self) -> str:
         df = pd.DataFrame(self.runs)
-        total = self.total_seconds()
-        lines = [df.to_string(index=False) if len(df) else "(nothing to run)",
-                 f"{len(self.runs)} runs, estimated {total / 60:.1f} min on this machine"]
+        cpu = _duration(self.total_seconds())
         gpu = sum(r.get("gpu_hours", 0.0) for r in self.runs)
-        if gpu:
-            lines.append(f"estimated {gpu:.1f} GPU-hours on one modern GPU")
+        lines = [df.to_string(index=False) if len(df) else "(nothing to run)"]
+        if gpu:  # paper profile: the GPU figure is the plan; the CPU one only says why not here
+            lines.append(f"{len(self.runs)} runs, estimated {gpu:.1f} GPU-hours on one modern GPU "
+                         f"(this machine: {cpu}, not feasible)")
+        else:
+            lines.append(f"{len(self.runs)} runs, estimated {cpu} on this machine")
         if self.notes:
             lines.append(self.notes)
         return "\n".join(lines)
