@@ -694,6 +694,23 @@ def smoke_guard(profile: str) -> Verdict | None:
     return None
 
 
+def gap_bars(ax, rows: list[tuple], rotation: int = 45) -> None:
+    """Bars of A − B per cell, ours (mean ± seed std, paired by seed) beside the paper's.
+
+    rows: (label, A per seed, B per seed, A paper values, B paper values), as from :func:`per_seed`.
+    """
+    ax.axhline(0, color="k", lw=0.6)
+    if not rows:
+        return
+    ours = [(a - b).dropna() for _, a, b, _, _ in rows]
+    paper = [pa.iloc[0] - pb.iloc[0] if len(pa) and len(pb) else math.nan for _, _, _, pa, pb in rows]
+    x = np.arange(len(rows))
+    ax.bar(x - 0.2, [d.mean() for d in ours], 0.4, yerr=[d.std() if len(d) > 1 else 0.0 for d in ours],
+           label="ours (± seed std)")
+    ax.bar(x + 0.2, paper, 0.4, label="paper")
+    ax.set_xticks(x, [r[0] for r in rows], rotation=rotation, fontsize=7 if rotation > 45 else 8)
+
+
 def _fmt_k(x: float) -> str:
     return f"{x / 1e3:,.1f}K"
 
@@ -1150,18 +1167,10 @@ def _t3_plot(df, ax=None):
         d = d[~d["self_ensemble"].astype(bool)]
     rows = []
     for (arch, ds, s), g in d.groupby(["arch", "dataset", "scale"]):
-        a, b = per_seed(g, {"osm": True}), per_seed(g, {"osm": False})
-        delta = (a - b).dropna()
         pa = df[(df["method"] == f"{arch}-OSM") & (df["dataset"] == ds) & (df["scale"] == s)]["psnr_paper"]
         pb = df[(df["method"] == arch) & (df["dataset"] == ds) & (df["scale"] == s)]["psnr_paper"]
-        rows.append((f"{arch} {ds} ×{s:g}", delta.mean(), delta.std() if len(delta) > 1 else 0.0,
-                     (pa.iloc[0] - pb.iloc[0]) if len(pa) and len(pb) else math.nan))
-    if rows:
-        x = np.arange(len(rows))
-        ax.bar(x - 0.2, [r[1] for r in rows], 0.4, yerr=[r[2] for r in rows], label="ours (± seed std)")
-        ax.bar(x + 0.2, [r[3] for r in rows], 0.4, label="paper")
-        ax.set_xticks(x, [r[0] for r in rows], rotation=60, fontsize=7)
-    ax.axhline(0, color="k", lw=0.6)
+        rows.append((f"{arch} {ds} ×{s:g}", per_seed(g, {"osm": True}), per_seed(g, {"osm": False}), pa, pb))
+    gap_bars(ax, rows, rotation=60)
     ax.set(ylabel="Δ PSNR, OSM − baseline (dB)", title="Table 3: gain from the OSM per architecture")
     ax.legend(fontsize=8)
     return ax
@@ -1370,17 +1379,9 @@ def _t5_plot(df, ax=None):
     ax = ax or plt.subplots(figsize=(7, 3.5))[1]
     rows = []
     for (ds, s), g in df[df["psnr"].notna()].groupby(["dataset", "scale"]):
-        delta = (per_seed(g, {"model": "OverNet-M"}) - per_seed(g, {"model": "OverNet-S"})).dropna()
-        pm = g[g["model"] == "OverNet-M"]["psnr_paper"]
-        ps = g[g["model"] == "OverNet-S"]["psnr_paper"]
-        rows.append((f"{ds} ×{s:g}", delta.mean(), delta.std() if len(delta) > 1 else 0.0,
-                     pm.iloc[0] - ps.iloc[0] if len(pm) and len(ps) else math.nan))
-    if rows:
-        x = np.arange(len(rows))
-        ax.bar(x - 0.2, [r[1] for r in rows], 0.4, yerr=[r[2] for r in rows], label="ours (± seed std)")
-        ax.bar(x + 0.2, [r[3] for r in rows], 0.4, label="paper")
-        ax.set_xticks(x, [r[0] for r in rows], rotation=45, fontsize=8)
-    ax.axhline(0, color="k", lw=0.6)
+        rows.append((f"{ds} ×{s:g}", per_seed(g, {"model": "OverNet-M"}), per_seed(g, {"model": "OverNet-S"}),
+                     g[g["model"] == "OverNet-M"]["psnr_paper"], g[g["model"] == "OverNet-S"]["psnr_paper"]))
+    gap_bars(ax, rows, rotation=45)
     ax.set(ylabel="OverNet-M − OverNet-S (dB)", title="Table 5: multi-scale vs single-scale loss")
     ax.legend(fontsize=8)
     return ax
