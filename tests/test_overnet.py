@@ -14,6 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from srrepro.models import count_params, create_model, list_models
+from srrepro.models.common import resize
 from srrepro.models.overnet import OverscalingModule, WNConv2d, load_official, multiscale_l1_loss, output_size
 from srrepro.models.rdn import Pos2Weight, meta_upscale
 
@@ -107,8 +108,39 @@ def test_osm_zero_exit_is_bicubic(interpolation, conv_first):
         osm.exit.bias.zero_()
         for s in SCALES:
             size = output_size(11, 13, s)
-            ref = F.interpolate(lr, size=size, mode="bicubic", align_corners=False)
+            ref = resize(lr, size, s)  # on the scale's own grid (see the next test)
+            if s == int(s):  # ... which at integer scales is the plain size-based resize, bit for bit
+                assert torch.equal(ref, F.interpolate(lr, size=size, mode="bicubic", align_corners=False))
             assert torch.equal(osm(feats, lr, s), ref), (s, wn)
+
+
+@pytest.mark.parametrize("scale", [1.1, 1.4, 2.7, 3.7])
+def test_fractional_scale_follows_matlab_grid(scale):
+    """At a fractional scale the LR image is imresize(HR, 1/s) on s's exact grid, but the output is round(h·s)
+    pixels, not h·s. On a horizontal ramp (one grey level per HR pixel) a misaligned grid shows as a mean offset
+    over the image's right half: bicubic↑ by s itself has none (its error is the periodic a = −0.75 vs −0.5
+    kernel difference), bicubic↑ by the size ratio drifts by up to half a pixel (the bug this guards against
+    cost a lite OverNet 4 dB on B100 ×1.1)."""
+    import numpy as np
+
+    from srrepro.degrade import imresize
+
+    hr = np.tile(np.arange(321, dtype=np.float64), (40, 1))
+    lr = imresize(hr, scale=1 / scale, output_shape=(int(40 // scale), int(321 // scale)))
+    size = output_size(*lr.shape, scale)
+    assert size[1] != lr.shape[1] * scale  # a scale whose output size is rounded (else the test proves nothing)
+    x = torch.from_numpy(lr)[None, None]
+    target = torch.from_numpy(hr[:size[0], :size[1]])
+    right = (slice(5, -5), slice(size[1] // 2, -5))
+    exact = (resize(x, size, scale)[0, 0] - target)[right].mean()
+    by_size = (F.interpolate(x, size=size, mode="bicubic", align_corners=False)[0, 0] - target)[right].mean()
+    assert abs(exact) < 0.005 and abs(by_size) > 0.05, (float(exact), float(by_size))
+    # and the OSM's skip is that exact resize
+    osm = OverscalingModule(8, max_scale=4)
+    osm.exit.weight.data.zero_()
+    osm.exit.bias.data.zero_()
+    out = osm(torch.zeros(1, 8, *lr.shape), x.float().expand(1, 3, -1, -1).contiguous(), scale)
+    assert torch.allclose(out[0, 0].double(), resize(x, size, scale)[0, 0], atol=1e-3)
 
 
 def test_osm_without_overscaling():

@@ -31,7 +31,8 @@ where the paper says something; ``official=True`` reproduces the released code e
    3×3 back to 64 (WDSR-B); SE reduction 16; λ's initialised to 1; all bicubic resizes are
    ``F.interpolate(mode="bicubic", align_corners=False)`` (Keys a=-0.75, no antialias) and the ``lr`` skip is
    computed on the mean-subtracted input (identical to bicubic↑ of the raw input, since bicubic weights sum
-   to 1).
+   to 1). At a fractional scale s the resizes map pixels by s itself, not by the size ratio round(h·s)/h
+   (``common.resize``): the LR test images are ``imresize(HR, 1/s)`` on that exact grid.
 4. Eq. 6 / text: the text announces "a long-range skip connection" *and* a GAP path; Eq. 6 and the code have
    only the GAP path, ``h = λ0·f_D + λ1·σ(conv1×1(GAP(conv3×3(I_LR))))``: the skip is a per-channel constant
    broadcast over the image. Both modes follow Eq. 6.
@@ -52,7 +53,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
-from .common import MeanShift
+from .common import MeanShift, resize
 
 __all__ = [
     "WNConv2d",
@@ -213,12 +214,11 @@ class OverscalingModule(nn.Module):
         # Eq. 8: conv3×3 to RGB.
         self.exit = conv(n_feats, out_channels, 3, wn=weight_norm)
 
-    def _resize(self, x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-        if tuple(x.shape[-2:]) == tuple(size):
-            return x
+    def _resize(self, x: torch.Tensor, size: tuple[int, int], scale: float) -> torch.Tensor:
+        """``x`` to ``size``, ``scale`` = output/input pixel pitch (exact, not the size ratio: common.resize)."""
         mode = "bicubic" if self.interpolation == "none" else self.interpolation
         down = size[0] < x.shape[-2]
-        return F.interpolate(x, size=size, mode=mode, align_corners=False, antialias=self.antialias and down)
+        return resize(x, size, scale, mode, antialias=self.antialias and down)
 
     def _check(self, features: torch.Tensor, lr: torch.Tensor, scale: float) -> tuple[int, int]:
         h, w = lr.shape[-2:]
@@ -234,27 +234,28 @@ class OverscalingModule(nn.Module):
             raise ValueError(f"scale {scale} exceeds the overscale factor {self.overscale}")
         return size
 
-    def reconstruct(self, h_ohr: torch.Tensor, lr: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-        """Eq. 8 for one target size, given the overscaled maps ``H_OHR`` of Eq. 7."""
+    def reconstruct(self, h_ohr: torch.Tensor, lr: torch.Tensor, size: tuple[int, int], scale: float) -> torch.Tensor:
+        """Eq. 8 at one ``scale`` (output ``size``), given the overscaled maps ``H_OHR`` of Eq. 7."""
+        down = scale / self.overscale  # H_OHR is the LR grid × overscale
         if self.conv_first:  # paper: bicubic↓(conv3×3(H_OHR))
-            out = self._resize(self.exit(h_ohr), size)
+            out = self._resize(self.exit(h_ohr), size, down)
         else:  # released code: conv3×3(bicubic↓(H_OHR))
-            out = self.exit(self._resize(h_ohr, size))
+            out = self.exit(self._resize(h_ohr, size, down))
         if self.lr_skip:  # + bicubic↑(I_LR)
-            out = out + F.interpolate(lr, size=size, mode="bicubic", align_corners=False)
+            out = out + resize(lr, size, scale, "bicubic")
         return out
 
     def forward(self, features: torch.Tensor, lr: torch.Tensor, scale: float) -> torch.Tensor:
         size = self._check(features, lr, scale)
         h_ohr = self.upsample(features)  # Eq. 7
-        return self.reconstruct(h_ohr, lr, size)  # Eq. 8
+        return self.reconstruct(h_ohr, lr, size, scale)  # Eq. 8
 
     def forward_multi(self, features: torch.Tensor, lr: torch.Tensor, scales: Iterable[float]) -> list[torch.Tensor]:
         """Algorithm 1: one overscaled map, one output per scale (what the multi-scale loss, Eq. 9, needs)."""
         scales = list(scales)
         sizes = [self._check(features, lr, s) for s in scales]
         h_ohr = self.upsample(features)
-        return [self.reconstruct(h_ohr, lr, size) for size in sizes]
+        return [self.reconstruct(h_ohr, lr, size, s) for size, s in zip(sizes, scales)]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -1065,6 +1065,15 @@ scales of {2, 3, 4} below it. The paper does not give the training scale distrib
 bicubic↓ to the target. *OSM-bilinear* and *OSM-bicubic* overscale ×5 and resize with bilinear or bicubic
 interpolation. Meta-RDN and RDN-OSM (22M parameters each) run at the paper profile only. The paper trains them "with
 their original training settings", i.e. Meta-SR's scales 1.1–4.0 in steps of 0.1.
+
+**Fractional-scale grid (a trap the paper does not mention).** The LR test image at ×s is `imresize(HR, 1/s)`, whose
+pixels sit on s's exact grid, and the output has round(h·s) pixels, which is not h·s at most fractional scales.
+`F.interpolate(size=...)`, used by the OSM's resizes and the bicubic skip, maps pixels by the size ratio instead. That
+drifts by up to half a pixel across the image. Our first lite run did exactly that, and scoring the same trained
+models on the exact grid (`srrepro.models.common.resize`) changed B100 PSNR by +4.0 dB at ×1.1, +1.8 dB at ×1.4
+and +0.04 dB at ×3.7 (OSM-bicubic, seed 0, 2 images). It changed nothing at ×1.5 or ×2.5, where h·s is an integer.
+Training is unaffected, because training scales are snapped to the patch grid. Whether the authors' Table 2 code
+resizes by size or by scale is not known; Meta-RDN's location projection ⌊i/r⌋ uses the scale.
 """
 
 
