@@ -13,9 +13,11 @@ from pathlib import Path
 def _cmd_list(args) -> None:
     from . import tables
 
+    print(f"{'id':<20} {'paper':<8} {'results':<18} title")
     for tid in tables.list_tables():
         spec = tables.get(tid)
-        print(f"{tid:<20} {spec.paper:<8} {spec.title}")
+        done = [p for p in tables.PROFILES if tables.result_path(tid, p).exists()]
+        print(f"{tid:<20} {spec.paper:<8} {' '.join(done) or '-':<18} {spec.title}")
 
 
 def _cmd_show(args) -> None:

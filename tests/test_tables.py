@@ -159,3 +159,12 @@ def test_paper_plan_leads_with_gpu_hours_not_cpu_minutes():
     last = str(plan).splitlines()[-1]
     assert last.startswith("2 runs, estimated 32.5 GPU-hours") and "12.7 years, not feasible" in last
     assert str(tables.Plan([{"est_seconds": 90.0}])).splitlines()[-1] == "1 runs, estimated 1.5 min on this machine"
+
+
+def test_list_says_which_profiles_have_results():
+    out = cli("list").stdout.splitlines()
+    assert out[0].split()[:3] == ["id", "paper", "results"]
+    row = {line.split()[0]: line for line in out[1:]}
+    for tid in tables.list_tables():
+        have = [p for p in tables.PROFILES if tables.result_path(tid, p).exists()]
+        assert " ".join(have or ["-"]) in row[tid], tid
