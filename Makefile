@@ -59,7 +59,7 @@ dry-run:
 	$(BIN)/srrepro reproduce $(TABLE) --profile $(PROFILE) --dry-run
 
 reproduce-all:
-	@for t in $$($(BIN)/srrepro list | cut -d' ' -f1); do $(MAKE) --no-print-directory reproduce TABLE=$$t PROFILE=$(PROFILE) || exit 1; done
+	@for t in $$($(BIN)/srrepro list --ids); do $(MAKE) --no-print-directory reproduce TABLE=$$t PROFILE=$(PROFILE) || exit 1; done
 
 notebooks:
 	$(BIN)/python tools/make_notebooks.py

@@ -13,6 +13,9 @@ from pathlib import Path
 def _cmd_list(args) -> None:
     from . import tables
 
+    if args.ids:  # for scripts (Makefile, CI): bare ids, one per line, no header
+        print("\n".join(tables.list_tables()))
+        return
     print(f"{'id':<20} {'paper':<8} {'results':<18} title")
     for tid in tables.list_tables():
         spec = tables.get(tid)
@@ -135,6 +138,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="every table id")
+    s.add_argument("--ids", action="store_true", help="bare ids, one per line (for scripts)")
     s.set_defaults(func=_cmd_list)
     s = sub.add_parser("show", help="what a table is: source, profiles, claims")
     s.add_argument("table")

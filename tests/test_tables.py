@@ -1,6 +1,7 @@
 """Table registry, result CSVs with provenance, the CLI's one-line errors, and the book assembly."""
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -168,3 +169,13 @@ def test_list_says_which_profiles_have_results():
     for tid in tables.list_tables():
         have = [p for p in tables.PROFILES if tables.result_path(tid, p).exists()]
         assert " ".join(have or ["-"]) in row[tid], tid
+
+
+def test_list_ids_is_what_make_and_ci_loop_over():
+    # Makefile `reproduce-all` and .ci/run iterate over `srrepro list --ids`; a header line there once made CI
+    # call `reproduce TABLE=id`.
+    assert cli("list", "--ids").stdout.split() == tables.list_tables()
+    root = Path(__file__).resolve().parents[1]
+    for script in (root / "Makefile", root / ".ci" / "run"):
+        text = script.read_text()
+        assert "srrepro list --ids" in text and "srrepro list |" not in text, script
