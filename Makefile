@@ -66,8 +66,9 @@ notebooks:
 
 book:
 	$(BIN)/python -m srrepro.book
+	rm -rf book/_build  # a page removed from the toc must not linger as stale HTML
 	$(BIN)/jupyter-book build book --quiet
 	@echo "open book/_build/html/index.html"
 
 clean-book:
-	rm -rf book/_build book/tables book/_toc.yml book/claims.md
+	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_ledger.md

@@ -1,8 +1,10 @@
 """Assemble the Jupyter Book's sources from results/ (``python -m srrepro.book``; ``make book`` then builds it).
 
 Nothing is computed here: each table page is the executed notebook that produced its CSV (the most complete
-profile available: paper, then lite, then smoke), and the claims page re-reads every CSV and applies each
-claim's verdict rule. A table never run gets a page that says so and how to run it.
+profile available: paper, then lite, then smoke). Each paper's chapter opens with a generated page, its claims
+ledger: every claim of its tables with the verdict the claim's rule computes from the CSV, and which protocol
+(the paper's text or the released code) each run followed. The front page (``intro.md``) includes the ledger of
+every chapter (``_ledger.md``). A table never run gets a page that says so and how to run it.
 """
 from __future__ import annotations
 
@@ -16,14 +18,16 @@ from .provenance import REPO_ROOT, atomic_write_text
 
 BOOK = REPO_ROOT / "book"
 PREFERENCE = ("paper", "lite", "smoke")
-PARTS = {  # chapter captions in reading order: paper name in TableSpec.paper → caption
-    "study": "Protocol and exact checks",
-    "OverNet": "OverNet",
-    "PCARN": "PCARN",
-    "EDSR": "EDSR / MDSR",
-    "ASDN": "ASDN",
-    "s-LWSR": "s-LWSR",
+PARTS = {  # chapters in reading order: paper name in TableSpec.paper → (page slug, title)
+    "study": ("study", "Protocol and exact checks"),
+    "OverNet": ("overnet", "OverNet (Behjati et al., WACV 2021)"),
+    "PCARN": ("pcarn", "PCARN (Ahn et al.)"),
+    "EDSR": ("edsr", "EDSR / MDSR (Lim et al., CVPRW 2017)"),
+    "ASDN": ("asdn", "ASDN (Shen et al.)"),
+    "s-LWSR": ("slwsr", "s-LWSR (Li et al.)"),
 }
+LEDGER_INTRO = ("A verdict is only as strong as its profile: *smoke* numbers are meaningless by design, *lite* runs "
+                "are trend checks on a 2-core CPU, *paper* runs use the paper's own settings.")
 
 
 def _best_profile(table_id: str, results: Path) -> str | None:
@@ -51,33 +55,68 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
             continue
         shutil.copy(results / profile / f"{tid}.ipynb", pages / f"{tid}.ipynb")
         verdict_results.append(tables.load(tid, profile, results))
-    atomic_write_text(book / "claims.md", claims_page(verdict_results, chosen))
+    chapters = book / "chapters"
+    shutil.rmtree(chapters, ignore_errors=True)
+    chapters.mkdir()
+    for paper, (slug, title) in PARTS.items():
+        tids = [t for t in chosen if tables.get(t).paper == paper]
+        if tids:
+            mine = [r for r in verdict_results if r.spec.paper == paper]
+            atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen))
+    atomic_write_text(book / "_ledger.md", ledger(verdict_results, chosen, link_prefix=""))
     atomic_write_text(book / "_toc.yml", toc(chosen))
     return chosen
 
 
-def claims_page(results: list, chosen: dict[str, str | None]) -> str:
+def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_paper: bool = True) -> str:
+    """The claims ledger as markdown: totals, then one row per claim (grouped by chapter when ``by_paper``)."""
     from .report import claims_frame
 
-    lines = ["# Claims ledger", "",
-             "Every claim of every reproduced table, with the verdict its rule computes from the result CSV. "
-             "A verdict is only as strong as its profile: *smoke* numbers are meaningless by design, *lite* "
-             "runs are trend checks on a 2-core CPU, *paper* runs use the paper's own settings.", ""]
     df = claims_frame(results)
+    lines = [LEDGER_INTRO, ""]
     if df.empty:
         lines.append("No table has been run yet.")
     else:
-        counts = df["verdict"].value_counts().to_dict()
-        lines.append("Totals: " + ", ".join(f"**{v}** {k}" for k, v in counts.items()) + ".")
-        lines += ["", "| table | claim | profile | verdict | evidence |", "|---|---|---|---|---|"]
-        for r in df.itertuples():
-            ev = r.evidence + (f" — to settle: {r._8}" if r._8 else "")
-            lines.append(f"| [{r.table}](tables/{r.table}) | {_md(r.claim)} ({_md(r.source)}) | {r.profile} | "
-                         f"**{r.verdict}** | {_md(ev)} |")
-    not_run = [t for t, p in chosen.items() if p is None]
+        lines.append("Totals: " + _counts(df) + ".")
+        groups = df.groupby("paper", sort=False) if by_paper else [(None, df)]
+        order = {p: i for i, p in enumerate(PARTS)}
+        for paper, g in sorted(groups, key=lambda pg: order.get(pg[0], 99)):
+            if paper is not None:
+                lines += ["", f"**{PARTS.get(paper, (None, paper))[1]}** — {_counts(g)}"]
+            lines += ["", "| table | claim | profile | verdict | evidence |", "|---|---|---|---|---|"]
+            for r in g.itertuples():
+                ev = r.evidence + (f" — to settle: {getattr(r, '_8')}" if getattr(r, "_8") else "")
+                lines.append(f"| {{doc}}`{r.table} <{link_prefix}tables/{r.table}>` | {_md(r.claim)} "
+                             f"({_md(r.source)}) | {r.profile} | **{r.verdict}** | {_md(ev)} |")
+    not_run = [t for t, p in chosen.items() if p is None and (by_paper or t in set(df.get("table", [])))]
     if not_run:
         lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
     return "\n".join(lines) + "\n"
+
+
+def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None]) -> str:
+    """A chapter's opening page: its tables, its claims ledger, and which protocol each run followed."""
+    lines = [f"# {title}", "", "## Tables", ""]
+    for tid in tids:
+        spec = tables.get(tid)
+        where = f"profile **{chosen[tid]}**" if chosen[tid] else "not run yet"
+        lines.append(f"- {{doc}}`{tid} <../tables/{tid}>` — {_md(spec.title)} ({where}; {_md(spec.source)})")
+    lines += ["", "## Claims ledger", "", ledger(results, {t: chosen[t] for t in tids}, "../", by_paper=False)]
+    follows = []
+    for res in results:
+        if "follows" in res.rows:
+            for f in res.rows["follows"].dropna().unique():
+                follows.append(f"| {res.spec.id} | {_md(f)} |")
+    if follows:
+        lines += ["## Which protocol each run follows", "",
+                  "Where a paper's text and its released code disagree (for example one multi-scale model in the "
+                  "text, one model per scale in the code), every result row says which one it followed "
+                  "(`follows` column).", "", "| table | follows |", "|---|---|", *follows, ""]
+    return "\n".join(lines)
+
+
+def _counts(df) -> str:
+    return ", ".join(f"**{v}** {k}" for k, v in df["verdict"].value_counts().items())
 
 
 def _md(text: str) -> str:
@@ -85,15 +124,15 @@ def _md(text: str) -> str:
 
 
 def toc(chosen: dict[str, str | None]) -> str:
+    """Each paper is a part whose one chapter is its ledger page, with the table pages as sections."""
     by_part: dict[str, list[str]] = {}
     for tid in chosen:
         by_part.setdefault(tables.get(tid).paper, []).append(tid)
-    out = ["format: jb-book", "root: intro", "parts:", "  - caption: Overview", "    chapters:",
-           "      - file: claims"]
-    for paper, caption in PARTS.items():
+    out = ["format: jb-book", "root: intro", "parts:"]
+    for paper, (slug, title) in PARTS.items():
         if paper in by_part:
-            out += [f"  - caption: {caption}", "    chapters:"]
-            out += [f"      - file: tables/{tid}" for tid in by_part[paper]]
+            out += [f"  - caption: {title}", "    chapters:", f"      - file: chapters/{slug}", "        sections:"]
+            out += [f"          - file: tables/{tid}" for tid in by_part[paper]]
     return "\n".join(out) + "\n"
 
 

@@ -147,9 +147,12 @@ def test_book_assembles_pages_and_claims(data_root, tmp_path):
     chosen = book.assemble(results=res, book=out)
     assert chosen["bicubic"] == "smoke"
     assert (out / "tables" / "bicubic.ipynb").exists()
-    claims = (out / "claims.md").read_text()
-    assert "bicubic" in claims and "smoke" in claims
-    assert "tables/bicubic" in (out / "_toc.yml").read_text()
+    ledger = (out / "_ledger.md").read_text()  # included by the front page
+    assert "<tables/bicubic>" in ledger and "| smoke |" in ledger
+    chapter = (out / "chapters" / "study.md").read_text()  # the chapter opens with its own ledger
+    assert "## Claims ledger" in chapter and "<../tables/bicubic>" in chapter
+    toc = (out / "_toc.yml").read_text()
+    assert "file: chapters/study" in toc and "file: tables/bicubic" in toc
     not_run = [t for t, p in chosen.items() if p is None]
     for t in not_run:
         assert "Not run yet" in (out / "tables" / f"{t}.md").read_text()
