@@ -254,3 +254,30 @@ def test_smoke_run(tid, tmp_path, data_root):
     verdicts = tables.judge(spec, merged, "smoke")
     assert all(v.status in VERDICTS and "verdict rule failed" not in v.evidence for v in verdicts.values())
     ov._MODELS.clear()
+
+
+def test_t3_separates_the_osm_from_its_bicubic_skip():
+    # Eq. 8's OSM adds bicubic↑(I_LR); CARN/EDSR have no global skip, so below the paper profile a third model (the
+    # OSM without the skip) says how much of "X-OSM beats X" is the skip's.
+    for profile, expect in (("lite", 3), ("smoke", 3), ("paper", 2)):
+        methods = {u.key["method"] for u in ov.t3_units(RunContext(profile)) if u.key["arch"] == "CARN"}
+        assert len(methods) == expect, (profile, methods)
+    lite = {u.key["method"]: u.config for u in ov.t3_units(RunContext("lite")) if u.key["seed"] == 0}
+    assert lite["EDSR-OSM (no bicubic skip)"].model_kwargs["osm_kwargs"]["lr_skip"] is False
+    assert "lr_skip" not in lite["EDSR-OSM"].model_kwargs["osm_kwargs"]  # same hash as before the diagnostic
+    import torch
+    from srrepro.models import create_model
+
+    lr = torch.rand(1, 3, 8, 8)
+    up = torch.nn.functional.interpolate(lr, scale_factor=2, mode="bicubic", align_corners=False)
+    for kw, is_bicubic in (({}, True), ({"lr_skip": False}, False)):
+        m = create_model("carn", scale=2, upsampler="osm", osm_kwargs={"max_scale": 2, **kw}).eval()
+        for p in m.osm.exit.parameters():  # the OSM's last conv silenced: what is left is the skip (or nothing)
+            torch.nn.init.zeros_(p)
+        with torch.no_grad():
+            out = m(lr, 2)
+        assert out.shape == up.shape and torch.allclose(out, up, atol=1e-4) == is_bicubic
+
+    only_skip = lambda r: 30.0 + (0.5 if r["method"].endswith("-OSM") else 0.0) + 0.01 * r["seed"]  # noqa: E731
+    v = tables.judge(tables.get("overnet_t3"), _synthetic("overnet_t3", only_skip), "lite")["t3_carn_osm"]
+    assert v.status == "holds" and "Without Eq. 8's bicubic skip" in v.evidence and "0/3 cells hold" in v.evidence
