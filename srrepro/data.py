@@ -24,6 +24,7 @@ import numpy as np
 from PIL import Image
 
 from .errors import SrreproError
+from .provenance import readable_by_all
 
 __all__ = [
     "DATASETS", "DataRootError", "DatasetMissingError", "UnknownDatasetError", "ImageReadError", "ChecksumError",
@@ -252,6 +253,7 @@ def fetch(url: str, dest: str | os.PathLike, sha256: str | None = None, size: in
                     bar.update(len(chunk))
         if sha256 and h.hexdigest() != sha256:
             raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not match the expected {sha256}; not saved")
+        readable_by_all(tmp)
         os.replace(tmp, dest)
     finally:
         if os.path.exists(tmp):

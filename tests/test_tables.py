@@ -1,4 +1,5 @@
 """Table registry, result CSVs with provenance, the CLI's one-line errors, and the book assembly."""
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -71,6 +72,11 @@ def test_bicubic_smoke_is_deterministic_and_has_provenance(data_root, tmp_path):
         assert col in csv, col
     assert set(csv.profile) == {"smoke"}
     assert all(v.status in tables.VERDICTS for v in a.verdicts.values())
+    assert "torch " in csv.machine.iloc[0] and csv.torch_threads.iloc[0] >= 1  # results depend on the thread count
+    # written through mkstemp (0600), but a result is a file others read: the umask's mode, like a plain open()
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (tmp_path / "smoke" / "bicubic.csv").stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_provenance_commit_is_the_one_the_run_started_from(data_root, tmp_path, monkeypatch):
