@@ -69,7 +69,8 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
 
 
 def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_paper: bool = True) -> str:
-    """The claims ledger as markdown: totals, then one row per claim (grouped by chapter when ``by_paper``)."""
+    """The claims ledger as markdown: totals, then one row per claim (a table per chapter when ``by_paper``).
+    ``chosen``: the tables this ledger covers (→ profile, None when not run)."""
     from .report import claims_frame
 
     df = claims_frame(results)
@@ -78,17 +79,18 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
         lines.append("No table has been run yet.")
     else:
         lines.append("Totals: " + _counts(df) + ".")
-        groups = df.groupby("paper", sort=False) if by_paper else [(None, df)]
-        order = {p: i for i, p in enumerate(PARTS)}
-        for paper, g in sorted(groups, key=lambda pg: order.get(pg[0], 99)):
+        groups = [(p, df[df["paper"] == p]) for p in PARTS] if by_paper else [(None, df)]
+        for paper, g in groups:
+            if g.empty:
+                continue
             if paper is not None:
-                lines += ["", f"**{PARTS.get(paper, (None, paper))[1]}** — {_counts(g)}"]
+                lines += ["", f"**{PARTS[paper][1]}** — {_counts(g)}"]
             lines += ["", "| table | claim | profile | verdict | evidence |", "|---|---|---|---|---|"]
-            for r in g.itertuples():
-                ev = r.evidence + (f" — to settle: {getattr(r, '_8')}" if getattr(r, "_8") else "")
-                lines.append(f"| {{doc}}`{r.table} <{link_prefix}tables/{r.table}>` | {_md(r.claim)} "
-                             f"({_md(r.source)}) | {r.profile} | **{r.verdict}** | {_md(ev)} |")
-    not_run = [t for t, p in chosen.items() if p is None and (by_paper or t in set(df.get("table", [])))]
+            for r in g.to_dict("records"):
+                ev = r["evidence"] + (f" — to settle: {r['to settle']}" if r["to settle"] else "")
+                lines.append(f"| {{doc}}`{r['table']} <{link_prefix}tables/{r['table']}>` | {_md(r['claim'])} "
+                             f"({_md(r['source'])}) | {r['profile']} | **{r['verdict']}** | {_md(ev)} |")
+    not_run = [t for t, p in chosen.items() if p is None]
     if not_run:
         lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
     return "\n".join(lines) + "\n"

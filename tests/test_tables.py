@@ -157,6 +157,8 @@ def test_book_assembles_pages_and_claims(data_root, tmp_path):
     assert "<tables/bicubic>" in ledger and "| smoke |" in ledger
     chapter = (out / "chapters" / "study.md").read_text()  # the chapter opens with its own ledger
     assert "## Claims ledger" in chapter and "<../tables/bicubic>" in chapter
+    assert "Tables not run yet (no verdicts): `complexity`" in chapter  # the chapter's own, not the others'
+    assert "`overnet_t1`" not in chapter and "`overnet_t1`" in (out / "chapters" / "overnet.md").read_text()
     toc = (out / "_toc.yml").read_text()
     assert "file: chapters/study" in toc and "file: tables/bicubic" in toc
     not_run = [t for t, p in chosen.items() if p is None]
