@@ -9,12 +9,16 @@ TORCH_SPEC ?= torch==2.13.0
 TABLE ?= bicubic
 PROFILE ?= lite
 DEVICE ?= auto
+# extra arguments for `make lab`, e.g. LAB_ARGS="--no-browser --port 8888"
+LAB_ARGS ?=
+# Jupyter refuses to start as root without --allow-root (containers, the project machines): pass it there only.
+LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Data root: $SRREPRO_DATA if set, else ../shared/data when it exists (project machines), else ./data.
 SRREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
 export SRREPRO_DATA
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks
+.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab
 
 help:
 	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
@@ -24,6 +28,8 @@ help:
 	@echo "make render TABLE=id PROFILE=lite     re-run the notebook on the existing CSV (computes nothing)"
 	@echo "make reproduce-all PROFILE=lite      every table"
 	@echo "make book                      render results/ into book/_build/html (no training)"
+	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
+	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
 	@echo "data root: SRREPRO_DATA=$(SRREPRO_DATA)"
 
 setup:
@@ -38,13 +44,15 @@ test:
 test-all:
 	$(BIN)/python -m pytest -q -m "slow or not slow"
 
-# papermill runs the table's notebook (parameters: table, profile, device, data_root) which writes
-# results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book.
+# papermill runs the table's notebook (parameters: table, profile, device, data_root, recompute True) which
+# writes results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book.
 reproduce:
 	@$(BIN)/srrepro show $(TABLE) >/dev/null
 	@mkdir -p results/$(PROFILE)
 	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
-	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)" -p progress False
+	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)" \
+	  -p recompute True -p progress False
+	@$(BIN)/python tools/make_notebooks.py --hide-injected results/$(PROFILE)/.$(TABLE).tmp.ipynb
 	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
 
@@ -52,7 +60,8 @@ reproduce:
 render:
 	@$(BIN)/srrepro show $(TABLE) >/dev/null
 	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
-	  -p table $(TABLE) -p profile $(PROFILE) -p load_only True -p progress False
+	  -p table $(TABLE) -p profile $(PROFILE) -p recompute False -p progress False
+	@$(BIN)/python tools/make_notebooks.py --hide-injected results/$(PROFILE)/.$(TABLE).tmp.ipynb
 	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
 
 dry-run:
@@ -63,6 +72,13 @@ reproduce-all:
 
 notebooks:
 	$(BIN)/python tools/make_notebooks.py
+
+# JupyterLab from $(VENV) on notebooks/, with this venv registered as the kernel "Python (srrepro)" (the
+# notebooks store "python3", which in this JupyterLab is the same venv; papermill and jupyter-book use that).
+lab:
+	@test -x $(BIN)/jupyter-lab || { echo "no JupyterLab in $(VENV): run make setup"; exit 1; }
+	$(BIN)/python -m ipykernel install --sys-prefix --name srrepro --display-name "Python (srrepro)"
+	$(BIN)/jupyter lab notebooks/ $(LAB_ROOT) $(LAB_ARGS)
 
 book:
 	$(BIN)/python -m srrepro.book

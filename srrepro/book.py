@@ -4,7 +4,12 @@ Nothing is computed here: each table page is the executed notebook that produced
 profile available: paper, then lite, then smoke). Each paper's chapter opens with a generated page, its claims
 ledger: every claim of its tables with the verdict the claim's rule computes from the CSV, and which protocol
 (the paper's text or the released code) each run followed. The front page (``intro.md``) includes the ledger of
-every chapter (``_ledger.md``). A table never run gets a page that says so and how to run it.
+every chapter (``_ledger.md``). A ledger row gives the claim's gap with its 95 % interval and, for training tables,
+the training budget the verdict is about. A table never run gets a page that says so and how to run it.
+
+Each page's CSV is copied to ``book/tables/_csv/tables/<id>.csv``; ``html_extra_path`` (``_config.yml``) puts it
+beside the page in the built HTML, where the page's raw-rows link (``<id>.csv``) points, as it points to the CSV
+beside the notebook in ``results/<profile>/``.
 """
 from __future__ import annotations
 
@@ -26,8 +31,14 @@ PARTS = {  # chapters in reading order: paper name in TableSpec.paper → (page 
     "ASDN": ("asdn", "ASDN (Shen et al.)"),
     "s-LWSR": ("slwsr", "s-LWSR (Li et al.)"),
 }
-LEDGER_INTRO = ("A verdict is only as strong as its profile: *smoke* numbers are meaningless by design, *lite* runs "
-                "are trend checks on a 2-core CPU, *paper* runs use the paper's own settings.")
+LEDGER_INTRO = (
+    "A verdict is only as strong as its profile: *smoke* numbers are meaningless by design, *lite* runs are trend "
+    "checks on a 2-core CPU, *paper* runs use the paper's own settings. A *lite* **holds** or **contradicted** is "
+    "a statement about short training (the *budget* column: the iterations run, as a share of the paper's "
+    "schedule), not about the paper's fully trained models; only a *paper* verdict tests the paper's numbers. "
+    "*gap* is the claim's mean paired gap with its 95 % interval. An **error** is a verdict rule that raised (a "
+    "bug of this study, not a finding), counted on its own.")
+CSV_DIR = "tables/_csv"  # book/<CSV_DIR>/tables/<id>.csv → _build/html/tables/<id>.csv (html_extra_path)
 
 
 def _best_profile(table_id: str, results: Path) -> str | None:
@@ -54,6 +65,10 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
                 f"(or `smoke`; `paper` on a GPU workstation).\n```\n"))
             continue
         shutil.copy(results / profile / f"{tid}.ipynb", pages / f"{tid}.ipynb")
+        csv_dir = book / CSV_DIR / "tables"  # beside the page in the built HTML, where its raw-rows link points
+        csv_dir.mkdir(parents=True, exist_ok=True)
+        for csv in [results / profile / f"{tid}.csv", *sorted((results / profile).glob(f"{tid}_*.csv"))]:
+            shutil.copy(csv, csv_dir / csv.name)
         verdict_results.append(tables.load(tid, profile, results))
     chapters = book / "chapters"
     shutil.rmtree(chapters, ignore_errors=True)
@@ -71,7 +86,7 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
 def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_paper: bool = True) -> str:
     """The claims ledger as markdown: totals, then one row per claim (a table per chapter when ``by_paper``).
     ``chosen``: the tables this ledger covers (→ profile, None when not run)."""
-    from .report import claims_frame
+    from .report import badge, claims_frame
 
     df = claims_frame(results)
     lines = [LEDGER_INTRO, ""]
@@ -85,11 +100,15 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
                 continue
             if paper is not None:
                 lines += ["", f"**{PARTS[paper][1]}** — {_counts(g)}"]
-            lines += ["", "| table | claim | profile | verdict | evidence |", "|---|---|---|---|---|"]
+            lines += ["", "| table | claim | profile | verdict | gap [95 %] | budget | evidence |",
+                      "|---|---|---|---|---|---|---|"]
             for r in g.to_dict("records"):
                 ev = r["evidence"] + (f" — to settle: {r['to settle']}" if r["to settle"] else "")
+                gap = _md(r["interval"]) if r["interval"] else "–"
+                budget = _md(r["budget"]) if r["budget"] else "–"
                 lines.append(f"| {{doc}}`{r['table']} <{link_prefix}tables/{r['table']}>` | {_md(r['claim'])} "
-                             f"({_md(r['source'])}) | {r['profile']} | **{r['verdict']}** | {_md(ev)} |")
+                             f"({_md(r['source'])}) | {r['profile']} | {badge(r['verdict'])} | {gap} | {budget} "
+                             f"| {_md(ev)} |")
     not_run = [t for t, p in chosen.items() if p is None]
     if not_run:
         lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
@@ -98,7 +117,8 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
 
 def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None]) -> str:
     """A chapter's opening page: its tables, its claims ledger, and which protocol each run followed."""
-    lines = [f"# {title}", "", "## Tables", ""]
+    # the marker lets book/_static/srrepro.css give a chapter page (a wide ledger) the whole width
+    lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", "## Tables", ""]
     for tid in tids:
         spec = tables.get(tid)
         where = f"profile **{chosen[tid]}**" if chosen[tid] else "not run yet"
@@ -118,7 +138,12 @@ def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, s
 
 
 def _counts(df) -> str:
-    return ", ".join(f"**{v}** {k}" for k, v in df["verdict"].value_counts().items())
+    """"**3** holds, **1** contradicted, **1** error": every status in the verdict order, errors on their own."""
+    from .report import VERDICT_ORDER
+
+    counts = df["verdict"].value_counts()
+    order = [s for s in VERDICT_ORDER if s in counts] + [s for s in counts.index if s not in VERDICT_ORDER]
+    return ", ".join(f"**{counts[s]}** {s}" for s in order)
 
 
 def _md(text: str) -> str:

@@ -1,13 +1,150 @@
-"""Command line: ``srrepro list | reproduce | prepare | score | download | models | train``.
+"""Command line: ``srrepro list | show | reproduce | prepare | score | download | doctor | models | train``.
 
-Every expected failure (unknown id, missing data, corrupt image, bad checkpoint) ends as one line on stderr,
-``srrepro: error: …``, saying what is wrong and what to do, with exit status 2.
+Every expected failure (unknown id, missing data, corrupt image, bad checkpoint, bad argument) ends as one line on
+stderr, ``srrepro: error: …``, saying what is wrong and what to do, with exit status 2. Arguments are checked
+before anything is computed or written: a bad value never leaves a half-written folder or a touched CSV behind.
 """
 from __future__ import annotations
 
 import argparse
+import math
+import os
+import re
 import sys
 from pathlib import Path
+
+from .errors import SrreproError
+
+# The study uses scales up to ×8 (ASDN: any scale in (1, 8]); ×16 leaves headroom without letting a typo such as
+# 1e9 allocate tens of GiB. Below ×1 an "LR" image would be larger than its HR.
+MAX_SCALE = 16.0
+DEVICES = "auto | cpu | cuda | cuda:N | mps"
+
+
+class UsageError(SrreproError):
+    """A bad command-line value found after parsing (one that needs the registry or the data to judge)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with the CLI's one-line errors: no usage block, the prefix ``srrepro: error:``, exit status 2."""
+
+    def error(self, message: str):
+        sys.stderr.write(f"srrepro: error: {message} (see `{self.prog} --help`)\n")
+        sys.exit(2)
+
+
+# ------------------------------------------------------------------------------------------ argument types
+# argparse reports an ArgumentTypeError as "argument --flag: <message>", so each message names the bad value.
+def _scale(text: str) -> float:
+    try:
+        s = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not math.isfinite(s) or not 1 < s <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(f"{text} is not a scale in (1, {MAX_SCALE:g}] (e.g. 2, 3, 4 or 1.5)")
+    return s
+
+
+def _int(text: str, minimum: int, what: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if n < minimum:
+        raise argparse.ArgumentTypeError(f"{text} is not {what}")
+    return n
+
+
+def _seed(text: str) -> int:
+    return _int(text, 0, "a seed (0, 1, 2, …)")
+
+
+def _count(text: str) -> int:
+    return _int(text, 1, "a number of seeds (1 or more)")
+
+
+def _device(text: str) -> str:
+    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", text):
+        raise argparse.ArgumentTypeError(f"unknown device {text!r}; valid: {DEVICES}")
+    return text
+
+
+def _only(text: str) -> tuple[str, list[str]]:
+    key, eq, values = text.partition("=")
+    vals = values.split(",")
+    if not eq or not key.strip() or not all(v.strip() for v in vals):
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=V1,V2 (e.g. dataset=Set5 or scale=2,4)")
+    return key.strip(), [v.strip() for v in vals]
+
+
+def _first_existing(path: Path) -> Path:
+    while not path.exists() and path != path.parent:
+        path = path.parent
+    return path
+
+
+def _writable_folder(folder: Path, shown: Path) -> None:
+    """``folder``, or the nearest existing folder above it (where it would be created), must be a writable folder."""
+    anc = _first_existing(folder)
+    if not anc.is_dir():
+        raise argparse.ArgumentTypeError(f"{shown}: {anc} is a file, not a folder")
+    if not os.access(anc, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"{shown}: cannot write in {anc} (permission denied)")
+
+
+def _out_dir(text: str) -> Path:
+    """A folder to write into: an existing folder, or a new one (its parents are created)."""
+    p = Path(text).expanduser()
+    if p.exists() and not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{p} is an existing file, not a folder")
+    _writable_folder(p, p)
+    return p
+
+
+def _out_file(text: str) -> Path:
+    """A file to (over)write, in a folder that already exists: a typo in the folder is an error, not a new tree."""
+    p = Path(text).expanduser()
+    if p.is_dir():
+        raise argparse.ArgumentTypeError(f"{p} is a folder; give a file name, e.g. {p / 'scores.csv'}")
+    if not p.parent.exists():
+        raise argparse.ArgumentTypeError(f"folder {p.parent} does not exist")
+    _writable_folder(p.parent, p)
+    return p
+
+
+def _results_dir(text: str) -> Path:
+    from .provenance import REPO_ROOT
+
+    p = Path(text).expanduser()
+    return _out_dir(str(p if p.is_absolute() else REPO_ROOT / p))  # as tables.result_path resolves it
+
+
+def _check_data(explicit) -> None:
+    """An explicit ``--data`` must be an existing folder (the library's message says how to get one)."""
+    if explicit is not None:
+        from .data import data_root
+
+        data_root(explicit)
+
+
+def _check_device_available(device: str) -> None:
+    if device in ("auto", "cpu"):
+        return
+    import torch
+
+    if device == "mps":
+        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
+            raise UsageError("argument --device: mps is not available on this machine; use --device auto or cpu")
+        return
+    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
+    index = int(device.partition(":")[2] or 0)
+    if index >= n:
+        have = f"{n} CUDA device(s): cuda:0…cuda:{n - 1}" if n else "no CUDA device"
+        raise UsageError(f"argument --device: {device} is not available, this machine has {have}; "
+                         f"use --device auto or cpu")
+
+
+# ------------------------------------------------------------------------------------------ commands
 
 
 def _cmd_list(args) -> None:
@@ -42,17 +179,22 @@ def _cmd_models(args) -> None:
 
 
 def _cmd_reproduce(args) -> None:
+    _check_data(args.data)
     from . import tables
 
+    tables.get(args.table)
+    tables.check_profile(args.profile)
+    if not args.dry_run:  # a plan may be made for a device this machine lacks
+        _check_device_available(args.device)
     only = None
     if args.only:
         only = {}
-        for item in args.only:
-            key, _, values = item.partition("=")
-            vals = values.split(",")
-            only[key] = [float(v) if v.replace(".", "", 1).isdigit() else v for v in vals]
+        for key, vals in args.only:  # a key given twice selects the union of its values
+            only.setdefault(key, []).extend(float(v) if v.replace(".", "", 1).isdigit() else v for v in vals)
+    # Progress bars only on a terminal: piped or logged, stderr keeps to the one-line error convention.
     out = tables.reproduce(args.table, profile=args.profile, data_root=args.data, device=args.device,
-                           results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only)
+                           results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
+                           progress=sys.stderr.isatty())
     if args.dry_run:
         print(f"plan for {args.table} at profile {args.profile}:")
         print(out)
@@ -63,20 +205,40 @@ def _cmd_reproduce(args) -> None:
 
 
 def _cmd_prepare(args) -> None:
+    import shutil
+    import tempfile
+
+    if args.degradation != "BI" and not args.scale.is_integer():
+        raise UsageError(f"argument --degradation: {args.degradation} is defined for integer scales only "
+                         f"(got --scale {args.scale:g}); use BI for fractional scales")
+    from . import data
+
+    files = data.dataset_files(args.dataset, args.data)  # unknown dataset, missing data: before anything is written
     from PIL import Image
 
-    from . import data
     from .evaluate import make_pair
 
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    n = 0
-    for path in data.dataset_files(args.dataset, args.data):
-        hr = data.read_image(path)
-        lr, _ = make_pair(hr, args.scale, args.degradation, seed=args.seed)
-        Image.fromarray(lr).save(out / f"{path.stem}.png")
-        n += 1
-    print(f"wrote {n} LR images ({args.dataset} ×{args.scale:g} {args.degradation}) to {out}")
+    out = args.out
+    # Write into a hidden folder beside the target and move it into place at the end, so that a failure half-way
+    # (a corrupt image, Ctrl-C) leaves no half-written folder behind.
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=_first_existing(out)))
+    try:
+        for path in files:
+            lr, _ = make_pair(data.read_image(path), args.scale, args.degradation, seed=args.seed)
+            Image.fromarray(lr).save(tmp / f"{path.stem}.png")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700; give it the mode a plain mkdir would
+        if out.is_dir():  # an existing folder: its files of the same names are replaced, others kept
+            for f in tmp.iterdir():
+                os.replace(f, out / f.name)
+        else:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(tmp, out)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+    print(f"wrote {len(files)} LR images ({args.dataset} ×{args.scale:g} {args.degradation}) to {out}")
 
 
 def _match_hr(sr_path: Path, hr_files: dict[str, Path]) -> Path | None:
@@ -128,13 +290,31 @@ def _cmd_score(args) -> None:
 def _cmd_download(args) -> None:
     from . import data
 
+    for name in args.names:  # every name is checked before the data root is created or anything fetched
+        if name in data.EXTRA_GROUPS:
+            continue
+        if name not in data.DATASETS:
+            raise data.UnknownDatasetError(f"unknown download {name!r}; valid: "
+                                           f"{', '.join([*data.DATASETS, *data.EXTRA_GROUPS])}")
+        ds = data.DATASETS[name]
+        if ds.note and not ds.archives:
+            raise data.DatasetMissingError(ds.note)
     for name in args.names:
         n = data.download(name, args.data)
         print(f"{name}: {n} files in place under {data.data_root(args.data, must_exist=False)}")
 
 
+def _cmd_doctor(args) -> None:
+    from .data import data_root
+
+    data_root(args.data)  # a missing root is the one error (before the slower imports of the registries)
+    from . import doctor
+
+    print(doctor.main(args.data, verify=args.verify, as_json=args.json))
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="srrepro", description="Reproducibility study of five SR papers.")
+    p = _Parser(prog="srrepro", description="Reproducibility study of five SR papers.")
     sub = p.add_subparsers(dest="command", required=True)
 
     s = sub.add_parser("list", help="every table id")
@@ -150,35 +330,43 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("table")
     s.add_argument("--profile", default="lite", help="smoke | lite | paper (default lite)")
     s.add_argument("--data", help="data root (default $SRREPRO_DATA or ./data)")
-    s.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N | mps")
-    s.add_argument("--results", default="results", help="results folder (default results/)")
-    s.add_argument("--seeds", type=int, help="repeat each training run with this many seeds")
-    s.add_argument("--only", nargs="*", metavar="KEY=V1,V2", help="restrict to some cells, e.g. dataset=Set5")
+    s.add_argument("--device", default="auto", type=_device, help=DEVICES)
+    s.add_argument("--results", default="results", type=_results_dir,
+                   help="results folder (default results/; a relative path is taken from the checkout's root)")
+    s.add_argument("--seeds", type=_count, help="repeat each training run with this many seeds")
+    s.add_argument("--only", nargs="*", type=_only, metavar="KEY=V1,V2",
+                   help="restrict to some cells, e.g. dataset=Set5")
     s.add_argument("--dry-run", action="store_true", help="print the plan (runs, iterations, time) only")
     s.set_defaults(func=_cmd_reproduce)
 
     s = sub.add_parser("prepare", help="write LR images of a dataset (MATLAB-exact degradation)")
     s.add_argument("--dataset", required=True)
-    s.add_argument("--scale", type=float, required=True)
+    s.add_argument("--scale", type=_scale, required=True, help=f"in (1, {MAX_SCALE:g}]; BD and DN: integers only")
     s.add_argument("--degradation", default="BI", choices=["BI", "BD", "DN"])
-    s.add_argument("--seed", type=int, default=0, help="noise seed for DN")
-    s.add_argument("--out", required=True)
-    s.add_argument("--data")
+    s.add_argument("--seed", type=_seed, default=0, help="noise seed for DN")
+    s.add_argument("--out", type=_out_dir, required=True, help="folder for the LR images (created if absent)")
+    s.add_argument("--data", help="data root (default $SRREPRO_DATA or ./data)")
     s.set_defaults(func=_cmd_prepare)
 
     s = sub.add_parser("score", help="score a folder of SR images against HR with the MATLAB protocol")
     s.add_argument("--sr", required=True)
     s.add_argument("--hr", required=True)
-    s.add_argument("--scale", type=float, required=True)
+    s.add_argument("--scale", type=_scale, required=True, help=f"in (1, {MAX_SCALE:g}]; the border shaved is ⌈scale⌉")
     s.add_argument("--y", default="float", choices=["float", "uint8"],
                    help="Y of rgb2ycbcr(im2double) (EDSR/RCAN scripts) or of uint8 (SelfExSR/CARN)")
-    s.add_argument("--csv", help="also write per-image scores here")
+    s.add_argument("--csv", type=_out_file, help="also write per-image scores here (its folder must exist)")
     s.set_defaults(func=_cmd_score)
 
     s = sub.add_parser("download", help="fetch datasets / weights from their public sources, with checksums")
     s.add_argument("names", nargs="+", help="Set5 Set14 B100 Urban100 T91 DIV2K_train DIV2K_valid weights niqe")
-    s.add_argument("--data", help="data root to fill (default $SRREPRO_DATA or ./data)")
+    s.add_argument("--data", type=_out_dir, help="data root to fill (default $SRREPRO_DATA or ./data)")
     s.set_defaults(func=_cmd_download)
+
+    s = sub.add_parser("doctor", help="what the data root holds, what is missing and where from, what can run")
+    s.add_argument("--data", help="data root (default $SRREPRO_DATA or ./data)")
+    s.add_argument("--verify", action="store_true", help="also check sha256 / pixel hashes (slow)")
+    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.set_defaults(func=_cmd_doctor)
     return p
 
 
@@ -189,8 +377,6 @@ def main(argv: list[str] | None = None) -> int:
 
         return train_main(argv[1:]) or 0
     args = build_parser().parse_args(argv)
-    from .errors import SrreproError
-
     # Expected failures: ours, plus bad values and missing files reported by the libraries we call.
     expected = (SrreproError, ValueError, FileNotFoundError)
     try:
@@ -201,6 +387,9 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("srrepro: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:  # `srrepro doctor | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     return 0
 
 

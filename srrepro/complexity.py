@@ -74,9 +74,7 @@ HR_720P = (720, 1280)  # (height, width) of the output image the papers count Mu
 # ---------------------------------------------------------------------------------------------------------------
 # counting
 # ---------------------------------------------------------------------------------------------------------------
-def count_params(model: nn.Module) -> int:
-    """Distinct parameters of ``model`` (shared modules once, frozen ones included)."""
-    return sum(p.numel() for p in model.parameters())
+from .models import count_params  # noqa: E402 — the study's one parameter counter (shared modules once)
 
 
 def count_weights(model: nn.Module) -> int:

@@ -1,28 +1,743 @@
-"""What a notebook (and so the book) shows of a table result: a profile banner, paper-vs-ours, a plot, verdicts."""
+"""What a notebook (and so the book) shows of a table result, in reading order.
+
+``show(result)`` renders, top to bottom:
+
+1. the table's source line and description, then a one-line profile banner (what the profile means, commit, when;
+   for training tables the training budget a verdict is about);
+2. the table's claims with their verdicts: a coloured badge, the claim's paired gap with its 95 % interval, seeds ×
+   images, budget, trend over training, evidence and what would settle it (``verdicts_html``);
+3. the paper's own table layout (``paper_layout_html``): each cell is ours (mean ± std over seeds) beside the paper's
+   value and the gap, coloured; per-row texts (``follows``, ``note``, ``status``) become numbered footnotes;
+4. the table's figure(s) (``spec.plot``);
+5. the spec's notes;
+6. the raw per-seed rows, collapsed, with the path of the CSV (``raw_rows_html``).
+"""
 from __future__ import annotations
 
 import html
+import math
+import re
 
 import numpy as np
 import pandas as pd
 
-from .tables import PROFILE_MEANING, TableResult
+from .tables import PROFILE_MEANING, TableResult, TABLES
 
-_VERDICT_COLOUR = {"holds": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#9a6700", "not run": "#57606a"}
+try:  # the verdict engine's one-line description of its interval (absent in older checkouts)
+    from .verdicts import INTERVAL_METHOD
+except ImportError:  # pragma: no cover
+    INTERVAL_METHOD = ""
+
+VERDICT_ORDER = ("holds", "contradicted", "inconclusive", "not run", "error")
+_VERDICT_COLOUR = {"holds": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#9a6700", "not run": "#6e7781",
+                   "error": "#82071e"}
+TEXT_COLUMNS = ("follows", "status", "note")  # long per-row texts: footnotes of the paper-layout table
+MAX_CELLS_ACROSS = 12  # metric cells side by side before the layout table continues in a second block
+MAX_OPEN_FOOTNOTES = 20  # a longer footnote list is folded
+_GREEN, _RED = (26, 127, 55), (207, 34, 46)
+
+# Layout of the page's own elements. Colours that carry meaning (badges, gaps) are inline styles, so a notebook
+# opened in Jupyter reads the same as the book; this block only sizes and aligns.
+CSS = """<style>
+.srr-h{font-size:1.12em;font-weight:600;margin:.9em 0 .25em}
+.srr-banner{margin:.2em 0 .6em;padding:.35em .7em;background:#f6f8fa;border-left:4px solid #8c959f;font-size:.86em}
+.srr-banner.srr-lite{border-left-color:#bf8700}.srr-banner.srr-smoke{border-left-color:#cf222e}
+.srr-banner.srr-paper{border-left-color:#1a7f37}
+table.srr-verdicts{border-collapse:collapse;font-size:.8em;width:100%;margin:.2em 0;line-height:1.3}
+table.srr-verdicts th{background:#f6f8fa;text-align:left;padding:3px 6px;border-bottom:1px solid #d0d7de;
+ white-space:nowrap}
+table.srr-verdicts td{padding:3px 6px;border-bottom:1px solid #eaeef2;vertical-align:top;text-align:left}
+table.srr-verdicts td.srr-num{white-space:nowrap;font-variant-numeric:tabular-nums}
+table.srr-verdicts td.srr-claim{width:34%;min-width:14em}
+table.srr-verdicts td.srr-ev{width:32%;min-width:14em}table.srr-verdicts td.srr-settle{width:16%}
+table.srr-verdicts tr.srr-error td{background:#ffebe9}
+.srr-badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-weight:600;font-size:.92em;
+ white-space:nowrap}
+.srr-small{font-size:.88em;color:#57606a}
+p.srr-method{font-size:.75em;color:#57606a;margin:.15em 0 .9em}
+.srr-layout-wrap{max-height:46em;overflow:auto;margin:.3em 0;border:1px solid #eaeef2}
+table.srr-layout{border-collapse:collapse;font-size:.72em;line-height:1.25;margin:0 0 .4em;
+ font-variant-numeric:tabular-nums}
+table.srr-layout thead{position:sticky;top:0;z-index:1}
+table.srr-layout th{background:#f6f8fa;padding:2px 6px;border:1px solid #d8dee4;font-weight:600;text-align:center}
+table.srr-layout th.srr-rh{text-align:left;background:#fbfcfd;font-weight:500;max-width:22em;padding:2px 3px}
+table.srr-layout td{padding:2px 3px;border:1px solid #eaeef2;text-align:right;white-space:nowrap;
+ vertical-align:top}
+table.srr-layout .srr-e+.srr-e{border-top:1px dotted #d0d7de;margin-top:1px;padding-top:1px}
+.srr-o{font-weight:600}.srr-sd{color:#6e7781;font-size:.85em;margin-left:1px}
+.srr-p{color:#57606a}.srr-lab{color:#6e7781;font-size:.85em;margin-right:3px;float:left}
+.srr-g{display:inline-block;min-width:2.9em;padding:0 2px;border-radius:3px;margin-left:2px;text-align:right}
+.srr-na{color:#8c959f;font-style:italic;font-size:.88em}
+sup.srr-fn{font-size:.75em;margin-left:1px}sup.srr-fn a{text-decoration:none}
+.srr-caption{font-size:.78em;color:#57606a;margin:.2em 0}
+ol.srr-footnotes{font-size:.75em;color:#424a53;margin:.2em 0 .8em;padding-left:2.2em;max-height:14em;
+ overflow:auto}
+ol.srr-footnotes li{margin:0}
+details.srr-more{display:inline}details.srr-more summary{display:inline;cursor:pointer;color:#0969da}
+details.srr-more[open] summary{display:none}
+details.srr-fnotes{margin:.2em 0 .8em}details.srr-raw{margin:.8em 0}details.srr-raw summary{cursor:pointer;font-weight:600}
+table.srrepro{font-size:.75em;border-collapse:collapse}
+table.srrepro th,table.srrepro td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:right}
+table.srrepro th{position:sticky;top:0;background:#f6f8fa}
+</style>"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 1. title line, description, profile banner
+
+
+def _first(r: pd.DataFrame, col: str, default="?"):
+    if col in r and len(r) and r[col].notna().any():
+        return r[col].dropna().iloc[0]
+    return default
+
+
+def budgets(result: TableResult) -> list[str]:
+    """The distinct training budgets of the table's verdicts (``Verdict.budget``), in claim order."""
+    out = []
+    for claim in result.spec.claims:
+        b = getattr(result.verdicts.get(claim.id), "budget", "") or ""
+        if b and b not in out:
+            out.append(b)
+    return out
 
 
 def banner(result: TableResult) -> str:
+    """One line: the profile and what it means, the training budget a verdict is about, commit and time."""
     r = result.rows
-    commit = r["git_commit"].iloc[0] if "git_commit" in r and len(r) else "?"
+    commit = _first(r, "git_commit")
     dirty = " (uncommitted changes)" if "git_dirty" in r and len(r) and bool(r["git_dirty"].iloc[0]) else ""
-    when = r["computed_at"].max() if "computed_at" in r and len(r) else "?"
-    return (f"<p><b>Profile: {result.profile}</b> — {html.escape(PROFILE_MEANING[result.profile])}. "
-            f"Computed {when} at commit <code>{commit}</code>{dirty}. Paper values are labelled <i>paper</i>; "
-            f"every other number was computed by this study's code.</p>")
+    when = str(r["computed_at"].dropna().max()) if "computed_at" in r and r["computed_at"].notna().any() else "?"
+    when = when.replace("T", " ")[:16] + (" UTC" if when.endswith("+00:00") else "")
+    meaning = PROFILE_MEANING.get(result.profile, "")
+    b = [getattr(result, "budget", "")] if getattr(result, "budget", "") else budgets(result)
+    if result.profile == "lite" and b:
+        budget = ("A lite verdict is about short training: " + html.escape(b[0]) + "." if len(b) == 1 else
+                  "A lite verdict is about short training (budget per claim below).")
+    elif result.profile == "smoke":
+        budget = "No smoke verdict says anything about the paper."
+    elif b:
+        budget = "Training budget: " + html.escape("; ".join(b)) + "."
+    else:
+        budget = ""
+    custom = getattr(result, "custom", "")
+    if custom:  # a tweaked run: not the profile's own numbers
+        budget += f" <b>Tweaked run</b> ({html.escape(custom)}): not the committed profile's settings."
+    return (f"<div class='srr-banner srr-{html.escape(result.profile)}'><b>Profile {html.escape(result.profile)}</b>"
+            f" — {html.escape(meaning)}. {budget} Computed {html.escape(when)} at commit <code>"
+            f"{html.escape(str(commit))}</code>{dirty}. Numbers labelled <i>paper</i> are the paper's; every "
+            f"other number was computed by this study's code.</div>")
+
+
+def _split_sentence(text: str, limit: int) -> tuple[str, str]:
+    """(first sentences up to about ``limit`` characters, the rest), cut after a full stop outside ``code``."""
+    for m in re.finditer(r"(?<=[.!?])\s+(?=[A-Z*(`\"])", text):
+        if m.start() >= 80 and text[:m.start()].count("`") % 2 == 0:
+            return (text[:m.start()], text[m.end():]) if m.start() <= limit else ("", text)
+    return ("", text)
+
+
+def header_markdown(result: TableResult, fold_after: int = 900, first_max: int = 500) -> str:
+    """Source line and the spec's description (markdown). A long description shows its first paragraph (or, when
+    that is long too, its first sentence) and folds the rest, so the verdicts stay near the top of the page."""
+    spec = result.spec
+    module = TABLES.get(spec.id, "?")
+    lines = [f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", ""]
+    desc = (spec.description or "").strip()
+    if len(desc) <= fold_after:
+        lines.append(desc)
+    else:
+        first, rest = desc.split("\n\n", 1) if "\n\n" in desc else (desc, "")
+        if len(first) > first_max:
+            head, tail = _split_sentence(first, first_max)
+            first, rest = head, tail + ("\n\n" + rest if rest else "")
+        if first:
+            lines += [first, ""]
+        lines += ["<details><summary>More on what is compared and how a cell is computed</summary>", "", rest, "",
+                  "</details>"]
+    return "\n".join(lines) + "\n"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 2. claims and verdicts
+
+
+def _num(v, attr: str, default=math.nan):
+    x = getattr(v, attr, default)
+    try:
+        return float(x)
+    except (TypeError, ValueError):
+        return default
+
+
+def interval_text(v) -> str:
+    """``Verdict.interval`` ("+0.123 [+0.010, +0.240]"), computed from gap/lo/hi where the property is absent."""
+    s = getattr(v, "interval", None)
+    if isinstance(s, str):
+        return s
+    gap, lo, hi = _num(v, "gap"), _num(v, "lo"), _num(v, "hi")
+    if math.isnan(gap):
+        return ""
+    return f"{gap:+.3f}" if math.isnan(lo) else f"{gap:+.3f} [{lo:+.3f}, {hi:+.3f}]"
+
+
+def seeds_images(v) -> str:
+    s, i = int(_num(v, "n_seeds", 0) or 0), int(_num(v, "n_images", 0) or 0)
+    if not s and not i:
+        return ""
+    return f"{s or '?'} × {i or '?'}"
+
+
+def badge(status: str) -> str:
+    colour = _VERDICT_COLOUR.get(status, "#6e7781")
+    label = "⚠ error" if status == "error" else status
+    return (f"<span class='srr-badge srr-v-{status.replace(' ', '-')}' style='background:{colour}'>"
+            f"{html.escape(label)}</span>")
+
+
+def _folded(text: str, keep: int = 220) -> str:
+    """Escaped text; past about ``keep`` characters the rest folds behind a "more" toggle (a long evidence line
+    must not push the page's table and figure down)."""
+    if len(text) <= keep + 60:
+        return html.escape(text)
+    cut = max(text.rfind(sep, 0, keep) for sep in ("; ", ", ", " "))
+    cut = cut if cut > keep // 2 else keep
+    return (f"{html.escape(text[:cut])} <details class='srr-more'><summary>more</summary>"
+            f"{html.escape(text[cut:])}</details>")
+
+
+def verdicts_html(result: TableResult) -> str:
+    """The table's claims, one row each: verdict, claim, gap [95 % interval], seeds × images, budget, trend,
+    evidence, what would settle it. Columns no claim fills are left out; INTERVAL_METHOD is printed below."""
+    claims = result.spec.claims
+    if not claims:
+        return "<p class='srr-small'>This table makes no claim of its own.</p>"
+    recs = []
+    for claim in claims:
+        v = result.verdicts.get(claim.id)
+        status = getattr(v, "status", "not run") if v is not None else "not run"
+        recs.append({"status": status, "claim": claim,
+                     "gap": interval_text(v) if v is not None else "",
+                     "si": seeds_images(v) if v is not None else "",
+                     "budget": getattr(v, "budget", "") or "", "trend": getattr(v, "trend", "") or "",
+                     "evidence": getattr(v, "evidence", "") or "", "needed": getattr(v, "needed", "") or ""})
+    optional = [("gap", "gap · 95 % interval"), ("si", "seeds × images"), ("budget", "budget"), ("trend", "trend")]
+    shown = [(k, h) for k, h in optional if any(r[k] for r in recs)]
+    head = ("<tr><th>verdict</th><th>claim</th>" + "".join(f"<th>{h}</th>" for _, h in shown)
+            + "<th>evidence</th>" + ("<th>to settle</th>" if any(r["needed"] for r in recs) else "") + "</tr>")
+    body = []
+    for r in recs:
+        c = r["claim"]
+        cells = [f"<td>{badge(r['status'])}</td>",
+                 f"<td class='srr-claim'>{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})"
+                 f"</span></td>"]
+        for k, _ in shown:
+            cls = " class='srr-num'" if k in ("gap", "si") else ""
+            small = "" if k in ("gap", "si") else " class='srr-small'"
+            cells.append(f"<td{cls}><span{small}>{html.escape(r[k])}</span></td>")
+        ev = _folded(r["evidence"])
+        if r["status"] == "error":
+            ev = f"<b style='color:{_VERDICT_COLOUR['error']}'>the verdict rule raised:</b> {ev}"
+        cells.append(f"<td class='srr-small srr-ev'>{ev}</td>")
+        if any(x["needed"] for x in recs):
+            cells.append(f"<td class='srr-small srr-settle'>{html.escape(r['needed'])}</td>")
+        err = " class='srr-error'" if r["status"] == "error" else ""
+        body.append(f"<tr{err}>{''.join(cells)}</tr>")
+    counts = pd.Series([r["status"] for r in recs]).value_counts()
+    tally = ", ".join(f"{counts[s]} {s}" for s in VERDICT_ORDER if s in counts)
+    method = f"<p class='srr-method'>{html.escape(INTERVAL_METHOD)}.</p>" if INTERVAL_METHOD else ""
+    return (f"<p class='srr-h'>Claims at profile {html.escape(result.profile)} "
+            f"<span class='srr-small' style='font-weight:400'>({tally})</span></p>"
+            f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>{method}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 3. the paper's own table layout
+
+_COUNT = ("params", "mult_adds", "multadds", "flops", "macs")
+
+
+def _kind(metric: str, unit: str | None = None) -> str:
+    """How a metric is formatted and its gap scaled: psnr | ssim | niqe | count | mb | relative."""
+    m = metric.lower()
+    if unit is not None and m == "value":  # complexity: one value column, its unit per row
+        return {"K": "kcount", "MB": "mb", "G": "gcount"}.get(str(unit), "relative")
+    if "psnr" in m:
+        return "psnr"
+    if "ssim" in m:
+        return "ssim"
+    if "niqe" in m or "lpips" in m:
+        return "niqe"
+    if m.startswith(_COUNT) or "gflops" in m:
+        return "count"
+    return "relative"
+
+
+def fmt_count(v: float) -> str:
+    """843.5K, 1.08M, 22.7M, 212G, 18.0T: the magnitudes the papers print (3 significant digits from M up)."""
+    a = abs(v)
+    for size, unit in ((1e12, "T"), (1e9, "G"), (1e6, "M")):
+        if a >= size * (1 - 5e-4) or (unit == "M" and a >= 999.95e3):
+            x = v / size
+            return f"{x:.{max(0, 2 - int(math.floor(math.log10(abs(x)))))}f}{unit}"
+    if a >= 1e3:
+        return f"{v / 1e3:.1f}K"
+    return f"{v:.0f}"
+
+
+def fmt_value(v, kind: str) -> str:
+    if v is None or (isinstance(v, float) and math.isnan(v)):
+        return "–"
+    v = float(v)
+    if kind == "psnr":
+        return f"{v:.2f}"
+    if kind == "ssim":
+        return f"{v:.4f}"
+    if kind == "niqe":
+        return f"{v:.3f}"
+    if kind == "count":
+        return fmt_count(v)
+    if kind == "kcount":
+        return fmt_count(v * 1e3)
+    if kind == "gcount":
+        return fmt_count(v * 1e9)
+    if kind == "mb":
+        return f"{v:.2f} MB"
+    return f"{v:.4g}"
+
+
+# saturation of the gap colour: absolute for PSNR/SSIM/NIQE, relative to the paper's value for the rest
+_SATURATION = {"psnr": 1.0, "ssim": 0.02, "niqe": 0.5}
+_RELATIVE_SATURATION = 0.10
+
+
+def gap_style(gap: float, paper: float, kind: str) -> tuple[str, str]:
+    """(text, inline style) of a gap ours − paper: a diverging colour, green above the paper, red below,
+    saturating at 1 dB PSNR, 0.02 SSIM, 0.5 NIQE, 10 % of the paper's value for counts and ratios."""
+    if math.isnan(gap):
+        return "", ""
+    if kind in _SATURATION:
+        text = {"psnr": f"{gap:+.2f}", "ssim": f"{gap:+.4f}", "niqe": f"{gap:+.3f}"}[kind]
+        strength = abs(gap) / _SATURATION[kind]
+    elif paper:
+        rel = gap / abs(paper)
+        text = f"{100 * rel:+.1f} %"
+        strength = abs(rel) / _RELATIVE_SATURATION
+    else:
+        text, strength = f"{gap:+.3g}", 1.0
+    text = text.replace("-", "−")
+    if text.lstrip("+−").strip(" %").replace(".", "").strip("0") == "":  # rounds to zero: no colour
+        return text.replace("−", "±").replace("+", "±"), "background:#f6f8fa;color:#57606a"
+    a = 0.10 + 0.55 * min(1.0, strength)
+    rgb, fg = (_GREEN, "#0f5323") if gap > 0 else (_RED, "#86061d")
+    return text, f"background:rgba({rgb[0]},{rgb[1]},{rgb[2]},{a:.2f});color:{fg}"
+
+
+def _norm(v) -> str:
+    """A key value as a matching string: 4 == 4.0 == "4", NaN == ""."""
+    if v is None:
+        return ""
+    if isinstance(v, (bool, np.bool_)):
+        return str(bool(v))
+    if isinstance(v, (int, np.integer)):
+        return str(int(v))
+    if isinstance(v, (float, np.floating)):
+        if math.isnan(v):
+            return ""
+        return str(int(v)) if float(v).is_integer() else f"{float(v):g}"
+    return str(v)
+
+
+def _breakable(label: str) -> str:
+    """Escaped, with a line-break opportunity after each ``_`` and ``/`` (long ids in narrow headers)."""
+    return html.escape(label).replace("_", "_<wbr>").replace("/", "/<wbr>")
+
+
+def key_label(key: str, v) -> str:
+    s = _norm(v)
+    if s == "":
+        return "–"
+    if "scale" in key.lower() and s.replace(".", "", 1).isdigit():
+        return f"×{s}"
+    return s
+
+
+def _layout_of(spec, df: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
+    lay = getattr(spec, "layout", None)
+    if lay is not None:
+        rk = [k for k in lay.rows if k in df]
+        ck = [k for k in getattr(lay, "cols", ()) if k in df]
+        metrics = list(getattr(lay, "metrics", ("psnr",)))
+    else:
+        rk = [k for k in spec.keys if k != "seed" and k in df and df[k].map(_norm).nunique() > 1]
+        ck = []
+        metrics = list(spec.metrics)
+    metrics = [m for m in metrics if (m in df and df[m].notna().any())
+               or (f"{m}_paper" in df and df[f"{m}_paper"].notna().any())]
+    return rk, ck, metrics
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+        return True
+    except ValueError:
+        return False
+
+
+def _ordered(df: pd.DataFrame, keys: list[str], paper: pd.DataFrame) -> list[tuple]:
+    """The distinct combinations of ``keys`` (normalised), sorted level by level: a numeric key ascending, any
+    other in the order the paper lists its values, then in the CSV's order."""
+    if not keys:
+        return [()]
+    combos = list(dict.fromkeys(zip(*(df[k].map(_norm) for k in keys))))
+    ranks = []
+    for j, k in enumerate(keys):
+        values = [c[j] for c in combos]
+        if all(_is_number(v) for v in values if v != ""):
+            ranks.append({v: float(v) if v != "" else math.inf for v in values})
+            continue
+        seen = list(paper[k].map(_norm)) if k in paper and len(paper) else []
+        order = {v: i for i, v in reversed(list(enumerate(seen + values)))}
+        ranks.append(order)
+    return sorted(combos, key=lambda c: tuple(ranks[j][v] for j, v in enumerate(c)))
+
+
+def _with_paper_only_cells(df: pd.DataFrame, paper: pd.DataFrame, keys: list[str], metrics: list[str],
+                           profile: str) -> pd.DataFrame:
+    """The rows plus one row per paper cell that no row measures (a method not run at this profile), so the
+    layout shows the paper's whole table."""
+    pcols = [f"{m}_paper" for m in metrics if f"{m}_paper" in paper]
+    if paper.empty or not keys or not pcols or any(k not in paper for k in keys):
+        return df
+    have = set(zip(*(df[k].map(_norm) for k in keys)))
+    missing = [i for i, c in enumerate(zip(*(paper[k].map(_norm) for k in keys))) if c not in have]
+    if not missing:
+        return df
+    add = paper.iloc[missing].copy()
+    add = add[add[pcols].notna().any(axis=1)]
+    if add.empty:
+        return df
+    add["status"] = f"not run at profile {profile} (no row in the CSV)"
+    for k in keys:  # the CSV's dtype, so 4 (paper) and 4.0 (CSV) label alike
+        if k in df and pd.api.types.is_numeric_dtype(df[k]) and pd.api.types.is_numeric_dtype(add[k]):
+            try:
+                add[k] = add[k].astype(df[k].dtype)
+            except (TypeError, ValueError):  # e.g. NaN into an int column: keep the paper's dtype
+                pass
+    return pd.concat([df, add[[c for c in add.columns if c in df.columns or c == "status"]]],
+                     ignore_index=True)
+
+
+def _status_label(text: str) -> str:
+    t = text.lower()
+    if t.startswith("not run"):
+        return "not run"
+    if t.startswith(("data not available", "no data")):
+        return "no data"
+    if t.startswith("error"):
+        return "error"
+    return "reported"
+
+
+class _Footnotes:
+    """Numbered texts, each printed once under the table; a cell, row or column refers to it by number."""
+
+    def __init__(self, anchor: str):
+        self.anchor = anchor
+        self.texts: list[str] = []
+
+    def number(self, text: str) -> int:
+        if text not in self.texts:
+            self.texts.append(text)
+        return self.texts.index(text) + 1
+
+    def marks(self, texts) -> str:
+        out = []
+        for t in dict.fromkeys(texts):
+            n = self.number(t)
+            out.append(f"<a href='#{self.anchor}-{n}' title='{html.escape(t, quote=True)}'>{n}</a>")
+        return f"<sup class='srr-fn'>{','.join(out)}</sup>" if out else ""
+
+
+def _texts(g: pd.DataFrame) -> list[str]:
+    """The long per-row texts of some rows, as footnote texts ("follows: …"); a note that the row's status
+    already quotes is not repeated."""
+    out = []
+    status = " ".join(g["status"].dropna().astype(str)) if "status" in g else ""
+    for col in TEXT_COLUMNS:
+        if col in g:
+            for t in g[col].dropna().astype(str).unique():
+                t = t.strip()
+                if not t or (col == "status" and t == "ok") or (col == "note" and t in status):
+                    continue
+                out.append(f"{col}: {t}")
+    return out
+
+
+def _entries(g: pd.DataFrame, metrics: list[str], extra: list[str], unit_col: bool) -> list[dict]:
+    """One cell's entries: its rows grouped by the keys that vary inside the cell (e.g. variant, reported_by)
+    and by the paper's value; each entry has per metric ours (mean, std, n) and the paper's value."""
+    sub = [k for k in extra if k in g and g[k].map(_norm).nunique() > 1]
+    pcols = [f"{m}_paper" for m in metrics if f"{m}_paper" in g]
+    gk = sub + pcols
+    if gk:
+        keyed = g.assign(**{f"__{k}": g[k].map(_norm) for k in gk})
+        groups = [grp for _, grp in keyed.groupby([f"__{k}" for k in gk], sort=False)]
+    else:
+        groups = [g]
+    n_paper = len({tuple(_norm(grp[c].iloc[0]) for c in pcols) for grp in groups})
+    out = []
+    for grp in groups:
+        e = {"label": " ".join(key_label(k, grp[k].iloc[0]) for k in sub), "metrics": {}, "status": "",
+             "source": ""}
+        if n_paper > 1 and "paper_source" in grp and grp["paper_source"].notna().any():
+            e["source"] = "paper: " + str(grp["paper_source"].dropna().iloc[0])  # which of the paper's values
+        unit = grp["unit"].iloc[0] if unit_col else None
+        for m in metrics:
+            vals = grp[m].dropna().astype(float).to_numpy() if m in grp else np.array([])
+            paper = grp[f"{m}_paper"].dropna() if f"{m}_paper" in grp else pd.Series(dtype=float)
+            std, n = math.nan, len(vals)
+            if n >= 2:
+                std = float(np.std(vals, ddof=1))
+            elif n == 1 and f"{m}_std" in grp and grp[f"{m}_std"].notna().any():
+                std = float(grp[f"{m}_std"].dropna().iloc[0])
+                if "n_seeds" in grp and grp["n_seeds"].notna().any():
+                    n = int(grp["n_seeds"].dropna().iloc[0])
+            src = grp["paper_source"].dropna().astype(str).iloc[0] if "paper_source" in grp and \
+                grp["paper_source"].notna().any() else ""
+            e["metrics"][m] = {"mean": float(vals.mean()) if len(vals) else math.nan, "std": std, "n": n,
+                               "paper": float(paper.iloc[0]) if len(paper) else math.nan, "source": src,
+                               "kind": _kind(m, unit)}
+        if all(math.isnan(x["mean"]) for x in e["metrics"].values()) and "status" in grp:
+            st = grp["status"].dropna().astype(str)
+            e["status"] = _status_label(st.iloc[0]) if len(st) else "not run"
+        out.append(e)
+    return out
+
+
+def _lift(marks: dict[tuple, list[str]], combos: list[tuple], nlev: int) -> dict[tuple, list[str]]:
+    """Header marks by prefix: a text that every row (column) under an outer header carries is marked once, on
+    that header (key: the prefix); the rest stay on the innermost header (key: the whole combination)."""
+    left = {c: list(dict.fromkeys(marks.get(c, []))) for c in combos}
+    out: dict[tuple, list[str]] = {}
+    for lev in range(nlev - 1):
+        for p in dict.fromkeys(c[:lev + 1] for c in combos):
+            under = [c for c in combos if c[:lev + 1] == p]
+            common = [t for t in left[under[0]] if all(t in left[c] for c in under)] if len(under) > 1 else []
+            if common:
+                out[p] = common
+                for c in under:
+                    left[c] = [t for t in left[c] if t not in common]
+    out.update({c: t for c, t in left.items() if t})
+    return out
+
+
+def _cell_html(entries: list[dict], m: str, marks: str, has_paper: bool = True, fn: "_Footnotes | None" = None,
+               first: bool = True) -> str:
+    parts = []
+    for e in entries:
+        x = e["metrics"][m]
+        src = fn.marks([e["source"]]) if fn is not None and first and e.get("source") else ""
+        lab = f"<span class='srr-lab'>{html.escape(e['label'])}</span>" if e["label"] else ""
+        if math.isnan(x["mean"]) and math.isnan(x["paper"]):  # neither printed nor measured
+            parts.append(f"<div class='srr-e'>{lab}<br>{marks if e is entries[-1] else ''}</div>")
+            continue
+        if math.isnan(x["mean"]):
+            ours = f"<span class='srr-na'>{html.escape(e['status'] or 'not run')}</span>"
+        else:
+            sd = (f"<span class='srr-sd'>±{fmt_value(x['std'], x['kind']).replace(' MB', '')}</span>"
+                  if not math.isnan(x["std"]) and x["std"] > 0 else "")
+            ours = f"<span class='srr-o'>{fmt_value(x['mean'], x['kind'])}</span>{sd}"
+        line2 = ""
+        if not math.isnan(x["paper"]):
+            tip = html.escape(f"paper: {x['source']}" if x["source"] else "paper", quote=True)
+            line2 = f"<span class='srr-p' title='{tip}'>{fmt_value(x['paper'], x['kind'])}</span>"
+            text, style = gap_style(x["mean"] - x["paper"], x["paper"], x["kind"])
+            if text:
+                line2 += f"<span class='srr-g' style='{style}'>{text}</span>"
+            line2 += src
+        if e is entries[-1]:
+            line2 += marks
+        if not has_paper and not line2:
+            parts.append(f"<div class='srr-e'>{lab}{ours}</div>")
+            continue
+        parts.append(f"<div class='srr-e'>{lab}{ours}<br>{line2 or '&nbsp;'}</div>")
+    return f"<td>{''.join(parts)}</td>"
+
+
+def _spans(labels: list[tuple], level: int) -> list[int]:
+    """Row/col spans of level ``level``: consecutive entries sharing levels 0..level merge (0 = covered)."""
+    spans = [0] * len(labels)
+    i = 0
+    while i < len(labels):
+        j = i
+        while j + 1 < len(labels) and labels[j + 1][:level + 1] == labels[i][:level + 1]:
+            j += 1
+        spans[i] = j - i + 1
+        i = j + 1
+    return spans
+
+
+def paper_layout_html(result: TableResult) -> str:
+    """The paper's table as it prints it (``spec.layout``; else the keys without ``seed`` down the page, one column
+    per metric): each cell is ours, mean ± std over seeds, above the paper's value and the gap ours − paper,
+    coloured. Cells without a measurement show the paper's value and why (with a footnote). The texts of the
+    ``follows``, ``status`` and ``note`` columns are numbered footnotes under the table."""
+    spec, df = result.spec, result.rows
+    if df is None or not len(df):
+        return "<p class='srr-small'>No rows.</p>"
+    rk, ck, metrics = _layout_of(spec, df)
+    if not metrics:
+        return ""
+    paper = spec.paper_frame() if spec.paper_values else pd.DataFrame()
+    df = _with_paper_only_cells(df, paper, rk + ck, metrics, result.profile)
+    row_combos, col_combos = _ordered(df, rk, paper), _ordered(df, ck, paper)
+    side = [k for k in spec.keys if k in df and k != "seed" and k not in rk + ck]
+    side += [k for k in ("reported_by",) if k in df and k not in rk + ck + side]
+    constant = [k for k in side if df[k].map(_norm).nunique(dropna=False) <= 1]
+    extra = [k for k in side if k not in constant]
+    unit_col = "unit" in df and "value" in metrics
+
+    norm = {k: df[k].map(_norm) for k in rk + ck}
+    groups: dict[tuple, pd.DataFrame] = {}
+    if rk + ck:
+        for key, g in df.groupby([norm[k] for k in rk + ck], sort=False):
+            key = key if isinstance(key, tuple) else (key,)
+            groups[key] = g
+    else:
+        groups[()] = df
+    cells = {k: _entries(g, metrics, extra, unit_col) for k, g in groups.items()}
+    split = [k for k in extra if any(g[k].map(_norm).nunique() > 1 for g in groups.values())]
+    raw_label = {}
+    for key, g in groups.items():
+        for k, v in zip(rk + ck, key):
+            raw_label.setdefault((k, v), key_label(k, g[k].iloc[0]))
+
+    # footnotes: a text on every cell is said once ("All cells — …"); one that covers whole rows (columns) marks
+    # the row (column) header; any other marks its cells. A text found on measured cells only is weighed against
+    # the measured cells (a paper-only cell does not break "every measured cell of this row").
+    fn = _Footnotes(f"fn-{spec.id}")
+    texts = {k: _texts(g) for k, g in groups.items()}
+    measured = {k for k, es in cells.items() if any(not math.isnan(x["mean"]) for e in es
+                                                     for x in e["metrics"].values())}
+    cell_marks: dict[tuple, list[str]] = {}
+    row_marks: dict[tuple, list[str]] = {}
+    col_marks: dict[tuple, list[str]] = {}
+    general: list[tuple[str, str]] = []
+    nr = len(rk)
+    reading = [r + c for r in row_combos for c in col_combos if r + c in groups]
+    for t in dict.fromkeys(t for key in reading for t in texts[key]):
+        where = [k for k in reading if t in texts[k]]
+        pop = measured if set(where) <= measured and len(measured) < len(groups) else set(groups)
+        if set(where) >= pop and (len(pop) > 1 or len(groups) == 1):
+            general.append(("All measured cells" if pop is measured else "All cells", t))
+            continue
+        for key in where:
+            r, c = key[:nr], key[nr:]
+            in_row = [k for k in (r + c2 for c2 in col_combos) if k in pop]
+            in_col = [k for k in (r2 + c for r2 in row_combos) if k in pop]
+            if not ck or (len(in_row) > 1 and all(t in texts[k] for k in in_row)):
+                row_marks.setdefault(r, []).append(t)
+            elif len(in_col) > 1 and all(t in texts[k] for k in in_col):
+                col_marks.setdefault(c, []).append(t)
+            else:
+                cell_marks.setdefault(key, []).append(t)
+
+    row_marks, col_marks = _lift(row_marks, row_combos, nr), _lift(col_marks, col_combos, len(ck))
+
+    def marks_of(store, key):  # number in reading order
+        return fn.marks(store.get(key, []))
+
+    # column blocks: a wide table continues below itself, as papers print it
+    per = max(1, MAX_CELLS_ACROSS // len(metrics))
+    n_blocks = math.ceil(len(col_combos) / per)
+    size = math.ceil(len(col_combos) / n_blocks)
+    blocks = [col_combos[i:i + size] for i in range(0, len(col_combos), size)]
+    has_paper = any(not math.isnan(x["paper"]) for es in cells.values() for e in es for x in e["metrics"].values())
+
+    tables_html = []
+    for cols in blocks:
+        head = []
+        nlev = len(ck)
+        for lev in range(nlev):
+            spans = _spans(list(cols), lev)
+            ths = "".join(
+                f"<th colspan='{s * len(metrics)}'>{_breakable(raw_label.get((ck[lev], c[lev]), c[lev]))}"
+                f"{marks_of(col_marks, c[:lev + 1])}</th>"
+                for c, s in zip(cols, spans) if s)
+            corner = (f"<th class='srr-rh' rowspan='{nlev + (len(metrics) > 1)}'>{_breakable(k)}</th>"
+                      for k in rk) if lev == 0 else ()
+            head.append(f"<tr>{''.join(corner)}{ths}</tr>")
+        if len(metrics) > 1 or not ck:
+            corner = "".join(f"<th class='srr-rh'>{_breakable(k)}</th>" for k in rk) if not ck else ""
+            head.append("<tr>" + corner + "".join(f"<th>{html.escape(m)}</th>" for c in cols for m in metrics)
+                        + "</tr>")
+        body = []
+        shown_rows = [r for r in row_combos if any(r + c in groups for c in cols)]
+        spans = [_spans(shown_rows, lev) for lev in range(max(0, nr - 1))]
+        for i, r in enumerate(shown_rows):
+            tds = []
+            for lev, k in enumerate(rk):
+                label = _breakable(raw_label.get((k, r[lev]), r[lev]))
+                if lev < nr - 1:
+                    s = spans[lev][i]
+                    if not s:
+                        continue
+                    tds.append(f"<th class='srr-rh' rowspan='{s}'>{label}{marks_of(row_marks, r[:lev + 1])}</th>")
+                else:
+                    tds.append(f"<th class='srr-rh'>{label}{marks_of(row_marks, r)}</th>")
+            if nr == 0:
+                tds.append(f"<th class='srr-rh'>{marks_of(row_marks, r)}</th>")
+            for c in cols:
+                key = r + c
+                if key not in groups:
+                    tds.append("<td></td>" * len(metrics))
+                    continue
+                for j, m in enumerate(metrics):
+                    tds.append(_cell_html(cells[key], m, marks_of(cell_marks, key) if j == 0 else "", has_paper,
+                                          fn, first=j == 0))
+            body.append(f"<tr>{''.join(tds)}</tr>")
+        tables_html.append(f"<table class='srr-layout'><thead>{''.join(head)}</thead>"
+                           f"<tbody>{''.join(body)}</tbody></table>")
+
+    n_seeds = max((x["n"] for es in cells.values() for e in es for x in e["metrics"].values()), default=0)
+    how = " (mean ± std over seeds)" if n_seeds > 1 else ""
+    if has_paper:
+        caption = (f"Each cell: <b>ours</b>{how} above the paper's value (hover: its source) and the gap ours − "
+                   "paper, green where ours is above the paper, red below, full colour at ±1 dB PSNR, ±0.02 SSIM, "
+                   "±10 % of counts and times. Grey: the paper's number only, with the reason in a footnote.")
+    else:
+        caption = f"Each cell: <b>ours</b>{how}; no paper prints these numbers (the study's own check)."
+    if constant:
+        caption += " All cells: " + ", ".join(
+            f"{html.escape(k)} {html.escape(key_label(k, df[k].iloc[0]))}" for k in constant) + "."
+    if split:
+        caption += (" Where " + " or ".join(html.escape(k) for k in split)
+                    + " differs inside a cell, the cell has one line per value (labelled on the left).")
+    notes = []
+    for who, t in general:
+        notes.append(f"<li style='list-style:none;margin-left:-1.2em'>{who} — {html.escape(t)}</li>")
+    for i, t in enumerate(fn.texts, 1):
+        notes.append(f"<li id='{fn.anchor}-{i}' value='{i}'>{html.escape(t)}</li>")
+    foot = f"<ol class='srr-footnotes'>{''.join(notes)}</ol>" if notes else ""
+    if len(fn.texts) > MAX_OPEN_FOOTNOTES:  # a long list folds; a number's tooltip still reads its note
+        foot = (f"<details class='srr-fnotes'><summary class='srr-small'>{len(fn.texts)} footnotes (hover a number "
+                f"in the table to read its note)</summary>{foot}</details>")
+    title = ("<p class='srr-h'>The paper's table, ours beside it</p>" if has_paper
+             else "<p class='srr-h'>The table</p>")
+    # the figure should follow within a screenful or two: the more claims above, the lower the table's box
+    height = max(26, 46 - 2 * max(0, len(spec.claims) - 6))
+    return (f"{title}<p class='srr-caption'>{caption}</p><div class='srr-layout-wrap' style='max-height:{height}em'>"
+            f"{''.join(tables_html)}</div>{foot}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 6. raw rows (and the callers' paper-vs-ours frame)
 
 
 def display_frame(result: TableResult) -> pd.DataFrame:
-    """Paper value, ours and Δ side by side for each metric, one row per cell."""
+    """Paper value, ours and Δ side by side for each metric, one row per CSV row (per seed)."""
     spec, r = result.spec, result.rows
     cols = [k for k in spec.keys if k in r] + [c for c in ("reported_by",) if c in r and c not in spec.keys]
     for m in spec.metrics:
@@ -46,49 +761,70 @@ def _fmt(v, col: str) -> str:
     return html.escape(str(v))
 
 
-def table_html(result: TableResult, max_rows: int = 400) -> str:
+def rows_table_html(result: TableResult, max_rows: int = 400) -> str:
     df = display_frame(result).head(max_rows)
     head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{_fmt(v, c)}</td>" for c, v in zip(df.columns, row)) + "</tr>"
                    for row in df.itertuples(index=False))
-    return banner(result) + f"<table class='srrepro'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f"<table class='srrepro'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def verdicts_html(result: TableResult) -> str:
-    items = []
-    for claim in result.spec.claims:
-        v = result.verdicts[claim.id]
-        need = f" <i>To settle: {html.escape(v.needed)}</i>" if v.needed else ""
-        items.append(f"<li><b style='color:{_VERDICT_COLOUR[v.status]}'>{v.status}</b> — "
-                     f"{html.escape(claim.text)} <small>({html.escape(claim.source)})</small><br>"
-                     f"<small>{html.escape(v.evidence)}</small>{need}</li>")
-    return f"<h4>Claims at profile {result.profile}</h4><ul>{''.join(items)}</ul>"
+def table_html(result: TableResult, max_rows: int = 400) -> str:
+    """Banner + the raw paper-vs-ours rows (what a notebook shows for a bare ``result``)."""
+    return banner(result) + rows_table_html(result, max_rows)
+
+
+def csv_repo_path(result: TableResult) -> str:
+    return f"results/{result.profile}/{result.spec.id}.csv"
+
+
+def raw_rows_html(result: TableResult, max_rows: int = 400) -> str:
+    """The per-seed rows, collapsed, after the path of the CSV (linked: the CSV lies beside the notebook, and the
+    book copies it beside the page)."""
+    n = len(result.rows)
+    more = f" (the first {max_rows} shown)" if n > max_rows else ""
+    link = (f"<p class='srr-small'>Every row with its provenance: <a href='{html.escape(result.spec.id)}.csv' "
+            f"download><code>{html.escape(csv_repo_path(result))}</code></a> "
+            f"({n} rows, {result.rows.shape[1]} columns).</p>")
+    return (f"<details class='srr-raw'><summary>Raw rows: {n}, one per cell and seed{more}</summary>"
+            f"{rows_table_html(result, max_rows)}</details>{link}")
+
+
+# ---------------------------------------------------------------------------------------------------------------
 
 
 def show(result: TableResult):
-    """Notebook helper: banner + paper-vs-ours table, the table's plot, and the verdicts."""
-    from IPython.display import HTML, display
+    """Notebook helper: the whole table page (see the module docstring for the order)."""
+    from IPython.display import HTML, Markdown, display
 
-    display(HTML(table_html(result)))
+    display(Markdown(header_markdown(result)))
+    display(HTML(CSS + banner(result) + verdicts_html(result) + paper_layout_html(result)))
     if result.spec.plot is not None:
         import matplotlib.pyplot as plt
 
+        before = set(plt.get_fignums())
         result.spec.plot(result.rows)
-        plt.tight_layout()
-        plt.show()
-    display(HTML(verdicts_html(result)))
+        for num in plt.get_fignums():  # shown explicitly: the same under the inline backend and under Agg
+            if num not in before:
+                fig = plt.figure(num)
+                fig.tight_layout()
+                display(fig)
+                plt.close(fig)
     if result.spec.notes:
-        from IPython.display import Markdown
-
-        display(Markdown(result.spec.notes))
+        display(Markdown("#### Notes\n\n" + result.spec.notes))
+    display(HTML(raw_rows_html(result)))
 
 
 def claims_frame(results: list[TableResult]) -> pd.DataFrame:
-    """Every claim of the given results with its verdict (the book's front page)."""
+    """Every claim of the given results with its verdict (the book's ledgers)."""
     rows = []
     for res in results:
         for claim in res.spec.claims:
-            v = res.verdicts[claim.id]
+            v = res.verdicts.get(claim.id)
             rows.append({"table": res.spec.id, "paper": res.spec.paper, "claim": claim.text, "source": claim.source,
-                         "profile": res.profile, "verdict": v.status, "evidence": v.evidence, "to settle": v.needed})
+                         "profile": res.profile, "verdict": getattr(v, "status", "not run"),
+                         "interval": interval_text(v) if v is not None else "",
+                         "seeds × images": seeds_images(v) if v is not None else "",
+                         "budget": getattr(v, "budget", "") or "", "trend": getattr(v, "trend", "") or "",
+                         "evidence": getattr(v, "evidence", "") or "", "to settle": getattr(v, "needed", "") or ""})
     return pd.DataFrame(rows)

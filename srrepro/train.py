@@ -30,13 +30,14 @@ N processes see exactly the batches one process would); rank 0 alone validates a
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import math
 import os
 import signal
 import sys
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from dataclasses import MISSING, asdict, dataclass, field, fields
 from pathlib import Path
 
@@ -54,7 +55,7 @@ from .provenance import atomic_torch_save, atomic_write_text
 
 __all__ = [
     "TrainConfig", "TrainResult", "TrainingDivergedError", "CheckpointMismatchError", "INIT_SCHEMES", "train",
-    "build_model", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
+    "build_model", "model_kwargs", "cpu_threads", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
 ]
 
 CHECKPOINT, CURVE, CONFIG, FINAL = "checkpoint.pt", "curve.csv", "config.json", "model.pt"
@@ -72,7 +73,7 @@ INIT_SCHEMES = {
     "uniform1_x1": ("uniform", 1, 1.0),
 }
 # Fields that may differ between a checkpoint and the config resuming it (they do not change the trajectory).
-RESUMABLE_CHANGES = {"iterations", "log_every", "validate_every", "checkpoint_every", "device", "amp",
+RESUMABLE_CHANGES = {"iterations", "log_every", "validate_every", "checkpoint_every", "snapshots", "device", "amp",
                      "channels_last", "compile", "num_workers", "data_root"}
 
 
@@ -107,6 +108,7 @@ class TrainConfig:
     val_dataset: str = "Set5"
     val_scales: tuple = ()  # default: the training scales (integers 2-4 inside scale_range)
     checkpoint_every: int = 1000
+    snapshots: tuple = ()  # fractions of `iterations` whose weights are also kept, as model_<step>.pt
     data_root: str | None = None
     device: str = "auto"  # auto: CUDA, then MPS, then CPU
     amp: str = "bf16"  # autocast dtype on CUDA: bf16, fp16 or none (CPU/MPS always run fp32)
@@ -115,7 +117,7 @@ class TrainConfig:
     num_workers: int = 0  # DataLoader worker processes for patch cropping
 
     def __post_init__(self):
-        for name in ("scales", "scale_range", "betas", "lr_milestones", "ms_scales", "val_scales"):
+        for name in ("scales", "scale_range", "betas", "lr_milestones", "ms_scales", "val_scales", "snapshots"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, tuple):
                 setattr(self, name, tuple(value) if isinstance(value, (list, tuple)) else (value,))
@@ -134,6 +136,10 @@ class TrainConfig:
             if not ok:
                 raise ValueError(msg)
         parse_loss(self.loss)  # raises on a bad spec
+
+    def snapshot_steps(self) -> dict[int, float]:
+        """Iteration → fraction, for the kept snapshots (the end of training is model.pt)."""
+        return {max(1, round(f * self.iterations)): f for f in self.snapshots if 0 < f < 1}
 
     def validation_scales(self) -> tuple:
         if self.val_scales:
@@ -175,22 +181,39 @@ def resolve_device(name: str = "auto", local_rank: int = 0) -> torch.device:
     return device
 
 
-def build_model(config: TrainConfig) -> nn.Module:
-    """``create_model(config.model, **config.model_kwargs)``, plus ``scale=s`` when one integer scale s is trained,
-    ``model_kwargs`` give neither ``scale`` nor ``multi_scale`` and the constructor accepts ``scale``. Checks that
-    the model supports the training scales."""
+def model_kwargs(config: TrainConfig) -> dict:
+    """The keyword arguments :func:`build_model` passes to ``create_model``: ``config.model_kwargs``, plus
+    ``scale=s`` when one integer scale s is trained, neither ``scale`` nor ``multi_scale`` is given and the
+    constructor accepts ``scale`` (the single-scale variants: EDSR ×2, CARN ×4, OverNet's per-scale models)."""
+    kwargs = dict(config.model_kwargs)
+    if len(config.scales) == 1 and isinstance(config.scales[0], int) and not config.scale_range \
+            and not {"scale", "multi_scale"} & set(kwargs) and _accepts_scale(config.model, json.dumps(kwargs, sort_keys=True)):
+        kwargs["scale"] = config.scales[0]
+    return kwargs
+
+
+@functools.lru_cache(maxsize=None)
+def _accepts_scale(model: str, kwargs_json: str) -> bool:
     from .models import create_model
 
-    kwargs = dict(config.model_kwargs)
-    model = None
-    if len(config.scales) == 1 and isinstance(config.scales[0], int) and not config.scale_range \
-            and not {"scale", "multi_scale"} & set(kwargs):
-        try:  # the single-scale variant (EDSR x2, CARN x4 of PCARN Table 1, OverNet per-scale models)
-            model = create_model(config.model, scale=config.scales[0], **kwargs)
+    for device in ("meta", "cpu"):  # meta: no memory, no init; CPU when a constructor needs real tensors
+        try:
+            with torch.device(device):
+                create_model(model, scale=2, **json.loads(kwargs_json))
+            return True
         except TypeError:  # the constructor takes no scale
-            model = None
-    if model is None:
-        model = create_model(config.model, **kwargs)
+            return False
+        except (RuntimeError, NotImplementedError):
+            if device == "cpu":
+                raise
+    return False
+
+
+def build_model(config: TrainConfig) -> nn.Module:
+    """``create_model(config.model, **model_kwargs(config))``; checks that the model supports the training scales."""
+    from .models import create_model
+
+    model = create_model(config.model, **model_kwargs(config))
     supported = getattr(model, "scales", None)
     wanted = config.scale_range or config.scales
     if supported is not None:
@@ -251,12 +274,20 @@ def _distributed() -> tuple[int, int, int]:
     return int(os.environ.get("RANK", 0)), int(os.environ.get("WORLD_SIZE", 1)), local_rank
 
 
-def _cpu_threads(world: int = 1) -> int:
-    """Intra-op threads on CPU: $OMP_NUM_THREADS if set (torchrun sets 1), else all cores shared by the local ranks."""
+def cpu_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
+def cpu_threads(workers: int = 1) -> int:
+    """The one CPU thread policy: intra-op threads for each of ``workers`` processes sharing this machine.
+
+    $OMP_NUM_THREADS if set (torchrun sets 1), else the cores split between the workers (torchrun's local ranks
+    or the study's side-by-side units). Measured on 2 cores: one job runs 1.4–1.75× faster on 2 threads than on 1,
+    two 1-thread jobs side by side 2×, two 2-thread jobs oversubscribe and crawl.
+    """
     if os.environ.get("OMP_NUM_THREADS", "").isdigit():
         return max(1, int(os.environ["OMP_NUM_THREADS"]))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, cores // int(os.environ.get("LOCAL_WORLD_SIZE", world)))
+    return max(1, cpu_cores() // max(1, int(os.environ.get("LOCAL_WORLD_SIZE", workers))))
 
 
 def _config_dict(config: TrainConfig) -> dict:
@@ -278,7 +309,7 @@ class _Step:
 
     def __init__(self, config, model, train_model, optimizer, scaler, device, vgg=None, disc=None,
                  train_disc=None, optimizer_d=None):
-        self.config, self.terms = config, parse_loss(config.loss)
+        self.config, self.terms, self.device = config, parse_loss(config.loss), device
         self.model, self.train_model, self.optimizer, self.scaler = model, train_model, optimizer, scaler
         self.vgg, self.disc, self.train_disc, self.optimizer_d = vgg, disc, train_disc, optimizer_d
         self.disc_logits = not config.discriminator_kwargs.get("sigmoid", True)
@@ -372,14 +403,14 @@ def _validate(model, config: TrainConfig, device) -> dict[str, float]:
     return row
 
 
-# ----------------------------------------------------------------------------------------------- the loop
-def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = True, images=None) -> TrainResult:
-    """Train ``config`` in ``run_dir``; ``resume=True`` continues its checkpoint (a fresh start if none).
+def snapshot_name(step: int) -> str:
+    return f"model_{step}.pt"
 
-    ``images``: ``[(name, uint8 HR image)]`` to train on instead of ``config.train_dataset`` (tests, notebooks).
-    """
-    run_dir = Path(run_dir)
-    ckpt_path = run_dir / CHECKPOINT
+
+# ----------------------------------------------------------------------------------------------- the loop's stages
+@contextmanager
+def _process_group(config: TrainConfig, threads: int | None):
+    """(device, rank, world): joins a DDP process group when torchrun started several processes, leaves it after."""
     rank, world, local_rank = _distributed()
     own_group = world > 1 and not dist.is_initialized()
     device = resolve_device(config.device, local_rank)
@@ -388,59 +419,57 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
     if device.type == "cuda":
         torch.cuda.set_device(device)
     if device.type == "cpu":
-        torch.set_num_threads(_cpu_threads(world))
+        torch.set_num_threads(threads or cpu_threads(world))
+    try:
+        yield device, rank, world
+        if own_group:
+            dist.barrier()  # rank 0 may still be validating / writing
+    finally:
+        if own_group:
+            dist.destroy_process_group()
+
+
+def _saved_state(run_dir: Path, config: TrainConfig, resume: bool) -> dict | None:
+    """The checkpoint to continue (None: a fresh start); refused when it belongs to another config."""
+    path = run_dir / CHECKPOINT
+    if not path.exists():
+        return None
+    if not resume:
+        raise FileExistsError(f"{run_dir} already holds a checkpoint: pass resume=True (--resume) to continue it, "
+                              f"or use another run_dir")
+    state = torch.load(path, map_location="cpu", weights_only=True)
+    _check_resumable(state["config"], config, path)
+    return state
+
+
+def _build(config: TrainConfig, device, rank: int, world: int, fresh: bool) -> _Step:
+    """Model (initialised, or left for the checkpoint), losses, optimizers, DDP/compile wrappers → one step."""
     on_cuda = device.type == "cuda"
-    channels_last = config.channels_last and on_cuda
-
-    state = None
-    if ckpt_path.exists():
-        if not resume:
-            raise FileExistsError(f"{run_dir} already holds a checkpoint: pass resume=True (--resume) to continue it, "
-                                  f"or use another run_dir")
-        state = torch.load(ckpt_path, map_location="cpu", weights_only=True)
-        _check_resumable(state["config"], config, ckpt_path)
-
-    # model, losses, optimizers
     torch.manual_seed(config.seed)
     model = build_model(config)
-    if state is None:
+    if fresh:
         init_weights(model, config.init)
         if config.pretrained:
             skipped = load_pretrained(model, config.pretrained, config.pretrained_strict)
             if skipped and rank == 0:
                 print(f"pretrained {config.pretrained}: {len(skipped)} keys left at init, e.g. {skipped[0]}")
     model.to(device)
-    if channels_last:
+    if config.channels_last and on_cuda:
         model.to(memory_format=torch.channels_last)
     terms = parse_loss(config.loss)
     vgg = VGGLoss(data_root=config.data_root).to(device) if "vgg" in terms else None
-    disc = optimizer_d = None
+    disc = optimizer_d = train_disc = None
     if "gan" in terms:
         from .models import create_model
 
         disc = create_model(config.discriminator, n_scales=config.gan_scales, **config.discriminator_kwargs)
         disc.to(device)
         optimizer_d = torch.optim.Adam(disc.parameters(), lr=config.lr, betas=config.betas, eps=config.eps)
+        train_disc = DiscriminatorLoss(disc, logits=not config.discriminator_kwargs.get("sigmoid", True))
     params = [p for p in model.parameters() if p.requires_grad]
     optimizer = torch.optim.Adam(params, lr=config.lr, betas=config.betas, eps=config.eps)
     scaler = torch.amp.GradScaler("cuda", enabled=on_cuda and config.amp == "fp16")
-
-    step, curve, wall_before, running = 0, [], 0.0, {"n": 0, "sums": {}}
-    if state is not None:
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scaler.load_state_dict(state["scaler"])
-        if disc is not None:
-            disc.load_state_dict(state["discriminator"])
-            optimizer_d.load_state_dict(state["optimizer_d"])
-        step, curve, wall_before, running = state["step"], state["curve"], state["wall_s"], state["running"]
-        torch.set_rng_state(state["rng"]["torch"])
-        if on_cuda and state["rng"].get("cuda") is not None:
-            torch.cuda.set_rng_state(state["rng"]["cuda"], device)
-
-    train_model, train_disc = _trained_module(model, config), None
-    if disc is not None:
-        train_disc = DiscriminatorLoss(disc, logits=not config.discriminator_kwargs.get("sigmoid", True))
+    train_model = _trained_module(model, config)
     if world > 1 or dist.is_initialized():  # a caller's 1-process group also gets DDP (tests the path)
         from torch.nn.parallel import DistributedDataParallel as DDP
 
@@ -451,106 +480,176 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
             train_disc = DDP(train_disc, device_ids=ids)
     if config.compile:
         train_model = torch.compile(train_model)
-    step_fn = _Step(config, model, train_model, optimizer, scaler, device, vgg, disc, train_disc, optimizer_d)
+    return _Step(config, model, train_model, optimizer, scaler, device, vgg, disc, train_disc, optimizer_d)
 
-    # data: iteration t's batch is PatchSampler[t], whoever computes it
+
+@dataclass
+class _Progress:
+    """Where the run is: the step, the learning curve, the running loss means since the last curve row, wall time."""
+    step: int = 0
+    curve: list = field(default_factory=list)
+    wall_before: float = 0.0  # seconds of earlier sessions
+    running: dict = field(default_factory=lambda: {"n": 0, "sums": {}})
+    t0: float = field(default_factory=time.perf_counter)
+
+    def wall(self) -> float:
+        return self.wall_before + time.perf_counter() - self.t0
+
+    def add(self, values: dict[str, float]) -> None:
+        self.running["n"] += 1
+        for k, v in values.items():
+            self.running["sums"][k] = self.running["sums"].get(k, 0.0) + v
+
+    def means(self) -> dict[str, float]:
+        """The running means, and a fresh start for the next curve row."""
+        out = {k: s / self.running["n"] for k, s in self.running["sums"].items()}
+        self.running = {"n": 0, "sums": {}}
+        return out
+
+
+def _checkpoint(config: TrainConfig, step_fn: _Step, progress: _Progress) -> dict:
+    """Everything a resumed run needs to continue bit for bit (format srrepro.train/1)."""
+    on_cuda = step_fn.device.type == "cuda"
+    disc = step_fn.disc
+    return {
+        "format": "srrepro.train/1", "config": _config_dict(config), "step": progress.step,
+        "model": step_fn.model.state_dict(), "optimizer": step_fn.optimizer.state_dict(),
+        "scaler": step_fn.scaler.state_dict(), "discriminator": disc.state_dict() if disc is not None else None,
+        "optimizer_d": step_fn.optimizer_d.state_dict() if disc is not None else None,
+        "curve": progress.curve, "running": progress.running, "wall_s": progress.wall(),
+        "rng": {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(step_fn.device) if on_cuda else None},
+    }
+
+
+def _restore(state: dict, step_fn: _Step) -> _Progress:
+    step_fn.model.load_state_dict(state["model"])
+    step_fn.optimizer.load_state_dict(state["optimizer"])
+    step_fn.scaler.load_state_dict(state["scaler"])
+    if step_fn.disc is not None:
+        step_fn.disc.load_state_dict(state["discriminator"])
+        step_fn.optimizer_d.load_state_dict(state["optimizer_d"])
+    torch.set_rng_state(state["rng"]["torch"])
+    if step_fn.device.type == "cuda" and state["rng"].get("cuda") is not None:
+        torch.cuda.set_rng_state(state["rng"]["cuda"], step_fn.device)
+    return _Progress(state["step"], state["curve"], state["wall_s"], state["running"])
+
+
+def _batches(config: TrainConfig, images, start: int, rank: int, world: int, device, progress: bool):
+    """Iteration t's batch is PatchSampler[t], whoever computes it: (LR uint8, HR uint8, scale) from ``start`` on."""
     if images is None:
         from .data import load_images
 
         images = load_images(config.train_dataset, config.data_root)
     sampler = PatchSampler(images, config.scales, config.lr_patch, config.batch_size, config.degradation,
                            config.seed, config.scale_range, rank, world, progress=progress and rank == 0)
-    loader = torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(step, config.iterations),
-                                         num_workers=config.num_workers, pin_memory=on_cuda,
-                                         generator=torch.Generator().manual_seed(config.seed))  # spares the global RNG
+    return torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(start, config.iterations),
+                                       num_workers=config.num_workers, pin_memory=device.type == "cuda",
+                                       generator=torch.Generator().manual_seed(config.seed))  # spares the global RNG
 
-    def checkpoint() -> dict:
-        return {
-            "format": "srrepro.train/1", "config": _config_dict(config), "step": step, "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(), "scaler": scaler.state_dict(),
-            "discriminator": disc.state_dict() if disc is not None else None,
-            "optimizer_d": optimizer_d.state_dict() if disc is not None else None,
-            "curve": curve, "running": running, "wall_s": wall_before + time.perf_counter() - t0,
-            "rng": {"torch": torch.get_rng_state(), "cuda": torch.cuda.get_rng_state(device) if on_cuda else None},
-        }
 
-    def save_files() -> None:
-        atomic_torch_save(checkpoint(), ckpt_path)
-        if curve:
-            atomic_write_text(run_dir / CURVE, _curve_frame(curve).to_csv(index=False))
+def _mean_losses(out: dict[str, torch.Tensor], world: int) -> dict[str, float]:
+    """The step's losses as floats, averaged over ranks (so every rank stops together on NaN)."""
+    values = torch.stack([v.float() for v in out.values()])
+    if world > 1:
+        dist.all_reduce(values)
+        values /= world
+    return dict(zip(out, values.tolist()))
 
-    if rank == 0:
-        run_dir.mkdir(parents=True, exist_ok=True)
-        atomic_write_text(run_dir / CONFIG, json.dumps(_config_dict(config), indent=2) + "\n")
-    t0 = time.perf_counter()
-    bar = None
-    if progress and rank == 0:
-        from tqdm.auto import tqdm
 
-        bar = tqdm(total=config.iterations, initial=step, unit="it", desc=f"train {config.model}", dynamic_ncols=True)
-    model.train()
-    finished = False
-    try:
-        for lr_u8, hr_u8, scale in loader:
-            lr_value = lr_at(config, step)
-            out = step_fn(_to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last),
-                          scale, lr_value)
-            step += 1
-            values = torch.stack([v.float() for v in out.values()])
-            if world > 1:  # every rank sees the same (mean) losses, so every rank stops together on NaN
-                dist.all_reduce(values)
-                values /= world
-            values = dict(zip(out, values.tolist()))
-            if not all(math.isfinite(v) for v in values.values()):
-                bad = ", ".join(f"{k} = {v}" for k, v in values.items())
-                raise TrainingDivergedError(f"{bad} at iteration {step} (lr {lr_value:g}): stopping; the last "
-                                            f"checkpoint in {run_dir} (if any) predates it")
-            running["n"] += 1
-            for k, v in values.items():
-                running["sums"][k] = running["sums"].get(k, 0.0) + v
-            row = {}
-            if step % config.log_every == 0 or step == config.iterations:
-                row = {k: s / running["n"] for k, s in running["sums"].items()}
-                running = {"n": 0, "sums": {}}
-            if config.validate_every and (step % config.validate_every == 0 or step == config.iterations):
-                if rank == 0:
-                    row.update(_validate(model, config, device))
-            if row:
-                curve.append({"step": step, "lr": lr_value, **row,
-                              "wall_s": round(wall_before + time.perf_counter() - t0, 3)})
-                if bar is not None:
-                    bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k in ("loss", "psnr_x2", "psnr_x4")})
-            if bar is not None:
-                bar.update(1)
-            if rank == 0 and ((config.checkpoint_every and step % config.checkpoint_every == 0)
-                              or step == config.iterations):
-                save_files()
-        finished = True
-    except KeyboardInterrupt:
-        if rank == 0:
-            if step_fn.updating:
-                print(f"\ninterrupted inside an optimizer update of iteration {step + 1}: not saved; {ckpt_path} "
-                      f"keeps the last periodic checkpoint", file=sys.stderr)
-            else:
-                save_files()
-                print(f"\ninterrupted after iteration {step}: saved {ckpt_path}; resume with resume=True (--resume)",
-                      file=sys.stderr)
-        raise
-    finally:
+def _log(config: TrainConfig, step_fn: _Step, p: _Progress, lr_value: float, rank: int, bar) -> None:
+    """Every log_every steps a curve row of mean losses; every validate_every steps Set5 scores (rank 0)."""
+    row = p.means() if (p.step % config.log_every == 0 or p.step == config.iterations) else {}
+    if config.validate_every and (p.step % config.validate_every == 0 or p.step == config.iterations) and rank == 0:
+        row.update(_validate(step_fn.model, config, step_fn.device))
+    if row:
+        p.curve.append({"step": p.step, "lr": lr_value, **row, "wall_s": round(p.wall(), 3)})
         if bar is not None:
-            bar.close()
-        if own_group and not finished:
-            dist.destroy_process_group()
-    wall = wall_before + time.perf_counter() - t0
-    if rank == 0:
-        if not ckpt_path.exists():  # iterations == 0
-            save_files()
-        atomic_torch_save(model.state_dict(), run_dir / FINAL)
-    if own_group:
-        dist.barrier()  # rank 0 may still be validating / writing
-        dist.destroy_process_group()
-    model.eval()
-    return TrainResult(model, _curve_frame(curve), wall, step, run_dir)
+            bar.set_postfix({k: f"{v:.4g}" for k, v in row.items() if k in ("loss", "psnr_x2", "psnr_x4")})
+
+
+# ----------------------------------------------------------------------------------------------- the loop
+def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = True, images=None,
+          threads: int | None = None) -> TrainResult:
+    """Train ``config`` in ``run_dir``; ``resume=True`` continues its checkpoint (a fresh start if none).
+
+    ``images``: ``[(name, uint8 HR image)]`` to train on instead of ``config.train_dataset`` (tests, notebooks).
+    ``threads``: CPU intra-op threads (default :func:`cpu_threads`).
+    """
+    run_dir = Path(run_dir)
+    with _process_group(config, threads) as (device, rank, world):
+        # setup and restore
+        state = _saved_state(run_dir, config, resume)
+        step_fn = _build(config, device, rank, world, fresh=state is None)
+        p = _restore(state, step_fn) if state is not None else _Progress()
+        loader = _batches(config, images, p.step, rank, world, device, progress)
+        channels_last = config.channels_last and device.type == "cuda"
+        snapshots = config.snapshot_steps()
+
+        def save() -> None:
+            atomic_torch_save(_checkpoint(config, step_fn, p), run_dir / CHECKPOINT)
+            if p.curve:
+                atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
+
+        if rank == 0:
+            run_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(run_dir / CONFIG, json.dumps(_config_dict(config), indent=2) + "\n")
+        bar = _bar(config, p.step) if progress and rank == 0 else None
+        p.t0 = time.perf_counter()  # wall time counts the loop, not the setup
+        step_fn.model.train()
+        # the loop: one optimisation step per batch, then log, validate, checkpoint, snapshot
+        try:
+            for lr_u8, hr_u8, scale in loader:
+                lr_value = lr_at(config, p.step)
+                out = step_fn(_to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last),
+                              scale, lr_value)
+                p.step += 1
+                values = _mean_losses(out, world)
+                if not all(math.isfinite(v) for v in values.values()):
+                    bad = ", ".join(f"{k} = {v}" for k, v in values.items())
+                    raise TrainingDivergedError(f"{bad} at iteration {p.step} (lr {lr_value:g}): stopping; the last "
+                                                f"checkpoint in {run_dir} (if any) predates it")
+                p.add(values)
+                _log(config, step_fn, p, lr_value, rank, bar)
+                if bar is not None:
+                    bar.update(1)
+                if rank == 0 and ((config.checkpoint_every and p.step % config.checkpoint_every == 0)
+                                  or p.step == config.iterations):
+                    save()
+                if rank == 0 and p.step in snapshots and p.step < config.iterations:
+                    atomic_torch_save(step_fn.model.state_dict(), run_dir / snapshot_name(p.step))
+        except KeyboardInterrupt:
+            if rank == 0:
+                _save_on_interrupt(step_fn, p, run_dir, save)
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+        # finish
+        if rank == 0:
+            if not (run_dir / CHECKPOINT).exists():  # iterations == 0
+                save()
+            atomic_torch_save(step_fn.model.state_dict(), run_dir / FINAL)
+        wall = p.wall()
+    step_fn.model.eval()
+    return TrainResult(step_fn.model, _curve_frame(p.curve), wall, p.step, run_dir)
+
+
+def _bar(config: TrainConfig, start: int):
+    from tqdm.auto import tqdm
+
+    return tqdm(total=config.iterations, initial=start, unit="it", desc=f"train {config.model}", dynamic_ncols=True)
+
+
+def _save_on_interrupt(step_fn: _Step, p: _Progress, run_dir: Path, save) -> None:
+    """Ctrl-C (or SIGTERM via the CLI): save, unless the interrupt came inside a half-done optimizer update."""
+    ckpt = run_dir / CHECKPOINT
+    if step_fn.updating:
+        print(f"\ninterrupted inside an optimizer update of iteration {p.step + 1}: not saved; {ckpt} keeps the last "
+              f"periodic checkpoint", file=sys.stderr)
+    else:
+        save()
+        print(f"\ninterrupted after iteration {p.step}: saved {ckpt}; resume with resume=True (--resume)",
+              file=sys.stderr)
 
 
 # ----------------------------------------------------------------------------------------------- cost model
@@ -609,7 +708,8 @@ def _measure_step_seconds(config: TrainConfig, device: torch.device, steps: int)
     return sum(per_scale) / len(per_scale)
 
 
-def estimate_seconds(config: TrainConfig, device=None, steps: int = 3, cache: bool = True) -> float:
+def estimate_seconds(config: TrainConfig, device=None, steps: int = 3, cache: bool = True,
+                     threads: int | None = None) -> float:
     """Predicted training time of ``config`` on ``device`` (default: ``config.device``), in seconds.
 
     Times ``steps`` real optimisation steps (after 2 warm-up steps) on random patches at each training scale and
@@ -619,7 +719,7 @@ def estimate_seconds(config: TrainConfig, device=None, steps: int = 3, cache: bo
     """
     device = resolve_device(device if device is not None else config.device)
     if device.type == "cpu":
-        torch.set_num_threads(_cpu_threads())
+        torch.set_num_threads(threads or cpu_threads())
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else device.type
     cfg = _config_dict(config)
     key = json.dumps({**{k: cfg[k] for k in _COST_FIELDS}, "device": name, "torch": torch.__version__,

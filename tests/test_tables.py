@@ -109,7 +109,7 @@ def test_provenance_commit_is_the_one_the_run_started_from(data_root, tmp_path, 
 def test_partial_rerun_replaces_only_its_rows(data_root, tmp_path):
     full = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False).rows
     part = tables.reproduce("bicubic", "smoke", results_dir=tmp_path, progress=False,
-                            only={"degradation": ["DN"]}).rows
+                            only={"degradation": ["DN"]}, update=True).rows
     assert len(part) == len(full)
     assert set(part.config_hash) == set(full.config_hash)
     # the DN rows were recomputed (newer timestamps or equal), the others kept as they were
@@ -170,7 +170,9 @@ def test_paper_plan_leads_with_gpu_hours_not_cpu_minutes():
     plan = tables.Plan([{"est_seconds": 3e8, "gpu_hours": 30.0}, {"est_seconds": 1e8, "gpu_hours": 2.5}])
     last = str(plan).splitlines()[-1]
     assert last.startswith("2 runs, estimated 32.5 GPU-hours") and "12.7 years, not feasible" in last
-    assert str(tables.Plan([{"est_seconds": 90.0}])).splitlines()[-1] == "1 runs, estimated 1.5 min on this machine"
+    assert str(tables.Plan([{"est_seconds": 90.0}])).splitlines()[-1] == "1 runs, estimated 1.5 min one after another"
+    side = str(tables.Plan([{"est_seconds": 90.0}] * 4, workers=2)).splitlines()[-1]
+    assert side == "4 runs, estimated 6.0 min one after another, 3.0 min with 2 side by side"
 
 
 def test_list_says_which_profiles_have_results():

@@ -1,7 +1,13 @@
 """Write notebooks/<id>.ipynb for every table id that has none yet (``--force`` rewrites all).
 
-Every table notebook is the same four thin cells: a title, the papermill ``parameters`` cell, one library
-call that computes (or, with ``load_only=True``, reads) the table, and the rendering.
+Every table notebook is the same four thin cells: a title, the papermill ``parameters`` cell (the knobs a
+researcher turns), one library call that renders the committed CSV or computes the table
+(``tables.reproduce_or_load``), and the rendering (``report.show``). The code cells are tagged
+``remove-input`` so the book shows only their output; the spec's description is rendered by ``report.show``,
+never frozen into the notebook. Cell ids are fixed, so regenerating an unchanged notebook changes nothing.
+
+``--hide-injected NB...`` tags the cell papermill injects into an executed notebook (``injected-parameters``)
+``remove-input`` too (``make reproduce`` and ``make render`` call it), so a book page shows no code at all.
 """
 import sys
 from pathlib import Path
@@ -12,35 +18,64 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from srrepro import tables  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "notebooks"
+HIDE = "remove-input"  # Jupyter Book 1.x: hide the cell's source, keep its output
+
+# The parameters cell after ``table = "<id>"``: papermill overrides any of these with ``-p NAME VALUE``.
+KNOBS = (
+    'profile = "lite"  # smoke | lite | paper\n'
+    'device = "auto"  # auto | cpu | cuda | cuda:N\n'
+    "data_root = None  # default: $SRREPRO_DATA or ./data\n"
+    "seeds = None  # None: the profile's seeds; e.g. 5\n"
+    "iterations = None  # None: the profile's training iterations; e.g. 2000\n"
+    'only = None  # a subset of cells, e.g. {"dataset": ["Set5"], "scale": [4.0]}\n'
+    "recompute = False  # False: render the committed CSV when it exists; True: compute (papermill runs pass True)\n"
+    "progress = True  # progress bars"
+)
+COMPUTE = (
+    "from srrepro import report, tables\n\n"
+    "result = tables.reproduce_or_load(table, profile, device=device, data_root=data_root, seeds=seeds,\n"
+    "                                  iterations=iterations, only=only, recompute=recompute, progress=progress)"
+)
+SHOW = "report.show(result)"
 
 
 def notebook(spec) -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
     title = nbf.v4.new_markdown_cell(
-        f"# {spec.title}\n\n**{spec.paper}** · {spec.source} · table id `{spec.id}` "
-        f"(spec: `srrepro/tables/{tables.TABLES[spec.id]}.py`)\n\n{spec.description.strip()}\n\n"
+        f"# {spec.title}\n\n"
         f"Reproduce: `make reproduce TABLE={spec.id} PROFILE=lite` (or `smoke`, `paper`); "
-        f"plan only: `make dry-run TABLE={spec.id} PROFILE=paper`."
+        f"tweak: `make lab`, edit the parameters cell, run all.",
+        id="title",
     )
-    params = nbf.v4.new_code_cell(
-        f'table = "{spec.id}"\nprofile = "lite"  # smoke | lite | paper\ndevice = "auto"\n'
-        f"data_root = None  # default: $SRREPRO_DATA or ./data\nload_only = False  # True: read the CSV, compute nothing\n"
-        f"progress = True  # progress bars (papermill runs pass False)",
-        metadata={"tags": ["parameters"]},
-    )
-    run = nbf.v4.new_code_cell(
-        "from srrepro import report, tables\n\n"
-        "result = (tables.load(table, profile) if load_only\n"
-        "          else tables.reproduce(table, profile=profile, device=device, data_root=data_root, progress=progress))"
-    )
-    show = nbf.v4.new_code_cell("report.show(result)")
+    params = nbf.v4.new_code_cell(f'table = "{spec.id}"\n{KNOBS}', id="parameters",
+                                  metadata={"tags": ["parameters", HIDE]})
+    run = nbf.v4.new_code_cell(COMPUTE, id="compute", metadata={"tags": [HIDE]})
+    show = nbf.v4.new_code_cell(SHOW, id="show", metadata={"tags": [HIDE]})
     nb.cells = [title, params, run, show]
+    # papermill and jupyter-book execute with "python3"; `make lab` also offers the "srrepro" kernel
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
     nb.metadata["language_info"] = {"name": "python"}
     return nb
 
 
+def hide_injected(path: Path) -> None:
+    """Tag papermill's ``injected-parameters`` cell of an executed notebook ``remove-input``."""
+    nb = nbf.read(path, as_version=4)
+    changed = False
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if "injected-parameters" in tags and HIDE not in tags:
+            cell.metadata["tags"] = [*tags, HIDE]
+            changed = True
+    if changed:
+        nbf.write(nb, path)
+
+
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["--hide-injected"]:
+        for p in sys.argv[2:]:
+            hide_injected(Path(p))
+        sys.exit(0)
     OUT.mkdir(exist_ok=True)
     force = "--force" in sys.argv
     for tid in tables.list_tables():

@@ -65,3 +65,11 @@ def create_model(name: str, **options) -> nn.Module:
 def count_params(model: nn.Module) -> int:
     """Distinct trainable-or-not parameters (a module shared under several names counts once)."""
     return sum(p.numel() for p in model.parameters())
+
+
+def params_of(name: str, **options) -> int:
+    """Exact parameter count of ``create_model(name, **options)``, built on the meta device (no memory, no init)."""
+    import torch
+
+    with torch.device("meta"):
+        return count_params(create_model(name, **options))

@@ -2,12 +2,16 @@
 
 A *table* is one target of the study: a table, figure or ablation of a paper (``overnet_t2``, ``pcarn_t3``), or
 a study-wide check (``bicubic``, ``complexity``, ``official_weights``). Its spec (one module per paper, listed
-in ``TABLES`` below — one hop from id to code) holds the paper's values with their sources, the run grid per
-profile, how a cell is computed, and the paper's claims with the rule that gives each its verdict.
+in ``TABLES`` below — one hop from id to code) holds only the paper: its values with their sources, the grid per
+profile, the jobs a profile runs (``jobs(ctx)``) and its claims with the rule that gives each its verdict. The
+engine does the rest: :mod:`srrepro.jobs` runs the jobs side by side, :mod:`srrepro.plan` costs them,
+:mod:`srrepro.verdicts` judges the claims.
 
 ``reproduce(id, profile)`` runs the spec, joins the paper values, adds provenance, and writes
-``results/<profile>/<id>.csv`` atomically. Rows are keyed by a hash of their configuration, so re-running part
-of a table replaces only those rows.
+``results/<profile>/<id>.csv`` with the per-image scores beside it (``<id>.scores.csv.gz``), atomically. A run
+whose knobs differ from the profile's (seeds, iterations, a subset of cells) writes
+``results/custom/<id>/<hash>.csv`` instead and never touches the profile's results. A run that computed nothing
+(no data, say) writes nothing and raises :class:`NothingComputedError`.
 """
 from __future__ import annotations
 
@@ -21,19 +25,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import SrreproError
+from ..plan import Plan
 from ..provenance import REPO_ROOT, atomic_write_bytes, git_state, provenance
+from ..verdicts import VERDICTS, Claim, Verdict
+from ..verdicts import judge as judge_claims
+
+__all__ = ["PROFILES", "VERDICTS", "TABLES", "Claim", "Verdict", "Plan", "Layout", "TableSpec", "RunContext",
+           "TableResult", "list_tables", "get", "reproduce", "reproduce_or_load", "load", "result_path"]
 
 PROFILES = ("smoke", "lite", "paper")
 PROFILE_MEANING = {
     "smoke": "CI plumbing check: tiny data and sizes; the numbers are meaningless",
-    "lite": "what a 2-core CPU affords (≤ ~20 min a training run): trends, not the paper's absolute numbers",
+    "lite": "what a 2-core CPU affords (≤ ~90 min a table, units side by side): short training, so trends, not the "
+            "paper's absolute numbers",
     "paper": "the paper's own settings (data, patch, batch, iterations, schedule); needs a GPU for training tables",
 }
-VERDICTS = ("holds", "contradicted", "inconclusive", "not run")
-
 # table id → module of srrepro.tables that defines it
 TABLES: dict[str, str] = {
     "bicubic": "bicubic",
@@ -60,54 +70,13 @@ class ProfileError(SrreproError, ValueError):
     pass
 
 
-@dataclass
-class Verdict:
-    status: str  # one of VERDICTS
-    evidence: str  # one line: the numbers behind the verdict
-    needed: str = ""  # for inconclusive / not run: what would settle it
-
-    def __post_init__(self):
-        if self.status not in VERDICTS:
-            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.status!r}")
-
-
-@dataclass
-class Claim:
-    id: str
-    text: str  # the paper's claim, one line
-    source: str  # where the paper makes it
-    check: Callable[[pd.DataFrame, str], Verdict]  # (result rows, profile) → verdict
-
-
-def _duration(seconds: float) -> str:
-    """Seconds in the unit a reader thinks in: "42.0 min", "5.3 h", "12.4 days", "3.1 years"."""
-    for unit, size, limit in (("min", 60, 120 * 60), ("h", 3600, 72 * 3600), ("days", 86400, 730 * 86400)):
-        if seconds < limit:
-            return f"{seconds / size:.1f} {unit}"
-    return f"{seconds / (365 * 86400):.1f} years"
-
-
-@dataclass
-class Plan:
-    runs: list[dict]  # one dict per unit of work: what it computes, iterations, est. seconds
-    notes: str = ""
-
-    def total_seconds(self) -> float:
-        return sum(r.get("est_seconds", 0.0) for r in self.runs)
-
-    def __str__(self) -> str:
-        df = pd.DataFrame(self.runs)
-        cpu = _duration(self.total_seconds())
-        gpu = sum(r.get("gpu_hours", 0.0) for r in self.runs)
-        lines = [df.to_string(index=False) if len(df) else "(nothing to run)"]
-        if gpu:  # paper profile: the GPU figure is the plan; the CPU one only says why not here
-            lines.append(f"{len(self.runs)} runs, estimated {gpu:.1f} GPU-hours on one modern GPU "
-                         f"(this machine: {cpu}, not feasible)")
-        else:
-            lines.append(f"{len(self.runs)} runs, estimated {cpu} on this machine")
-        if self.notes:
-            lines.append(self.notes)
-        return "\n".join(lines)
+@dataclass(frozen=True)
+class Layout:
+    """The paper's own table layout: result rows pivoted to ``rows`` × ``cols`` (key columns), one cell per
+    metric, ours as mean ± std over seeds beside the paper's value."""
+    rows: tuple  # key columns down the page (e.g. ("dataset", "scale"))
+    cols: tuple = ()  # key columns across (e.g. ("method",)); () = one column per metric
+    metrics: tuple = ("psnr",)
 
 
 @dataclass
@@ -119,14 +88,23 @@ class TableSpec:
     description: str  # markdown: what is compared and how a cell is computed
     keys: list[str]  # columns that identify a row
     metrics: list[str]  # measured columns
-    run: Callable[["RunContext"], pd.DataFrame]
-    plan: Callable[["RunContext"], Plan]
+    jobs: Callable[["RunContext"], list] | None = None  # the engine's jobs (srrepro.jobs.Job) of a profile
+    extra_rows: Callable[["RunContext"], pd.DataFrame] | None = None  # rows computed without a job (exact cells)
+    run: Callable[["RunContext"], pd.DataFrame] | None = None  # a table the engine does not run (timing, counts)
+    plan: Callable[["RunContext"], Plan] | None = None
+    plan_notes: str = ""  # one paragraph for the dry run: what the jobs train and score
+    grid: dict = field(default_factory=dict)  # profile → knobs the jobs read (seeds, datasets, limits, …)
     paper_values: list[dict] = field(default_factory=list)  # PAPER VALUES: keys + metrics + "source"
     claims: list[Claim] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)  # profile → what it runs (one line each)
-    plot: Callable | None = None  # (result df, ax) → None, for the notebook's figure
+    plot: Callable | None = None  # (result df) → None, for the notebook's figure
     notes: str = ""  # markdown shown under the verdicts: errata in the paper, deviations, what was not run
     display_extra: tuple = ()  # further CSV columns the book's table shows (before "status")
+    layout: Layout | None = None  # the paper's printed layout (report.paper_layout_html); None: keys × metrics
+
+    def __post_init__(self):
+        if (self.jobs is None) == (self.run is None):
+            raise ValueError(f"{self.id}: a spec has either jobs (run by the engine) or its own run, not both")
 
     def paper_frame(self) -> pd.DataFrame:
         """The paper's values, one row per cell: keys, ``<metric>_paper`` columns, ``paper_source``."""
@@ -140,15 +118,30 @@ class TableSpec:
         return df.rename(columns={"source": "paper_source"})
 
 
+DEFAULT_SEEDS = {"smoke": 1, "lite": 3, "paper": 1}
+
+
 @dataclass
 class RunContext:
     profile: str
     data_root: str | None = None
     device: str = "auto"
-    seeds: int | None = None
+    seeds: int | None = None  # None: the grid's (or DEFAULT_SEEDS)
     progress: bool = True
-    only: dict | None = None  # {key column: [values]}: restrict the grid (a partial re-run)
+    only: dict | None = None  # {key column: [values]}: restrict the grid (a subset of cells)
     work_dir: Path = field(default_factory=lambda: REPO_ROOT / "runs")
+    grid: dict = field(default_factory=dict)  # the spec's grid at this profile
+    iterations: int | None = None  # None: the profile's recipe
+    workers: int | None = None  # jobs side by side (None: one per core / GPU)
+    threads: int | None = None  # CPU intra-op threads per job (None: 1)
+
+    @property
+    def n_seeds(self) -> int:
+        return int(self.seeds or self.grid.get("seeds") or DEFAULT_SEEDS[self.profile])
+
+
+class NothingComputedError(SrreproError, RuntimeError):
+    pass
 
 
 @dataclass
@@ -158,11 +151,9 @@ class TableResult:
     rows: pd.DataFrame
     csv_path: Path | None
     verdicts: dict[str, Verdict]
-
-    def _repr_html_(self) -> str:  # a notebook shows the table when the result is the last expression
-        from ..report import table_html
-
-        return table_html(self)
+    images: pd.DataFrame | None = None  # per-image scores: config_hash, checkpoint, image, psnr, ssim
+    budget: str = ""  # the training budget as a fraction of the paper's
+    custom: str = ""  # knobs that differ from the profile ("seeds=5"), when this is a tweaked run
 
 
 def list_tables() -> list[str]:
@@ -184,8 +175,16 @@ def check_profile(profile: str) -> str:
 
 def config_hash(row: dict, keys: list[str], profile: str) -> str:
     keys = keys + [k for k in ("reported_by",) if k in row]  # one row per paper that reports a cell
-    payload = json.dumps({"profile": profile, **{k: row.get(k) for k in keys}}, sort_keys=True, default=str)
+    payload = json.dumps({"profile": profile, **{k: _plain(row.get(k)) for k in keys}}, sort_keys=True, default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:12]
+
+
+def _plain(v):  # numpy scalars and CSV round trips hash alike (3 vs 3.0 stay distinct only by type of key)
+    if isinstance(v, (np.generic,)):
+        v = v.item()
+    if isinstance(v, float) and math.isnan(v):
+        return None
+    return v
 
 
 def result_path(table_id: str, profile: str, results_dir: str | Path = "results") -> Path:
@@ -193,6 +192,11 @@ def result_path(table_id: str, profile: str, results_dir: str | Path = "results"
     if not results_dir.is_absolute():
         results_dir = REPO_ROOT / results_dir
     return results_dir / profile / f"{table_id}.csv"
+
+
+def scores_path(csv_path: Path) -> Path:
+    """The per-image sidecar of a result CSV."""
+    return csv_path.with_name(csv_path.stem + ".scores.csv.gz")
 
 
 def _merge_paper(spec: TableSpec, ours: pd.DataFrame) -> pd.DataFrame:
@@ -210,14 +214,26 @@ def _merge_paper(spec: TableSpec, ours: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def judge(spec: TableSpec, rows: pd.DataFrame, profile: str) -> dict[str, Verdict]:
-    out = {}
-    for claim in spec.claims:
-        try:
-            out[claim.id] = claim.check(rows, profile)
-        except Exception as e:  # a verdict rule that cannot run is reported, never hidden
-            out[claim.id] = Verdict("inconclusive", f"verdict rule failed: {type(e).__name__}: {e}")
-    return out
+def training_budget(rows: pd.DataFrame) -> str:
+    """The rows' training budget as a fraction of the paper's ("500 of 6×10⁵ iterations (0.083 %)")."""
+    from ..recipes import PAPER_RECIPES, budget
+
+    if "family" not in rows or "iterations" not in rows:
+        return ""
+    trained = rows[rows["family"].isin(list(PAPER_RECIPES)) & (rows["iterations"].fillna(0) > 0)]
+    if trained.empty:
+        return ""
+    return budget(float(trained["iterations"].median()), trained["family"].mode().iloc[0])
+
+
+def judge(spec: TableSpec, rows: pd.DataFrame, profile: str, images: pd.DataFrame | None = None) -> dict[str, Verdict]:
+    """Every claim of ``spec`` judged on result ``rows`` (+ their per-image scores)."""
+    return judge_claims(spec.claims, rows, profile, images, training_budget(rows))
+
+
+def _read_scores(csv_path: Path) -> pd.DataFrame | None:
+    p = scores_path(csv_path)
+    return pd.read_csv(p) if p.exists() else None
 
 
 def load(table_id: str, profile: str, results_dir: str | Path = "results") -> TableResult:
@@ -227,8 +243,12 @@ def load(table_id: str, profile: str, results_dir: str | Path = "results") -> Ta
     if not path.exists():
         raise FileNotFoundError(f"no results for {table_id} at profile {profile}: {path} is missing; "
                                 f"run `make reproduce TABLE={table_id} PROFILE={profile}`")
-    rows = pd.read_csv(path)
-    return TableResult(spec, profile, rows, path, judge(spec, rows, profile))
+    return _result(spec, profile, pd.read_csv(path), path, _read_scores(path))
+
+
+def _result(spec, profile, rows, path, images, custom: str = "") -> TableResult:
+    return TableResult(spec, profile, rows, path, judge(spec, rows, profile, images), images,
+                       training_budget(rows), custom)
 
 
 def select(cells: list[dict], only: dict | None) -> list[dict]:
@@ -238,37 +258,143 @@ def select(cells: list[dict], only: dict | None) -> list[dict]:
     return [c for c in cells if all(c.get(k) in v for k, v in only.items())]
 
 
+def context(spec: TableSpec, profile: str, **knobs) -> RunContext:
+    return RunContext(check_profile(profile), grid=dict(spec.grid.get(profile, {})),
+                      **{k: v for k, v in knobs.items() if v is not None or k in ("seeds", "only", "iterations")})
+
+
+def plan(table_id: str, profile: str = "lite", **knobs) -> Plan:
+    from ..plan import plan_jobs
+
+    spec = get(table_id)
+    ctx = context(spec, profile, **knobs)
+    if spec.plan is not None:
+        return spec.plan(ctx)
+    p = plan_jobs(ctx, table_id, spec.jobs(ctx), spec.plan_notes)
+    if spec.extra_rows is not None:
+        p.runs.insert(0, {"model": "no model (exact cells)", "train": "-", "cached": "-", "training_iterations": 0,
+                          "train_s": 0, "eval_s": 5, "est_seconds": 5.0})
+    return p
+
+
+def compute(spec: TableSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(our rows, per-image scores keyed by ``config_hash``) of a table at ``ctx``."""
+    from ..jobs import run_jobs
+
+    images = pd.DataFrame()
+    if spec.run is not None:
+        ours = spec.run(ctx)
+    else:
+        ours, images = run_jobs(ctx, spec.id, spec.jobs(ctx))
+        if spec.extra_rows is not None:
+            extra = spec.extra_rows(ctx)
+            if len(images):
+                images["row"] += len(extra)
+            ours = pd.concat([extra, ours], ignore_index=True)
+    if ours.empty or not any(m in ours and ours[m].notna().any() for m in spec.metrics):
+        first = ours["status"].dropna().iloc[0] if "status" in ours and ours["status"].notna().any() else "no rows"
+        raise NothingComputedError(f"{spec.id} at profile {ctx.profile} computed nothing ({first}); nothing "
+                                   f"written — `srrepro doctor` lists what the data root holds")
+    ours["config_hash"] = [config_hash(r, spec.keys, ctx.profile) for r in ours.to_dict("records")]
+    if len(images):
+        images["config_hash"] = ours["config_hash"].to_numpy()[images["row"].to_numpy()]
+        images = images[["config_hash", "checkpoint", "image", "psnr", "ssim"]]
+    return ours, images
+
+
+def _knobs(profile: str, seeds, iterations, only) -> str:
+    """The knobs of a run that differ from its profile's ('' when none do)."""
+    parts = [f"seeds={seeds}" if seeds else "", f"iterations={iterations}" if iterations else "",
+             f"only={json.dumps(only, sort_keys=True)}" if only else ""]
+    return ", ".join(p for p in parts if p)
+
+
+def custom_path(table_id: str, profile: str, knobs: str, results_dir: str | Path = "results") -> Path:
+    h = hashlib.sha256(f"{profile} {knobs}".encode()).hexdigest()[:10]
+    return result_path(table_id, "custom", results_dir).parent / table_id / f"{profile}-{h}.csv"
+
+
 def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None, device: str = "auto",
               results_dir: str | Path = "results", seeds: int | None = None, dry_run: bool = False,
-              progress: bool = True, write: bool = True, only: dict | None = None) -> TableResult | Plan:
-    """Compute table ``table_id`` at ``profile`` and write ``results/<profile>/<id>.csv``.
+              progress: bool = True, write: bool = True, only: dict | None = None, iterations: int | None = None,
+              workers: int | None = None, threads: int | None = None, update: bool = False,
+              work_dir: str | Path | None = None) -> TableResult | Plan:
+    """Compute table ``table_id`` at ``profile`` and write ``results/<profile>/<id>.csv`` (+ its per-image scores).
 
-    ``only`` restricts the run to some cells (e.g. ``{"dataset": ["Set5"]}``); their rows then replace the rows
-    with the same configuration hash in the existing CSV and the others are kept. A full run rewrites the CSV.
+    Knobs that differ from the profile (``seeds``, ``iterations``, ``only``) write ``results/custom/<id>/…`` instead.
+    ``update=True`` with ``only`` alone refreshes those cells' rows in the profile's own CSV (same settings, a
+    partial re-run) and keeps the others.
     """
     spec = get(table_id)
-    ctx = RunContext(check_profile(profile), data_root, device, seeds, progress, only)
+    knobs = dict(data_root=data_root, device=device, seeds=seeds, progress=progress, only=only,
+                 iterations=iterations, workers=workers, threads=threads,
+                 work_dir=Path(work_dir) if work_dir else None)
     if dry_run:
-        return spec.plan(ctx)
+        return plan(table_id, profile, **knobs)
+    ctx = context(spec, profile, **knobs)
+    tweak = _knobs(profile, seeds, iterations, None if update else only)
+    if update and (seeds or iterations):
+        raise ValueError("update=True refreshes cells at the profile's own settings: drop seeds/iterations")
     git_state()  # pin the commit now: a run takes minutes to hours, and the tree may move on meanwhile
     t0 = time.time()
-    ours = spec.run(ctx)
+    ours, images = compute(spec, ctx)
     rows = _merge_paper(spec, ours)
     rows = rows.sort_values([k for k in spec.keys if k in rows], kind="stable", ignore_index=True)
     rows.insert(0, "table", table_id)
-    rows["config_hash"] = [config_hash(r, spec.keys, profile) for r in rows.to_dict("records")]
     prov = provenance(profile, table_seconds=round(time.time() - t0, 1))
     for k, v in prov.items():
-        rows[k] = v
+        if k not in rows or k != "torch_threads":  # a job's own thread count wins (it ran in a worker)
+            rows[k] = v
+        else:
+            rows[k] = rows[k].fillna(v)
+    if tweak:
+        rows["custom"] = tweak
     path = None
     if write:
-        path = result_path(table_id, profile, results_dir)
-        if only and path.exists():  # keep rows of other configurations (a partial re-run replaces only its own)
+        path = custom_path(table_id, profile, tweak, results_dir) if tweak else result_path(table_id, profile,
+                                                                                             results_dir)
+        if only and not tweak and path.exists():  # keep rows of other cells (a partial re-run replaces its own)
             old = pd.read_csv(path)
+            old_images = _read_scores(path)
             if "config_hash" in old:
-                old = old[~old["config_hash"].isin(rows["config_hash"])]
+                keep = ~old["config_hash"].isin(rows["config_hash"])
+                if old_images is not None and len(images):
+                    images = pd.concat([old_images[old_images["config_hash"].isin(old.loc[keep, "config_hash"])],
+                                        images], ignore_index=True)
+                old = old[keep]
                 rows = pd.concat([old, rows], ignore_index=True) if len(old) else rows
-        buf = io.StringIO()
-        rows.to_csv(buf, index=False)
-        atomic_write_bytes(path, buf.getvalue().encode())
-    return TableResult(spec, profile, rows, path, judge(spec, rows, profile))
+        _write(path, rows, images)
+    return _result(spec, profile, rows, path, images if len(images) else None, tweak)
+
+
+def _write(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> None:
+    """The CSV and its per-image sidecar, each atomically (the sidecar first: a CSV never points at stale scores)."""
+    side = scores_path(path)
+    if len(images):
+        buf = io.BytesIO()
+        images.to_csv(buf, index=False, compression={"method": "gzip", "mtime": 0}, float_format="%.6f")
+        atomic_write_bytes(side, buf.getvalue())
+    elif side.exists():
+        side.unlink()
+    buf = io.StringIO()
+    rows.to_csv(buf, index=False)
+    atomic_write_bytes(path, buf.getvalue().encode())
+
+
+def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
+                      iterations: int | None = None, only: dict | None = None, **kw) -> TableResult:
+    """The notebooks' one call: with the profile's own knobs and ``recompute=False``, render the committed CSV when
+    it exists (no retraining, and it says so); otherwise compute — tweaked knobs into ``results/custom/``."""
+    tweak = _knobs(profile, seeds, iterations, only)
+    path = result_path(table_id, check_profile(profile), kw.get("results_dir", "results"))
+    if not recompute and not tweak and path.exists():
+        print(f"Rendering the committed {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path} "
+              f"without retraining (recompute=True to compute it again).")
+        return load(table_id, profile, kw.get("results_dir", "results"))
+    if not recompute and tweak:
+        p = custom_path(table_id, profile, tweak, kw.get("results_dir", "results"))
+        if p.exists():
+            print(f"Rendering the earlier tweaked run {p.name} ({tweak}) without retraining.")
+            spec = get(table_id)
+            return _result(spec, profile, pd.read_csv(p), p, _read_scores(p), tweak)
+    return reproduce(table_id, profile, seeds=seeds, iterations=iterations, only=only, **kw)

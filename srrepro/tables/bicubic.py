@@ -14,7 +14,7 @@ import pandas as pd
 
 from .. import data as _data
 from ..evaluate import evaluate_bicubic
-from . import Claim, Plan, RunContext, TableSpec, Verdict, select
+from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # PAPER VALUES, transcribed from ../shared/seeds; each row says where it comes from.
@@ -274,6 +274,7 @@ SPECS = {
         description=__doc__.split("\n\n", 1)[1],
         keys=["dataset", "scale", "degradation", "variant", "y"], metrics=["psnr", "ssim"],
         run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS, plot=plot, notes=NOTES,
+        layout=Layout(("reported_by", "degradation", "scale"), ("dataset", "y"), ("psnr",)),
         profiles={"smoke": "Set5 ×2/×4 BI, ×3 BD (both readings) and DN (1 seed)",
                   "lite": "all benchmarks present, BI ×2/×3/×4/×8, B100 at ASDN's 15 other scales, BD/DN ×3 "
                           "(DN over 5 noise seeds)",

@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as cx
-from . import Claim, Plan, RunContext, TableSpec, Verdict, select
+from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------------------------
 # row specification
@@ -903,6 +903,7 @@ SPECS = {
         description=__doc__.split("\n\n", 1)[1],
         keys=KEYS + ["ours"], metrics=["value"], run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS,
         plot=plot, notes=NOTES,
+        layout=Layout(("reported_by", "ref", "model", "scale"), ("quantity",), ("value",)),
         profiles={"smoke": "the rows about small models only (CARN-M, PCARN-M, SRCNN, FSRCNN, VDSR, PCARN's blocks)",
                   "lite": "every row (exact counts, about a minute on 2 CPU cores)",
                   "paper": "same as lite (the counts are exact)"},

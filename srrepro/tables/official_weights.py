@@ -82,7 +82,7 @@ import numpy as np
 import pandas as pd
 
 from .. import data as _data
-from . import Claim, Plan, RunContext, TableSpec, Verdict, select
+from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # PAPER VALUES, transcribed from ../shared/seeds (s-LWSR, PCARN) and from the CARN-pytorch README table as read in
@@ -704,6 +704,7 @@ SPECS = {
         description=__doc__.split("\n\n", 1)[1],
         keys=["weights", "dataset", "scale", "self_ensemble", "variant", "protocol"],
         metrics=["psnr", "ssim", "niqe"], run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS, plot=plot,
+        layout=Layout(("weights", "scale", "protocol", "variant"), ("dataset",), ("psnr", "ssim")),
         notes=(
             "**Reading the table.** The published cells are matched by the rows `variant = authors_pipeline`, "
             "`protocol = matlab_uint8_y` (finding 1 above); the other rows show how far each single difference moves "

@@ -2,16 +2,9 @@
 
 Source: ``shared/seeds/overnet.txt`` (the paper's text); every paper value below names its table, row and column.
 Architecture and released-code facts: :mod:`srrepro.models.overnet` and ``shared/notes/official_code_survey.md`` §1.
-
-How a cell is computed
-    A *training cell* is ``TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate``: one model trained by the
-    study's one training loop, then scored by its one evaluation loop (MATLAB-bicubic LR, whole-image forward,
-    Y-PSNR/SSIM with border ⌈scale⌉, averaged over images). One result row per (cell, seed). Trained models are cached
-    in ``<work_dir>/<table>/<config hash>/`` (``runs/`` by default): a second table that needs the same model (the
-    per-scale OverNets are shared by Tables 1, 4, 5 and 6) reuses it, and an interrupted table resumes its
-    half-trained model from ``checkpoint.pt``. Parameter counts and multiply-adds are exact and independent of the
-    profile (always the paper-size model). Exact bicubic cells (Table 7) come from the same code as table
-    ``bicubic``.
+This module holds only the paper: its values, the grid each profile runs (``_grid``), the jobs (``tN_jobs``),
+the claims with their rules, the plots and the notes. How jobs are trained, cached, scored and judged is the
+engine's (:mod:`srrepro.jobs`, :mod:`srrepro.plan`, :mod:`srrepro.verdicts`).
 
 Paper versus released code (the one choice every row records in its ``follows`` column)
     The paper describes ONE multi-scale model (maximum scale N = 4, overscale N + 1 = 5, multi-scale loss Eq. 9);
@@ -22,35 +15,32 @@ Paper versus released code (the one choice every row records in its ``follows`` 
     Table 4's diagonal (38.11, 34.49, 32.32) is OverNet-S too; Table 2's OSM-bicubic at ×2/×3/×4 equals Table 5's
     OverNet-M (multi-scale loss).
 
-Profiles
+Profiles (:mod:`srrepro.recipes`)
     * smoke: tiny models (8 features, 2 LDGs × 2 RBs), 2 iterations on 4 T91 images, one test image per dataset.
-    * lite: T91, LR patches 16, batch 16, Adam lr 1e-3 (the paper's) halved once at 75 %, ``LITE_ITERATIONS``
-      iterations, OverNet with 32 features (3 LDGs × 3 RBs as the paper), 2 seeds; B100 and Urban100 are scored on
-      their first images only (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
+    * lite: T91, LR patch 16, batch 16, Adam lr 1e-3 (the paper's) halved once at 75 %, 500 iterations, OverNet
+      with 32 features (3 LDGs × 3 RBs as the paper), 3 seeds; B100 and Urban100 on their first images
+      (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
     * paper: DIV2K, LR patch 64, batch 64, lr 1e-3 halved every 2×10^5 iterations (paper §4), 6×10^5 iterations and
-      gradient clipping 10 (released code; the paper gives neither); other architectures with their own recipes
-      (``PAPER_RECIPES``). Only a dry run is meaningful without a GPU; it prints GPU-hours.
-
-CPU threads: on a small shared CPU (≤ 4 cores) with ``$OMP_NUM_THREADS`` unset, ``run``/``plan`` use one intra-op
-thread: on the project's 2-core machine, shared with other jobs, two OpenMP threads made an OverNet training step
-7–25× slower than one (measured: 0.70 s vs 5.1 s per lite step).
+      gradient clipping 10 (released code; the paper gives neither). Only a dry run is meaningful without a GPU.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
-import os
 import time
-from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import Claim, Plan, RunContext, TableSpec, Verdict, select
+from ..data import SrreproDataError
+from ..jobs import Job, size, torch_threads, train_config
+from ..models import params_of
+from ..plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
+from ..plots import gap_bars
+from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, scores, verdict_of
+from . import Layout, RunContext, TableSpec, select
 
 PAPER = "OverNet"
 FOLLOWS_PAPER = "paper multi-scale model"
@@ -183,442 +173,15 @@ def _pair(text: str) -> tuple[float, float]:
 
 
 # ================================================================================================ profiles
-LITE_ITERATIONS = 500
-LITE_SEEDS = 2
-LITE_LIMITS = {"B100": 10, "Urban100": 5}  # lite scores these datasets on their first N images (paired)
-LITE_TABLE_LIMITS = {"overnet_t1": {"Urban100": 10},  # t1's only test set
-                     "overnet_t2": {"B100": 2}}  # 30 scales per model
-GPU_EFFECTIVE_TFLOPS = 40.0  # assumed sustained training throughput on one modern GPU (bf16 autocast), for plans
-
-
-@dataclass(frozen=True)
-class Recipe:
-    """How a model is trained at a profile (the TrainConfig fields that are not the model or the scales)."""
-    train_dataset: str
-    lr_patch: int
-    batch_size: int
-    iterations: int
-    lr: float
-    lr_milestones: tuple = ()
-    lr_halve_every: int = 0
-    grad_clip: float | None = None
-    n_images: int | None = None  # train on the first N images only (smoke)
-    source: str = ""
-
-
-def _lite(lr: float = 1e-3) -> Recipe:
-    return Recipe("T91", 16, 16, LITE_ITERATIONS, lr, (int(0.75 * LITE_ITERATIONS),),
-                  source="lite: T91, LR patch 16, batch 16, lr halved once at 75 %")
-
-
-SMOKE_RECIPE = Recipe("T91", 8, 2, 2, 1e-3, n_images=4, source="smoke: 2 iterations on 4 T91 images")
-PAPER_RECIPES = {
-    "overnet": Recipe("DIV2K_train", 64, 64, 600_000, 1e-3, lr_halve_every=200_000, grad_clip=10.0,
-                      source="paper §4: LR patch 64, batch 64, Adam lr 1e-3 halved every 2e5; released code: "
-                             "600K iterations, grad clip 10"),
-    "carn": Recipe("DIV2K_train", 64, 64, 600_000, 1e-4, lr_milestones=(400_000,), grad_clip=10.0,
-                   source="CARN official README (survey §2): LR patch 64, batch 64, lr 1e-4 halved at 400K, 600K, "
-                          "clip 10"),
-    "edsr": Recipe("DIV2K_train", 48, 16, 600_000, 1e-4, lr_halve_every=200_000,
-                   source="EDSR slides: LR patch 48, batch 16, lr 1e-4 halved every 2e5, 6e5 iterations"),
-    "rdn": Recipe("DIV2K_train", 32, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
-                  source="RDN paper (not among this study's sources): LR patch 32, batch 16, lr 1e-4 halved every "
-                         "200 epochs of 1000 iterations, 1000 epochs"),
-    "rcan": Recipe("DIV2K_train", 48, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
-                   source="RCAN paper (not among this study's sources): LR patch 48, batch 16, lr 1e-4 halved every "
-                          "2e5; 1e6 iterations assumed"),
-    "meta_rdn": Recipe("DIV2K_train", 50, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
-                       source="Meta-SR (not among this study's sources; scales 1.1–4.0 step 0.1 confirmed by the ASDN "
-                              "slides): LR patch 50, batch 16, lr 1e-4 halved every 200 epochs, 1000 epochs"),
-}
-PAPER_RECIPES["rdn_osm"] = PAPER_RECIPES["meta_rdn"]
-
-
-def recipe(profile: str, family: str) -> Recipe:
-    if profile == "smoke":
-        return SMOKE_RECIPE
-    if profile == "lite":
-        return _lite()
-    return PAPER_RECIPES[family]
-
-
-# Model sizes per profile: keyword arguments added to every model of the family.
-SIZES = {
-    "overnet": {"smoke": dict(n_feats=8, n_ldgs=2, n_rbs=2, expand=2), "lite": dict(n_feats=32), "paper": {}},
-    "carn": {"smoke": dict(n_feats=8), "lite": dict(n_feats=32), "paper": {}},
-    "edsr": {"smoke": dict(n_resblocks=1, n_feats=8, res_scale=1.0), "lite": dict(n_resblocks=8, n_feats=32,
-                                                                                 res_scale=1.0), "paper": {}},
-    "rdn": {"smoke": dict(n_feats=8, growth=4, n_blocks=1, n_layers=2), "lite": None, "paper": {}},
-    "rcan": {"smoke": dict(n_feats=8, n_resgroups=1, n_resblocks=1, reduction=4), "lite": None, "paper": {}},
-    "meta_rdn": {"smoke": dict(n_feats=8, growth=4, n_blocks=1, n_layers=2, meta_hidden=8), "lite": None,
-                 "paper": {}},
-}
-
-
-def n_seeds(ctx: RunContext) -> int:
-    if ctx.seeds:
-        return int(ctx.seeds)
-    return {"smoke": 1, "lite": LITE_SEEDS, "paper": 1}[ctx.profile]
-
-
-def eval_limit(profile: str, dataset: str, table: str = "") -> int | None:
-    if profile == "smoke":
-        return 1
-    if profile == "lite":
-        return {**LITE_LIMITS, **LITE_TABLE_LIMITS.get(table, {})}.get(dataset)
-    return None
-
-
-# ================================================================================================ threads
-@contextmanager
-def cpu_threads():
-    """One intra-op thread on a small shared CPU unless ``$OMP_NUM_THREADS`` says otherwise (see module doc)."""
-    import torch
-
-    if os.environ.get("OMP_NUM_THREADS") or (os.cpu_count() or 1) > 4:
-        yield
-        return
-    old = torch.get_num_threads()
-    os.environ["OMP_NUM_THREADS"] = "1"  # srrepro.train reads it for train() and estimate_seconds()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        os.environ.pop("OMP_NUM_THREADS", None)
-        torch.set_num_threads(old)
-
-
-# ================================================================================================ units of work
-@dataclass
-class Unit:
-    """One model and the rows it produces.
-
-    kind: ``train`` (TrainConfig → train → evaluate), ``official`` (released weights → evaluate) or ``none`` (a row
-    whose metrics come from elsewhere: reported-only methods).
-    """
-    kind: str
-    key: dict  # key columns shared by the unit's rows
-    evals: list[dict]  # per row: more key columns + dataset, scale, degradation (+ self_ensemble)
-    config: object = None  # TrainConfig for kind "train"
-    weights: str | None = None  # srrepro.weights name for kind "official"
-    info: dict = field(default_factory=dict)  # extra columns on every row (follows, model_kwargs, params, ...)
-    family: str = "overnet"
-
-
-def train_config(profile: str, family: str, model: str, model_kwargs: dict, seed: int, device: str = "auto",
-                 data_root=None, **fields):
-    """The TrainConfig of a cell: the profile's recipe + model + scales/loss (``fields``)."""
-    from ..train import TrainConfig
-
-    r = recipe(profile, family)
-    return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
-                       lr_patch=r.lr_patch, batch_size=r.batch_size, iterations=r.iterations, lr=r.lr,
-                       lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip,
-                       seed=seed, log_every=max(1, min(100, r.iterations)), validate_every=0,
-                       checkpoint_every=200 if profile == "lite" else 10_000, data_root=data_root, device=device,
-                       **fields)
-
-
-def _images_tag(profile: str) -> str | None:
-    return f"first {SMOKE_RECIPE.n_images}" if profile == "smoke" else None
-
-
-_NO_HASH = {"log_every", "validate_every", "checkpoint_every", "device", "amp", "channels_last", "compile",
-            "num_workers", "data_root"}
-
-
-def cell_hash(config, profile: str) -> str:
-    """Hash of everything that changes the trained weights (so equal configs share one model across tables)."""
-    from dataclasses import asdict
-
-    d = json.loads(json.dumps(asdict(config), default=str))
-    d = {k: v for k, v in d.items() if k not in _NO_HASH}
-    d["_images"] = _images_tag(profile)
-    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
-
-
-def _finished(work_dir: Path, h: str) -> Path | None:
-    """A run dir (of any table) holding the finished model of hash ``h``."""
-    for d in sorted(Path(work_dir).glob(f"*/{h}")):
-        if (d / "model.pt").exists() and (d / "cell.json").exists():
-            return d
-    return None
-
-
-_MODELS: dict[str, tuple] = {}  # in-process cache: hash → (model, info)
-
-
-def trained_model(ctx: RunContext, table: str, config) -> tuple[object, dict]:
-    """Train ``config`` (or reuse / resume its cached run); returns (model in eval mode, info columns)."""
-    import torch
-
-    from ..train import build_model, resolve_device, train
-
-    h = cell_hash(config, ctx.profile)
-    if h in _MODELS:
-        return _MODELS[h]
-    done = _finished(ctx.work_dir, h)
-    if done is not None:
-        meta = json.loads((done / "cell.json").read_text())
-        model = build_model(config)
-        model.load_state_dict(torch.load(done / "model.pt", map_location="cpu", weights_only=True))
-        model.to(resolve_device(ctx.device)).eval()
-        info = {**meta, "reused_from": str(done.relative_to(ctx.work_dir))}
-    else:
-        started = sorted(Path(ctx.work_dir).glob(f"*/{h}/checkpoint.pt"))  # an interrupted run, maybe another table's
-        run_dir = started[0].parent if started else Path(ctx.work_dir) / table / h
-        images = None
-        if ctx.profile == "smoke":
-            from ..data import load_images
-
-            images = load_images(config.train_dataset, config.data_root, limit=SMOKE_RECIPE.n_images)
-        result = train(config, run_dir, resume=(run_dir / "checkpoint.pt").exists(), progress=ctx.progress,
-                       images=images)
-        meta = {"model_hash": h, "iterations": result.iterations, "train_seconds": round(result.wall_seconds, 1),
-                "final_loss": float(result.curve["loss"].iloc[-1]) if "loss" in result.curve and len(result.curve)
-                else math.nan}
-        (run_dir / "cell.json").write_text(json.dumps(meta, indent=1) + "\n")
-        model = result.model.eval()
-        info = {**meta, "reused_from": ""}
-    _MODELS[h] = (model, info)
-    return model, info
-
-
-def score(model, ev: dict, ctx: RunContext, table: str = "") -> dict:
-    """Mean PSNR/SSIM of ``model`` on one (dataset, scale, degradation); a missing dataset becomes a status."""
-    from ..data import SrreproDataError
-    from ..evaluate import evaluate
-    from ..train import resolve_device
-
-    limit = eval_limit(ctx.profile, ev["dataset"], table)
-    try:
-        df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
-                      device=str(resolve_device(ctx.device)), root=ctx.data_root,
-                      self_ensemble=ev.get("self_ensemble", False), limit=limit)
-    except SrreproDataError as e:
-        return {"status": f"data not available: {e}"}
-    return {"psnr": float(df["psnr"].mean()), "ssim": float(df["ssim"].mean()), "n_images": len(df),
-            "status": "ok" if limit is None else f"ok (first {len(df)} images)"}
-
-
-def _row_keys(unit: Unit, ev: dict) -> dict:
-    return {**unit.key, **{k: v for k, v in ev.items() if k not in ("degradation_kw",)}}
-
-
-def run_units(ctx: RunContext, table: str, units: list[Unit]) -> pd.DataFrame:
-    """Train/load each unit's model once, evaluate its (selected) rows."""
-    rows = []
-    with cpu_threads():
-        for unit in units:
-            evs = [ev for ev in unit.evals if select([_row_keys(unit, ev)], ctx.only)]
-            if not evs:
-                continue
-            base = {**unit.key, **unit.info}
-            model, minfo = None, {}
-            if unit.kind == "none":
-                for ev in evs:
-                    rows.append({**base, **ev, "status": unit.info.get("status", "reported only")})
-                continue
-            try:
-                if unit.kind == "train":
-                    model, minfo = trained_model(ctx, table, unit.config)
-                    minfo = {**minfo, "model_kwargs": json.dumps(unit.config.model_kwargs, sort_keys=True),
-                             "params_trained": sum(p.numel() for p in model.parameters())}
-                else:
-                    from ..train import resolve_device
-                    from ..weights import load_official
-
-                    model = load_official(unit.weights, root=ctx.data_root, device=resolve_device(ctx.device))
-                    minfo = {"iterations": 0, "train_seconds": 0.0, "model_kwargs": unit.weights,
-                             "params_trained": sum(p.numel() for p in model.parameters())}
-            except Exception as e:  # missing data/weights: one row per cell saying so; anything else is a bug
-                from ..data import SrreproDataError
-                from ..weights import WeightsError
-
-                if not isinstance(e, (SrreproDataError, WeightsError)):
-                    raise
-                for ev in evs:
-                    rows.append({**base, **ev, "status": f"not run: {e}"})
-                continue
-            for ev in evs:
-                rows.append({**base, **minfo, **ev, **score(model, ev, ctx, table)})
-    return pd.DataFrame(rows)
-
-
-# ================================================================================================ cost model
-@lru_cache(maxsize=None)
-def _flops_per_px(model: str, kwargs_json: str, scale: float, train: bool) -> float:
-    """FLOPs per LR pixel of one forward (``train``: forward + backward), counted by torch's FlopCounterMode on an
-    8×8 LR input on the meta device (CPU when an op has no meta kernel). Convolutions dominate and scale with the
-    pixel count, so this × pixels is the cost of any input size."""
-    import torch
-    from torch.utils.flop_counter import FlopCounterMode
-
-    from ..models import create_model
-
-    kwargs = json.loads(kwargs_json)
-    p = 8
-    for dev in ("meta", "cpu"):
-        try:
-            with torch.device(dev):
-                m = create_model(model, **kwargs)
-                x = torch.rand(1, 3, p, p, requires_grad=False)
-            if not train:
-                m.eval()
-            fc = FlopCounterMode(display=False)
-            with fc:
-                if train:
-                    m(x, scale).float().abs().mean().backward()
-                else:
-                    with torch.no_grad():
-                        m(x, scale)
-            return fc.get_total_flops() / (p * p)
-        except (NotImplementedError, RuntimeError):
-            if dev == "cpu":
-                raise
-    raise AssertionError
-
-
-def _model_kwargs_for(config) -> dict:
-    """The kwargs build_model would use (it adds ``scale`` for single-integer-scale training)."""
-    kw = dict(config.model_kwargs)
-    if len(config.scales) == 1 and isinstance(config.scales[0], int) and not config.scale_range \
-            and not {"scale", "multi_scale"} & set(kw):
-        kw["scale"] = config.scales[0]
-    return kw
-
-
-def _train_scales(config) -> list[float]:
-    if config.scale_range:
-        lo, hi = config.scale_range
-        return [lo, (lo + hi) / 2, hi]
-    scales = sorted(float(s) for s in config.scales)
-    return scales if len(scales) <= 3 else [scales[0], scales[len(scales) // 2], scales[-1]]
-
-
-def train_flops(config) -> float:
-    """FLOPs of one training step (mean over the training scales; the loss itself is negligible)."""
-    kw = json.dumps(_model_kwargs_for(config), sort_keys=True)
-    per_px = np.mean([_flops_per_px(config.model, kw, s, True) for s in _train_scales(config)])
-    return float(per_px * config.batch_size * config.lr_patch ** 2)
-
-
-@lru_cache(maxsize=None)
-def lr_pixels(dataset: str, scale: float, limit: int | None, root) -> float:
-    """Total LR pixels of a benchmark at ``scale`` (image sizes from the PNG headers, nothing decoded)."""
-    from PIL import Image
-
-    from .. import data
-    from ..evaluate import hr_crop_shape
-
-    files = data.dataset_files(dataset, root)[:limit] if limit else data.dataset_files(dataset, root)
-    total = 0
-    for f in files:
-        with Image.open(f) as im:
-            w, h = im.size
-        (_, _), (lh, lw) = hr_crop_shape((h, w), scale)
-        total += lh * lw
-    return float(total)
-
-
-def eval_flops(model: str, kwargs: dict, ev: dict, profile: str, root, table: str = "") -> float:
-    kw = json.dumps(kwargs, sort_keys=True)
-    try:
-        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(profile, ev["dataset"], table), root)
-    except Exception:  # a missing dataset costs nothing
-        return 0.0
-    return _flops_per_px(model, kw, float(ev["scale"]), False) * px * (8 if ev.get("self_ensemble") else 1)
-
-
-@lru_cache(maxsize=None)
-def cpu_flops_rate(device: str = "auto") -> float:
-    """Effective training FLOP/s of this machine, from one timed lite OverNet step (srrepro.train.estimate_seconds,
-    cached on disk); used to turn FLOP counts into seconds where nothing else is timed (evaluation, paper plans)."""
-    from ..train import estimate_seconds
-
-    cfg = train_config("lite", "overnet", "overnet", SIZES["overnet"]["lite"], 0, device, scales=(3,))
-    cfg = replace(cfg, iterations=1)
-    return train_flops(cfg) / estimate_seconds(cfg, device=device, steps=1)
-
-
-def plan_units(ctx: RunContext, table: str, units: list[Unit], notes: str = "") -> Plan:
-    """One plan row per unit: what it trains, iterations, estimated seconds (training + its evaluations); at the
-    paper profile also GPU-hours (FLOPs / GPU_EFFECTIVE_TFLOPS)."""
-    from ..train import estimate_seconds
-
-    runs, seen = [], set()
-    with cpu_threads():
-        rate = cpu_flops_rate(ctx.device) if ctx.profile != "smoke" else None
-        for u in units:
-            evs = [ev for ev in u.evals if select([_row_keys(u, ev)], ctx.only)]
-            if not evs:
-                continue
-            row = {**{k: v for k, v in u.key.items()}, "rows": len(evs)}
-            train_s, gpu_h, it = 0.0, 0.0, 0
-            model, kwargs = None, {}
-            if u.kind == "train":
-                cfg = u.config
-                model, kwargs, it = cfg.model, _model_kwargs_for(cfg), cfg.iterations
-                h = cell_hash(cfg, ctx.profile)
-                cached = _finished(ctx.work_dir, h) is not None
-                shared = h in seen
-                seen.add(h)
-                row["model"] = f"{cfg.model} {json.dumps(cfg.model_kwargs, sort_keys=True)}"
-                if cfg.scale_range:
-                    sc = f"r{cfg.scale_range}"
-                elif len(cfg.scales) > 4:
-                    sc = f"x{min(cfg.scales):g}…{max(cfg.scales):g} ({len(cfg.scales)} scales)"
-                else:
-                    sc = "x" + ",".join(f"{s:g}" for s in cfg.scales)
-                row["train"] = f"{cfg.train_dataset} p{cfg.lr_patch} b{cfg.batch_size} {sc} {cfg.loss}"
-                if not cached and not shared:
-                    if ctx.profile == "paper":
-                        flops = train_flops(cfg) * cfg.iterations
-                        train_s = flops / rate
-                        gpu_h = flops / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600
-                    else:
-                        train_s = estimate_seconds(cfg, device=ctx.device, steps=1)
-                row["cached"] = "yes" if cached else ("same model as above" if shared else "no")
-            elif u.kind == "official":
-                from ..weights import OFFICIAL_WEIGHTS
-
-                from ..weights import weights_path
-
-                w = OFFICIAL_WEIGHTS[u.weights]
-                try:
-                    present = weights_path(u.weights, ctx.data_root).is_file()
-                except Exception:
-                    present = False
-                model, kwargs = (w.model, dict(w.kwargs)) if present else (None, {})
-                row["model"] = f"official weights {u.weights}" + ("" if present else " (file absent: rows say so)")
-                row["train"], row["cached"] = "-", "-"
-            else:
-                row["model"], row["train"], row["cached"] = u.info.get("status", "reported only"), "-", "-"
-            eval_s = 0.0
-            if model is not None and rate:
-                eval_s = sum(eval_flops(model, {**kwargs}, ev, ctx.profile, ctx.data_root, table) for ev in evs) / rate
-            elif model is not None:
-                eval_s = 0.5 * len(evs)
-            row.update({"training_iterations": it, "train_s": round(train_s), "eval_s": round(eval_s),
-                        "est_seconds": round(train_s + eval_s, 1)})
-            if ctx.profile == "paper":
-                row["gpu_hours"] = round(gpu_h, 2)
-            runs.append(row)
-    shared_note = ("Cached models (any table's runs/<table>/<hash>/ with model.pt) and repeats of a model above cost "
-                   "no training; the per-scale OverNets are shared by overnet_t1/t4/t5/t6.")
-    extra = ""
-    if ctx.profile == "paper":
-        extra = (f" GPU-hours assume {GPU_EFFECTIVE_TFLOPS:g} TFLOP/s sustained (bf16 autocast on one modern GPU); "
-                 "FLOPs are counted per training step by torch's FlopCounterMode. est_seconds is the same work at "
-                 "this machine's measured rate: not feasible here.")
-    return Plan(runs, " ".join(s for s in (notes, shared_note + extra) if s))
-
-
-# ================================================================================================ verdict helpers
-# GPU-hours of each table at the paper profile, from `make dry-run TABLE=<id> PROFILE=paper` (FLOPs counted per
-# training step × iterations / GPU_EFFECTIVE_TFLOPS); quoted by the verdicts that only the paper profile can settle.
-PAPER_GPU_HOURS = {"overnet_t1": 30, "overnet_t2": 101, "overnet_t3": 566, "overnet_t4": 73, "overnet_t5": 32,
-                   "overnet_t6": 44, "overnet_t7": 29}
+# The grid each profile runs (seeds: 3 at lite; paper: one run, as the paper). Lite scores B100 and Urban100 on
+# their first images only, the same images for every model and checkpoint, so comparisons stay paired: one
+# Urban100 ×2 image costs 6–10 s per checkpoint on one core, and every model is scored at 4 checkpoints.
+LITE_LIMITS = {"B100": 10, "Urban100": 5}
+PAPER_ITERATIONS = PAPER_RECIPES["overnet"].iterations
+
+
+def _grid(smoke: dict | None = None, lite: dict | None = None, paper: dict | None = None) -> dict:
+    return {"smoke": smoke or {}, "lite": {"limits": LITE_LIMITS, **(lite or {})}, "paper": paper or {}}
 
 
 def _paper_needed(table: str) -> str:
@@ -628,87 +191,13 @@ def _paper_needed(table: str) -> str:
 
 def _needed(table: str) -> str:
     gpu = PAPER_GPU_HOURS.get(table)
-    return (f"more seeds at lite (`srrepro reproduce {table} --profile lite --seeds 4`: about twice this table's lite "
-            f"time), or the paper profile" + (f" (≈{gpu} GPU-hours on one modern GPU)" if gpu else ""))
+    return "or the paper profile" + (f" (≈{gpu} GPU-hours on one modern GPU)" if gpu else "")
 
 
-def per_seed(df: pd.DataFrame, where: dict, metric: str = "psnr") -> pd.Series:
-    """``metric`` by seed for the rows matching ``where`` (averaged over any other key)."""
-    sel = df
-    for k, v in where.items():
-        if k not in sel:
-            return pd.Series(dtype=float)
-        sel = sel[sel[k] == v]
-    sel = sel[sel[metric].notna()] if metric in sel else sel.iloc[0:0]
-    if sel.empty:
-        return pd.Series(dtype=float)
-    return sel.groupby("seed")[metric].mean() if "seed" in sel else pd.Series([sel[metric].mean()])
-
-
-def decide(a: pd.Series, b: pd.Series, profile: str) -> tuple[str, float, int]:
-    """Is a > b? Paired by seed. ≥ 2 seeds: 'holds' when every seed agrees and the mean gap exceeds two standard
-    errors, 'contradicted' for the mirror case, else 'inconclusive'. One seed: the sign decides at the paper profile
-    (one run, as the paper), else inconclusive. Returns (status, mean gap, n seeds)."""
-    both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
-    if both.empty:
-        return "not run", math.nan, 0
-    d = (both["a"] - both["b"]).to_numpy()
-    n, m = len(d), float(d.mean())
-    if n >= 2:
-        se = d.std(ddof=1) / math.sqrt(n)
-        if (d > 0).all() and m > 2 * se:
-            return "holds", m, n
-        if (d < 0).all() and -m > 2 * se:
-            return "contradicted", m, n
-        return "inconclusive", m, n
-    if profile == "paper":
-        return ("holds" if m > 0 else "contradicted"), m, n
-    return "inconclusive", m, n
-
-
-def combine(parts: list[tuple[str, str, float, int]], table: str, what: str = "comparisons",
-            all_needed: bool = True) -> Verdict:
-    """Fold several per-cell decisions (label, status, gap, n) into one verdict: a claim 'at every cell' holds
-    when all hold and is contradicted when any is contradicted."""
-    parts = [p for p in parts if p[1] != "not run"]
-    if not parts:
-        return Verdict("not run", f"no {what} computed at this profile", _needed(table))
-    counts = {s: sum(p[1] == s for p in parts) for s in ("holds", "contradicted", "inconclusive")}
-    gaps = [p[2] for p in parts]
-    worst = min(parts, key=lambda p: p[2])
-    n = max(p[3] for p in parts)
-    ev = (f"{counts['holds']}/{len(parts)} {what} hold, {counts['contradicted']} contradicted, "
-          f"{counts['inconclusive']} inconclusive ({n} seed{'s' if n != 1 else ''}); mean Δ {np.mean(gaps):+.3f} dB, "
-          f"smallest Δ {worst[2]:+.3f} dB ({worst[0]})")
-    if counts["contradicted"]:
-        return Verdict("contradicted", ev)
-    if counts["holds"] == len(parts) or (not all_needed and counts["holds"]):
-        return Verdict("holds", ev)
-    return Verdict("inconclusive", ev, _needed(table))
-
-
-def smoke_guard(profile: str) -> Verdict | None:
-    if profile == "smoke":
-        return Verdict("inconclusive", "smoke profile: models trained for 2 iterations, the numbers are meaningless",
-                       "run the lite or paper profile")
-    return None
-
-
-def gap_bars(ax, rows: list[tuple], rotation: int = 45) -> None:
-    """Bars of A − B per cell, ours (mean ± seed std, paired by seed) beside the paper's.
-
-    rows: (label, A per seed, B per seed, A paper values, B paper values), as from :func:`per_seed`.
-    """
-    ax.axhline(0, color="k", lw=0.6)
-    if not rows:
-        return
-    ours = [(a - b).dropna() for _, a, b, _, _ in rows]
-    paper = [pa.iloc[0] - pb.iloc[0] if len(pa) and len(pb) else math.nan for _, _, _, pa, pb in rows]
-    x = np.arange(len(rows))
-    ax.bar(x - 0.2, [d.mean() for d in ours], 0.4, yerr=[d.std() if len(d) > 1 else 0.0 for d in ours],
-           label="ours (± seed std)")
-    ax.bar(x + 0.2, paper, 0.4, label="paper")
-    ax.set_xticks(x, [r[0] for r in rows], rotation=rotation, fontsize=7 if rotation > 45 else 8)
+# GPU-hours of each table at the paper profile, from `make dry-run TABLE=<id> PROFILE=paper` (FLOPs counted per
+# training step × iterations / GPU_EFFECTIVE_TFLOPS); quoted by the verdicts that only the paper profile can settle.
+PAPER_GPU_HOURS = {"overnet_t1": 30, "overnet_t2": 101, "overnet_t3": 566, "overnet_t4": 73, "overnet_t5": 32,
+                   "overnet_t6": 44, "overnet_t7": 29}
 
 
 def _fmt_k(x: float) -> str:
@@ -722,68 +211,50 @@ _OVERNET_DEFAULTS = dict(ldg_skip=True, gdg_skip=True, interpolation="bicubic", 
 def overnet_kwargs(profile: str, **arch) -> dict:
     """Profile size + architecture switches, without switches at their default (so equal models hash equal)."""
     arch = {k: v for k, v in arch.items() if not (k in _OVERNET_DEFAULTS and _OVERNET_DEFAULTS[k] == v)}
-    return {**SIZES["overnet"][profile], **arch}
+    return {**size("overnet", profile), **arch}
 
 
-def overnet_cell(ctx: RunContext, seed: int, scale: int | None = None, multi: bool = False, degradation: str = "BI",
-                 **arch):
+def overnet_config(ctx: RunContext, seed: int, scale: int | None = None, multi: bool = False, degradation: str = "BI",
+                   **arch):
     """The TrainConfig of an OverNet cell. ``multi=False``: the released code's per-scale model (``scale``,
     overscale scale+1 unless ``arch`` says otherwise, plain L1). ``multi=True``: the paper's model (max scale 4,
     multi-scale loss Eq. 9 on {2, 3, 4}, one batch scale drawn from {2, 3, 4} per iteration)."""
     if multi:
         kw = overnet_kwargs(ctx.profile, max_scale=4, **arch)
-        return train_config(ctx.profile, "overnet", "overnet", kw, seed, ctx.device, ctx.data_root,
-                            scales=(2, 3, 4), loss="ms_l1", ms_scales=(2, 3, 4), degradation=degradation)
+        return train_config(ctx, "overnet", "overnet", kw, seed, scales=(2, 3, 4), loss="ms_l1", ms_scales=(2, 3, 4),
+                            degradation=degradation)
     kw = overnet_kwargs(ctx.profile, **arch)
-    return train_config(ctx.profile, "overnet", "overnet", kw, seed, ctx.device, ctx.data_root, scales=(scale,),
-                        degradation=degradation)
+    return train_config(ctx, "overnet", "overnet", kw, seed, scales=(scale,), degradation=degradation)
 
 
-def params(model: str, **kwargs) -> int:
-    """Exact parameter count of a model built with ``kwargs`` (meta device: no memory, no init)."""
-    return _params(model, json.dumps(kwargs, sort_keys=True), False)
-
-
-def overnet_params_fe(official: bool = True, **kwargs) -> int:
-    """Parameters of OverNet without its overscaling module (feature extractor + mean shifts)."""
-    return _params("overnet", json.dumps({"official": official, **kwargs}, sort_keys=True), True)
+params = params_of  # exact parameter counts, meta device
 
 
 @lru_cache(maxsize=None)
-def _params(model: str, kwargs_json: str, without_osm: bool) -> int:
+def overnet_params_fe(official: bool = True, **kwargs) -> int:
+    """Parameters of OverNet without its overscaling module (feature extractor + mean shifts)."""
     import torch
 
-    from ..models import count_params, create_model
+    from ..models import create_model
 
     with torch.device("meta"):
-        m = create_model(model, **json.loads(kwargs_json))
-    if without_osm:
-        return int(sum(p.numel() for n, p in m.named_parameters() if not n.startswith("osm.")))
-    return int(count_params(m))
+        m = create_model("overnet", official=official, **kwargs)
+    return int(sum(p.numel() for n, p in m.named_parameters() if not n.startswith("osm.")))
 
 
 # ================================================================================================ t1
-def t1_units(ctx: RunContext) -> list[Unit]:
-    units = []
+def t1_jobs(ctx: RunContext) -> list[Job]:
+    jobs = []
     for cfg, (ldg, gdg, _, _) in T1_CONFIGS.items():
         arch = dict(ldg_skip=ldg, gdg_skip=gdg)
         counts = {"params": params("overnet", scale=3, **arch),
                   "params_code": params("overnet", scale=3, official=True, **arch),
                   "params_fe": overnet_params_fe(scale=3, **arch)}
-        for seed in range(n_seeds(ctx)):
-            units.append(Unit("train", {"config": cfg, "ldg_skip": ldg, "gdg_skip": gdg, "seed": seed},
-                              [{"dataset": "Urban100", "scale": 3.0}],
-                              overnet_cell(ctx, seed, 3, **arch), info={**counts, "follows": FOLLOWS_CODE}))
-    return units
-
-
-def t1_run(ctx):
-    return run_units(ctx, "overnet_t1", t1_units(ctx))
-
-
-def t1_plan(ctx):
-    return plan_units(ctx, "overnet_t1", t1_units(ctx), "Four ×3 OverNets (SCs in LDGs × SCs in GDG), scored on Urban100 ×3; "
-                                          "parameter counts are exact at paper size whatever the profile.")
+        for seed in range(ctx.n_seeds):
+            jobs.append(Job.train({"config": cfg, "ldg_skip": ldg, "gdg_skip": gdg, "seed": seed},
+                                  [{"dataset": "Urban100", "scale": 3.0}], overnet_config(ctx, seed, 3, **arch),
+                                  "overnet", {**counts, "follows": FOLLOWS_CODE}))
+    return jobs
 
 
 def _t1_params_check(df: pd.DataFrame, profile: str) -> Verdict:
@@ -804,54 +275,31 @@ def _t1_params_check(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _cfg(df, c):
-    return per_seed(df, {"config": c})
+    return scores(df, {"config": c})
 
 
 def _t1_vs(a: int, b: int):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
-        status, gap, n = decide(_cfg(df, a), _cfg(df, b), profile)
-        if status == "not run":
-            return Verdict("not run", "no Urban100 ×3 cell computed", _needed("overnet_t1"))
-        ev = f"config {a} − config {b} = {gap:+.3f} dB on Urban100 ×3 ({n} seed{'s' if n != 1 else ''})"
-        return Verdict(status, ev, _needed("overnet_t1") if status == "inconclusive" else "")
+        return verdict_of(decide(_cfg(df, a), _cfg(df, b)), f"config {a} − config {b}, Urban100 ×3 PSNR (dB)",
+                          _needed("overnet_t1"))
     return check
 
 
 def _t1_best(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    parts = []
-    for other in (1, 2, 3):
-        status, gap, n = decide(_cfg(df, 4), _cfg(df, other), profile)
-        parts.append((f"vs config {other}", status, gap, n))
-    return combine(parts, "overnet_t1", "pairwise comparisons")
-
-
-def _t1_ldg_alone(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    status, gap, n = decide(_cfg(df, 1), _cfg(df, 2), profile)  # claim: config 2 ≤ config 1
-    if status == "not run":
-        return Verdict("not run", "no Urban100 ×3 cell computed", _needed("overnet_t1"))
-    ev = f"config 2 − config 1 = {-gap:+.3f} dB ({n} seed{'s' if n != 1 else ''})"
-    # "holds" needs config 1 ≥ config 2: significantly above, or (paper profile) not below
-    return Verdict(status, ev, _needed("overnet_t1") if status == "inconclusive" else "")
+    parts = [(f"vs config {other}", decide(_cfg(df, 4), _cfg(df, other))) for other in (1, 2, 3)]
+    return combine(parts, _needed("overnet_t1"), "pairwise comparisons")
 
 
 T1_CLAIMS = [
     Claim("t1_both_best", "SCs in both LDGs and GDG (config 4) give the best Urban100 ×3 PSNR of the four configs",
-          "Table 1; §4.1 'when OverNet uses SCs in both LDGs and GDG, it outperforms all three models'", _t1_best),
+          "Table 1; §4.1 'when OverNet uses SCs in both LDGs and GDG, it outperforms all three models'", _t1_best,
+          trained=True),
     Claim("t1_gdg_helps", "SCs in the GDG alone beat no SCs (config 3 > config 1)",
           "Table 1; §4.1 'the model which used SCs only in GDG attains better performance than the one without SCs'",
-          _t1_vs(3, 1)),
-    Claim("t1_ldg_alone", "SCs in LDGs without GDG SCs do not help (config 2 below config 1)",
+          _t1_vs(3, 1), trained=True),
+    Claim("t1_ldg_alone", "SCs in LDGs without GDG SCs do not help (config 1 above config 2)",
           "Table 1 (28.21 < 28.23); §4.1 'natural to expect performance degradation when the global SCs are "
-          "deactivated'", _t1_ldg_alone),
+          "deactivated'", _t1_vs(1, 2), trained=True),
     Claim("t1_params", "The #Params row is the parameter count of each config (695K, 806K, 732K, 943K)",
           "Table 1, #Params row", _t1_params_check),
 ]
@@ -898,116 +346,85 @@ T2_VARIANTS = {  # experiment → OverNet kwargs (max scale 4)
 }
 
 
-def t2_scales(profile: str) -> tuple:
-    return (1.5, 2.0, 3.7) if profile == "smoke" else T2_SCALES
-
-
-def t2_units(ctx: RunContext) -> list[Unit]:
-    evs = [{"dataset": "B100", "scale": s} for s in t2_scales(ctx.profile)]
-    units = []
+def t2_jobs(ctx: RunContext) -> list[Job]:
+    evs = [{"dataset": "B100", "scale": s} for s in ctx.grid.get("scales", T2_SCALES)]
+    jobs = []
     for exp, arch in T2_VARIANTS.items():
         kw = overnet_kwargs(ctx.profile, max_scale=4, **arch)
-        for seed in range(n_seeds(ctx)):
-            cfg = train_config(ctx.profile, "overnet", "overnet", kw, seed, ctx.device, ctx.data_root,
-                               scale_range=(1.1, 4.0), loss="ms_l1", ms_scales=(2, 3, 4))
-            units.append(Unit("train", {"experiment": exp, "seed": seed}, evs, cfg, info={"follows": FOLLOWS_PAPER}))
+        for seed in range(ctx.n_seeds):
+            cfg = train_config(ctx, "overnet", "overnet", kw, seed, scale_range=(1.1, 4.0), loss="ms_l1",
+                               ms_scales=(2, 3, 4))
+            jobs.append(Job.train({"experiment": exp, "seed": seed}, evs, cfg, "overnet", {"follows": FOLLOWS_PAPER}))
     if ctx.profile != "lite":  # 22M-parameter models: the paper profile (and the smoke plumbing) only
         for exp, model, kw in (("Meta-RDN", "meta_rdn", {}), ("RDN-OSM", "rdn", dict(scale=4, upsampler="osm"))):
-            size = SIZES["meta_rdn" if model == "meta_rdn" else "rdn"][ctx.profile]
             fam = "meta_rdn" if model == "meta_rdn" else "rdn_osm"
-            for seed in range(n_seeds(ctx)):
-                cfg = train_config(ctx.profile, fam, model, {**kw, **size}, seed, ctx.device, ctx.data_root,
-                                   scales=T2_SCALES)
-                units.append(Unit("train", {"experiment": exp, "seed": seed}, evs, cfg,
-                                  info={"follows": FOLLOWS_PAPER + " (Meta-SR training: scales 1.1–4.0, L1)"},
-                                  family=fam))
-    return units
+            for seed in range(ctx.n_seeds):
+                cfg = train_config(ctx, fam, model, {**kw, **size(fam, ctx.profile)}, seed, scales=T2_SCALES)
+                jobs.append(Job.train({"experiment": exp, "seed": seed}, evs, cfg, fam,
+                                      {"follows": FOLLOWS_PAPER + " (Meta-SR training: scales 1.1–4.0, L1)"}))
+    return jobs
 
 
-def t2_run(ctx):
-    return run_units(ctx, "overnet_t2", t2_units(ctx))
-
-
-def t2_plan(ctx):
-    return plan_units(ctx, "overnet_t2", t2_units(ctx), "Arbitrary-scale OverNets (max scale 4) trained on scales drawn "
-                                          "uniformly in [1.1, 4.0] with the multi-scale loss, scored on B100 at the "
-                                          "30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) at the paper "
-                                          "profile only.")
+def _scales(df: pd.DataFrame) -> list:
+    return sorted(df["scale"].dropna().unique()) if "scale" in df else []
 
 
 def _t2_pair(a: str, b: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
-        parts = []
-        for s in sorted(df["scale"].dropna().unique()) if "scale" in df else []:
-            st, gap, n = decide(per_seed(df, {"experiment": a, "scale": s}), per_seed(df, {"experiment": b, "scale": s}),
-                                profile)
-            parts.append((f"×{s:g}", st, gap, n))
-        return combine(parts, "overnet_t2", "scales")
+        parts = [(f"×{s:g}", decide(scores(df, {"experiment": a, "scale": s}), scores(df, {"experiment": b, "scale": s})))
+                 for s in _scales(df)]
+        return combine(parts, _needed("overnet_t2"), "scales")
     return check
 
 
+COMPARABLE_DB = 0.05  # "better or comparable": no scale more than this below
+
+
 def _t2_rdn(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
     parts = []
-    for s in sorted(df["scale"].dropna().unique()) if "scale" in df else []:
-        st, gap, n = decide(per_seed(df, {"experiment": "RDN-OSM", "scale": s}),
-                            per_seed(df, {"experiment": "Meta-RDN", "scale": s}), profile)
-        parts.append((f"×{s:g}", st, gap, n))
-    parts = [p for p in parts if p[1] != "not run"]
-    if not parts:
-        return Verdict("not run", "Meta-RDN and RDN-OSM are trained at the paper profile only (22M parameters each)",
-                       _paper_needed("overnet_t2"))
-    gaps = np.array([p[2] for p in parts])
-    ev = f"RDN-OSM − Meta-RDN over {len(parts)} scales: mean {gaps.mean():+.3f} dB, min {gaps.min():+.3f} dB"
-    # "better or comparable": no scale more than 0.05 dB below
-    return Verdict("holds" if gaps.min() > -0.05 else "contradicted", ev)
+    for s in _scales(df):
+        c = decide(scores(df, {"experiment": "RDN-OSM", "scale": s}), scores(df, {"experiment": "Meta-RDN", "scale": s}))
+        if c.status != "not run":  # against the margin: holds when the whole interval lies above −0.05 dB
+            c = c._replace(status="holds" if c.lo > -COMPARABLE_DB else "contradicted" if c.hi < -COMPARABLE_DB
+                           else "inconclusive")
+        parts.append((f"×{s:g}", c))
+    v = combine(parts, _paper_needed("overnet_t2"), "scales")
+    if v.status == "not run":
+        v.evidence = "Meta-RDN and RDN-OSM are trained at the paper profile only (22M parameters each)"
+    return v
 
 
 def _t2_typo(scale_lo: float, scale_hi: float, experiments: tuple, what: str):
-    """Erratum check: does PSNR fall from ``scale_lo`` to ``scale_hi`` in our runs (the paper prints a rise)?"""
+    """Erratum check: does PSNR rise from ``scale_lo`` to ``scale_hi``, as printed? (Paired: the same B100 images
+    at both scales.) *Contradicted* means our PSNR falls there, which supports the typo reading."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
-        out = []
-        for e in experiments:
-            lo, hi = per_seed(df, {"experiment": e, "scale": scale_lo}), per_seed(df, {"experiment": e, "scale": scale_hi})
-            if len(lo) and len(hi):
-                out.append((e, float(lo.mean()), float(hi.mean())))
-        if not out:
-            return Verdict("not run", f"{what}: no cells at ×{scale_lo:g} and ×{scale_hi:g} for these rows",
-                           "the paper profile" if "RDN" in experiments[0] else "the lite profile")
-        falls = all(h < l for _, l, h in out)
-        ev = "; ".join(f"{e}: ×{scale_lo:g} {l:.2f} → ×{scale_hi:g} {h:.2f}" for e, l, h in out)
-        # The paper's printed value implies a rise; our curves falling support the typo reading.
-        return Verdict("contradicted" if falls else "inconclusive",
-                       f"{what}: ours {'fall' if falls else 'do not all fall'} ({ev}); a fall supports a typo")
+        parts = [(e, decide(scores(df, {"experiment": e, "scale": scale_hi}), scores(df, {"experiment": e, "scale": scale_lo})))
+                 for e in experiments]
+        v = combine(parts, "the paper profile" if "RDN" in experiments[0] else "", f"rows ({what})")
+        if v.status == "not run":
+            v.evidence = f"{what}: no cells at ×{scale_lo:g} and ×{scale_hi:g} for these rows"
+        return v
     return check
 
 
 T2_CLAIMS = [
     Claim("t2_bicubic_over_ps", "OSM-bicubic beats pixelshuffle at every scale ×1.1…×4.0",
           "Table 2; §4.1 'superior results are achieved by a large margin when the proposed overscaling method is "
-          "applied'", _t2_pair("OSM-bicubic", "Pixelshuffle")),
+          "applied'", _t2_pair("OSM-bicubic", "Pixelshuffle"), trained=True),
     Claim("t2_bilinear_over_ps", "OSM-bilinear beats pixelshuffle at every scale", "Table 2",
-          _t2_pair("OSM-bilinear", "Pixelshuffle")),
+          _t2_pair("OSM-bilinear", "Pixelshuffle"), trained=True),
     Claim("t2_bicubic_over_bilinear", "OSM-bicubic beats OSM-bilinear at every scale",
           "Table 2; §4.1 'Best results are achieved using OSM with bicubic interpolation, which in turn yields better "
-          "results than bilinear'", _t2_pair("OSM-bicubic", "OSM-bilinear")),
+          "results than bilinear'", _t2_pair("OSM-bicubic", "OSM-bilinear"), trained=True),
     Claim("t2_rdn_osm", "RDN-OSM is better than or comparable to Meta-RDN at every scale (within 0.05 dB)",
-          "§4.1 'RDN-OSM achieves better or comparable performance'", _t2_rdn),
+          "§4.1 'RDN-OSM achieves better or comparable performance'", _t2_rdn, trained=True),
     Claim("t2_erratum_ps19", "Erratum check: Pixelshuffle rises from 33.30 (×1.8) to 33.65 (×1.9) as printed",
-          "Table 2, Pixelshuffle row", _t2_typo(1.8, 1.9, ("Pixelshuffle",), "pixelshuffle ×1.8→×1.9")),
+          "Table 2, Pixelshuffle row", _t2_typo(1.8, 1.9, ("Pixelshuffle",), "pixelshuffle ×1.8→×1.9"), trained=True),
     Claim("t2_erratum_37", "Erratum check: the three OverNet rows rise from ×3.6 to ×3.7 as printed (+0.6–0.7 dB)",
           "Table 2, ×3.7 column", _t2_typo(3.6, 3.7, ("Pixelshuffle", "OSM-bilinear", "OSM-bicubic"),
-                                           "×3.6→×3.7")),
+                                           "×3.6→×3.7"), trained=True),
     Claim("t2_erratum_rdn18", "Erratum check: RDN-OSM rises from 34.25 (×1.7) to 35.53 (×1.8) as printed",
-          "Table 2, OSM-RDN row", _t2_typo(1.7, 1.8, ("RDN-OSM",), "RDN-OSM ×1.7→×1.8")),
+          "Table 2, OSM-RDN row", _t2_typo(1.7, 1.8, ("RDN-OSM",), "RDN-OSM ×1.7→×1.8"), trained=True),
 ]
 
 
@@ -1086,18 +503,6 @@ T3_ARCHS = {  # arch → (zoo model, family of SIZES / PAPER_RECIPES)
 }
 
 
-def t3_archs(profile: str) -> tuple:
-    return ("CARN", "EDSR") if profile == "lite" else ("CARN", "EDSR", "RDN", "RCAN")
-
-
-def t3_scales(profile: str) -> tuple:
-    return (4,) if profile in ("lite", "smoke") else (2, 3, 4)
-
-
-def t3_datasets(profile: str) -> tuple:
-    return ("Set5",) if profile == "smoke" else ("Set5", "Set14", "Urban100")
-
-
 def _osm_kwargs(model: str, scale: int, lr_skip: bool = True) -> dict:
     if model in ("rdn", "rcan"):
         return dict(upsampler="osm")  # max_scale defaults to the model's scale
@@ -1118,64 +523,45 @@ def t3_variants(arch: str, profile: str) -> list[tuple[str, bool, bool]]:
     return out
 
 
-def t3_units(ctx: RunContext) -> list[Unit]:
-    units = []
-    for arch in t3_archs(ctx.profile):
+def t3_jobs(ctx: RunContext) -> list[Job]:
+    jobs = []
+    for arch in ctx.grid["archs"]:
         model, fam = T3_ARCHS[arch]
-        size = SIZES[fam][ctx.profile]
-        for s in t3_scales(ctx.profile):
+        for s in ctx.grid["scales"]:
             for method, osm, lr_skip in t3_variants(arch, ctx.profile):
-                kw = {**size, **(_osm_kwargs(model, s, lr_skip) if osm else {})}
+                kw = {**size(fam, ctx.profile), **(_osm_kwargs(model, s, lr_skip) if osm else {})}
                 ens = (False, True) if (arch == "EDSR" and ctx.profile == "paper") else (False,)
-                evs = [{"dataset": d, "scale": float(s), "self_ensemble": e} for d in t3_datasets(ctx.profile)
-                       for e in ens]
-                for seed in range(n_seeds(ctx)):
-                    cfg = train_config(ctx.profile, fam, model, kw, seed, ctx.device, ctx.data_root, scales=(s,))
-                    units.append(Unit("train", {"method": method, "arch": arch, "osm": osm, "seed": seed}, evs, cfg,
-                                      info={"follows": FOLLOWS_CODE + " (per-scale models, as the released code)"},
-                                      family=fam))
+                evs = [{"dataset": d, "scale": float(s), "self_ensemble": e} for d in ctx.grid["datasets"] for e in ens]
+                for seed in range(ctx.n_seeds):
+                    cfg = train_config(ctx, fam, model, kw, seed, scales=(s,))
+                    jobs.append(Job.train({"method": method, "arch": arch, "osm": osm, "seed": seed}, evs, cfg, fam,
+                                          {"follows": FOLLOWS_CODE + " (per-scale models, as the released code)"}))
     if ctx.profile == "paper":  # Meta-RDN (Set14 column): Table 2's arbitrary-scale Meta-RDN, shared cache
-        for seed in range(n_seeds(ctx)):
-            cfg = train_config("paper", "meta_rdn", "meta_rdn", {}, seed, ctx.device, ctx.data_root, scales=T2_SCALES)
-            units.append(Unit("train", {"method": "Meta-RDN", "arch": "RDN", "osm": False, "seed": seed},
-                              [{"dataset": "Set14", "scale": float(s), "self_ensemble": False} for s in (2, 3, 4)],
-                              cfg, info={"follows": FOLLOWS_PAPER + " (Meta-SR, shared with overnet_t2)"},
-                              family="meta_rdn"))
-    return units
-
-
-def t3_run(ctx):
-    return run_units(ctx, "overnet_t3", t3_units(ctx))
-
-
-def t3_plan(ctx):
-    return plan_units(ctx, "overnet_t3", t3_units(ctx), "Each architecture trained per scale with its own up-sampler and with the "
-                                          "OSM (overscale s+1, bicubic↓), same recipe; below paper also the OSM without its "
-                                          "bicubic skip. Lite: CARN and EDSR, narrowed, "
-                                          "×4 only; RDN (22M) and RCAN (16M) at the paper profile.")
+        for seed in range(ctx.n_seeds):
+            cfg = train_config(ctx, "meta_rdn", "meta_rdn", {}, seed, scales=T2_SCALES)
+            jobs.append(Job.train({"method": "Meta-RDN", "arch": "RDN", "osm": False, "seed": seed},
+                                  [{"dataset": "Set14", "scale": float(s), "self_ensemble": False} for s in (2, 3, 4)],
+                                  cfg, "meta_rdn", {"follows": FOLLOWS_PAPER + " (Meta-SR, shared with overnet_t2)"}))
+    return jobs
 
 
 def _t3_arch(arch: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
         d = df[(df.get("arch") == arch)] if "arch" in df else df.iloc[0:0]
         if "self_ensemble" in d:
             d = d[~d["self_ensemble"].astype(bool)]
         parts, no_skip = [], []
         for (ds, s), _ in d.groupby(["dataset", "scale"]):
-            base = per_seed(d, {"method": arch, "dataset": ds, "scale": s})
-            st, gap, n = decide(per_seed(d, {"method": f"{arch}-OSM", "dataset": ds, "scale": s}), base, profile)
-            parts.append((f"{ds} ×{s:g}", st, gap, n))
-            no_skip.append((f"{ds} ×{s:g}", *decide(per_seed(d, {"method": f"{arch}{NO_SKIP}", "dataset": ds,
-                                                                  "scale": s}), base, profile)))
-        v = combine(parts, "overnet_t3", "dataset×scale cells")
+            base = scores(d, {"method": arch, "dataset": ds, "scale": s})
+            parts.append((f"{ds} ×{s:g}", decide(scores(d, {"method": f"{arch}-OSM", "dataset": ds, "scale": s}), base)))
+            no_skip.append((f"{ds} ×{s:g}", decide(scores(d, {"method": f"{arch}{NO_SKIP}", "dataset": ds,
+                                                              "scale": s}), base)))
+        v = combine(parts, _needed("overnet_t3"), "dataset×scale cells")
         if v.status == "not run":
             v.evidence = f"{arch} is not trained at the {profile} profile"
             v.needed = _paper_needed("overnet_t3")
-        elif any(p[1] != "not run" for p in no_skip):  # the diagnostic: how much of the gain is the skip's
-            w = combine(no_skip, "overnet_t3", "cells")
+        elif any(c.status != "not run" for _, c in no_skip):  # the diagnostic: how much of the gain is the skip's
+            w = combine(no_skip, "", "cells")
             v.evidence += f". Without Eq. 8's bicubic skip, OSM − {arch}: {w.evidence}"
         return v
     return check
@@ -1183,7 +569,7 @@ def _t3_arch(arch: str):
 
 T3_CLAIMS = [Claim(f"t3_{a.lower()}_osm", f"{a}-OSM beats {a} on Set5, Set14 and Urban100 at every scale",
                    "Table 3; §4.1 'all the methods with OSM have higher PSNR than the corresponding baselines at all "
-                   "scale factors'", _t3_arch(a)) for a in ("CARN", "EDSR", "RDN", "RCAN")]
+                   "scale factors'", _t3_arch(a), trained=True) for a in ("CARN", "EDSR", "RDN", "RCAN")]
 
 
 def _t3_plot(df, ax=None):
@@ -1231,44 +617,30 @@ because it would add half again to a 566 GPU-hour table. The paper does not say 
 T4_OVERSCALES = {3: 2, 4: 3, 5: 4, 8: 4}  # overscale → maximum scale N (Table 4 rows)
 
 
-def t4_regimes(profile: str) -> tuple:
-    return ("single-scale", "multi-scale") if profile == "paper" else ("single-scale",)
-
-
-def t4_units(ctx: RunContext) -> list[Unit]:
-    units = []
+def t4_jobs(ctx: RunContext) -> list[Job]:
+    jobs = []
     for os_, n in T4_OVERSCALES.items():
         arch = {} if os_ == n + 1 else {"overscale": os_}
         counts = {"max_scale": n, "params": params("overnet", scale=n, **arch),
                   "params_code": params("overnet", scale=n, official=True, **arch)}
         evs = [{"dataset": "Set5", "scale": float(s)} for s in range(2, n + 1)]
-        for regime in t4_regimes(ctx.profile):
-            for seed in range(n_seeds(ctx)):
+        for regime in ctx.grid.get("regimes", ("single-scale",)):
+            for seed in range(ctx.n_seeds):
                 if regime == "single-scale":
-                    cfg = overnet_cell(ctx, seed, n, **arch)
+                    cfg = overnet_config(ctx, seed, n, **arch)
                     follows = FOLLOWS_CODE + f" (trained at ×{n} only, L1; scored at ×2…×{n} through the OSM)"
                 elif n == 2:  # Eq. 9 on {2} alone is plain L1 at ×2: the same model as the single-scale one
-                    cfg = overnet_cell(ctx, seed, n, **arch)
+                    cfg = overnet_config(ctx, seed, n, **arch)
                     follows = FOLLOWS_PAPER + " (max scale 2: the multi-scale loss reduces to L1 at ×2)"
                 else:
                     kw = overnet_kwargs(ctx.profile, max_scale=n, **arch)
                     scales = tuple(range(2, n + 1))
-                    cfg = train_config(ctx.profile, "overnet", "overnet", kw, seed, ctx.device, ctx.data_root,
-                                       scales=scales, loss="ms_l1", ms_scales=scales)
+                    cfg = train_config(ctx, "overnet", "overnet", kw, seed, scales=scales, loss="ms_l1",
+                                       ms_scales=scales)
                     follows = FOLLOWS_PAPER + f" (max scale {n}, multi-scale loss on ×2…×{n})"
-                units.append(Unit("train", {"overscale": os_, "regime": regime, "seed": seed}, evs, cfg,
-                                  info={**counts, "follows": follows}))
-    return units
-
-
-def t4_run(ctx):
-    return run_units(ctx, "overnet_t4", t4_units(ctx))
-
-
-def t4_plan(ctx):
-    return plan_units(ctx, "overnet_t4", t4_units(ctx), "Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with "
-                                          "overscale ×8, scored on Set5 at every scale ≤ N. Lite: the released "
-                                          "code's regime only (trained at ×N); paper: also the multi-scale loss.")
+                jobs.append(Job.train({"overscale": os_, "regime": regime, "seed": seed}, evs, cfg, "overnet",
+                                      {**counts, "follows": follows}))
+    return jobs
 
 
 def _t4_params(df: pd.DataFrame, profile: str) -> Verdict:
@@ -1282,17 +654,13 @@ def _t4_params(df: pd.DataFrame, profile: str) -> Verdict:
 
 def _t4_larger(regime: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
         d = df[df["regime"] == regime] if "regime" in df else df.iloc[0:0]
         parts = []
         for s, pairs_ in ((2.0, ((4, 3), (5, 4), (5, 3))), (3.0, ((5, 4),))):
             for hi, lo in pairs_:
-                st, gap, n = decide(per_seed(d, {"overscale": hi, "scale": s}),
-                                    per_seed(d, {"overscale": lo, "scale": s}), profile)
-                parts.append((f"×{s:g}: N={T4_OVERSCALES[hi]} vs N={T4_OVERSCALES[lo]}", st, gap, n))
-        v = combine(parts, "overnet_t4", "comparisons")
+                parts.append((f"×{s:g}: N={T4_OVERSCALES[hi]} vs N={T4_OVERSCALES[lo]}",
+                              decide(scores(d, {"overscale": hi, "scale": s}), scores(d, {"overscale": lo, "scale": s}))))
+        v = combine(parts, _needed("overnet_t4"), "comparisons")
         if v.status == "not run":
             v.evidence = f"the {regime} regime is not trained at the {profile} profile"
             v.needed = _paper_needed("overnet_t4")
@@ -1301,28 +669,24 @@ def _t4_larger(regime: str):
 
 
 def _t4_x8(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    parts = []
-    for s in (2.0, 3.0, 4.0):
-        st, gap, n = decide(per_seed(df[df["regime"] == "single-scale"], {"overscale": 8, "scale": s}),
-                            per_seed(df[df["regime"] == "single-scale"], {"overscale": 5, "scale": s}), profile)
-        parts.append((f"×{s:g}", st, gap, n))
-    return combine(parts, "overnet_t4", "scales")
+    d = df[df["regime"] == "single-scale"]
+    parts = [(f"×{s:g}", decide(scores(d, {"overscale": 8, "scale": s}), scores(d, {"overscale": 5, "scale": s})))
+             for s in (2.0, 3.0, 4.0)]
+    return combine(parts, _needed("overnet_t4"), "scales")
 
 
 T4_CLAIMS = [
     Claim("t4_larger_n", "Training for a larger maximum scale N helps the smaller scales (Set5 ×2, ×3); models "
                          "trained at ×N only (the reading Table 4's diagonal supports)",
           "Table 4; §4.1 'training a larger scale seems to be always beneficial for lower scales'",
-          _t4_larger("single-scale")),
+          _t4_larger("single-scale"), trained=True),
     Claim("t4_larger_n_ms", "Training for a larger maximum scale N helps the smaller scales (Set5 ×2, ×3); models "
                             "trained with the multi-scale loss on ×2…×N",
           "Table 4; §4.1 'training a larger scale seems to be always beneficial for lower scales'",
-          _t4_larger("multi-scale")),
+          _t4_larger("multi-scale"), trained=True),
     Claim("t4_x8", "Overscaling ×8 slightly improves PSNR over ×5 at ×2, ×3 and ×4",
-          "Table 4; §4.1 'Overscaling to higher scales slightly improves the PSNR'", _t4_x8),
+          "Table 4; §4.1 'Overscaling to higher scales slightly improves the PSNR'", _t4_x8,
+          trained=True),
     Claim("t4_params", "#Params: 927K (×3), 943K (×4), 1079K (×5), 955K (×8)", "Table 4, Parameters column",
           _t4_params),
 ]
@@ -1358,56 +722,27 @@ multi-scale-loss reading.
 
 
 # ================================================================================================ t5
-def t5_datasets(profile: str) -> tuple:
-    return ("Set5",) if profile == "smoke" else ("Set5", "B100", "Urban100")
-
-
-def t5_units(ctx: RunContext) -> list[Unit]:
-    units = []
-    for seed in range(n_seeds(ctx)):
+def t5_jobs(ctx: RunContext) -> list[Job]:
+    jobs, dsets = [], ctx.grid.get("datasets", ("Set5", "B100", "Urban100"))
+    for seed in range(ctx.n_seeds):
         for s in (2, 3, 4):
-            units.append(Unit("train", {"model": "OverNet-S", "seed": seed},
-                              [{"dataset": d, "scale": float(s)} for d in t5_datasets(ctx.profile)],
-                              overnet_cell(ctx, seed, s), info={"follows": FOLLOWS_CODE + " (L1 at one scale)"}))
-        units.append(Unit("train", {"model": "OverNet-M", "seed": seed},
-                          [{"dataset": d, "scale": float(s)} for d in t5_datasets(ctx.profile) for s in (2, 3, 4)],
-                          overnet_cell(ctx, seed, multi=True),
-                          info={"follows": FOLLOWS_PAPER + " (max scale 4, Eq. 9 on {2,3,4})"}))
-    return units
+            jobs.append(Job.train({"model": "OverNet-S", "seed": seed}, [{"dataset": d, "scale": float(s)} for d in dsets],
+                                  overnet_config(ctx, seed, s), "overnet",
+                                  {"follows": FOLLOWS_CODE + " (L1 at one scale)"}))
+        jobs.append(Job.train({"model": "OverNet-M", "seed": seed},
+                              [{"dataset": d, "scale": float(s)} for d in dsets for s in (2, 3, 4)],
+                              overnet_config(ctx, seed, multi=True), "overnet",
+                              {"follows": FOLLOWS_PAPER + " (max scale 4, Eq. 9 on {2,3,4})"}))
+    return jobs
 
 
-def t5_run(ctx):
-    return run_units(ctx, "overnet_t5", t5_units(ctx))
-
-
-def t5_plan(ctx):
-    return plan_units(ctx, "overnet_t5", t5_units(ctx), "OverNet-S: three per-scale models with L1 (the released code). "
-                                          "OverNet-M: one model, max scale 4, batch scale drawn from {2,3,4}, Eq. 9 "
-                                          "on that scale and the ones below it.")
-
-
-def beats_per_cell(column: str, better: str, worse: str, table: str):
-    """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every dataset × scale cell."""
-    def check(df: pd.DataFrame, profile: str) -> Verdict:
-        g = smoke_guard(profile)
-        if g:
-            return g
-        parts = []
-        for (ds, s), _ in df.groupby(["dataset", "scale"]):
-            st, gap, n = decide(per_seed(df, {column: better, "dataset": ds, "scale": s}),
-                                per_seed(df, {column: worse, "dataset": ds, "scale": s}), profile)
-            parts.append((f"{ds} ×{s:g}", st, gap, n))
-        return combine(parts, table, "dataset×scale cells")
-    return check
-
-
-_t5_check = beats_per_cell("model", "OverNet-M", "OverNet-S", "overnet_t5")
+_t5_check = beats_per_cell("model", "OverNet-M", "OverNet-S", "or the paper profile")
 
 
 T5_CLAIMS = [Claim("t5_multiscale_loss", "A multi-scale loss (one model) beats single-scale training on every "
                                          "dataset and scale", "Table 5; §4.1 'the model trained with multi-scale loss "
                                                               "achieves better performance with a large margin'",
-                   _t5_check)]
+                   _t5_check, trained=True)]
 
 
 def _t5_plot(df, ax=None):
@@ -1435,60 +770,47 @@ antialiased bicubic on the HR patch (srrepro.losses).
 
 
 # ================================================================================================ t6
-def t6_datasets(profile: str) -> tuple:
-    return ("Set5",) if profile == "smoke" else ("Set5", "Set14", "B100", "Urban100")
-
-
 def _mult_adds(model: str, **kwargs) -> float:
     """Multiply-adds for a 1280×720 SR output (Table 6's convention): FLOPs/2 per LR pixel × 1280·720/s²."""
     s = float(kwargs.get("scale") or kwargs.get("max_scale") or 4)
-    return _flops_per_px(model, json.dumps(kwargs, sort_keys=True), s, False) / 2 * 1280 * 720 / s ** 2
+    return flops_per_px(model, json.dumps(kwargs, sort_keys=True), s, False) / 2 * 1280 * 720 / s ** 2
 
 
-def t6_units(ctx: RunContext) -> list[Unit]:
-    units = []
-    dsets = t6_datasets(ctx.profile)
-    for seed in range(n_seeds(ctx)):
+ALL_SETS = ("Set5", "Set14", "B100", "Urban100")
+
+
+def t6_jobs(ctx: RunContext) -> list[Job]:
+    jobs = []
+    dsets = ctx.grid.get("datasets", ALL_SETS)
+    for seed in range(ctx.n_seeds):
         for s in (2, 3, 4):
             evs = [{"dataset": d, "scale": float(s)} for d in dsets]
             for method, arch in (("OverNet", {}), ("OverNet w/o OSM", {"osm": False})):
                 full = {"scale": s, **arch}
-                units.append(Unit("train", {"method": method, "seed": seed}, evs, overnet_cell(ctx, seed, s, **arch),
-                                  info={"follows": FOLLOWS_CODE + " ('we train our models individually for each "
-                                                                  "scale factor')",
-                                        "params": params("overnet", **full),
-                                        "mult_adds": _mult_adds("overnet", **full), "measured": "trained here"}))
+                jobs.append(Job.train({"method": method, "seed": seed}, evs, overnet_config(ctx, seed, s, **arch),
+                                      "overnet",
+                                      {"follows": FOLLOWS_CODE + " ('we train our models individually for each "
+                                                                 "scale factor')",
+                                       "params": params("overnet", **full),
+                                       "mult_adds": _mult_adds("overnet", **full), "measured": "trained here"}))
     evs = [{"dataset": d, "scale": float(s)} for d in dsets for s in (2, 3, 4)]
-    units.append(Unit("official", {"method": "CARN", "seed": 0}, evs, weights="carn",
-                      info={"follows": "official weights (multi-scale CARN)", "measured": "official weights",
-                            "params": params("carn", multi_scale=True)}))
-    units.append(Unit("official", {"method": "CARN-M (not in Table 6)", "seed": 0}, evs, weights="carn_m",
-                      info={"follows": "official weights (multi-scale CARN-M)", "measured": "official weights",
-                            "params": params("carn_m", multi_scale=True)}))
+    jobs.append(Job.official({"method": "CARN", "seed": 0}, evs, "carn",
+                             {"follows": "official weights (multi-scale CARN)", "measured": "official weights",
+                              "params": params("carn", multi_scale=True)}))
+    jobs.append(Job.official({"method": "CARN-M (not in Table 6)", "seed": 0}, evs, "carn_m",
+                             {"follows": "official weights (multi-scale CARN-M)", "measured": "official weights",
+                              "params": params("carn_m", multi_scale=True)}))
     for name, _, _ in T6_METHODS:
         if name not in ("CARN", "OverNet", "OverNet w/o OSM"):
-            units.append(Unit("none", {"method": name, "seed": 0}, evs,
-                              info={"status": "reported only: no model/weights in this study", "measured": "no"}))
-    return units
+            jobs.append(Job.reported({"method": name, "seed": 0}, evs,
+                                     {"status": "reported only: no model/weights in this study", "measured": "no"}))
+    return jobs
 
 
-def t6_run(ctx):
-    return run_units(ctx, "overnet_t6", t6_units(ctx))
-
-
-def t6_plan(ctx):
-    return plan_units(ctx, "overnet_t6", t6_units(ctx), "OverNet and OverNet w/o OSM: per-scale models (×2/×3/×4). CARN "
-                                          "(needs carn.pth, not in the data mirror) and CARN-M: official weights, no "
-                                          "training. The other columns are shown as reported.")
-
-
-_t6_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "overnet_t6")
+_t6_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "or the paper profile")
 
 
 def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
     if profile != "paper":
         return Verdict("inconclusive", "only paper-profile OverNets (DIV2K, 6e5 iterations) can be set against the "
                                        "published numbers of fully trained methods",
@@ -1498,7 +820,7 @@ def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
     best = others.groupby(["dataset", "scale"])["psnr_paper"].max()
     gap = (ours - best).dropna()
     if gap.empty:
-        return Verdict("not run", "no OverNet cell computed", _needed("overnet_t6"))
+        return Verdict("not run", "no OverNet cell computed", _paper_needed("overnet_t6"))
     ev = f"ours − best reported other method: min {gap.min():+.2f} dB, {int((gap > 0).sum())}/{len(gap)} cells ahead"
     return Verdict("holds" if (gap > 0).all() else "contradicted", ev)
 
@@ -1518,9 +840,10 @@ def _t6_size(df: pd.DataFrame, profile: str) -> Verdict:
 T6_CLAIMS = [
     Claim("t6_osm", "OverNet beats OverNet w/o OSM on every dataset and scale",
           "Table 6; §4.2.1 'combining the proposed feature extractor and OSM together further increases performance'",
-          _t6_osm),
+          _t6_osm, trained=True),
     Claim("t6_sota", "OverNet beats every listed lightweight method on every dataset and scale",
-          "Table 6; §4.2.1 'OverNet exceeds all the previous methods on numerous benchmark dataset'", _t6_sota),
+          "Table 6; §4.2.1 'OverNet exceeds all the previous methods on numerous benchmark dataset'", _t6_sota,
+          trained=True),
     Claim("t6_size", "OverNet has 0.9M parameters and 0.2T multiply-adds (1280×720 output) at ×2, ×3 and ×4",
           "Table 6 header", _t6_size),
 ]
@@ -1568,27 +891,21 @@ column is shown as reported.
 T7_DATASETS = ("Set5", "Set14", "B100", "Urban100")
 
 
-def t7_datasets(profile: str) -> tuple:
-    return ("Set5",) if profile == "smoke" else T7_DATASETS
-
-
-def t7_units(ctx: RunContext) -> list[Unit]:
-    units = []
-    for seed in range(n_seeds(ctx)):
+def t7_jobs(ctx: RunContext) -> list[Job]:
+    jobs, dsets = [], ctx.grid.get("datasets", T7_DATASETS)
+    for seed in range(ctx.n_seeds):
         for deg, variant in (("BD", "blur_first"), ("DN", "σ=30")):
-            evs = [{"dataset": d, "degradation": deg, "variant": variant, "scale": 3.0}
-                   for d in t7_datasets(ctx.profile)]
+            evs = [{"dataset": d, "degradation": deg, "variant": variant, "scale": 3.0} for d in dsets]
             for method, arch in (("OverNet", {}), ("OverNet w/o OSM", {"osm": False})):
-                units.append(Unit("train", {"method": method, "seed": seed}, evs,
-                                  overnet_cell(ctx, seed, 3, degradation=deg, **arch),
-                                  info={"follows": FOLLOWS_CODE + f" (×3, trained on {deg} LR)"}))
-    evs = [{"dataset": d, "degradation": g, "variant": "-", "scale": 3.0} for d in t7_datasets(ctx.profile)
-           for g in ("BD", "DN")]
+                jobs.append(Job.train({"method": method, "seed": seed}, evs,
+                                      overnet_config(ctx, seed, 3, degradation=deg, **arch), "overnet",
+                                      {"follows": FOLLOWS_CODE + f" (×3, trained on {deg} LR)"}))
+    evs = [{"dataset": d, "degradation": g, "variant": "-", "scale": 3.0} for d in dsets for g in ("BD", "DN")]
     for name in T7_METHODS:
         if name not in ("Bicubic", "OverNet", "OverNet w/o OSM"):
-            units.append(Unit("none", {"method": name, "seed": 0}, evs,
-                              info={"status": "reported only: no model/weights in this study"}))
-    return units
+            jobs.append(Job.reported({"method": name, "seed": 0}, evs,
+                                     {"status": "reported only: no model/weights in this study"}))
+    return jobs
 
 
 def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
@@ -1596,7 +913,7 @@ def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     from .bicubic import BD_READINGS, DN_SEEDS, _compute_cell
 
     rows = []
-    for d in t7_datasets(ctx.profile):
+    for d in ctx.grid.get("datasets", T7_DATASETS):
         cells = [dict(dataset=d, scale=3.0, degradation="BD", variant=r, seeds=1) for r in BD_READINGS]
         cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30",
                           seeds=1 if ctx.profile == "smoke" else DN_SEEDS))
@@ -1610,21 +927,6 @@ def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
                     rows.append({**keys, **{k: v for k, v in r.items() if k not in keys and k != "y"},
                                  "follows": "no model (exact)", "iterations": 0, "train_seconds": 0.0})
     return pd.DataFrame(rows)
-
-
-def t7_run(ctx):
-    return pd.concat([t7_bicubic_rows(ctx), run_units(ctx, "overnet_t7", t7_units(ctx))], ignore_index=True)
-
-
-def t7_plan(ctx):
-    p = plan_units(ctx, "overnet_t7", t7_units(ctx), "×3 OverNet / OverNet w/o OSM trained on BD (RDN's blur-then-subsample, "
-                                       "the reading the training sampler uses) and on DN (σ = 30) LR images; the "
-                                       "Bicubic column is exact (table `bicubic`'s code: both BD readings, DN mean "
-                                       "over 5 noise seeds).")
-    p.runs.insert(0, {"method": "Bicubic", "rows": 3 * len(t7_datasets(ctx.profile)), "model": "no model (exact)",
-                      "train": "-", "cached": "-", "training_iterations": 0, "train_s": 0,
-                      "eval_s": 5 * len(t7_datasets(ctx.profile)), "est_seconds": 5.0 * len(t7_datasets(ctx.profile))})
-    return p
 
 
 def _t7_bicubic(df: pd.DataFrame, profile: str) -> Verdict:
@@ -1649,23 +951,10 @@ def _t7_bicubic(df: pd.DataFrame, profile: str) -> Verdict:
     return Verdict("holds" if all(p[1] for p in parts) else "contradicted", ev)
 
 
-def _t7_osm(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
-    parts = []
-    m = df[df["method"].isin(["OverNet", "OverNet w/o OSM"])]
-    for (ds, deg), _ in m.groupby(["dataset", "degradation"]):
-        st, gap, n = decide(per_seed(m, {"method": "OverNet", "dataset": ds, "degradation": deg}),
-                            per_seed(m, {"method": "OverNet w/o OSM", "dataset": ds, "degradation": deg}), profile)
-        parts.append((f"{ds} {deg}", st, gap, n))
-    return combine(parts, "overnet_t7", "dataset×degradation cells")
+_t7_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "or the paper profile", cells=("dataset", "degradation"))
 
 
 def _t7_best(df: pd.DataFrame, profile: str) -> Verdict:
-    g = smoke_guard(profile)
-    if g:
-        return g
     if profile != "paper":
         return Verdict("inconclusive", "lite models cannot be set against published fully trained methods",
                        _paper_needed("overnet_t7"))
@@ -1674,7 +963,7 @@ def _t7_best(df: pd.DataFrame, profile: str) -> Verdict:
     best = rep.groupby(["dataset", "degradation"])["psnr_paper"].max()
     gap = (ours - best).dropna()
     if gap.empty:
-        return Verdict("not run", "no OverNet cell computed", _needed("overnet_t7"))
+        return Verdict("not run", "no OverNet cell computed", _paper_needed("overnet_t7"))
     return Verdict("holds" if (gap > 0).all() else "contradicted",
                    f"ours − best reported similar-capacity method: min {gap.min():+.2f} dB over {len(gap)} cells")
 
@@ -1682,10 +971,11 @@ def _t7_best(df: pd.DataFrame, profile: str) -> Verdict:
 T7_CLAIMS = [
     Claim("t7_bicubic", "The Bicubic column is MATLAB bicubic under RDN's BD and DN degradations (×3)",
           "Table 7, Bicubic column; §4 'Degradation models'", _t7_bicubic),
-    Claim("t7_osm", "OverNet beats OverNet w/o OSM under BD and DN on every dataset", "Table 7", _t7_osm),
+    Claim("t7_osm", "OverNet beats OverNet w/o OSM under BD and DN on every dataset", "Table 7", _t7_osm,
+          trained=True),
     Claim("t7_best", "OverNet beats every similar-capacity method (SPMSR … SRMD(NF)) under BD and DN",
           "Table 7; §4.2.2 'Our models achieve the best PSNR and SSIM scores over other SR methods with similar "
-          "capacity'", _t7_best),
+          "capacity'", _t7_best, trained=True),
 ]
 
 
@@ -1764,7 +1054,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
         full_px = lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
     except SrreproDataError as e:
         return pd.DataFrame([{"method": n, "status": f"data not available: {e}"} for n in T8_ROWS])
-    with cpu_threads():
+    with torch_threads(ctx.threads):
         models = {}
         for n in names:
             torch.manual_seed(0)
@@ -1786,7 +1076,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
                 rows.append({"method": n, "status": "reported only: no model in this study"})
             continue
         m, kw = T8_MODELS[n]
-        fpp = _flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
+        fpp = flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
         ratio = (float(np.median(np.array(times[n]) / np.array(times["OverNet"]))) if "OverNet" in times else math.nan)
         rows.append({"method": n, "params": count_params(models[n]), "seconds": float(np.median(times[n])),
                      "ratio": ratio, "gflops": fpp * px / 1e9, "gflops_urban100": fpp * full_px / 1e9,
@@ -1800,14 +1090,14 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
 def t8_plan(ctx: RunContext) -> Plan:
     t = T8_TIMING[ctx.profile]
     runs = []
-    with cpu_threads():
+    with torch_threads(ctx.threads):
         rate = cpu_flops_rate(ctx.device) if ctx.profile != "smoke" else 2e10
         for n, (m, kw) in T8_MODELS.items():
-            fpp = _flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
+            fpp = flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
             try:
                 n_img = t["images"] or 100
                 px = (t["crop"] ** 2) if t["crop"] else lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
-            except Exception:
+            except SrreproDataError:  # no Urban100: nothing to time
                 n_img, px = 0, 0
             runs.append({"method": n, "model": f"{m} {json.dumps(kw)}", "training_iterations": 0,
                          "forward_passes": n_img + 1, "gflops_per_pass": round(fpp * px / 1e9, 1),
@@ -1962,13 +1252,15 @@ def _spec(**kw) -> TableSpec:
 
 
 def _desc(text: str) -> str:
-    return text.strip() + "\n\n" + ("A training cell is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate`"
-                                    " (see `srrepro/tables/overnet.py`); trained models are cached in "
-                                    "`runs/<table>/<config hash>/` and shared between tables.")
+    return text.strip() + "\n\n" + ("A training job is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate` "
+                                    "at 25/50/75/100 % of training (engine: `srrepro/jobs.py`); trained models are "
+                                    "cached in `runs/<table>/<model hash>/` and shared between tables.")
 
 
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations, lr 1e-3 halved at 75 %, OverNet 32 features "
-         f"(3 LDGs × 3 RBs), {LITE_SEEDS} seeds")
+_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations ({LITE_ITERATIONS / PAPER_ITERATIONS:.3%} of the "
+         f"paper's), lr 1e-3 halved at 75 %, OverNet 32 features (3 LDGs × 3 RBs), 3 seeds")
+_SHOW = ("follows", "iterations", "train_seconds")
+_FIRST = f"B100/Urban100 on their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images"
 SPECS = {
     "overnet_t1": _spec(
         id="overnet_t1", title="OverNet Table 1: skip connections in LDGs and GDG", paper=PAPER, source=T1,
@@ -1977,10 +1269,13 @@ SPECS = {
                           "Urban100 ×3. `params` (our model), `params_code` (released-code layout) and `params_fe` "
                           "(released code without the overscaling module) are exact parameter counts at paper size."),
         keys=["config", "ldg_skip", "gdg_skip", "seed"], metrics=["params", "params_code", "params_fe", "psnr", "ssim"],
-        run=t1_run, plan=t1_plan, display_extra=("follows", "iterations", "train_seconds"), paper_values=_t1_pv(), claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
+        jobs=t1_jobs, grid=_grid(lite={"limits": {"Urban100": 10}}),  # t1's only test set
+        plan_notes="Four ×3 OverNets (SCs in LDGs × SCs in GDG), scored on Urban100 ×3; parameter counts are exact "
+                   "at paper size whatever the profile.",
+        layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, paper_values=_t1_pv(),
+        claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
         profiles={"smoke": "4 tiny configs, 2 iterations, 1 Urban100 image",
-                  "lite": f"4 configs × {LITE_SEEDS} seeds, {_LITE}; Urban100 ×3 on its first "
-                          f"{LITE_LIMITS['Urban100']} images",
+                  "lite": f"4 configs × 3 seeds, {_LITE}; Urban100 ×3 on its first 10 images",
                   "paper": "4 configs, DIV2K, patch 64, batch 64, 6e5 iterations; full Urban100"}),
     "overnet_t2": _spec(
         id="overnet_t2", title="OverNet Table 2: OSM interpolation across 30 scales (B100)", paper=PAPER, source=T2,
@@ -1988,11 +1283,15 @@ SPECS = {
                           "arbitrary-scale model (max scale 4) trained on scales in [1.1, 4.0] with the multi-scale "
                           "loss, scored on B100 at ×1.1 … ×4.0. The figure shows PSNR and ΔPSNR against "
                           "Pixelshuffle with the seed spread. Meta-RDN and RDN-OSM at the paper profile."),
-        keys=["experiment", "scale", "seed"], metrics=["psnr", "ssim"], run=t2_run, plan=t2_plan, display_extra=("follows", "iterations", "train_seconds"),
+        keys=["experiment", "scale", "seed"], metrics=["psnr", "ssim"],
+        jobs=t2_jobs, grid=_grid(smoke={"scales": (1.5, 2.0, 3.7)}, lite={"limits": {"B100": 5}}),  # 30 scales a model
+        plan_notes="Arbitrary-scale OverNets (max scale 4) trained on scales drawn uniformly in [1.1, 4.0] with the "
+                   "multi-scale loss, scored on B100 at the 30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) "
+                   "at the paper profile only.",
+        layout=Layout(("experiment",), ("scale",)), display_extra=_SHOW,
         paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
         profiles={"smoke": "3 tiny variants + tiny Meta-RDN/RDN-OSM, 3 scales, 1 B100 image",
-                  "lite": f"3 OverNet variants × {LITE_SEEDS} seeds ({_LITE}), 30 scales on the first "
-                          f"{LITE_LIMITS['B100']} B100 images",
+                  "lite": f"3 OverNet variants × 3 seeds ({_LITE}), 30 scales on the first 5 B100 images",
                   "paper": "3 OverNet variants + Meta-RDN + RDN-OSM (Meta-SR recipe), DIV2K, full B100"}),
     "overnet_t3": _spec(
         id="overnet_t3", title="OverNet Table 3: the OSM on other architectures", paper=PAPER, source=T3,
@@ -2000,9 +1299,18 @@ SPECS = {
                           "overscaling module instead (same recipe, one model per scale); PSNR on Set5, Set14 and "
                           "Urban100."),
         keys=["method", "arch", "osm", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"],
-        run=t3_run, plan=t3_plan, display_extra=("follows", "iterations", "train_seconds"), paper_values=_t3_pv(), claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
+        jobs=t3_jobs,
+        grid=_grid(smoke={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (4,), "datasets": ("Set5",)},
+                   lite={"archs": ("CARN", "EDSR"), "scales": (4,), "datasets": ("Set5", "Set14", "Urban100")},
+                   paper={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (2, 3, 4),
+                          "datasets": ("Set5", "Set14", "Urban100")}),
+        plan_notes="Each architecture trained per scale with its own up-sampler and with the OSM (overscale s+1, "
+                   "bicubic↓), same recipe; below paper also the OSM without its bicubic skip. Lite: CARN and EDSR, "
+                   "narrowed, ×4 only; RDN (22M) and RCAN (16M) at the paper profile.",
+        layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, paper_values=_t3_pv(),
+        claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
         profiles={"smoke": "tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, 2 iterations, Set5 (1 image)",
-                  "lite": f"CARN (32 features) and EDSR (8 blocks × 32) ± OSM at ×4, {LITE_SEEDS} seeds, {_LITE}; "
+                  "lite": f"CARN (32 features) and EDSR (8 blocks × 32) ± OSM at ×4, 3 seeds, {_LITE}; "
                           f"Urban100 on its first {LITE_LIMITS['Urban100']} images",
                   "paper": "all four ± OSM at ×2/×3/×4 with their own recipes; EDSR also with self-ensemble; "
                            "Meta-RDN from overnet_t2"}),
@@ -2012,20 +1320,27 @@ SPECS = {
         description=_desc("Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8; Set5 "
                           "PSNR at every scale ≤ N; exact parameter counts."),
         keys=["overscale", "regime", "scale", "seed"], metrics=["params", "params_code", "psnr", "ssim"],
-        run=t4_run, plan=t4_plan, display_extra=("follows", "iterations", "train_seconds"), paper_values=_t4_pv(), claims=T4_CLAIMS, plot=_t4_plot, notes=T4_NOTES,
+        jobs=t4_jobs, grid=_grid(paper={"regimes": ("single-scale", "multi-scale")}),
+        plan_notes="Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8, scored on Set5 "
+                   "at every scale ≤ N. Lite: the released code's regime only (trained at ×N); paper: also the "
+                   "multi-scale loss.",
+        layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, paper_values=_t4_pv(), claims=T4_CLAIMS,
+        plot=_t4_plot, notes=T4_NOTES,
         profiles={"smoke": "4 tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"4 models × {LITE_SEEDS} seeds trained at ×N (released code; shared with t1/t5/t6), "
-                          f"{_LITE}",
+                  "lite": f"4 models × 3 seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
                   "paper": "4 models × 2 regimes (trained at ×N; multi-scale loss on ×2…×N), DIV2K"}),
     "overnet_t5": _spec(
         id="overnet_t5", title="OverNet Table 5: multi-scale loss vs single-scale loss", paper=PAPER, source=T5,
         description=_desc("OverNet-S: one model per scale with L1 (the released code). OverNet-M: one model (max "
                           "scale 4) with the multi-scale loss of Eq. 9. PSNR on Set5, B100 and Urban100 at ×2/×3/×4."),
-        keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], run=t5_run, plan=t5_plan, display_extra=("follows", "iterations", "train_seconds"),
+        keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"],
+        jobs=t5_jobs, grid=_grid(smoke={"datasets": ("Set5",)}),
+        plan_notes="OverNet-S: three per-scale models with L1 (the released code). OverNet-M: one model, max scale 4, "
+                   "batch scale drawn from {2,3,4}, Eq. 9 on that scale and the ones below it.",
+        layout=Layout(("model",), ("dataset", "scale")), display_extra=_SHOW,
         paper_values=_t5_pv(), claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
         profiles={"smoke": "tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"3 OverNet-S + 1 OverNet-M × {LITE_SEEDS} seeds, {_LITE}; B100/Urban100 on their first "
-                          f"{LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images",
+                  "lite": f"3 OverNet-S + 1 OverNet-M × 3 seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
     "overnet_t6": _spec(
         id="overnet_t6", title="OverNet Table 6: comparison with lightweight methods (BI)", paper=PAPER, source=T6,
@@ -2033,10 +1348,13 @@ SPECS = {
                           "official weights where present; the other methods as reported. Parameters and "
                           "multiply-adds (1280×720 output) are exact counts."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim", "params", "mult_adds"],
-        run=t6_run, plan=t6_plan, display_extra=("follows", "iterations", "train_seconds"), paper_values=_t6_pv(), claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
+        jobs=t6_jobs, grid=_grid(smoke={"datasets": ("Set5",)}),
+        plan_notes="OverNet and OverNet w/o OSM: per-scale models (×2/×3/×4). CARN (needs carn.pth, not in the data "
+                   "mirror) and CARN-M: official weights, no training. The other columns are shown as reported.",
+        layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
+        paper_values=_t6_pv(), claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
         profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image); CARN-M official weights",
-                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × {LITE_SEEDS} seeds, {_LITE}; B100/Urban100 on "
-                          f"their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images; CARN-M official",
+                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × 3 seeds, {_LITE}; {_FIRST}; CARN-M official",
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
     "overnet_t7": _spec(
         id="overnet_t7", title="OverNet Table 7: BD and DN degradations (×3)", paper=PAPER, source=T7,
@@ -2044,17 +1362,23 @@ SPECS = {
                           "trained and scored on BD (RDN's blur-then-subsample) and DN (σ = 30) LR images at ×3. "
                           "Other methods are shown as reported."),
         keys=["method", "dataset", "degradation", "variant", "scale", "seed"], metrics=["psnr", "ssim"],
-        run=t7_run, plan=t7_plan, display_extra=("follows", "iterations", "train_seconds"), paper_values=_t7_pv(), claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
+        jobs=t7_jobs, extra_rows=t7_bicubic_rows, grid=_grid(smoke={"datasets": ("Set5",)}),
+        plan_notes="×3 OverNet / OverNet w/o OSM trained on BD (RDN's blur-then-subsample, the reading the training "
+                   "sampler uses) and on DN (σ = 30) LR images; the Bicubic column is exact (table `bicubic`'s code: "
+                   "both BD readings, DN mean over 5 noise seeds).",
+        layout=Layout(("dataset", "degradation"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
+        paper_values=_t7_pv(), claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
         profiles={"smoke": "bicubic Set5 (1 noise seed) + tiny OverNets, 2 iterations, 1 image",
-                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × {LITE_SEEDS} seeds, {_LITE}; "
-                          f"B100/Urban100 on their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images",
+                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × 3 seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K BD/DN training, full test sets"}),
     "overnet_t8": _spec(
         id="overnet_t8", title="OverNet Table 8: running time (Urban100 ×4)", paper=PAPER, source=T8,
         description=_desc("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN timed in one process on the same Urban100 "
                           "×4 LR inputs; reported as ratios to OverNet next to the paper's seconds. `gflops` is per "
                           "timed input, `gflops_urban100` per mean full Urban100 ×4 image."),
-        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan, display_extra=("gflops", "gflops_urban100", "device", "threads"),
+        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan,
+        layout=Layout(("method",), (), ("params", "seconds", "ratio")),
+        display_extra=("gflops", "gflops_urban100", "device", "threads"),
         paper_values=_t8_pv(), claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
         profiles={"smoke": "one 8×8 LR crop", "lite": "central 64×64 LR crops of 4 Urban100 images",
                   "paper": "all 100 Urban100 ×4 images, whole (on the GPU the paper used: any)"}),

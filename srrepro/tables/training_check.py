@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..evaluate import evaluate, evaluate_bicubic
 from ..provenance import atomic_write_bytes, provenance
-from . import Claim, Plan, RunContext, TableSpec, Verdict, result_path
+from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
 
 # What each profile trains. lite: sized to stay under ~20 minutes on a 2-core CPU.
 # paper: CARN-M's published recipe (CARN-pytorch README: DIV2K, LR patch 64, batch 64, 600K steps, Adam 1e-4,
@@ -126,6 +126,7 @@ SPECS = {
         id="training_check", title="Training engine check: CARN-M ×2 on T91", paper="study",
         source="acceptance check of srrepro/train.py (no paper value)", description=__doc__.split("\n\n", 1)[1],
         keys=["model", "dataset", "scale"], metrics=["psnr", "ssim"], run=run, plan=plan, claims=CLAIMS, plot=plot,
+        layout=Layout(("model",), ("dataset", "scale"), ("psnr", "ssim")),
         profiles={k: f"{v['train_dataset']}, LR patch {v['lr_patch']}, batch {v['batch_size']}, "
                      f"{v['iterations']} iterations" for k, v in PROFILE_CONFIGS.items()},
     )

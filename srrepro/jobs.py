@@ -1,0 +1,375 @@
+"""Units of work and how they run: a :class:`Job` is one model and the result rows it produces.
+
+* ``Job.train``: TrainConfig → :func:`srrepro.train.train` (cached, locked, resumable) → scored at every kept
+  checkpoint (25/50/75/100 % of training) by :func:`srrepro.evaluate.evaluate`, per image.
+* ``Job.official``: released weights → scored. ``Job.reported``: rows whose numbers only the paper has.
+
+Trained models live in ``<work_dir>/<table>/<model_hash>/`` (``runs/`` by default). ``model_hash`` covers every
+field that changes the weights, so two tables that need the same model share one run. A lock per model hash
+(``<work_dir>/locks/<hash>.lock``, an OS file lock that dies with its process) makes a second process wait for
+the first instead of training the model twice or reading it half-written; a killed process's lock is simply
+free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached beside the model (``scores/``),
+so an interrupted table resumes where it stopped.
+
+:func:`run_jobs` runs a table's jobs side by side: a process pool of one worker per CPU core (one intra-op
+thread each) or one per GPU. A unit's numbers do not depend on what runs beside it: on CPU every unit runs
+with ``threads`` intra-op threads (default 1), and CPU training is bit-identical at a fixed thread count.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .data import SrreproDataError
+from .recipes import PAPER_RECIPES, SIZES, recipe
+from .train import TrainConfig, cpu_cores
+from .verdicts import CHECKPOINTS
+from .weights import WeightsError
+
+SCORE_VERSION = 2  # bump when the evaluation protocol changes: cached per-image scores are then recomputed
+UNIT_THREADS = 1  # CPU intra-op threads per unit unless the caller says otherwise (bit-identity, see above)
+LOCK_WAIT_S = 4 * 3600  # how long a process waits for another one training the same model
+CHECKPOINT_EVERY = {"smoke": 10, "lite": 200, "paper": 10_000}  # iterations between resumable checkpoints
+
+
+@dataclass
+class Job:
+    kind: str  # "train" | "official" | "reported"
+    key: dict  # key columns shared by the job's rows
+    evals: list[dict]  # per row: more key columns + dataset, scale (, degradation, self_ensemble)
+    config: TrainConfig | None = None
+    weights: str | None = None  # srrepro.weights name for "official"
+    info: dict = field(default_factory=dict)  # extra columns on every row (follows, params, …)
+    family: str = ""  # the recipe family (budget: this profile's iterations as a fraction of the paper's)
+
+    @classmethod
+    def train(cls, key: dict, evals: list[dict], config: TrainConfig, family: str, info: dict | None = None) -> "Job":
+        return cls("train", key, evals, config=config, info=dict(info or {}), family=family)
+
+    @classmethod
+    def official(cls, key: dict, evals: list[dict], weights: str, info: dict | None = None) -> "Job":
+        return cls("official", key, evals, weights=weights, info=dict(info or {}))
+
+    @classmethod
+    def reported(cls, key: dict, evals: list[dict], info: dict | None = None) -> "Job":
+        return cls("reported", key, evals, info={"status": "reported only", **(info or {})})
+
+
+def row_key(job: Job, ev: dict) -> dict:
+    return {**job.key, **{k: v for k, v in ev.items() if k != "degradation_kw"}}
+
+
+def selected(job: Job, only: dict | None) -> list[dict]:
+    """The job's evals whose row keys match ``only`` ({column: values}); all when ``only`` is None."""
+    if not only:
+        return list(job.evals)
+    return [ev for ev in job.evals if all(row_key(job, ev).get(k) in v for k, v in only.items())]
+
+
+# ------------------------------------------------------------------------------------------ configs and hashes
+def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, **fields) -> TrainConfig:
+    """The TrainConfig of a job: the profile's recipe (``ctx.iterations`` overrides its length) + model +
+    scales/loss (``fields``)."""
+    r = recipe(ctx.profile, family, getattr(ctx, "iterations", None))
+    return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
+                       lr_patch=r.lr_patch, batch_size=r.batch_size, iterations=r.iterations, lr=r.lr,
+                       lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip,
+                       seed=seed, log_every=max(1, min(100, r.iterations)), validate_every=0,
+                       checkpoint_every=CHECKPOINT_EVERY[ctx.profile], snapshots=CHECKPOINTS[:-1],
+                       data_root=ctx.data_root, device=ctx.device, **fields)
+
+
+def size(family: str, profile: str) -> dict:
+    s = SIZES[family][profile]
+    if s is None:
+        raise ValueError(f"{family} is not trained at the {profile} profile")
+    return dict(s)
+
+
+# Fields that do not change the trained weights (bookkeeping, hardware, where the data lives).
+_NOT_HASHED = {"log_every", "validate_every", "checkpoint_every", "snapshots", "device", "amp", "channels_last",
+               "compile", "num_workers", "data_root"}
+
+
+def model_hash(config: TrainConfig, profile: str) -> str:
+    """Hash of everything that changes the trained weights (equal configs share one model across tables)."""
+    d = json.loads(json.dumps(asdict(config), default=str))
+    d = {k: v for k, v in d.items() if k not in _NOT_HASHED}
+    d["_images"] = "first 4" if profile == "smoke" else None  # smoke trains on 4 images
+    return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
+
+
+# ------------------------------------------------------------------------------------------ trained models
+def _finished(work_dir: Path, h: str) -> Path | None:
+    """A run dir (of any table) holding the finished model of hash ``h``."""
+    for d in sorted(Path(work_dir).glob(f"*/{h}")):
+        if (d / "model.pt").exists() and (d / "model.json").exists():
+            return d
+    return None
+
+
+def model_lock(work_dir: Path, h: str):
+    from filelock import FileLock
+
+    (Path(work_dir) / "locks").mkdir(parents=True, exist_ok=True)
+    return FileLock(str(Path(work_dir) / "locks" / f"{h}.lock"), timeout=LOCK_WAIT_S)
+
+
+def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = None) -> tuple[Path, dict]:
+    """Train ``config`` (or reuse / resume its run, maybe another table's); returns (run dir, info columns)."""
+    from .train import train
+
+    h = model_hash(config, ctx.profile)
+    with model_lock(ctx.work_dir, h):  # another process training the same model: wait for it, then reuse it
+        done = _finished(ctx.work_dir, h)
+        if done is not None:
+            meta = json.loads((done / "model.json").read_text())
+            return done, {**meta, "reused_from": str(done.relative_to(ctx.work_dir))}
+        started = sorted(Path(ctx.work_dir).glob(f"*/{h}/checkpoint.pt"))  # an interrupted run, maybe another table's
+        run_dir = started[0].parent if started else Path(ctx.work_dir) / table / h
+        images = None
+        if ctx.profile == "smoke":
+            from .data import load_images
+            from .recipes import SMOKE_RECIPE
+
+            images = load_images(config.train_dataset, config.data_root, limit=SMOKE_RECIPE.n_images)
+        result = train(config, run_dir, resume=(run_dir / "checkpoint.pt").exists(), progress=False, images=images,
+                       threads=threads or UNIT_THREADS)
+        curve = result.curve
+        meta = {"model_hash": h, "iterations": result.iterations, "train_seconds": round(result.wall_seconds, 1),
+                "final_loss": float(curve["loss"].iloc[-1]) if "loss" in curve and len(curve) else math.nan}
+        from .provenance import atomic_write_text
+
+        atomic_write_text(run_dir / "model.json", json.dumps(meta, indent=1) + "\n")
+        return run_dir, {**meta, "reused_from": ""}
+
+
+def _load(config: TrainConfig, path: Path, device):
+    import torch
+
+    from .train import build_model
+
+    model = build_model(config)
+    model.load_state_dict(torch.load(path, map_location="cpu", weights_only=True))
+    return model.to(device).eval()
+
+
+def checkpoints(run_dir: Path, config: TrainConfig) -> dict[float, Path]:
+    """Fraction of training → weights file, for the kept snapshots and the end (model.pt)."""
+    from .train import snapshot_name
+
+    out = {f: run_dir / snapshot_name(step) for step, f in config.snapshot_steps().items()}
+    out = {f: p for f, p in out.items() if p.exists()}
+    out[1.0] = run_dir / "model.pt"
+    return dict(sorted(out.items()))
+
+
+# ------------------------------------------------------------------------------------------ scoring
+def eval_limit(ctx, dataset: str) -> int | None:
+    """Images scored per dataset: all, unless the table's grid limits it (smoke: 1)."""
+    if ctx.profile == "smoke":
+        return 1
+    return (ctx.grid.get("limits") or {}).get(dataset)
+
+
+def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
+    """Per-image PSNR/SSIM of ``model`` on one (dataset, scale, degradation), cached in ``cache`` (a CSV)."""
+    from .evaluate import evaluate
+    from .train import resolve_device
+
+    if cache is not None and cache.exists():
+        return pd.read_csv(cache)
+    df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
+                  device=str(resolve_device(ctx.device)), root=ctx.data_root,
+                  self_ensemble=ev.get("self_ensemble", False), limit=eval_limit(ctx, ev["dataset"]),
+                  **ev.get("degradation_kw", {}))
+    if cache is not None:
+        from .provenance import atomic_write_text
+
+        atomic_write_text(cache, df.to_csv(index=False))
+    return df
+
+
+def _eval_hash(ev: dict, ctx, ckpt: float) -> str:
+    payload = {"ev": ev, "limit": eval_limit(ctx, ev["dataset"]), "checkpoint": ckpt, "v": SCORE_VERSION}
+    return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
+
+
+def _rows_of(job: Job, evs: list[dict], minfo: dict, models: dict, ctx, cache_dir: Path | None):
+    """Score every (eval, checkpoint): one row per eval (end-of-training means), per-image scores beside it."""
+    rows, images = [], []
+    base = {**job.key, **job.info}
+    for i, ev in enumerate(evs):
+        try:
+            per_ckpt = {}
+            for f, model in models.items():
+                cache = cache_dir / f"{_eval_hash(ev, ctx, f)}.csv" if cache_dir is not None else None
+                per_ckpt[f] = score(model(), ev, ctx, cache)
+        except SrreproDataError as e:
+            rows.append({**base, **ev, "status": f"data not available: {e}"})
+            continue
+        final = per_ckpt[1.0]
+        limit = eval_limit(ctx, ev["dataset"])
+        rows.append({**base, **minfo, **ev, "psnr": float(final["psnr"].mean()), "ssim": float(final["ssim"].mean()),
+                     "n_images": len(final), "status": "ok" if limit is None else f"ok (first {len(final)} images)"})
+        for f, df in per_ckpt.items():
+            images.append(df.assign(row=len(rows) - 1, checkpoint=f))
+    return rows, images
+
+
+def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = None) -> tuple[list, pd.DataFrame]:
+    """One job, start to end: (rows, per-image scores with a ``row`` index into rows and a ``checkpoint``)."""
+    import torch
+
+    from .train import resolve_device
+
+    device = resolve_device(ctx.device)
+    if device.type == "cpu":
+        torch.set_num_threads(threads or UNIT_THREADS)
+    base = {**job.key, **job.info}
+    if job.kind == "reported":
+        return [{**base, **ev} for ev in evs], pd.DataFrame()
+    try:
+        if job.kind == "train":
+            run_dir, minfo = trained_model(ctx, table, job.config, threads)
+            paper = PAPER_RECIPES.get(job.family)
+            minfo = {**minfo, "model_kwargs": json.dumps(job.config.model_kwargs, sort_keys=True),
+                     "family": job.family, "paper_iterations": paper.iterations if paper else math.nan}
+            cache_dir = run_dir / "scores"
+            models = {f: (lambda p=p: _load(job.config, p, device)) for f, p in checkpoints(run_dir, job.config).items()}
+        else:
+            from .weights import load_official
+
+            model = load_official(job.weights, root=ctx.data_root, device=device)
+            minfo = {"iterations": 0, "train_seconds": 0.0, "model_kwargs": job.weights}
+            cache_dir = None
+            models = {1.0: lambda: model}
+    except (SrreproDataError, WeightsError) as e:  # missing data/weights: one row per cell saying so
+        return [{**base, **ev, "status": f"not run: {e}"} for ev in evs], pd.DataFrame()
+    if cache_dir is not None:
+        cache_dir.mkdir(exist_ok=True)
+    loaded = {}
+
+    def lazily(f, make):  # load each checkpoint once, only if some eval is not cached yet
+        def get():
+            if f not in loaded:
+                loaded[f] = make()
+            return loaded[f]
+        return get
+
+    models = {f: lazily(f, make) for f, make in models.items()}
+    rows, images = _rows_of(job, evs, {**minfo, "torch_threads": torch.get_num_threads()}, models, ctx, cache_dir)
+    return rows, (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
+
+
+# ------------------------------------------------------------------------------------------ side by side
+def _worker_init(devices, lock) -> None:
+    """Give each pool worker its own GPU (one unit per GPU); CPU workers need nothing."""
+    if devices:
+        with lock:
+            os.environ["SRREPRO_WORKER_DEVICE"] = devices.pop(0)
+
+
+def _worker_run(ctx, table, job, evs, threads):
+    device = os.environ.get("SRREPRO_WORKER_DEVICE")
+    if device:
+        from dataclasses import replace
+
+        ctx = replace(ctx, device=device)
+    return run_job(ctx, table, job, evs, threads)
+
+
+def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
+    """(workers, devices): one per GPU on CUDA, one per core on CPU, never more than tasks."""
+    import torch
+
+    from .train import resolve_device
+
+    if resolve_device(ctx.device).type == "cuda":
+        devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
+        return max(1, min(len(devices), n_tasks)), devices
+    return max(1, min(cpu_cores(), n_tasks)), []
+
+
+def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Run a table's jobs side by side (``ctx.workers``: default :func:`default_workers`); returns (rows, per-image
+    scores keyed by the row's position in rows). Jobs that need the same model run as one task."""
+    from tqdm.auto import tqdm
+
+    tasks: dict[str, list[tuple[Job, list[dict]]]] = {}
+    for i, job in enumerate(jobs):
+        evs = selected(job, ctx.only)
+        if evs:
+            k = model_hash(job.config, ctx.profile) if job.kind == "train" else f"{job.kind}-{i}"
+            tasks.setdefault(k, []).append((job, evs))
+    workers = ctx.workers
+    devices: list[str] = []
+    if workers is None:
+        workers, devices = default_workers(ctx, sum(j.kind != "reported" for group in tasks.values() for j, _ in group))
+    threads = ctx.threads or UNIT_THREADS
+    results: dict[str, list] = {}
+    bar = tqdm(total=len(tasks), desc=table, unit="unit", disable=not ctx.progress, dynamic_ncols=True)
+
+    def run_group(group):
+        return [run_job(ctx, table, job, evs, threads) for job, evs in group]
+
+    if workers <= 1:
+        for k, group in tasks.items():
+            results[k] = run_group(group)
+            bar.update(1)
+    else:
+        import multiprocessing as mp
+
+        spawn = mp.get_context("spawn")  # fork after torch has started threads can deadlock
+        manager = spawn.Manager()
+        shared = manager.list(devices)
+        with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_init,
+                                 initargs=(shared, manager.Lock())) as pool:
+            futures = {}
+            for k, group in tasks.items():
+                if all(job.kind == "reported" for job, _ in group):
+                    results[k] = run_group(group)
+                    bar.update(1)
+                    continue
+                futures[pool.submit(_run_group_in_worker, ctx, table, group, threads)] = k
+            for fut in as_completed(futures):
+                results[futures[fut]] = fut.result()
+                bar.update(1)
+        manager.shutdown()
+    bar.close()
+    rows, images = [], []
+    for k in tasks:  # in the jobs' order, whatever order they finished in
+        for job_rows, job_images in results[k]:
+            if len(job_images):
+                images.append(job_images.assign(row=job_images["row"] + len(rows)))
+            rows.extend(job_rows)
+    return pd.DataFrame(rows), (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
+
+
+def _run_group_in_worker(ctx, table, group, threads):
+    return [_worker_run(ctx, table, job, evs, threads) for job, evs in group]
+
+
+class torch_threads:
+    """``with torch_threads(n):`` run a block with ``n`` CPU intra-op threads, then restore the count."""
+
+    def __init__(self, n: int | None):
+        self.n = n or UNIT_THREADS
+
+    def __enter__(self):
+        import torch
+
+        self.old = torch.get_num_threads()
+        torch.set_num_threads(self.n)
+
+    def __exit__(self, *exc):
+        import torch
+
+        torch.set_num_threads(self.old)

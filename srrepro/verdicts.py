@@ -1,0 +1,289 @@
+"""Claims and their verdicts: paired gaps over images and seeds, with a 95 % interval.
+
+* A claim's rule compares arms (models) that were scored on the same images, so every comparison is paired:
+  ``d[seed, image] = metric(A) − metric(B)``.
+* The interval (:func:`paired_interval`) is the wider of (a) a two-level paired bootstrap (seeds with replacement,
+  then images with replacement, the same image draw for every seed; 2,000 draws, percentile interval) and (b)
+  Student's t over the per-seed mean gaps (n − 1 degrees of freedom). (b) is what keeps 2–3 seeds honest: the
+  bootstrap alone is too narrow for so few seeds. With one seed only (a) over images remains, and the verdict says
+  that training noise is not in it.
+* "holds" / "contradicted" only when the interval excludes zero; otherwise "inconclusive", with the seeds that the
+  measured spread says would settle it.
+* A rule that raises is a verdict of status "error" (shown on the page, failing the test suite), never folded into
+  "inconclusive".
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, NamedTuple
+
+import numpy as np
+import pandas as pd
+
+VERDICTS = ("holds", "contradicted", "inconclusive", "not run", "error")
+INTERVAL_METHOD = ("95 % interval: the wider of a two-level paired bootstrap (seeds, then images; 2,000 draws) and "
+                   "Student's t over the per-seed mean gaps")
+
+
+@dataclass
+class Verdict:
+    status: str  # one of VERDICTS
+    evidence: str  # one line: the numbers behind the verdict
+    needed: str = ""  # for inconclusive / not run: what would settle it
+    gap: float = math.nan  # the claim's headline paired gap (dB for PSNR), mean over seeds and images
+    lo: float = math.nan  # its 95 % interval
+    hi: float = math.nan
+    n_seeds: int = 0
+    n_images: int = 0
+    budget: str = ""  # the profile's training budget as a fraction of the paper's ("500 of 6×10⁵ iterations")
+    trend: str = ""  # how the gap's sign behaved over training (checkpoints at 25/50/75/100 %)
+    curve: dict = field(default_factory=dict)  # checkpoint fraction → (gap, lo, hi), for the gap-vs-training plot
+
+    def __post_init__(self):
+        if self.status not in VERDICTS:
+            raise ValueError(f"verdict must be one of {VERDICTS}, not {self.status!r}")
+
+    @property
+    def interval(self) -> str:
+        if math.isnan(self.gap):
+            return ""
+        if math.isnan(self.lo):
+            return f"{self.gap:+.3f}"
+        return f"{self.gap:+.3f} [{self.lo:+.3f}, {self.hi:+.3f}]"
+
+
+@dataclass
+class Claim:
+    id: str
+    text: str  # the paper's claim, one line
+    source: str  # where the paper makes it
+    check: Callable[[pd.DataFrame, str], Verdict]  # (result rows, profile) → verdict
+    trained: bool = False  # about trained models: meaningless at smoke, and judged along the training checkpoints
+
+
+class Comparison(NamedTuple):
+    """A > B? from paired per-(seed, image) differences ``d`` (seeds × images)."""
+    status: str
+    gap: float
+    lo: float
+    hi: float
+    n_seeds: int
+    n_images: int
+    d: np.ndarray
+
+    @property
+    def n(self) -> int:
+        return self.n_seeds
+
+
+NOT_RUN = Comparison("not run", math.nan, math.nan, math.nan, 0, 0, np.zeros((0, 0)))
+CHECKPOINTS = (0.25, 0.5, 0.75, 1.0)  # fractions of training whose weights are kept and scored
+
+
+# ------------------------------------------------------------------------------------------ scores of an arm
+def _select(df: pd.DataFrame, where: dict) -> pd.DataFrame:
+    sel = df
+    for k, v in where.items():
+        if k not in sel:
+            return df.iloc[0:0]
+        sel = sel[sel[k] == v]
+    return sel
+
+
+def scores(df: pd.DataFrame, where: dict, metric: str = "psnr") -> pd.Series:
+    """``metric`` per (seed, image) for the rows matching ``where``, at the checkpoint ``df.attrs['checkpoint']``
+    (default: the end of training). Per-image scores come from ``df.attrs['images']`` (the result's sidecar);
+    rows without them count as one image, their mean."""
+    sel = _select(df, where)
+    if metric not in sel:
+        return pd.Series(dtype=float)
+    images = df.attrs.get("images")
+    ckpt = df.attrs.get("checkpoint", 1.0)
+    seeds = sel["seed"] if "seed" in sel else pd.Series(0, index=sel.index)
+    if images is not None and "config_hash" in sel and len(images) and metric in images:
+        im = images[images["config_hash"].isin(sel["config_hash"]) & np.isclose(images["checkpoint"], ckpt)]
+        if len(im):
+            im = im.merge(pd.DataFrame({"config_hash": sel["config_hash"], "seed": seeds}), on="config_hash")
+            return im.groupby(["seed", "image"])[metric].mean().dropna()
+    if ckpt != 1.0:  # no per-checkpoint scores: this arm has no value here
+        return pd.Series(dtype=float)
+    out = sel.assign(seed=seeds, image="mean").groupby(["seed", "image"])[metric].mean()
+    return out.dropna()
+
+
+def per_seed(df: pd.DataFrame, where: dict, metric: str = "psnr") -> pd.Series:
+    """``metric`` by seed (mean over images and any other key): for plots and single-arm checks."""
+    s = scores(df, where, metric)
+    return s.groupby(level="seed").mean() if len(s) else pd.Series(dtype=float)
+
+
+# ------------------------------------------------------------------------------------------ the interval
+def paired_interval(d: np.ndarray, draws: int = 2000) -> tuple[float, float]:
+    """95 % interval of the mean of ``d`` (seeds × images): the wider of a two-level bootstrap and Student's t over
+    seed means (see the module docstring). Deterministic (fixed generator)."""
+    from scipy import stats
+
+    s, i = d.shape
+    rng = np.random.default_rng(0)
+    si = rng.integers(0, s, (draws, s)) if s > 1 else np.zeros((draws, 1), int)
+    ii = rng.integers(0, i, (draws, i)) if i > 1 else np.zeros((draws, 1), int)
+    chunks = [d[si[k:k + 200, :, None], ii[k:k + 200, None, :]].mean(axis=(1, 2)) for k in range(0, draws, 200)]
+    lo, hi = np.percentile(np.concatenate(chunks), [2.5, 97.5])
+    if s >= 2:
+        seed_means = d.mean(axis=1)
+        half = stats.t.ppf(0.975, s - 1) * seed_means.std(ddof=1) / math.sqrt(s)
+        lo, hi = min(lo, d.mean() - half), max(hi, d.mean() + half)
+    return float(lo), float(hi)
+
+
+def _matrix(a: pd.Series, b: pd.Series) -> np.ndarray:
+    """Paired differences a − b as seeds × images (pairs present in both only)."""
+    both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
+    if both.empty:
+        return np.zeros((0, 0))
+    m = (both["a"] - both["b"]).unstack("image")
+    return m.dropna(axis=1).to_numpy(dtype=float)  # images scored for every seed
+
+
+def _compare(d: np.ndarray) -> Comparison:
+    if d.size == 0:
+        return NOT_RUN
+    gap = float(d.mean())
+    if d.size == 1:  # one seed, one number: no spread measured, so no interval
+        return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d)
+    lo, hi = paired_interval(d)
+    status = "holds" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
+    return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d)
+
+
+def decide(a: pd.Series, b: pd.Series, profile: str = "") -> Comparison:
+    """Is A > B? ``a``/``b`` from :func:`scores` (paired by seed and image). "holds" / "contradicted" only when
+    the 95 % interval of the mean gap excludes zero."""
+    return _compare(_matrix(a, b))
+
+
+def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
+    """One comparison over several cells: their per-image gaps side by side (seeds that every cell has)."""
+    run = [c for _, c in parts if c.status != "not run"]
+    if not run:
+        return NOT_RUN
+    s = min(c.n_seeds for c in run)
+    return _compare(np.concatenate([c.d[:s] for c in run], axis=1))
+
+
+def seeds_to_settle(c: Comparison, limit: int = 200) -> str:
+    """From the measured seed spread: how many seeds would make the interval exclude zero at this gap."""
+    from scipy import stats
+
+    if c.n_seeds < 2:
+        return "at least 3 seeds, to measure the training noise"
+    sd = float(c.d.mean(axis=1).std(ddof=1))
+    for n in range(c.n_seeds + 1, limit + 1):
+        if stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) < abs(c.gap):
+            return f"about {n} seeds at these images (seed spread σ = {sd:.3f} dB, gap {c.gap:+.3f} dB)"
+    return f"more than {limit} seeds: the gap ({c.gap:+.3f} dB) is within the seed spread (σ = {sd:.3f} dB)"
+
+
+def _seeds(n: int) -> str:
+    return f"{n} seed{'s' if n != 1 else ''}"
+
+
+def verdict_of(c: Comparison, evidence: str, needed: str = "") -> Verdict:
+    """A verdict from one comparison (evidence: what was compared)."""
+    if c.status == "not run":
+        return Verdict("not run", evidence or "nothing computed at this profile", needed)
+    ev = f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] ({_seeds(c.n_seeds)} × {c.n_images} images)"
+    if c.n_seeds == 1:
+        ev += "; one seed: the interval holds no training noise"
+    settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c), needed) if x)
+    return Verdict(c.status, ev, settle, c.gap, c.lo, c.hi, c.n_seeds, c.n_images)
+
+
+def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "comparisons",
+            all_needed: bool = True) -> Verdict:
+    """Fold per-cell comparisons into one verdict. A claim "at every cell" holds when every cell holds and is
+    contradicted when any cell is; ``all_needed=False``: holds when any cell holds and none is contradicted.
+    The headline gap and interval are pooled over the cells' images."""
+    parts = [(label, c) for label, c in parts if c.status != "not run"]
+    if not parts:
+        return Verdict("not run", f"no {what} computed at this profile", needed)
+    counts = {s: sum(c.status == s for _, c in parts) for s in ("holds", "contradicted", "inconclusive")}
+    worst_label, worst = min(parts, key=lambda p: p[1].gap)
+    pool = pooled(parts)
+    ev = (f"{counts['holds']}/{len(parts)} {what} hold, {counts['contradicted']} contradicted, "
+          f"{counts['inconclusive']} inconclusive; pooled Δ {pool.gap:+.3f} [{pool.lo:+.3f}, {pool.hi:+.3f}] "
+          f"({_seeds(pool.n_seeds)} × {pool.n_images} images); smallest cell {worst.gap:+.3f} "
+          f"[{worst.lo:+.3f}, {worst.hi:+.3f}] ({worst_label})")
+    if counts["contradicted"]:
+        status = "contradicted"
+    elif counts["holds"] == len(parts) or (not all_needed and counts["holds"]):
+        status = "holds"
+    else:
+        status = "inconclusive"
+    settle = ""
+    if status == "inconclusive":
+        undecided = [c for _, c in parts if c.status == "inconclusive"]
+        settle = "; ".join(x for x in (f"the least certain cell needs {seeds_to_settle(max(undecided, key=lambda c: c.hi - c.lo))}"
+                                       if undecided else "", needed) if x)
+    return Verdict(status, ev, settle, pool.gap, pool.lo, pool.hi, pool.n_seeds, pool.n_images)
+
+
+def beats_per_cell(column: str, better: str, worse: str, needed: str = "", cells=("dataset", "scale")):
+    """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every cell (e.g. dataset × scale)."""
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        parts = []
+        for key, _ in df.groupby(list(cells)):
+            key = key if isinstance(key, tuple) else (key,)
+            where = dict(zip(cells, key))
+            label = " ".join(f"×{v:g}" if c == "scale" else str(v) for c, v in where.items())
+            parts.append((label, decide(scores(df, {column: better, **where}), scores(df, {column: worse, **where}))))
+        return combine(parts, needed, " × ".join(cells) + " cells")
+    return check
+
+
+# ------------------------------------------------------------------------------------------ judging a table
+SMOKE = Verdict("inconclusive", "smoke profile: models trained for 2 iterations, the numbers are meaningless",
+                "run the lite or paper profile")
+
+
+def judge(claims: list[Claim], rows: pd.DataFrame, profile: str, images: pd.DataFrame | None = None,
+          budget: str = "") -> dict[str, Verdict]:
+    """Every claim's verdict. A claim about trained models is not judged at smoke; otherwise it is judged at the
+    end of training and again at each kept checkpoint (``trend``). A rule that raises gives status "error"."""
+    rows = rows.copy()
+    rows.attrs = {"images": images}
+    out = {}
+    for claim in claims:
+        if claim.trained and profile == "smoke":
+            out[claim.id] = Verdict(**{**SMOKE.__dict__, "budget": budget})
+            continue
+        try:
+            v = claim.check(rows, profile)
+            if claim.trained:
+                v.budget = v.budget or budget
+                v.trend = _trend(claim, rows, profile, v)
+        except Exception as e:  # noqa: BLE001 — a rule that cannot run is shown as an error, never hidden
+            v = Verdict("error", f"verdict rule failed: {type(e).__name__}: {e}")
+        out[claim.id] = v
+    return out
+
+
+def _trend(claim: Claim, rows: pd.DataFrame, profile: str, final: Verdict) -> str:
+    """The claim's gap at the kept checkpoints: did its sign hold over the last half of training?"""
+    if math.isnan(final.gap):
+        return ""
+    for f in CHECKPOINTS[:-1]:
+        at = rows.copy()
+        at.attrs = {**rows.attrs, "checkpoint": f}
+        v = claim.check(at, profile)
+        final.curve[f] = (v.gap, v.lo, v.hi)
+    final.curve[1.0] = (final.gap, final.lo, final.hi)
+    gaps = {f: g for f, (g, _, _) in sorted(final.curve.items())}
+    known = {f: g for f, g in gaps.items() if not math.isnan(g)}
+    if len(known) < 2:
+        return ""
+    txt = ", ".join(f"{g:+.2f} at {f:.0%}" for f, g in known.items())
+    half = [g for f, g in known.items() if f >= 0.5]
+    same = all(np.sign(g) == np.sign(final.gap) for g in half)
+    return f"sign {'held' if same else 'changed'} over the last half of training ({txt})"

@@ -1,0 +1,222 @@
+"""The study engine (srrepro.jobs / plan / verdicts): a toy paper module in a few dozen lines, units side by side
+with the same numbers as one after another, one model trained once for two tables at once, a killed unit's lock
+taken over and its training resumed, intervals that mean what they say, and a rule that raises shown as an error."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import types
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from srrepro import jobs, tables
+from srrepro.verdicts import Claim, Verdict, beats_per_cell, decide, judge, paired_interval, scores
+
+# ------------------------------------------------------------------------------------------ a toy paper module
+TOY = '''
+from srrepro.jobs import Job, size, train_config
+from srrepro.tables import Layout, TableSpec
+from srrepro.verdicts import Claim, Verdict, beats_per_cell
+
+GRID = {"smoke": {"datasets": ("Set5",)}, "lite": {"datasets": ("Set5", "Set14")}, "paper": {}}
+
+
+def wide_vs_narrow_jobs(ctx):
+    out = []
+    for width in (8, 12):
+        for seed in range(ctx.n_seeds):
+            cfg = train_config(ctx, "carn", "carn_m", {**size("carn", ctx.profile), "n_feats": width}, seed,
+                               scales=(2,))
+            out.append(Job.train({"width": width, "seed": seed}, [{"dataset": d, "scale": 2.0}
+                                 for d in ctx.grid["datasets"]], cfg, "carn"))
+    return out
+
+
+def count_rows(ctx):
+    import pandas as pd
+    from srrepro.models import params_of
+    return pd.DataFrame([{"width": w, "params": params_of("carn_m", scale=2, n_feats=w)} for w in (8, 12)])
+
+
+SPECS = {
+    "toy_train": TableSpec(
+        id="toy_train", title="Toy: wider beats narrower", paper="study", source="toy", description="toy",
+        keys=["width", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=wide_vs_narrow_jobs, grid=GRID,
+        layout=Layout(("dataset",), ("width",)),
+        claims=[Claim("wider", "12 features beat 8", "toy", beats_per_cell("width", 12, 8), trained=True)]),
+    "toy_exact": TableSpec(
+        id="toy_exact", title="Toy: parameter counts", paper="study", source="toy", description="toy",
+        keys=["width"], metrics=["params"], run=count_rows,
+        claims=[Claim("grows", "more features, more parameters", "toy",
+                      lambda df, p: Verdict("holds" if df.params.is_monotonic_increasing else "contradicted",
+                                            f"{list(df.params)}"))]),
+}
+'''
+
+
+@pytest.fixture
+def toy(monkeypatch):
+    module = types.ModuleType("srrepro.tables.toy")
+    exec(TOY, module.__dict__)
+    monkeypatch.setitem(sys.modules, "srrepro.tables.toy", module)
+    for tid in module.SPECS:
+        monkeypatch.setitem(tables.TABLES, tid, "toy")
+    return module
+
+
+def test_a_toy_paper_module_runs_at_smoke(toy, tmp_path, data_root):
+    res = tables.reproduce("toy_train", "smoke", results_dir=tmp_path, work_dir=tmp_path / "runs", progress=False)
+    assert len(res.rows) == 2 and res.rows["psnr"].notna().all() and res.verdicts["wider"].status == "inconclusive"
+    assert (tmp_path / "smoke" / "toy_train.csv").exists() and (tmp_path / "smoke" / "toy_train.scores.csv.gz").exists()
+    assert set(res.images["config_hash"]) == set(res.rows["config_hash"])  # every row has its per-image scores
+    exact = tables.reproduce("toy_exact", "smoke", results_dir=tmp_path, progress=False)
+    assert exact.verdicts["grows"].status == "holds"
+    assert "runs, estimated" in str(tables.plan("toy_train", "smoke"))
+    loaded = tables.load("toy_train", "smoke", tmp_path)  # the book's path: CSV + sidecar, no computation
+    assert loaded.images is not None and len(loaded.images) == len(res.images)
+
+
+def test_units_side_by_side_give_the_numbers_of_one_after_another(toy, tmp_path, data_root):
+    kw = dict(results_dir=tmp_path, progress=False, write=False, seeds=2)
+    serial = tables.reproduce("toy_train", "smoke", workers=1, work_dir=tmp_path / "a", **kw).rows
+    side = tables.reproduce("toy_train", "smoke", workers=2, work_dir=tmp_path / "b", **kw).rows
+    cols = ["width", "seed", "psnr", "ssim", "final_loss"]
+    pd.testing.assert_frame_equal(serial[cols], side[cols])  # bit-identical: one thread per unit either way
+    assert set(side["torch_threads"]) == {1}
+
+
+def _python(code: str, **env) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code)], env={**os.environ, **env},
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+SHARED = """
+    import sys, types
+    from srrepro import tables
+    module = types.ModuleType("srrepro.tables.toy"); exec({toy!r}, module.__dict__)
+    sys.modules["srrepro.tables.toy"] = module
+    for tid in module.SPECS: tables.TABLES[tid] = "toy"
+    import dataclasses
+    spec = module.SPECS["toy_train"]
+    tables.TABLES["{tid}"] = "toy"; module.SPECS["{tid}"] = dataclasses.replace(spec, id="{tid}")
+    tables.reproduce("{tid}", "smoke", iterations=60, seeds=1, only={{"width": [8]}}, results_dir=r"{res}",
+                     work_dir=r"{runs}", progress=False, workers=1)
+"""
+
+
+def test_two_tables_that_share_a_model_train_it_once(toy, tmp_path, data_root):
+    runs = tmp_path / "runs"
+    procs = [_python(SHARED.format(toy=TOY, tid=tid, res=tmp_path, runs=runs)) for tid in ("toy_a", "toy_b")]
+    for p in procs:
+        out, _ = p.communicate(timeout=300)
+        assert p.returncode == 0, out
+    model_dirs = list(runs.glob("*/*/model.pt"))
+    assert len(model_dirs) == 1, model_dirs  # one run dir, under whichever table got the lock first
+    reused = [pd.read_csv(f, keep_default_na=False)["reused_from"].iloc[0] for f in tmp_path.glob("custom/toy_*/*.csv")]
+    assert sorted(bool(r) for r in reused) == [False, True], reused  # one trained it, the other waited and reused
+
+
+KILLABLE = """
+    from srrepro import jobs, tables
+    from srrepro.tables import overnet as ov
+    c = tables.context(tables.get("overnet_t4"), "smoke", iterations=60, work_dir=r"{runs}", data_root=r"{data}")
+    jobs.trained_model(c, "overnet_t4", ov.overnet_config(c, 0, 2))
+"""
+
+
+def test_a_killed_unit_leaves_its_lock_to_the_rerun_which_resumes(tmp_path, data_root, monkeypatch):
+    import torch
+
+    from srrepro.tables import overnet as ov
+
+    runs = tmp_path / "runs"
+    c = tables.context(tables.get("overnet_t4"), "smoke", iterations=60, work_dir=runs, data_root=str(data_root))
+    cfg = ov.overnet_config(c, 0, 2)
+    h = jobs.model_hash(cfg, "smoke")
+    p = _python(KILLABLE.format(runs=runs, data=data_root))
+    ckpt = runs / "overnet_t4" / h / "checkpoint.pt"
+    deadline = time.time() + 120
+    while not ckpt.exists() and time.time() < deadline and p.poll() is None:
+        time.sleep(0.05)
+    p.send_signal(signal.SIGKILL)  # no Ctrl-C handler runs: the lock and a half-done run stay behind
+    p.wait()
+    assert ckpt.exists() and not (runs / "overnet_t4" / h / "model.pt").exists()
+    assert (runs / "locks" / f"{h}.lock").exists()
+    step = torch.load(ckpt, weights_only=True)["step"]
+    assert 0 < step < 60
+    monkeypatch.setattr(jobs, "LOCK_WAIT_S", 20)  # a lock that a dead process still held would time out here
+    run_dir, info = jobs.trained_model(c, "overnet_t4", cfg)
+    assert info["iterations"] == 60 and run_dir == runs / "overnet_t4" / h
+    resumed = torch.load(run_dir / "model.pt", weights_only=True)
+    c2 = tables.context(tables.get("overnet_t4"), "smoke", iterations=60, work_dir=tmp_path / "clean",
+                        data_root=str(data_root))
+    clean_dir, _ = jobs.trained_model(c2, "overnet_t4", cfg)
+    clean = torch.load(clean_dir / "model.pt", weights_only=True)
+    assert all(torch.equal(resumed[k], clean[k]) for k in clean)  # resume == uninterrupted, bit for bit
+
+
+# ------------------------------------------------------------------------------------------ statistics
+def _arm(values: np.ndarray) -> pd.Series:
+    s, i = values.shape
+    idx = pd.MultiIndex.from_product([range(s), [f"im{k}" for k in range(i)]], names=["seed", "image"])
+    return pd.Series(values.ravel(), index=idx)
+
+
+def test_the_interval_covers_the_true_gap_about_95_percent_of_the_time():
+    rng = np.random.default_rng(7)
+    hits, trials = 0, 200
+    for _ in range(trials):  # 3 seeds × 20 images: seed effect σ 0.05 dB, image noise σ 0.1 dB, true gap 0.03
+        d = 0.03 + rng.normal(0, 0.05, (3, 1)) + rng.normal(0, 0.1, (3, 20))
+        lo, hi = paired_interval(d, draws=400)
+        hits += lo <= 0.03 <= hi
+    assert hits / trials >= 0.9, hits / trials
+
+
+def test_two_seeds_need_students_t_not_two_standard_errors():
+    a, b = _arm(np.array([[30.3], [30.1]])), _arm(np.array([[30.0], [30.0]]))
+    c = decide(a, b)  # both seeds agree (+0.3, +0.1) and the gap is 2 SE: the old rule said "holds"
+    assert c.status == "inconclusive" and c.lo < 0 < c.hi
+
+
+def test_images_pair_across_arms_and_seeds():
+    rng = np.random.default_rng(0)
+    base = rng.normal(30, 2, (3, 10))  # image difficulty dominates, but it cancels in the paired gap
+    c = decide(_arm(base + 0.1 + rng.normal(0, 0.01, (3, 10))), _arm(base))
+    assert c.status == "holds" and c.n_seeds == 3 and c.n_images == 10 and 0.08 < c.lo < c.gap < c.hi < 0.12
+
+
+def test_scores_read_the_sidecar_at_each_checkpoint():
+    rows = pd.DataFrame({"arm": ["a", "b"], "seed": [0, 0], "psnr": [31.0, 30.0], "config_hash": ["h1", "h2"]})
+    images = pd.DataFrame({"config_hash": ["h1", "h1", "h2", "h2"] * 2, "checkpoint": [0.5] * 4 + [1.0] * 4,
+                           "image": ["x", "y"] * 4, "psnr": [29, 29, 30, 30, 31, 31, 30, 30], "ssim": 0.9})
+    rows.attrs = {"images": images}
+    assert list(scores(rows, {"arm": "a"})) == [31, 31]
+    rows.attrs["checkpoint"] = 0.5
+    assert list(scores(rows, {"arm": "a"})) == [29, 29]
+
+
+def test_a_rule_that_raises_is_an_error_not_inconclusive():
+    def broken(df, profile):
+        raise KeyError("psnr_x9")
+
+    v = judge([Claim("c", "text", "src", broken)], pd.DataFrame({"psnr": [1.0]}), "lite")["c"]
+    assert v.status == "error" and "KeyError" in v.evidence
+
+
+def test_verdict_carries_budget_and_trend(toy):
+    rows = pd.DataFrame({"width": [12, 8] * 3, "seed": [0, 0, 1, 1, 2, 2], "dataset": "Set5", "scale": 2.0,
+                         "psnr": [30.2, 30.0, 30.25, 30.0, 30.22, 30.0], "config_hash": [f"h{i}" for i in range(6)],
+                         "iterations": 500, "family": "carn"})
+    images = pd.concat([pd.DataFrame({"config_hash": h, "checkpoint": f, "image": ["x", "y"],
+                                      "psnr": p + (0.1 * (f - 1) if i % 2 == 0 else 0), "ssim": 0.9})
+                        for i, (h, p) in enumerate(zip(rows.config_hash, rows.psnr)) for f in (0.25, 0.5, 0.75, 1.0)])
+    v = tables.judge(toy.SPECS["toy_train"], rows, "lite", images)["wider"]
+    assert v.status == "holds" and v.budget == "500 of 6×10⁵ iterations (0.083 %)"
+    assert "held over the last half" in v.trend and set(v.curve) == {0.25, 0.5, 0.75, 1.0}

@@ -1,0 +1,154 @@
+"""The table notebooks: their knobs, their tags, and that they are exactly what tools/make_notebooks.py writes."""
+import ast
+import importlib.util
+import inspect
+import re
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from srrepro import tables
+
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = REPO / "notebooks"
+
+# name → default: the parameters cell after ``table = "<id>"``, in this order
+KNOBS = {
+    "profile": "lite",
+    "device": "auto",
+    "data_root": None,
+    "seeds": None,
+    "iterations": None,
+    "only": None,
+    "recompute": False,
+    "progress": True,
+}
+
+
+def _generator():
+    spec = importlib.util.spec_from_file_location("make_notebooks", REPO / "tools" / "make_notebooks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _read(tid: str) -> nbformat.NotebookNode:
+    return nbformat.read(NOTEBOOKS / f"{tid}.ipynb", as_version=4)
+
+
+def _tags(cell) -> list:
+    return list(cell.metadata.get("tags", []))
+
+
+def _assignments(source: str) -> dict:
+    tree = ast.parse(source)
+    out = {}
+    for node in tree.body:
+        assert isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name), \
+            f"the parameters cell holds plain assignments only, not {ast.unparse(node)!r}"
+        name = node.targets[0].id
+        assert name not in out, f"{name} assigned twice"
+        out[name] = ast.literal_eval(node.value)
+    return out
+
+
+def _make_recipe(target: str) -> str:
+    """The recipe of a Makefile target, continuation lines joined."""
+    text = (REPO / "Makefile").read_text()
+    m = re.search(rf"^{re.escape(target)}:.*\n((?:\t.*\n)+)", text, re.M)
+    assert m, f"no {target} target in the Makefile"
+    return re.sub(r"\\\n\s*", " ", m.group(1))
+
+
+IDS = tables.list_tables()
+
+
+def test_one_notebook_per_table():
+    assert sorted(p.stem for p in NOTEBOOKS.glob("*.ipynb")) == sorted(IDS)
+
+
+@pytest.mark.parametrize("tid", IDS)
+def test_parameters_cell_holds_the_knobs(tid):
+    nb = _read(tid)
+    cells = [c for c in nb.cells if "parameters" in _tags(c)]
+    assert len(cells) == 1, "exactly one cell tagged `parameters` (papermill)"
+    values = _assignments(cells[0].source)
+    assert list(values) == ["table", *KNOBS], "the parameters cell defines exactly the knobs, in order"
+    assert values["table"] == tid
+    assert {k: values[k] for k in KNOBS} == KNOBS
+
+
+@pytest.mark.parametrize("tid", IDS)
+def test_code_cells_hidden_in_the_book(tid):
+    nb = _read(tid)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    assert [c.source.strip() for c in code][-1] == "report.show(result)"
+    for cell in code:
+        assert "remove-input" in _tags(cell), f"code cell {cell.source.splitlines()[0]!r} lacks remove-input"
+        assert not cell.outputs and cell.execution_count is None, "a notebook template is committed unexecuted"
+    assert nb.metadata["kernelspec"]["name"] == "python3"
+
+
+@pytest.mark.parametrize("tid", IDS)
+def test_compute_cell_passes_every_knob(tid):
+    """One library call, ``tables.reproduce_or_load``, that receives every knob under its own name."""
+    nb = _read(tid)
+    calls = [n for c in nb.cells if c.cell_type == "code" for n in ast.walk(ast.parse(c.source))
+             if isinstance(n, ast.Call) and ast.unparse(n.func) == "tables.reproduce_or_load"]
+    assert len(calls) == 1
+    call = calls[0]
+    assert [ast.unparse(a) for a in call.args] == ["table", "profile"]
+    assert {k.arg: ast.unparse(k.value) for k in call.keywords} == {k: k for k in KNOBS if k != "profile"}
+
+
+def test_title_cell_does_not_freeze_the_description():
+    for tid in IDS:
+        spec = tables.get(tid)
+        title = _read(tid).cells[0]
+        assert title.cell_type == "markdown"
+        lines = [ln for ln in title.source.splitlines() if ln.strip()]
+        assert lines[0] == f"# {spec.title}" and len(lines) == 2, "a title and one line on how to reproduce"
+        assert f"TABLE={tid}" in lines[1] and "make lab" in lines[1]
+
+
+def test_notebooks_are_what_the_generator_writes():
+    gen = _generator()
+    for tid in IDS:
+        want = gen.notebook(tables.get(tid))
+        have = _read(tid)
+        assert [(c.cell_type, c.source, _tags(c)) for c in have.cells] == \
+               [(c.cell_type, c.source, _tags(c)) for c in want.cells], \
+            f"notebooks/{tid}.ipynb drifted from tools/make_notebooks.py: run `python tools/make_notebooks.py --force`"
+        assert have.metadata["kernelspec"] == want.metadata["kernelspec"]
+
+
+def test_notebook_call_matches_the_library():
+    """The notebooks' call binds to ``tables.reproduce_or_load`` as the library defines it."""
+    sig = inspect.signature(tables.reproduce_or_load)
+    sig.bind("overnet_t1", "lite", **{k: v for k, v in KNOBS.items() if k != "profile"})
+
+
+def test_makefile_reproduce_computes_and_render_loads():
+    reproduce, render = _make_recipe("reproduce"), _make_recipe("render")
+    assert "-p recompute True" in reproduce and "results/$(PROFILE)/$(TABLE).ipynb" in reproduce
+    assert "-p recompute False" in render
+    assert "load_only" not in reproduce + render
+    lab = _make_recipe("lab")
+    assert "ipykernel install --sys-prefix --name srrepro" in lab and "$(LAB_ARGS)" in lab
+
+
+def test_hide_injected(tmp_path):
+    """Papermill's injected-parameters cell gets remove-input too, so a book page shows no code."""
+    gen = _generator()
+    nb = gen.notebook(tables.get(IDS[0]))
+    injected = nbformat.v4.new_code_cell('# Parameters\nrecompute = True\n', id="injected",
+                                         metadata={"tags": ["injected-parameters"]})
+    nb.cells.insert(2, injected)
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, path)
+    gen.hide_injected(path)
+    gen.hide_injected(path)  # idempotent
+    out = nbformat.read(path, as_version=4)
+    assert _tags(out.cells[2]) == ["injected-parameters", "remove-input"]
+    assert [_tags(c) for c in out.cells[:2]] == [[], ["parameters", "remove-input"]]
