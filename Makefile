@@ -59,6 +59,7 @@ reproduce:
 # Re-execute a table's notebook on its existing CSV (no computation), e.g. after `srrepro reproduce` from the CLI.
 render:
 	@$(BIN)/srrepro show $(TABLE) >/dev/null
+	@test -f results/$(PROFILE)/$(TABLE).csv || { echo "no results/$(PROFILE)/$(TABLE).csv to render: make reproduce TABLE=$(TABLE) PROFILE=$(PROFILE)"; exit 2; }
 	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
 	  -p table $(TABLE) -p profile $(PROFILE) -p recompute False -p progress False
 	@$(BIN)/python tools/make_notebooks.py --hide-injected results/$(PROFILE)/.$(TABLE).tmp.ipynb

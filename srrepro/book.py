@@ -104,7 +104,7 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
                       "|---|---|---|---|---|---|---|"]
             for r in g.to_dict("records"):
                 ev = r["evidence"] + (f" — to settle: {r['to settle']}" if r["to settle"] else "")
-                gap = _md(r["interval"]) if r["interval"] else "–"
+                gap = _md(r["interval"]).replace(" ", "\u00a0") if r["interval"] else "–"  # one unbroken line
                 budget = _md(r["budget"]) if r["budget"] else "–"
                 lines.append(f"| {{doc}}`{r['table']} <{link_prefix}tables/{r['table']}>` | {_md(r['claim'])} "
                              f"({_md(r['source'])}) | {r['profile']} | {badge(r['verdict'])} | {gap} | {budget} "

@@ -184,6 +184,10 @@ def _cmd_reproduce(args) -> None:
 
     tables.get(args.table)
     tables.check_profile(args.profile)
+    if args.update and not args.only:
+        raise UsageError("argument --update: refreshes the cells chosen by --only (give --only KEY=V1,V2)")
+    if args.update and (args.seeds or args.iterations):
+        raise UsageError("argument --update: refreshes cells at the profile's own settings (drop --seeds/--iterations)")
     if not args.dry_run:  # a plan may be made for a device this machine lacks
         _check_device_available(args.device)
     only = None
@@ -194,7 +198,8 @@ def _cmd_reproduce(args) -> None:
     # Progress bars only on a terminal: piped or logged, stderr keeps to the one-line error convention.
     out = tables.reproduce(args.table, profile=args.profile, data_root=args.data, device=args.device,
                            results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
-                           progress=sys.stderr.isatty())
+                           iterations=args.iterations, workers=args.workers, threads=args.threads,
+                           update=args.update, progress=sys.stderr.isatty())
     if args.dry_run:
         print(f"plan for {args.table} at profile {args.profile}:")
         print(out)
@@ -336,6 +341,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seeds", type=_count, help="repeat each training run with this many seeds")
     s.add_argument("--only", nargs="*", type=_only, metavar="KEY=V1,V2",
                    help="restrict to some cells, e.g. dataset=Set5")
+    s.add_argument("--iterations", type=_count, help="train every model this many iterations (a tweak: the rows go "
+                                                    "to results/custom/)")
+    s.add_argument("--workers", type=_count, help="units side by side (default: one per CPU core or GPU)")
+    s.add_argument("--threads", type=_count, help="CPU threads per unit (default 1: bit-identical to the committed "
+                                                 "results whatever runs beside it)")
+    s.add_argument("--update", action="store_true", help="with --only: refresh those cells in the profile's own "
+                                                         "CSV instead of writing results/custom/")
     s.add_argument("--dry-run", action="store_true", help="print the plan (runs, iterations, time) only")
     s.set_defaults(func=_cmd_reproduce)
 

@@ -49,11 +49,13 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "overnet_t6": _trained(["Set5"], BENCHMARKS),
     "overnet_t7": _trained(["Set5"], BENCHMARKS),
     "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
+    "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
 }
 # Items a table uses when present; without them it still runs and those rows say "not available".
 OPTIONAL: dict[str, dict[str, set[str]]] = {
     "bicubic": {"lite": {"DIV2K_valid", "Manga109"}, "paper": {"DIV2K_valid", "Manga109"}},
     "overnet_t6": _same(["carn.pth", "carn_m.pth"]),
+    "overnet_f2": _same(["carn_m.pth"]),
 }
 
 

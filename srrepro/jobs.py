@@ -151,7 +151,7 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
         return run_dir, {**meta, "reused_from": ""}
 
 
-def _load(config: TrainConfig, path: Path, device):
+def load_model(config: TrainConfig, path: Path, device):
     import torch
 
     from .train import build_model
@@ -243,7 +243,7 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
             minfo = {**minfo, "model_kwargs": json.dumps(job.config.model_kwargs, sort_keys=True),
                      "family": job.family, "paper_iterations": paper.iterations if paper else math.nan}
             cache_dir = run_dir / "scores"
-            models = {f: (lambda p=p: _load(job.config, p, device)) for f, p in checkpoints(run_dir, job.config).items()}
+            models = {f: (lambda p=p: load_model(job.config, p, device)) for f, p in checkpoints(run_dir, job.config).items()}
         else:
             from .weights import load_official
 
@@ -286,6 +286,14 @@ def _worker_run(ctx, table, job, evs, threads):
     return run_job(ctx, table, job, evs, threads)
 
 
+def can_spawn() -> bool:
+    """Spawned workers re-import ``__main__``: impossible when it is a script read from stdin."""
+    import sys
+
+    f = getattr(sys.modules.get("__main__"), "__file__", None)
+    return f is None or os.path.exists(f)
+
+
 def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
     """(workers, devices): one per GPU on CUDA, one per core on CPU, never more than tasks."""
     import torch
@@ -313,6 +321,8 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
     devices: list[str] = []
     if workers is None:
         workers, devices = default_workers(ctx, sum(j.kind != "reported" for group in tasks.values() for j, _ in group))
+    if not can_spawn():
+        workers = 1
     threads = ctx.threads or UNIT_THREADS
     results: dict[str, list] = {}
     bar = tqdm(total=len(tasks), desc=table, unit="unit", disable=not ctx.progress, dynamic_ncols=True)

@@ -71,6 +71,11 @@ class Comparison(NamedTuple):
     n_seeds: int
     n_images: int
     d: np.ndarray
+    per_image: bool = True  # False: rows without per-image scores, one mean per cell
+
+    @property
+    def units(self) -> str:
+        return f"{self.n_images} images" if self.per_image else f"{self.n_images} cell mean{'s' * (self.n_images != 1)}"
 
     @property
     def n(self) -> int:
@@ -137,30 +142,30 @@ def paired_interval(d: np.ndarray, draws: int = 2000) -> tuple[float, float]:
     return float(lo), float(hi)
 
 
-def _matrix(a: pd.Series, b: pd.Series) -> np.ndarray:
-    """Paired differences a − b as seeds × images (pairs present in both only)."""
+def _matrix(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, bool]:
+    """Paired differences a − b as seeds × images (pairs present in both only), and whether they are per image."""
     both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
     if both.empty:
-        return np.zeros((0, 0))
-    m = (both["a"] - both["b"]).unstack("image")
-    return m.dropna(axis=1).to_numpy(dtype=float)  # images scored for every seed
+        return np.zeros((0, 0)), True
+    m = (both["a"] - both["b"]).unstack("image").dropna(axis=1)  # images scored for every seed
+    return m.to_numpy(dtype=float), list(m.columns) != ["mean"]
 
 
-def _compare(d: np.ndarray) -> Comparison:
+def _compare(d: np.ndarray, per_image: bool = True) -> Comparison:
     if d.size == 0:
         return NOT_RUN
     gap = float(d.mean())
     if d.size == 1:  # one seed, one number: no spread measured, so no interval
-        return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d)
+        return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d, per_image)
     lo, hi = paired_interval(d)
     status = "holds" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
-    return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d)
+    return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d, per_image)
 
 
 def decide(a: pd.Series, b: pd.Series, profile: str = "") -> Comparison:
     """Is A > B? ``a``/``b`` from :func:`scores` (paired by seed and image). "holds" / "contradicted" only when
     the 95 % interval of the mean gap excludes zero."""
-    return _compare(_matrix(a, b))
+    return _compare(*_matrix(a, b))
 
 
 def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
@@ -169,7 +174,7 @@ def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
     if not run:
         return NOT_RUN
     s = min(c.n_seeds for c in run)
-    return _compare(np.concatenate([c.d[:s] for c in run], axis=1))
+    return _compare(np.concatenate([c.d[:s] for c in run], axis=1), all(c.per_image for c in run))
 
 
 def seeds_to_settle(c: Comparison, limit: int = 200) -> str:
@@ -193,7 +198,7 @@ def verdict_of(c: Comparison, evidence: str, needed: str = "") -> Verdict:
     """A verdict from one comparison (evidence: what was compared)."""
     if c.status == "not run":
         return Verdict("not run", evidence or "nothing computed at this profile", needed)
-    ev = f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] ({_seeds(c.n_seeds)} × {c.n_images} images)"
+    ev = f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] ({_seeds(c.n_seeds)} × {c.units})"
     if c.n_seeds == 1:
         ev += "; one seed: the interval holds no training noise"
     settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c), needed) if x)
@@ -213,7 +218,7 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
     pool = pooled(parts)
     ev = (f"{counts['holds']}/{len(parts)} {what} hold, {counts['contradicted']} contradicted, "
           f"{counts['inconclusive']} inconclusive; pooled Δ {pool.gap:+.3f} [{pool.lo:+.3f}, {pool.hi:+.3f}] "
-          f"({_seeds(pool.n_seeds)} × {pool.n_images} images); smallest cell {worst.gap:+.3f} "
+          f"({_seeds(pool.n_seeds)} × {pool.units}); smallest cell {worst.gap:+.3f} "
           f"[{worst.lo:+.3f}, {worst.hi:+.3f}] ({worst_label})")
     if counts["contradicted"]:
         status = "contradicted"

@@ -153,7 +153,7 @@ def test_ledger_shows_budget_interval_and_error_count():
     text = book.ledger([ok, err], {"synthetic": "lite", "synthetic2": "lite"}, link_prefix="", by_paper=False)
     assert "| table | claim | profile | verdict | gap [95 %] | budget | evidence |" in text
     assert "**1** holds, **1** error" in text
-    assert "500 of 600,000 iterations (0.08 %)" in text and "+0.120 [+0.050, +0.200]" in text
+    assert "500 of 600,000 iterations (0.08 %)" in text and "+0.120\u00a0[+0.050,\u00a0+0.200]" in text
     assert "statement about short training" in text
     assert "| lite |" in text and "⚠ error" in text
 

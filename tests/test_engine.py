@@ -3,7 +3,6 @@ with the same numbers as one after another, one model trained once for two table
 taken over and its training resumed, intervals that mean what they say, and a rule that raises shown as an error."""
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
@@ -17,7 +16,7 @@ import pandas as pd
 import pytest
 
 from srrepro import jobs, tables
-from srrepro.verdicts import Claim, Verdict, beats_per_cell, decide, judge, paired_interval, scores
+from srrepro.verdicts import Claim, decide, judge, paired_interval, scores
 
 # ------------------------------------------------------------------------------------------ a toy paper module
 TOY = '''

@@ -58,6 +58,7 @@ TABLES: dict[str, str] = {
     "overnet_t6": "overnet",
     "overnet_t7": "overnet",
     "overnet_t8": "overnet",
+    "overnet_f2": "overnet",
 }
 
 
@@ -101,6 +102,7 @@ class TableSpec:
     notes: str = ""  # markdown shown under the verdicts: errata in the paper, deviations, what was not run
     display_extra: tuple = ()  # further CSV columns the book's table shows (before "status")
     layout: Layout | None = None  # the paper's printed layout (report.paper_layout_html); None: keys × metrics
+    family: str = ""  # the recipe family a training budget is measured against when rows do not record theirs
 
     def __post_init__(self):
         if (self.jobs is None) == (self.run is None):
@@ -214,12 +216,14 @@ def _merge_paper(spec: TableSpec, ours: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def training_budget(rows: pd.DataFrame) -> str:
+def training_budget(rows: pd.DataFrame, family: str = "") -> str:
     """The rows' training budget as a fraction of the paper's ("500 of 6×10⁵ iterations (0.083 %)")."""
     from ..recipes import PAPER_RECIPES, budget
 
-    if "family" not in rows or "iterations" not in rows:
+    if "iterations" not in rows or ("family" not in rows and not family):
         return ""
+    if "family" not in rows:  # rows written before they recorded their family
+        rows = rows.assign(family=family)
     trained = rows[rows["family"].isin(list(PAPER_RECIPES)) & (rows["iterations"].fillna(0) > 0)]
     if trained.empty:
         return ""
@@ -228,7 +232,7 @@ def training_budget(rows: pd.DataFrame) -> str:
 
 def judge(spec: TableSpec, rows: pd.DataFrame, profile: str, images: pd.DataFrame | None = None) -> dict[str, Verdict]:
     """Every claim of ``spec`` judged on result ``rows`` (+ their per-image scores)."""
-    return judge_claims(spec.claims, rows, profile, images, training_budget(rows))
+    return judge_claims(spec.claims, rows, profile, images, training_budget(rows, spec.family))
 
 
 def _read_scores(csv_path: Path) -> pd.DataFrame | None:
@@ -248,7 +252,7 @@ def load(table_id: str, profile: str, results_dir: str | Path = "results") -> Ta
 
 def _result(spec, profile, rows, path, images, custom: str = "") -> TableResult:
     return TableResult(spec, profile, rows, path, judge(spec, rows, profile, images), images,
-                       training_budget(rows), custom)
+                       training_budget(rows, spec.family), custom)
 
 
 def select(cells: list[dict], only: dict | None) -> list[dict]:
@@ -291,8 +295,11 @@ def compute(spec: TableSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFram
             if len(images):
                 images["row"] += len(extra)
             ours = pd.concat([extra, ours], ignore_index=True)
-    if ours.empty or not any(m in ours and ours[m].notna().any() for m in spec.metrics):
-        first = ours["status"].dropna().iloc[0] if "status" in ours and ours["status"].notna().any() else "no rows"
+    status = ours["status"].dropna().astype(str) if "status" in ours else pd.Series(dtype=str)
+    if not _computed(spec, ours) and (ours.empty or status.str.startswith("data not available").any()):
+        # a data root without the table's datasets is bad input, not a result (missing *weights* are: those rows
+        # say "not run" with what is needed)
+        first = status.iloc[0] if len(status) else "no rows"
         raise NothingComputedError(f"{spec.id} at profile {ctx.profile} computed nothing ({first}); nothing "
                                    f"written — `srrepro doctor` lists what the data root holds")
     ours["config_hash"] = [config_hash(r, spec.keys, ctx.profile) for r in ours.to_dict("records")]
@@ -300,6 +307,10 @@ def compute(spec: TableSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFram
         images["config_hash"] = ours["config_hash"].to_numpy()[images["row"].to_numpy()]
         images = images[["config_hash", "checkpoint", "image", "psnr", "ssim"]]
     return ours, images
+
+
+def _computed(spec: TableSpec, rows: pd.DataFrame) -> bool:
+    return any(m in rows and rows[m].notna().any() for m in spec.metrics)
 
 
 def _knobs(profile: str, seeds, iterations, only) -> str:
@@ -353,6 +364,10 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
     if write:
         path = custom_path(table_id, profile, tweak, results_dir) if tweak else result_path(table_id, profile,
                                                                                              results_dir)
+        if path.exists() and not _computed(spec, ours) and _computed(spec, pd.read_csv(path)):
+            raise NothingComputedError(f"{table_id} at profile {profile} computed nothing this time "
+                                       f"({rows['status'].dropna().iloc[0] if 'status' in rows else 'no values'}); "
+                                       f"{path} keeps its results")
         if only and not tweak and path.exists():  # keep rows of other cells (a partial re-run replaces its own)
             old = pd.read_csv(path)
             old_images = _read_scores(path)

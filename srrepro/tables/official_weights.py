@@ -82,6 +82,7 @@ import numpy as np
 import pandas as pd
 
 from .. import data as _data
+from ..jobs import can_spawn
 from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
@@ -415,21 +416,11 @@ def _cost(cell: dict, n_pixels: float) -> float:
 _HR_PIXELS = {"Set5": 5.67e5, "Set14": 3.22e6, "B100": 1.54e7, "Urban100": 7.74e7}  # HR pixels per set
 
 
-def _can_spawn() -> bool:
-    """Spawned workers re-import ``__main__``: impossible when it is a script read from stdin."""
-    import sys
-
-    f = getattr(sys.modules.get("__main__"), "__file__", None)
-    return f is None or os.path.exists(f)
-
-
 def run(ctx: RunContext) -> pd.DataFrame:
     from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
 
     from tqdm.auto import tqdm
-
-    from ..provenance import atomic_write_bytes
 
     root = str(_data.data_root(ctx.data_root, must_exist=False))
     if ctx.device not in ("auto", "cpu"):
@@ -464,7 +455,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         # Small runs stay in this process (torch's own threads); big ones get one single-threaded worker per core.
         small = sum(t["est"] for t in tasks) < 120
-        workers = 1 if small or not _can_spawn() else max(1, min(os.cpu_count() or 1, len(tasks)))
+        workers = 1 if small or not can_spawn() else max(1, min(os.cpu_count() or 1, len(tasks)))
         bar = tqdm(total=len(tasks), desc="official_weights images", disable=not ctx.progress)
         with open(cache_path, "a") as log:
             def record(res):
