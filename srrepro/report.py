@@ -793,23 +793,60 @@ def raw_rows_html(result: TableResult, max_rows: int = 400) -> str:
 # ---------------------------------------------------------------------------------------------------------------
 
 
+def gap_over_training(result: TableResult):
+    """Each trained claim's gap (95 % interval shaded) at 25/50/75/100 % of training: does its sign hold? None when
+    no claim has checkpoint scores (rows computed before the engine kept them)."""
+    import matplotlib.pyplot as plt
+
+    curves = {c.id: result.verdicts[c.id] for c in result.spec.claims
+              if c.id in result.verdicts and len(getattr(result.verdicts[c.id], "curve", {}) or {}) >= 2}
+    if not curves:
+        return None
+    iterations = float(result.rows["iterations"].max()) if "iterations" in result.rows else 1.0
+    n = len(curves)
+    cols = min(n, 4)
+    fig, axes = plt.subplots(math.ceil(n / cols), cols, figsize=(3.4 * cols, 2.4 * math.ceil(n / cols)),
+                             squeeze=False)
+    for ax, (cid, v) in zip(axes.flat, curves.items()):
+        f = sorted(v.curve)
+        gap, lo, hi = (np.array([v.curve[k][i] for k in f], dtype=float) for i in range(3))
+        x = np.array(f) * iterations
+        ax.axhline(0, color="k", lw=0.6)
+        ax.fill_between(x, lo, hi, color=_VERDICT_COLOUR.get(v.status, "#888"), alpha=0.2, lw=0)
+        ax.plot(x, gap, "o-", color=_VERDICT_COLOUR.get(v.status, "#888"))
+        ax.set_title(cid, fontsize=9)
+        ax.set_xlabel("training iterations", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].set_ylabel("gap (dB), 95 % interval", fontsize=8)
+    for ax in list(axes.flat)[n:]:
+        ax.set_visible(False)
+    fig.suptitle(f"Each claim's gap over training ({getattr(next(iter(curves.values())), 'budget', '')})",
+                 fontsize=9)
+    return fig
+
+
 def show(result: TableResult):
     """Notebook helper: the whole table page (see the module docstring for the order)."""
     from IPython.display import HTML, Markdown, display
 
     display(Markdown(header_markdown(result)))
     display(HTML(CSS + banner(result) + verdicts_html(result) + paper_layout_html(result)))
-    if result.spec.plot is not None:
-        import matplotlib.pyplot as plt
+    import warnings
 
-        before = set(plt.get_fignums())
+    import matplotlib.pyplot as plt
+
+    before = set(plt.get_fignums())
+    if result.spec.plot is not None:
         result.spec.plot(result.rows)
-        for num in plt.get_fignums():  # shown explicitly: the same under the inline backend and under Agg
-            if num not in before:
-                fig = plt.figure(num)
+    gap_over_training(result)
+    for num in plt.get_fignums():  # shown explicitly: the same under the inline backend and under Agg
+        if num not in before:
+            fig = plt.figure(num)
+            with warnings.catch_warnings():  # figures that place their own axes (visual comparisons) stay as they are
+                warnings.simplefilter("ignore")
                 fig.tight_layout()
-                display(fig)
-                plt.close(fig)
+            display(fig)
+            plt.close(fig)
     if result.spec.notes:
         display(Markdown("#### Notes\n\n" + result.spec.notes))
     display(HTML(raw_rows_html(result)))

@@ -171,3 +171,17 @@ def test_assemble_copies_each_csv_beside_its_page(tmp_path):
     assert (out / book.CSV_DIR / "tables" / "bicubic.csv").read_bytes() == src.read_bytes()
     config = (REPO / "book" / "_config.yml").read_text()
     assert f"html_extra_path: [{book.CSV_DIR}]" in config  # → _build/html/tables/bicubic.csv, the page's link
+
+
+def test_gap_over_training_plots_each_claim_with_checkpoint_scores():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    curve = {0.25: (-0.1, -0.3, 0.1), 0.5: (0.05, -0.1, 0.2), 0.75: (0.1, 0.02, 0.2), 1.0: (0.12, 0.05, 0.2)}
+    res = _result({"c1": Verdict("holds", "A is ahead", gap=0.12, lo=0.05, hi=0.2, n_seeds=3, n_images=5,
+                                 curve=curve)})
+    res.rows["iterations"] = 500
+    fig = report.gap_over_training(res)
+    line = fig.axes[0].lines[-1]
+    assert list(line.get_xdata()) == [125, 250, 375, 500] and list(line.get_ydata()) == [-0.1, 0.05, 0.1, 0.12]
+    assert report.gap_over_training(_result()) is None  # no checkpoint scores: no figure

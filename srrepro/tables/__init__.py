@@ -264,7 +264,7 @@ def select(cells: list[dict], only: dict | None) -> list[dict]:
 
 def context(spec: TableSpec, profile: str, **knobs) -> RunContext:
     return RunContext(check_profile(profile), grid=dict(spec.grid.get(profile, {})),
-                      **{k: v for k, v in knobs.items() if v is not None or k in ("seeds", "only", "iterations")})
+                      **{k: v for k, v in knobs.items() if v is not None})
 
 
 def plan(table_id: str, profile: str = "lite", **knobs) -> Plan:

@@ -39,7 +39,7 @@ from ..models import params_of
 from ..plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
 from ..plots import gap_bars
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, scores, verdict_of
+from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, scores, verdict_of, within
 from . import Layout, RunContext, TableSpec, select
 
 PAPER = "OverNet"
@@ -381,14 +381,10 @@ COMPARABLE_DB = 0.05  # "better or comparable": no scale more than this below
 
 
 def _t2_rdn(df: pd.DataFrame, profile: str) -> Verdict:
-    parts = []
-    for s in _scales(df):
-        c = decide(scores(df, {"experiment": "RDN-OSM", "scale": s}), scores(df, {"experiment": "Meta-RDN", "scale": s}))
-        if c.status != "not run":  # against the margin: holds when the whole interval lies above −0.05 dB
-            c = c._replace(status="holds" if c.lo > -COMPARABLE_DB else "contradicted" if c.hi < -COMPARABLE_DB
-                           else "inconclusive")
-        parts.append((f"×{s:g}", c))
-    v = combine(parts, _paper_needed("overnet_t2"), "scales")
+    parts = [(f"×{s:g}", within(decide(scores(df, {"experiment": "RDN-OSM", "scale": s}),
+                                       scores(df, {"experiment": "Meta-RDN", "scale": s})), COMPARABLE_DB))
+             for s in _scales(df)]  # the gaps shown are RDN-OSM + 0.05 dB − Meta-RDN
+    v = combine(parts, _paper_needed("overnet_t2"), "scales (RDN-OSM + 0.05 dB − Meta-RDN)")
     if v.status == "not run":
         v.evidence = "Meta-RDN and RDN-OSM are trained at the paper profile only (22M parameters each)"
     return v
