@@ -839,13 +839,19 @@ def show(result: TableResult):
     if result.spec.plot is not None:
         result.spec.plot(result.rows)
     gap_over_training(result)
-    for num in plt.get_fignums():  # shown explicitly: the same under the inline backend and under Agg
+    for num in plt.get_fignums():  # as PNG bytes: the same under the inline backend and under Agg (CI, papermill)
         if num not in before:
+            import io
+
+            from IPython.display import Image
+
             fig = plt.figure(num)
             with warnings.catch_warnings():  # figures that place their own axes (visual comparisons) stay as they are
                 warnings.simplefilter("ignore")
                 fig.tight_layout()
-            display(fig)
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
+            display(Image(data=buf.getvalue(), format="png"))
             plt.close(fig)
     if result.spec.notes:
         display(Markdown("#### Notes\n\n" + result.spec.notes))

@@ -293,7 +293,8 @@ def _trend(claim: Claim, rows: pd.DataFrame, profile: str, final: Verdict) -> st
         at = rows.copy()
         at.attrs = {**rows.attrs, "checkpoint": f}
         v = claim.check(at, profile)
-        final.curve[f] = (v.gap, v.lo, v.hi)
+        if not math.isnan(v.gap):  # rows without checkpoint scores have no gap there
+            final.curve[f] = (v.gap, v.lo, v.hi)
     final.curve[1.0] = (final.gap, final.lo, final.hi)
     gaps = {f: g for f, (g, _, _) in sorted(final.curve.items())}
     known = {f: g for f, g in gaps.items() if not math.isnan(g)}

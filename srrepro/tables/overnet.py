@@ -1186,8 +1186,7 @@ F2_SCALE = 4
 
 def f2_models(ctx: RunContext) -> list[tuple[str, str, object]]:
     """(method, what it is, how to get it): ours through the engine's cache (seed 0), CARN-M from its weights."""
-    return [("OverNet", "ours", overnet_config(ctx, 0, F2_SCALE)),
-            ("OverNet w/o OSM", "ours", overnet_config(ctx, 0, F2_SCALE, osm=False)),
+    return [("OverNet", "ours", overnet_config(ctx, 0, F2_SCALE)),  # = overnet_t5's OverNet-S ×4, seed 0
             ("CARN-M", "official weights", "carn_m")]
 
 
@@ -1499,8 +1498,9 @@ SPECS = {
                   "paper": "DIV2K BD/DN training, full test sets"}),
     "overnet_f2": _spec(
         id="overnet_f2", title="OverNet Figure 2: visual results (BI, ×4)", paper=PAPER, source="OverNet Figure 2",
-        description=("The same crop of HR, bicubic, OverNet and OverNet w/o OSM (ours, seed 0) and CARN-M (official "
-                     "weights) on Figure 2's Urban100 ×4 images, with each panel's per-image PSNR/SSIM."),
+        description=("The same crop of HR, bicubic, OverNet (ours, seed 0: the released code's per-scale ×4 model of "
+                     "overnet_t5) and CARN-M (official weights) on Figure 2's Urban100 ×4 images, with each panel's "
+                     "per-image PSNR/SSIM."),
         keys=["method", "image"], metrics=["psnr", "ssim"], run=f2_run, plan=f2_plan,
         layout=Layout(("method",), ("image",), ("psnr", "ssim")), display_extra=("what", "iterations"),
         paper_values=[], claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
