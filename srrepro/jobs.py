@@ -295,7 +295,7 @@ def can_spawn() -> bool:
 
 
 def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
-    """(workers, devices): one per GPU on CUDA, one per core on CPU, never more than tasks."""
+    """(workers, devices): one per GPU on CUDA, one per core on CPU (smoke: one), never more than tasks."""
     import torch
 
     from .train import resolve_device
@@ -303,6 +303,8 @@ def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
     if resolve_device(ctx.device).type == "cuda":
         devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
         return max(1, min(len(devices), n_tasks)), devices
+    if ctx.profile == "smoke":  # seconds of work: starting worker processes would cost more than it saves
+        return 1, []
     return max(1, min(cpu_cores(), n_tasks)), []
 
 
