@@ -342,10 +342,13 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
         spawn = mp.get_context("spawn")  # fork after torch has started threads can deadlock
         manager = spawn.Manager()
         shared = manager.list(devices)
+        from .plan import job_flops
+
+        cost = {k: sum(job_flops(ctx, job, evs) for job, evs in group) for k, group in tasks.items()}
         with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_init,
                                  initargs=(shared, manager.Lock())) as pool:
             futures = {}
-            for k, group in tasks.items():
+            for k, group in sorted(tasks.items(), key=lambda kv: -cost[kv[0]]):  # longest first
                 if all(job.kind == "reported" for job, _ in group):
                     results[k] = run_group(group)
                     bar.update(1)

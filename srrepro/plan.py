@@ -131,6 +131,18 @@ def eval_flops(model: str, kwargs: dict, ev: dict, ctx) -> float:
         (8 if ev.get("self_ensemble") else 1)
 
 
+def job_flops(ctx, job: Job, evs: list[dict]) -> float:
+    """FLOPs a job will spend (training + scoring every kept checkpoint): the order to hand jobs to workers in,
+    longest first, so the last minutes of a table are not one straggler."""
+    from .train import model_kwargs
+
+    if job.kind != "train":
+        return 0.0
+    cfg = job.config
+    evals = sum(eval_flops(cfg.model, model_kwargs(cfg), ev, ctx) for ev in evs)
+    return train_flops(cfg) * cfg.iterations + evals * (len(cfg.snapshot_steps()) + 1)
+
+
 @lru_cache(maxsize=None)
 def cpu_flops_rate(device: str = "auto", threads: int = 1) -> float:
     """Effective training FLOP/s of this machine, from one timed lite OverNet step (cached on disk); turns FLOP
