@@ -87,6 +87,7 @@ class Comparison(NamedTuple):
 
 NOT_RUN = Comparison("not run", math.nan, math.nan, math.nan, 0, 0, np.zeros((0, 0)))
 CHECKPOINTS = (0.25, 0.5, 0.75, 1.0)  # fractions of training whose weights are kept and scored
+MIN_IMAGES_ONE_SEED = 5  # one seed: a verdict needs at least this many images
 
 
 # ------------------------------------------------------------------------------------------ scores of an arm
@@ -162,6 +163,8 @@ def _compare(d: np.ndarray, per_image: bool = True, alpha: float = 0.05) -> Comp
         return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d, per_image)
     lo, hi = paired_interval(d, alpha=alpha)
     status = "holds" if lo > 0 else "contradicted" if hi < 0 else "inconclusive"
+    if d.shape[0] == 1 and d.shape[1] < MIN_IMAGES_ONE_SEED:  # a bootstrap over 2–4 numbers cannot reach 95 %
+        status = "inconclusive"
     return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d, per_image)
 
 
@@ -209,6 +212,8 @@ def verdict_of(c: Comparison, evidence: str, needed: str = "") -> Verdict:
     ev = f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] ({_seeds(c.n_seeds)} × {c.units})"
     if c.n_seeds == 1:
         ev += "; one seed: the interval holds no training noise"
+        if c.n_images < MIN_IMAGES_ONE_SEED:
+            ev += f", and under {MIN_IMAGES_ONE_SEED} images decide nothing"
     settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c), needed) if x)
     return Verdict(c.status, ev, settle, c.gap, c.lo, c.hi, c.n_seeds, c.n_images)
 

@@ -219,3 +219,10 @@ def test_verdict_carries_budget_and_trend(toy):
     v = tables.judge(toy.SPECS["toy_train"], rows, "lite", images)["wider"]
     assert v.status == "holds" and v.budget == "500 of 6×10⁵ iterations (0.083 %)"
     assert "held over the last half" in v.trend and set(v.curve) == {0.25, 0.5, 0.75, 1.0}
+
+
+def test_one_seed_and_a_handful_of_images_decide_nothing():
+    two = decide(_arm(np.array([[30.4, 30.5]])), _arm(np.array([[30.0, 30.0]])))
+    assert two.status == "inconclusive"  # a bootstrap over two numbers cannot make a 95 % interval
+    many = decide(_arm(np.array([[30.4, 30.5, 30.45, 30.42, 30.48, 30.5]])), _arm(np.full((1, 6), 30.0)))
+    assert many.status == "holds"

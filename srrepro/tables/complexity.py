@@ -836,7 +836,7 @@ def plot(df: pd.DataFrame, ax=None):
     import matplotlib.pyplot as plt
 
     d = df[df["value"].notna() & df["value_paper"].notna() & df["quantity"].isin(["params", "multadds"])]
-    ax = ax or plt.subplots(figsize=(7, 7))[1]
+    ax = ax or plt.subplots(figsize=(7, 4.8))[1]
     colours = {"params": "tab:blue", "multadds": "tab:orange"}
     for q, g in d.groupby("quantity"):
         ok = g["match"].isin(["within tolerance", "printed precision"])

@@ -676,7 +676,7 @@ def plot(df: pd.DataFrame, ax=None):
     d["cell"] = (d["weights"].map(WEIGHTS) + " " + d["dataset"] + " ×" + d["scale"].map("{:g}".format) + " ("
                  + d["reported_by"] + ")")
     d["how"] = d["variant"] + " / " + d["protocol"]
-    ax = ax or plt.subplots(figsize=(11, 4.5))[1]
+    ax = ax or plt.subplots(figsize=(11, 3.6))[1]
     sns.stripplot(data=d, x="cell", y="psnr_delta", hue="how", ax=ax, size=6, jitter=False)
     ax.axhline(0, color="k", lw=0.8)
     for t in (-TOL_PSNR, TOL_PSNR):
