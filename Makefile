@@ -18,7 +18,7 @@ SRREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(absp
 export SRREPRO_DATA
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab
+.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check
 
 help:
 	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
@@ -28,8 +28,10 @@ help:
 	@echo "make render TABLE=id PROFILE=lite     re-run the notebook on the existing CSV (computes nothing)"
 	@echo "make reproduce-all PROFILE=lite      every table"
 	@echo "make book                      render results/ into book/_build/html (no training)"
+	@echo "make bench [BENCH_ARGS=...]    srrepro vs the official code (clones in ./official or \$$SRREPRO_OFFICIAL) → results/bench/*.csv"
 	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
 	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
+	@echo "make gpu-check [DEVICE=cuda]   CUDA paths in a few minutes (amp, channels_last, DDP, CARN-M CUDA=CPU, tiles, speed)"
 	@echo "data root: SRREPRO_DATA=$(SRREPRO_DATA)"
 
 setup:
@@ -74,6 +76,12 @@ reproduce-all:
 notebooks:
 	$(BIN)/python tools/make_notebooks.py
 
+# bf16/fp16 autocast and channels_last loss parity vs fp32, 2-process DDP with identical weights on every rank,
+# official CARN-M on CUDA = CPU within 0.001 dB, tiled = whole-image inference, a throughput table
+# → results/gpu_check/<UTC date>-<gpu>.csv and .md (a CPU run, DEVICE=cpu, writes to a temp dir).
+gpu-check:
+	$(BIN)/python tools/gpu_check.py --device $(DEVICE) --data "$(SRREPRO_DATA)"
+
 # JupyterLab from $(VENV) on notebooks/, with this venv registered as the kernel "Python (srrepro)" (the
 # notebooks store "python3", which in this JupyterLab is the same venv; papermill and jupyter-book use that).
 lab:
@@ -86,6 +94,11 @@ book:
 	rm -rf book/_build  # a page removed from the toc must not linger as stale HTML
 	$(BIN)/jupyter-book build book --quiet
 	@echo "open book/_build/html/index.html"
+
+# srrepro beside the official CARN-M / OverNet / BasicSR code (imported from ./official or $SRREPRO_OFFICIAL, never
+# committed; a missing clone is reported with its git clone line), plus matmul/conv/thread throughput, one process.
+bench:
+	$(BIN)/python -m srrepro.bench $(BENCH_ARGS)
 
 clean-book:
 	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_ledger.md

@@ -5,7 +5,9 @@ profile available: paper, then lite, then smoke). Each paper's chapter opens wit
 ledger: every claim of its tables with the verdict the claim's rule computes from the CSV, and which protocol
 (the paper's text or the released code) each run followed. The front page (``intro.md``) includes the ledger of
 every chapter (``_ledger.md``). A ledger row gives the claim's gap with its 95 % interval and, for training tables,
-the training budget the verdict is about. A table never run gets a page that says so and how to run it.
+the training budget the verdict is about. A table never run gets a page that says so and how to run it. The study
+part ends with the speed page, written from ``results/bench/*.csv`` (``make bench``, :mod:`srrepro.bench`) when
+they exist.
 
 Each page's CSV is copied to ``book/tables/_csv/tables/<id>.csv``; ``html_extra_path`` (``_config.yml``) puts it
 beside the page in the built HTML, where the page's raw-rows link (``<id>.csv``) points, as it points to the CSV
@@ -70,6 +72,7 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
         for csv in [results / profile / f"{tid}.csv", *sorted((results / profile).glob(f"{tid}_*.csv"))]:
             shutil.copy(csv, csv_dir / csv.name)
         verdict_results.append(tables.load(tid, profile, results))
+    extra = {"study": [f"tables/{slug}" for slug in _bench_page(results, book, pages)]}
     chapters = book / "chapters"
     shutil.rmtree(chapters, ignore_errors=True)
     chapters.mkdir()
@@ -79,8 +82,23 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
             mine = [r for r in verdict_results if r.spec.paper == paper]
             atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen))
     atomic_write_text(book / "_ledger.md", ledger(verdict_results, chosen, link_prefix=""))
-    atomic_write_text(book / "_toc.yml", toc(chosen))
+    atomic_write_text(book / "_toc.yml", toc(chosen, extra))
     return chosen
+
+
+def _bench_page(results: Path, book: Path, pages: Path) -> list[str]:
+    """The speed page (``make bench``: results/bench/*.csv) in the study part, its CSVs beside it; [] when not run."""
+    from .bench import page
+
+    text = page(results / "bench", csv_prefix="")
+    if text is None:
+        return []
+    atomic_write_text(pages / "bench.md", text)
+    csv_dir = book / CSV_DIR / "tables"
+    csv_dir.mkdir(parents=True, exist_ok=True)
+    for csv in sorted((results / "bench").glob("*.csv")):
+        shutil.copy(csv, csv_dir / f"bench_{csv.name}")
+    return ["bench"]
 
 
 def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_paper: bool = True) -> str:
@@ -150,8 +168,10 @@ def _md(text: str) -> str:
     return html.escape(str(text)).replace("|", "\\|")
 
 
-def toc(chosen: dict[str, str | None]) -> str:
-    """Each paper is a part whose one chapter is its ledger page, with the table pages as sections."""
+def toc(chosen: dict[str, str | None], extra: dict[str, list[str]] | None = None) -> str:
+    """Each paper is a part whose one chapter is its ledger page, with the table pages as sections (``extra``:
+    paper → more section files after its tables, e.g. the speed page in the study part)."""
+    extra = extra or {}
     by_part: dict[str, list[str]] = {}
     for tid in chosen:
         by_part.setdefault(tables.get(tid).paper, []).append(tid)
@@ -160,6 +180,7 @@ def toc(chosen: dict[str, str | None]) -> str:
         if paper in by_part:
             out += [f"  - caption: {title}", "    chapters:", f"      - file: chapters/{slug}", "        sections:"]
             out += [f"          - file: tables/{tid}" for tid in by_part[paper]]
+            out += [f"          - file: {f}" for f in extra.get(paper, [])]
     return "\n".join(out) + "\n"
 
 

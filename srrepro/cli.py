@@ -69,6 +69,15 @@ def _device(text: str) -> str:
     return text
 
 
+def _slurm_option(text: str) -> tuple[str, object]:
+    from .launch import parse_option
+
+    try:
+        return parse_option(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
+
+
 def _only(text: str) -> tuple[str, list[str]]:
     key, eq, values = text.partition("=")
     vals = values.split(",")
@@ -188,7 +197,15 @@ def _cmd_reproduce(args) -> None:
         raise UsageError("argument --update: refreshes the cells chosen by --only (give --only KEY=V1,V2)")
     if args.update and (args.seeds or args.iterations):
         raise UsageError("argument --update: refreshes cells at the profile's own settings (drop --seeds/--iterations)")
-    if not args.dry_run:  # a plan may be made for a device this machine lacks
+    if args.slurm and args.launcher != "slurm":
+        raise UsageError("argument --slurm: Slurm options need --launcher slurm")
+    if args.launcher == "slurm" and not args.dry_run:
+        import shutil
+
+        if shutil.which("sbatch") is None:
+            raise UsageError("argument --launcher slurm: Slurm's sbatch is not on PATH (run on the cluster's login "
+                             "node, or use --launcher local)")
+    elif not args.dry_run:  # a plan may be made for a device this machine lacks (a Slurm job's node has its own)
         _check_device_available(args.device)
     only = None
     if args.only:
@@ -199,7 +216,8 @@ def _cmd_reproduce(args) -> None:
     out = tables.reproduce(args.table, profile=args.profile, data_root=args.data, device=args.device,
                            results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
                            iterations=args.iterations, workers=args.workers, threads=args.threads,
-                           update=args.update, progress=sys.stderr.isatty())
+                           update=args.update, progress=sys.stderr.isatty(), launcher=args.launcher,
+                           slurm=dict(args.slurm or []) or None)
     if args.dry_run:
         print(f"plan for {args.table} at profile {args.profile}:")
         print(out)
@@ -348,6 +366,11 @@ def build_parser() -> argparse.ArgumentParser:
                                                  "results whatever runs beside it)")
     s.add_argument("--update", action="store_true", help="with --only: refresh those cells in the profile's own "
                                                          "CSV instead of writing results/custom/")
+    s.add_argument("--launcher", default="local", choices=("local", "slurm", "submitit-local"),
+                   help="local: units side by side on this machine (default); slurm: one Slurm job per unit "
+                        "(submitit, sharing runs/); submitit-local: the slurm path without Slurm (for tests)")
+    s.add_argument("--slurm", nargs="*", type=_slurm_option, metavar="KEY=VALUE",
+                   help="Slurm job options, e.g. partition=gpu timeout_min=2880 gpus_per_node=1 cpus_per_task=8")
     s.add_argument("--dry-run", action="store_true", help="print the plan (runs, iterations, time) only")
     s.set_defaults(func=_cmd_reproduce)
 

@@ -155,10 +155,18 @@ def modcrop(img: np.ndarray, scale: float) -> np.ndarray:
     return img[: h - h % s, : w - w % s]
 
 
+def _images_in(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.glob("*") if p.suffix.lower() in (".png", ".bmp", ".jpg", ".jpeg", ".tif"))
+
+
 def dataset_files(name: str, root: str | os.PathLike | None = None) -> list[Path]:
     ds = get_dataset(name)
     folder = data_root(root) / ds.folder
-    files = sorted(p for p in folder.glob("*") if p.suffix.lower() in (".png", ".bmp", ".jpg", ".jpeg", ".tif"))
+    files = _images_in(folder)
+    for _, _, _, member_prefix in ds.archives if not files else ():  # the archive unzipped as it is (DIV2K_train_HR/)
+        files = _images_in(folder / member_prefix)
+        if files:
+            break
     if not files:
         how = ds.note or f"run `srrepro download {name} --data {data_root(root)}`"
         raise DatasetMissingError(f"dataset {name} not found: no images in {folder}; {how}")

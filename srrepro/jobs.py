@@ -12,7 +12,7 @@ free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached b
 so an interrupted table resumes where it stopped.
 
 :func:`run_jobs` runs a table's jobs side by side: a process pool of one worker per CPU core (one intra-op
-thread each) or one per GPU. A unit's numbers do not depend on what runs beside it: on CPU every unit runs
+thread each) or one per GPU; with ``launcher="slurm"`` each unit is a Slurm job instead (:mod:`srrepro.launch`). A unit's numbers do not depend on what runs beside it: on CPU every unit runs
 with ``threads`` intra-op threads (default 1), and CPU training is bit-identical at a fixed thread count.
 """
 from __future__ import annotations
@@ -78,11 +78,13 @@ def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, **
     """The TrainConfig of a job: the profile's recipe (``ctx.iterations`` overrides its length) + model +
     scales/loss (``fields``)."""
     r = recipe(ctx.profile, family, getattr(ctx, "iterations", None))
+    cap = lambda value, name: min(value, getattr(ctx, name, None) or value)  # noqa: E731 (a capped run's knobs)
     return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
-                       lr_patch=r.lr_patch, batch_size=r.batch_size, iterations=r.iterations, lr=r.lr,
+                       lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"), iterations=r.iterations, lr=r.lr,
                        lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip,
                        seed=seed, log_every=max(1, min(100, r.iterations)), validate_every=0,
-                       checkpoint_every=CHECKPOINT_EVERY[ctx.profile], snapshots=CHECKPOINTS[:-1],
+                       checkpoint_every=max(1, min(CHECKPOINT_EVERY[ctx.profile], r.iterations)),
+                       snapshots=CHECKPOINTS[:-1] if r.iterations >= len(CHECKPOINTS) else (),  # distinct steps
                        data_root=ctx.data_root, device=ctx.device, **fields)
 
 
@@ -102,6 +104,8 @@ def model_hash(config: TrainConfig, profile: str) -> str:
     """Hash of everything that changes the trained weights (equal configs share one model across tables)."""
     d = json.loads(json.dumps(asdict(config), default=str))
     d = {k: v for k, v in d.items() if k not in _NOT_HASHED}
+    if config.channels_last is True:  # channels_last on CPU too: other summation order, other weights (last bits)
+        d["channels_last"] = True
     d["_images"] = "first 4" if profile == "smoke" else None  # smoke trains on 4 images
     return hashlib.sha256(json.dumps(d, sort_keys=True).encode()).hexdigest()[:12]
 
@@ -173,10 +177,12 @@ def checkpoints(run_dir: Path, config: TrainConfig) -> dict[float, Path]:
 
 # ------------------------------------------------------------------------------------------ scoring
 def eval_limit(ctx, dataset: str) -> int | None:
-    """Images scored per dataset: all, unless the table's grid limits it (smoke: 1)."""
+    """Images scored per dataset: all, unless the table's grid limits it (smoke: 1) or the run caps it."""
     if ctx.profile == "smoke":
         return 1
-    return (ctx.grid.get("limits") or {}).get(dataset)
+    limit = (ctx.grid.get("limits") or {}).get(dataset)
+    cap = getattr(ctx, "eval_images", None)
+    return min(limit or cap, cap) if cap else limit
 
 
 def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
@@ -332,7 +338,14 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
     def run_group(group):
         return [run_job(ctx, table, job, evs, threads) for job, evs in group]
 
-    if workers <= 1:
+    if getattr(ctx, "launcher", "local") != "local":  # each unit a cluster job (srrepro.launch)
+        from .launch import submit_tasks
+
+        reported = {k: g for k, g in tasks.items() if all(job.kind == "reported" for job, _ in g)}
+        results.update({k: run_group(g) for k, g in reported.items()})
+        bar.update(len(reported))
+        results.update(submit_tasks(ctx, table, {k: g for k, g in tasks.items() if k not in reported}, threads, bar))
+    elif workers <= 1:
         for k, group in tasks.items():
             results[k] = run_group(group)
             bar.update(1)

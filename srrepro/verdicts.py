@@ -117,8 +117,9 @@ def scores(df: pd.DataFrame, where: dict, metric: str = "psnr") -> pd.Series:
             return im.groupby(["seed", "image"])[metric].mean().dropna()
     if ckpt != 1.0:  # no per-checkpoint scores: this arm has no value here
         return pd.Series(dtype=float)
-    out = sel.assign(seed=seeds, image="mean").groupby(["seed", "image"])[metric].mean()
-    return out.dropna()
+    out = sel.assign(seed=seeds, image="mean").groupby(["seed", "image"])[metric].mean().dropna()
+    out.attrs = {}  # not df's (its sidecar frame): pandas compares attrs when it concatenates the two arms
+    return out
 
 
 def per_seed(df: pd.DataFrame, where: dict, metric: str = "psnr") -> pd.Series:

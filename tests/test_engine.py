@@ -75,6 +75,10 @@ def test_a_toy_paper_module_runs_at_smoke(toy, tmp_path, data_root):
     assert len(res.rows) == 2 and res.rows["psnr"].notna().all() and res.verdicts["wider"].status == "inconclusive"
     assert (tmp_path / "smoke" / "toy_train.csv").exists() and (tmp_path / "smoke" / "toy_train.scores.csv.gz").exists()
     assert set(res.images["config_hash"]) == set(res.rows["config_hash"])  # every row has its per-image scores
+    assert set(res.images["checkpoint"]) == {1.0}  # 2 iterations: no distinct 25/50/75 % steps to keep
+    longer = tables.reproduce("toy_train", "smoke", iterations=8, results_dir=tmp_path, work_dir=tmp_path / "runs",
+                              progress=False)
+    assert sorted(set(longer.images["checkpoint"])) == [0.25, 0.5, 0.75, 1.0]  # every kept snapshot is scored
     exact = tables.reproduce("toy_exact", "smoke", results_dir=tmp_path, progress=False)
     assert exact.verdicts["grows"].status == "holds"
     assert "runs, estimated" in str(tables.plan("toy_train", "smoke"))
@@ -201,6 +205,15 @@ def test_scores_read_the_sidecar_at_each_checkpoint():
     assert list(scores(rows, {"arm": "a"})) == [29, 29]
 
 
+def test_an_arm_without_rows_is_not_run_beside_a_sidecar():
+    """One arm trained (per-image scores in the sidecar), the other absent at this profile: "not run", no error."""
+    rows = pd.DataFrame({"arm": ["a"], "seed": [0], "psnr": [31.0], "config_hash": ["h1"]})
+    rows.attrs = {"images": pd.DataFrame({"config_hash": "h1", "checkpoint": 1.0, "image": ["x", "y"],
+                                          "psnr": [31.0, 31.0], "ssim": 0.9})}
+    assert decide(scores(rows, {"arm": "a"}), scores(rows, {"arm": "b"})).status == "not run"
+    assert decide(scores(rows, {"arm": "b"}), scores(rows, {"arm": "a"})).status == "not run"
+
+
 def test_a_rule_that_raises_is_an_error_not_inconclusive():
     def broken(df, profile):
         raise KeyError("psnr_x9")
@@ -226,3 +239,52 @@ def test_one_seed_and_a_handful_of_images_decide_nothing():
     assert two.status == "inconclusive"  # a bootstrap over two numbers cannot make a 95 % interval
     many = decide(_arm(np.array([[30.4, 30.5, 30.45, 30.42, 30.48, 30.5]])), _arm(np.full((1, 6), 30.0)))
     assert many.status == "holds"
+
+
+# ------------------------------------------------------------------------------------------ cluster launcher
+def test_the_slurm_path_runs_each_unit_as_its_own_job_and_assembles_the_same_csv(toy, tmp_path, data_root):
+    """--launcher slurm through submitit's local executor: each unit a separate job (its own process, its own
+    submitit job folder), the table's CSV assembled from their results equal to a local run's."""
+    kw = dict(progress=False, seeds=2)
+    local = tables.reproduce("toy_train", "smoke", workers=1, work_dir=tmp_path / "a", results_dir=tmp_path / "ra",
+                             **kw)
+    jobs_dir = tmp_path / "b" / "submitit" / "toy_train"
+    sub = tables.reproduce("toy_train", "smoke", launcher="submitit-local", work_dir=tmp_path / "b",
+                           results_dir=tmp_path / "rb", **kw)
+    results = sorted(jobs_dir.glob("*_result.pkl"))
+    assert len({p.name.split("_")[0] for p in results}) == 4, results  # 2 widths × 2 seeds: four jobs, four ids
+    cols = ["width", "seed", "dataset", "psnr", "ssim", "final_loss", "config_hash"]
+    pd.testing.assert_frame_equal(local.rows[cols], sub.rows[cols])
+    a, b = pd.read_csv(local.csv_path), pd.read_csv(sub.csv_path)
+    pd.testing.assert_frame_equal(a[cols], b[cols])
+    pd.testing.assert_frame_equal(local.images.reset_index(drop=True), sub.images.reset_index(drop=True))
+
+
+def test_a_failed_cluster_unit_names_itself_and_its_log(toy, tmp_path, data_root):
+    from srrepro import launch
+
+    bad = tables.context(tables.get("toy_train"), "smoke", launcher="submitit-local", work_dir=tmp_path,
+                         data_root=str(data_root), progress=False)
+    job = toy.wide_vs_narrow_jobs(bad)[0]
+    job.config.model = "no_such_model"  # build_model raises inside the job
+    with pytest.raises(launch.LaunchError, match=r"unit k \(job \d+\) failed: .*UnknownModelError: unknown model "
+                                                 r"'no_such_model'.*; its log: .*_log\.err$"):
+        launch.submit_tasks(bad, "toy_train", {"k": [(job, job.evals)]}, threads=1)
+
+
+def test_slurm_options_reach_the_sbatch_script(tmp_path, monkeypatch):
+    from srrepro import launch
+
+    fake = tmp_path / "bin"
+    fake.mkdir()
+    (fake / "srun").write_text("#!/bin/sh\nexit 0\n")
+    (fake / "srun").chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake}:{os.environ['PATH']}")  # submitit checks for srun before it writes a script
+    opts = dict(launch.parse_option(o) for o in ("partition=gpu", "timeout_min=2880", "array_parallelism=8"))
+    assert opts == {"slurm_partition": "gpu", "timeout_min": 2880, "slurm_array_parallelism": 8}
+    c = tables.context(tables.get("overnet_t2"), "paper", launcher="slurm", slurm=opts, work_dir=tmp_path)
+    script = launch.executor(c, "overnet_t2")._executor._make_submission_file_text("python -m unit", "uid")
+    for line in ("--partition=gpu", "--time=2880", "--gpus-per-node=1", "--signal=USR2@90", "--job-name=srrepro-overnet_t2"):
+        assert f"#SBATCH {line}" in script, line  # USR2 before the time limit: submitit checkpoints and requeues
+    with pytest.raises(ValueError, match="KEY=VALUE"):
+        launch.parse_option("partition")

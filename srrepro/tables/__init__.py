@@ -136,6 +136,11 @@ class RunContext:
     iterations: int | None = None  # None: the profile's recipe
     workers: int | None = None  # jobs side by side (None: one per core / GPU)
     threads: int | None = None  # CPU intra-op threads per job (None: 1)
+    launcher: str = "local"  # "local" (process pool) | "slurm" (one Slurm job per unit; srrepro.launch)
+    slurm: dict | None = None  # submitit parameters for the slurm launcher (timeout_min, slurm_partition, …)
+    batch_size: int | None = None  # cap every recipe's batch (a capped run: memory, CI); None: the recipe's
+    lr_patch: int | None = None  # cap every recipe's LR patch side (a capped run); None: the recipe's
+    eval_images: int | None = None  # score at most this many images per dataset (a capped run); None: the grid's
 
     @property
     def n_seeds(self) -> int:
@@ -313,10 +318,12 @@ def _computed(spec: TableSpec, rows: pd.DataFrame) -> bool:
     return any(m in rows and rows[m].notna().any() for m in spec.metrics)
 
 
-def _knobs(profile: str, seeds, iterations, only) -> str:
+def _knobs(profile: str, seeds, iterations, only, batch_size=None, lr_patch=None, eval_images=None) -> str:
     """The knobs of a run that differ from its profile's ('' when none do)."""
     parts = [f"seeds={seeds}" if seeds else "", f"iterations={iterations}" if iterations else "",
-             f"only={json.dumps(only, sort_keys=True)}" if only else ""]
+             f"only={json.dumps(only, sort_keys=True)}" if only else "",
+             f"batch_size={batch_size}" if batch_size else "", f"lr_patch={lr_patch}" if lr_patch else "",
+             f"eval_images={eval_images}" if eval_images else ""]
     return ", ".join(p for p in parts if p)
 
 
@@ -329,22 +336,27 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
               results_dir: str | Path = "results", seeds: int | None = None, dry_run: bool = False,
               progress: bool = True, write: bool = True, only: dict | None = None, iterations: int | None = None,
               workers: int | None = None, threads: int | None = None, update: bool = False,
-              work_dir: str | Path | None = None) -> TableResult | Plan:
+              work_dir: str | Path | None = None, launcher: str = "local", slurm: dict | None = None,
+              batch_size: int | None = None, lr_patch: int | None = None, eval_images: int | None = None
+              ) -> TableResult | Plan:
     """Compute table ``table_id`` at ``profile`` and write ``results/<profile>/<id>.csv`` (+ its per-image scores).
 
-    Knobs that differ from the profile (``seeds``, ``iterations``, ``only``) write ``results/custom/<id>/…`` instead.
+    Knobs that differ from the profile (``seeds``, ``iterations``, ``only``, caps: ``batch_size``, ``lr_patch``,
+    ``eval_images``) write
+    ``results/custom/<id>/…`` instead. ``launcher="slurm"`` runs each unit as a Slurm job (:mod:`srrepro.launch`).
     ``update=True`` with ``only`` alone refreshes those cells' rows in the profile's own CSV (same settings, a
     partial re-run) and keeps the others.
     """
     spec = get(table_id)
     knobs = dict(data_root=data_root, device=device, seeds=seeds, progress=progress, only=only,
                  iterations=iterations, workers=workers, threads=threads,
-                 work_dir=Path(work_dir) if work_dir else None)
+                 work_dir=Path(work_dir) if work_dir else None, launcher=launcher, slurm=slurm,
+                 batch_size=batch_size, lr_patch=lr_patch, eval_images=eval_images)
     if dry_run:
         return plan(table_id, profile, **knobs)
     ctx = context(spec, profile, **knobs)
-    tweak = _knobs(profile, seeds, iterations, None if update else only)
-    if update and (seeds or iterations):
+    tweak = _knobs(profile, seeds, iterations, None if update else only, batch_size, lr_patch, eval_images)
+    if update and (seeds or iterations or batch_size or lr_patch or eval_images):
         raise ValueError("update=True refreshes cells at the profile's own settings: drop seeds/iterations")
     git_state()  # pin the commit now: a run takes minutes to hours, and the tree may move on meanwhile
     t0 = time.time()

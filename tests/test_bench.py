@@ -1,0 +1,155 @@
+"""srrepro.bench (``make bench``): the parts that can fail, fast. Nothing here needs the official code, except the
+two equality checks, which run when it is in ``$SRREPRO_OFFICIAL`` (or ./official) and are skipped otherwise."""
+import shutil
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+import torch
+
+from srrepro import bench, book
+
+REPO = Path(__file__).resolve().parents[1]
+OFFICIAL = bench.official_dir()
+TINY = bench.Sizes(repeats=1, fast_repeats=1, infer_lr=(8, 8), train_batch=1, train_patch=4, hr=(24, 32),
+                   matmul=32, conv_hw=8, thread_steps=1)
+
+
+def test_interleaved_warms_up_then_alternates_the_order():
+    calls = []
+    t = bench.interleaved({"a": lambda: calls.append("a"), "b": lambda: calls.append("b")}, repeats=3, warmup=1)
+    assert calls == ["a", "b", "a", "b", "b", "a", "a", "b"]  # warm-up, then A B, B A, A B
+    assert len(t.wall["a"]) == len(t.cpu["b"]) == 3 and all(x >= 0 for x in t.wall["b"])
+
+
+def test_paired_ratio_is_the_median_of_per_round_ratios():
+    med, q1, q3 = bench.paired_ratio([2.0, 4.0, 3.0], [1.0, 2.0, 3.0])  # per round: 2, 2, 1
+    assert med == 2.0 and q1 <= med <= q3 and q3 == 2.0
+    # a slow round (the machine busy) slows both sides of that round; the paired ratio does not move
+    med, _, _ = bench.paired_ratio([1.0, 10.0, 1.0], [0.5, 5.0, 0.5])
+    assert med == 2.0
+    assert bench.paired_ratio([3.0], [2.0]) == (1.5, 1.5, 1.5)
+    with pytest.raises(ValueError):
+        bench.paired_ratio([1.0], [])
+
+
+def test_max_abs_diff():
+    a = torch.zeros(2, 3)
+    assert bench.max_abs_diff(a, a.clone()) == 0.0
+    b = a.clone()
+    b[1, 2] = -0.25
+    assert bench.max_abs_diff(a, b) == 0.25
+    assert bench.max_abs_diff(a, torch.zeros(3, 2)) == float("inf")
+    assert bench.max_abs_diff([a, a], [a, b]) == 0.25
+
+
+def test_verdict_sentence_separates_slower_from_noise():
+    row = dict(status="ok", device="cpu", what="X", ratio=1.1, ratio_q1=1.0, ratio_q3=1.2)
+    assert "as fast as the official code or faster in every row (" in bench.verdict_sentence([row])
+    noisy = {**row, "ratio": 0.97, "ratio_q1": 0.9, "ratio_q3": 1.04}
+    assert "within the noise in X" in bench.verdict_sentence([row, noisy])
+    slow = {**row, "ratio": 0.8, "ratio_q1": 0.75, "ratio_q3": 0.85}
+    assert bench.verdict_sentence([row, slow]).startswith("On this machine srrepro is slower")
+
+
+def test_absent_official_code_says_what_is_missing_and_the_clone(tmp_path):
+    rows = bench.measure_model("carn_m", tmp_path, TINY)
+    assert [r["key"] for r in rows] == ["carn_m_infer", "carn_m_train"]
+    clone = (f"`git clone https://github.com/nmhkahn/CARN-pytorch {tmp_path}/CARN-pytorch && "
+             f"git -C {tmp_path}/CARN-pytorch checkout 40d3514f81cc`")
+    for r in rows:
+        assert r["status"] == (f"official code absent: no {tmp_path}/CARN-pytorch/carn/model/carn_m.py; "
+                               f"get it with {clone}")
+    assert "pbehjatii/OverNet-PyTorch" in bench.measure_model("overnet", tmp_path, TINY)[0]["status"]
+    for r in (bench.measure_imresize(tmp_path, TINY), bench.measure_metrics(tmp_path, TINY)):
+        assert r["status"].startswith("official code absent: no ") and "XPixelGroup/BasicSR" in r["status"]
+        assert "\n" not in r["status"]
+
+
+def test_missing_opencv_is_one_line_with_the_install(tmp_path, monkeypatch):
+    base = tmp_path / "BasicSR"
+    for f in bench.OFFICIAL["basicsr"].files:
+        (base / f).parent.mkdir(parents=True, exist_ok=True)
+        (base / f).write_text("def imresize(img, scale, antialiasing=True):\n    return img\n")
+    monkeypatch.setitem(sys.modules, "cv2", None)  # import cv2 → ImportError
+    assert bench.official_basicsr(tmp_path, metrics=False).imresize(3, 0.5) == 3  # imresize needs no OpenCV
+    with pytest.raises(bench.Absent, match=r"imports OpenCV \(cv2\).*pip install --no-deps --target .*_deps "
+                                           r"opencv-python-headless"):
+        bench.official_basicsr(tmp_path, metrics=True)
+    assert not any(n == "basicsr" or n.startswith("basicsr.") for n in sys.modules)  # the stand-ins are gone
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory) -> Path:
+    """One quick run without the official code (no side-by-side processes): its output folder."""
+    tmp = tmp_path_factory.mktemp("bench")
+    bench.run(official=tmp / "none", out=tmp / "out", quick=True, threads=1, device="cpu", side_by_side=False,
+              log=lambda s: None)
+    return tmp / "out"
+
+
+def test_run_without_official_code_writes_both_csvs(ran):
+    out = ran
+    assert sorted(p.name for p in out.iterdir()) == ["compare.csv", "machine.csv"]  # atomic: no temp file left
+    c, m = pd.read_csv(out / "compare.csv"), pd.read_csv(out / "machine.csv")
+    prov = ["machine", "git_commit", "computed_at", "torch_threads", "packages", *bench.RUN_COLUMNS]
+    assert list(c.columns[:len(bench.COMPARE_COLUMNS)]) == bench.COMPARE_COLUMNS and set(prov) <= set(c.columns)
+    assert list(m.columns[:len(bench.MACHINE_COLUMNS)]) == bench.MACHINE_COLUMNS and set(prov) <= set(m.columns)
+    assert list(c["key"]) == ["carn_m_infer", "carn_m_train", "overnet_infer", "overnet_train", "imresize",
+                              "psnr_ssim"]
+    assert c["status"].str.startswith("official code absent").all() and c["ratio"].isna().all()
+    assert (c["mode"] == "quick").all() and (c["threads"] == 1).all()
+    assert list(m["key"])[-2:] == ["conv3x3_g1_t1", "conv3x3_g4_t1"] and (m["gflops"] > 0).all()
+    assert m["key"].iloc[0] == "matmul_t1" and m["key"].str.startswith("matmul_t").sum() == len(m) - 2
+
+
+def test_page_headline_machine_and_absent_rows(ran, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(ran, out)
+    text = bench.page(out, csv_prefix="")
+    assert text.startswith(f"# {bench.PAGE_TITLE}\n") and "```{warning}" in text  # a quick run says so
+    assert "| what | device | srrepro | official | ratio | CPU-time ratio | outputs |" in text
+    assert "not measured: official code absent" in text and "git clone https://github.com/nmhkahn/CARN-pytorch" in text
+    assert "## The machine" in text and "Nothing was compared on the CPU" in text
+    assert '<a href="bench_compare.csv">compare.csv</a>' in text
+    # a measured row: the headline shows both ratios and whether the outputs were bit for bit equal
+    rows = pd.read_csv(out / "compare.csv").to_dict("records")
+    rows[0].update(status="ok", srrepro_s=0.5, official_s=0.55, ratio=1.1, ratio_q1=1.0, ratio_q3=1.2, ratio_cpu=1.05,
+                   srrepro_cpu_s=0.9, official_cpu_s=0.95, repeats=7, max_abs_diff=0.0, tolerance=1e-5,
+                   outputs_equal=True, compared="SR output", gflop=10.8, official_source="a@b f.py",
+                   official_commit="x", weights="w")
+    pd.DataFrame(rows).to_csv(out / "compare.csv", index=False)
+    text = bench.page(out)
+    assert "| 500.0 ms | 550.0 ms | **1.10×** | 1.05× | equal (bit for bit) |" in text
+    assert "faster in every row (ratios 1.10–1.10×)" in text and "bench_compare.csv" not in text
+    assert bench.page(tmp_path / "nothing") is None
+
+
+def test_book_puts_the_speed_page_in_the_study_part(ran, tmp_path):
+    res = tmp_path / "results"
+    shutil.copytree(ran, res / "bench")
+    out = tmp_path / "book"
+    book.assemble(results=res, book=out)
+    assert (out / "tables" / "bench.md").read_text().startswith(f"# {bench.PAGE_TITLE}")
+    assert (out / book.CSV_DIR / "tables" / "bench_compare.csv").is_file()
+    toc = (out / "_toc.yml").read_text()
+    study = toc.split("- caption: ")[1]
+    assert study.startswith("Protocol and exact checks") and study.rstrip().endswith("- file: tables/bench")
+
+
+# ------------------------------------------------------------------------- with the official code (else skipped)
+@pytest.mark.skipif(not (OFFICIAL / "CARN-pytorch" / "carn" / "model" / "carn_m.py").is_file(),
+                    reason=f"official CARN-pytorch not in {OFFICIAL} (see `make bench`)")
+def test_carn_m_equals_the_official_code():
+    infer, train = bench.measure_model("carn_m", OFFICIAL, TINY)
+    assert infer["status"] == "ok" and infer["max_abs_diff"] == 0.0 and infer["outputs_equal"]
+    assert train["status"] == "ok" and train["outputs_equal"], train["max_abs_diff"]
+
+
+@pytest.mark.skipif(not (OFFICIAL / "OverNet-PyTorch" / "OverNet.py").is_file(),
+                    reason=f"official OverNet-PyTorch not in {OFFICIAL} (see `make bench`)")
+def test_overnet_equals_the_official_code():
+    infer, train = bench.measure_model("overnet", OFFICIAL, TINY)
+    assert infer["status"] == "ok" and infer["outputs_equal"], infer["max_abs_diff"]
+    assert train["status"] == "ok" and train["outputs_equal"], train["max_abs_diff"]
