@@ -12,7 +12,8 @@ free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached b
 so an interrupted table resumes where it stopped.
 
 :func:`run_jobs` runs a table's jobs side by side: a process pool of one worker per CPU core (one intra-op
-thread each) or one per GPU; with ``launcher="slurm"`` each unit is a Slurm job instead (:mod:`srrepro.launch`). A unit's numbers do not depend on what runs beside it: on CPU every unit runs
+thread each) or one per GPU; with ``launcher="slurm"`` each unit is a Slurm job instead (:mod:`srrepro.launch`).
+A unit's numbers do not depend on what runs beside it: on CPU every unit runs
 with ``threads`` intra-op threads (default 1), and CPU training is bit-identical at a fixed thread count.
 """
 from __future__ import annotations
@@ -80,7 +81,8 @@ def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, **
     r = recipe(ctx.profile, family, getattr(ctx, "iterations", None))
     cap = lambda value, name: min(value, getattr(ctx, name, None) or value)  # noqa: E731 (a capped run's knobs)
     return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
-                       lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"), iterations=r.iterations, lr=r.lr,
+                       lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"),
+                       iterations=r.iterations, lr=r.lr,
                        lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip,
                        seed=seed, log_every=max(1, min(100, r.iterations)), validate_every=0,
                        checkpoint_every=max(1, min(CHECKPOINT_EVERY[ctx.profile], r.iterations)),

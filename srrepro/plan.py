@@ -231,7 +231,8 @@ def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "") -> Plan:
         extra = (f" GPU-hours assume {GPU_EFFECTIVE_TFLOPS:g} TFLOP/s sustained (bf16 autocast on one modern GPU); "
                  "FLOPs are counted per training step by torch's FlopCounterMode. est_seconds is the same work at "
                  "this machine's measured rate: not feasible here.")
-    missing = sorted({ev["dataset"] for j in jobs for ev in selected(j, ctx.only) if not _present(ev["dataset"], ctx.data_root)})
+    missing = sorted({ev["dataset"] for j in jobs for ev in selected(j, ctx.only)
+                      if not _present(ev["dataset"], ctx.data_root)})
     if missing:
         extra += (f" Not in the data root, so their scoring is not costed (and those rows will say so): "
                   f"{', '.join(missing)}.")

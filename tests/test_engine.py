@@ -284,7 +284,8 @@ def test_slurm_options_reach_the_sbatch_script(tmp_path, monkeypatch):
     assert opts == {"slurm_partition": "gpu", "timeout_min": 2880, "slurm_array_parallelism": 8}
     c = tables.context(tables.get("overnet_t2"), "paper", launcher="slurm", slurm=opts, work_dir=tmp_path)
     script = launch.executor(c, "overnet_t2")._executor._make_submission_file_text("python -m unit", "uid")
-    for line in ("--partition=gpu", "--time=2880", "--gpus-per-node=1", "--signal=USR2@90", "--job-name=srrepro-overnet_t2"):
+    for line in ("--partition=gpu", "--time=2880", "--gpus-per-node=1", "--signal=USR2@90",
+                 "--job-name=srrepro-overnet_t2"):
         assert f"#SBATCH {line}" in script, line  # USR2 before the time limit: submitit checkpoints and requeues
     with pytest.raises(ValueError, match="KEY=VALUE"):
         launch.parse_option("partition")
