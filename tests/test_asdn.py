@@ -9,6 +9,7 @@ import torch.nn.functional as F
 
 from srrepro.models import count_params, create_model, list_models
 from srrepro.models.asdn import ASDN, SIZES, lfr_index_weight, lfr_scales, recursive_scales
+from srrepro.models.common import resize
 
 torch.set_num_threads(1)  # on the shared 2-core box, 2 OpenMP threads run ~10x slower (spin contention)
 
@@ -150,7 +151,7 @@ def test_interpolation_between_levels():
     model = _tiny()
     x = torch.rand(1, 3, 20, 20)
     out = model(x, 1.27)
-    x_up = F.interpolate(x, size=(25, 25), mode="bicubic", align_corners=False)
+    x_up = resize(x, (25, 25), 1.27)  # 20·1.27 = 25.4: on ×1.27's grid, not the size ratio 25/20
     feats = model.fmb(x_up)
     o3, o2 = model.level_output(feats, x_up, 3), model.level_output(feats, x_up, 2)
     _close(out, 0.7 * o3 + 0.3 * o2)
@@ -189,6 +190,34 @@ def test_global_skip():
         x = torch.rand(1, 3, 10, 10)
         expected = F.interpolate(x, size=(17, 17), mode="bicubic", align_corners=False) if skip else 0 * x[..., :1, :1]
         _close(model(x, 1.7), expected.expand(1, 3, 17, 17))
+
+
+@pytest.mark.parametrize("scale", [1.1, 1.4, 2.7, 3.7])
+def test_fractional_scale_follows_matlab_grid(scale):
+    """The pre-upsampling maps pixels on the scale's exact grid, as the OSM (tests/test_overnet.py): with the IRBs
+    zeroed ASDN returns its upsampled input, whose mean offset against a horizontal ramp (one grey level per HR
+    pixel) over the image's right half is ~0; by the size ratio it drifts by up to half a pixel. ×2.7 and ×3.7 run
+    the recursive deployment (2 then 1.35 / 1.85): each pass on its own grid composes to R's grid."""
+    import numpy as np
+
+    from srrepro.degrade import imresize
+    from srrepro.models.asdn import _target_size
+
+    model = _tiny()
+    for irb in model.irbs:
+        torch.nn.init.zeros_(irb.conv.weight)
+        torch.nn.init.zeros_(irb.conv.bias)
+    hr = np.tile(np.arange(321, dtype=np.float64), (40, 1))
+    lr = imresize(hr, scale=1 / scale, output_shape=(int(40 // scale), int(321 // scale)))
+    size = _target_size(*lr.shape, scale)
+    assert size[1] != lr.shape[1] * scale  # the output size is rounded (else the test proves nothing)
+    x = torch.from_numpy(lr).float()[None, None].expand(1, 3, -1, -1).contiguous()
+    target = torch.from_numpy(hr[:size[0], :size[1]])
+    right = (slice(5, -5), slice(size[1] // 2, -5))
+    ours = (model(x, scale)[0, 0].double() - target)[right].mean()
+    by_size = (F.interpolate(x, size=size, mode="bicubic", align_corners=False)[0, 0].double() - target)[right].mean()
+    assert abs(ours) < 0.01 and abs(by_size) > 0.05, (float(ours), float(by_size))
+    assert len(recursive_scales(scale)) == (1 if scale <= 2 else 2)
 
 
 def test_trainable():

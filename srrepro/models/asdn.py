@@ -38,7 +38,11 @@ Readings chosen where the slides are ambiguous or silent
 3. **Float edge of the ceiling.** ``(1.3-1)·10 = 3.0000000000000004`` in floating point; ``(r-1)(L-1)`` is
    snapped to the nearest integer when within 1e-9 so on-level scales use one level with ``w = 0``.
 4. **Pre-upsampling kernel.** PyTorch bicubic (a = -0.75, ``align_corners=False``, no antialias — upsampling
-   only); the slides only say "bicubic". MATLAB's kernel is a = -0.5.
+   only); the slides only say "bicubic". MATLAB's kernel is a = -0.5. At a fractional ratio ``r`` the output
+   pixel ``i`` maps to input coordinate ``(i + 0.5)/r − 0.5`` (``common.resize``): the LR test image is
+   ``imresize(HR, 1/s)`` on ``s``'s exact grid, and mapping by the size ratio ``round(h·r)/h`` instead drifts by up
+   to half a pixel across the image. Each pass of the recursive deployment maps by its own ratio, so the passes
+   compose to the exact grid of ``R``. A training patch pair is on its own grid (``out_size``: the size ratio).
 5. **Bi-dense connections** (DBDN style): the input of DAB ``k`` is the concatenation of the shallow features and
    the outputs of DABs ``1 … k-1``; the IDB's first 1×1 conv ("convolutions for compressing the input") brings it
    back to ``n_feats``. After the last DAB the full concatenation is fused by a 1×1 conv to ``n_feats``
@@ -89,6 +93,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
+from .common import resize
 
 __all__ = ["ASDN", "asdn", "lfr_index_weight", "lfr_scales", "recursive_scales", "SIZES", "R_MAX"]
 
@@ -303,11 +308,10 @@ class ASDN(nn.Module):
 
     # -- pieces --------------------------------------------------------------------------------------------------
     @staticmethod
-    def upsample(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:
-        """Bicubic pre-upsampling of the LR input to the target size (reading 4)."""
-        if tuple(x.shape[-2:]) == tuple(size):
-            return x
-        return F.interpolate(x, size=tuple(size), mode="bicubic", align_corners=False)
+    def upsample(x: torch.Tensor, size: tuple[int, int], ratio: float | None = None) -> torch.Tensor:
+        """Bicubic pre-upsampling of the LR input to ``size`` on ``ratio``'s exact grid (None: the size ratio),
+        reading 4."""
+        return resize(x, tuple(size), ratio)
 
     def level_output(self, feats: torch.Tensor, x_up: torch.Tensor, level: int) -> torch.Tensor:
         """``O_{r_level}`` from shared FMB features and the upsampled input (global skip, reading 10)."""
@@ -318,7 +322,7 @@ class ASDN(nn.Module):
         """One deployment at ``r`` in [1, 2]: ``O_r = O_{r_i} + w_r·P_i``, ``P_i = O_{r_{i-1}} - O_{r_i}``."""
         i, w = lfr_index_weight(r, self.levels)
         size = tuple(out_size) if out_size is not None else _target_size(*x.shape[-2:], r)
-        x_up = self.upsample(x, size)
+        x_up = self.upsample(x, size, r)
         feats = self.fmb(x_up)  # one FMB pass shared by both levels (reading 1)
         o_i = self.level_output(feats, x_up, i)
         if w == 0.0:  # on a level (incl. r = 1, i = 0): no phase needed
@@ -347,8 +351,11 @@ class ASDN(nn.Module):
         patch sizes are not exactly ``r_level`` apart."""
         if not 0 <= level < self.levels:
             raise ValueError(f"level must be in [0, {self.levels - 1}], not {level!r}")
-        size = tuple(out_size) if out_size is not None else _target_size(*x.shape[-2:], self.level_scales[level])
-        x_up = self.upsample(x, size)
+        if out_size is not None:  # a training pair: the patches' own grid, the size ratio
+            size, ratio = tuple(out_size), None
+        else:
+            size, ratio = _target_size(*x.shape[-2:], self.level_scales[level]), self.level_scales[level]
+        x_up = self.upsample(x, size, ratio)
         return self.level_output(self.fmb(x_up), x_up, level)
 
     def forward_levels(self, x: torch.Tensor, levels: Iterable[int] | None = None) -> list[torch.Tensor]:
