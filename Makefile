@@ -39,6 +39,9 @@ setup:
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install $(TORCH_SPEC)
 	$(BIN)/python -m pip install -e ".[test]"
+	# LPIPS's reference implementation, without its torchvision pin (srrepro supplies the one constructor it needs
+	# where torchvision does not import; the weights come from the data root)
+	$(BIN)/python -m pip install --no-deps lpips==0.1.4
 
 test:
 	$(BIN)/python -m pytest -q

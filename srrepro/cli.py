@@ -273,14 +273,62 @@ def _match_hr(sr_path: Path, hr_files: dict[str, Path]) -> Path | None:
     return hr_files[max(candidates, key=len)] if candidates else None
 
 
+_METRIC_LABELS = {"psnr": "PSNR", "ssim": "SSIM", "lpips": "LPIPS", "niqe": "NIQE"}
+
+
+def _metrics(text: str) -> list[str]:
+    names = [m.strip().lower() for m in text.split(",") if m.strip()]
+    bad = [m for m in names if m not in _METRIC_LABELS]
+    if bad or not names:
+        raise argparse.ArgumentTypeError(f"unknown metric {bad[0] if bad else text!r}; choose from "
+                                         f"{','.join(_METRIC_LABELS)}")
+    return list(dict.fromkeys(names))
+
+
+def _border(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = -1
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"--border is a whole number of pixels >= 0, not {text!r}")
+    return n
+
+
+def _image_scores(sr, hr, border: int, args) -> dict[str, float]:
+    """The requested metrics of one image, ``border`` pixels shaved off each side for all of them."""
+    from .metrics import score
+
+    out: dict[str, float] = {}
+    if {"psnr", "ssim"} & set(args.metrics):
+        out.update({k: v for k, v in score(sr, hr, border, args.y).items() if k in args.metrics})
+    if "lpips" in args.metrics:
+        from .perceptual import lpips_distance
+
+        out["lpips"] = lpips_distance(sr, hr, border, root=args.data)
+    if "niqe" in args.metrics:
+        from .niqe import niqe
+
+        out["niqe"] = niqe(sr, border, root=args.data)
+    return {m: out[m] for m in args.metrics}
+
+
 def _cmd_score(args) -> None:
     import pandas as pd
 
     from . import data
     from .evaluate import hr_crop_shape
-    from .metrics import score
 
     sr_dir, hr_dir = Path(args.sr), Path(args.hr)
+    border = int(-(-args.scale // 1)) if args.border is None else args.border
+    if "lpips" in args.metrics:  # a missing package or weight file: one line before any image is read
+        from .perceptual import lpips_model
+
+        lpips_model(args.data)
+    if "niqe" in args.metrics:
+        from .niqe import niqe_params
+
+        niqe_params(args.data)
     for d, what in ((sr_dir, "--sr"), (hr_dir, "--hr")):
         if not d.is_dir():
             raise data.DatasetMissingError(f"{what} folder {d} does not exist")
@@ -297,13 +345,14 @@ def _cmd_score(args) -> None:
         if sr.shape[:2] != hr.shape[:2]:
             raise ValueError(f"{sr_path.name}: SR is {sr.shape[1]}×{sr.shape[0]} but the mod-cropped HR "
                              f"{hr_path.name} is {hr.shape[1]}×{hr.shape[0]} at ×{args.scale:g}")
-        rows.append({"image": hr_path.stem, **score(sr, hr, int(-(-args.scale // 1)), args.y)})
+        rows.append({"image": hr_path.stem, **_image_scores(sr, hr, border, args)})
     if not rows:
         raise data.DatasetMissingError(f"no images in {sr_dir}")
     df = pd.DataFrame(rows)
     print(df.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
-    print(f"mean over {len(df)} images: PSNR {df.psnr.mean():.3f} dB, SSIM {df.ssim.mean():.4f} "
-          f"(Y {args.y}, border {args.scale:g})")
+    means = ", ".join(f"{_METRIC_LABELS[m]} {df[m].mean():.{3 if m == 'psnr' else 4}f}{' dB' if m == 'psnr' else ''}"
+                      for m in args.metrics)
+    print(f"mean over {len(df)} images: {means} (Y {args.y}, border {border})")
     if args.csv:
         from .provenance import atomic_write_text
 
@@ -314,11 +363,11 @@ def _cmd_download(args) -> None:
     from . import data
 
     for name in args.names:  # every name is checked before the data root is created or anything fetched
-        if name in data.EXTRA_GROUPS:
+        if name in data.EXTRA_GROUPS or name == "lpips":
             continue
         if name not in data.DATASETS:
             raise data.UnknownDatasetError(f"unknown download {name!r}; valid: "
-                                           f"{', '.join([*data.DATASETS, *data.EXTRA_GROUPS])}")
+                                           f"{', '.join([*data.DATASETS, *data.EXTRA_GROUPS, 'lpips'])}")
         ds = data.DATASETS[name]
         if ds.note and not ds.archives:
             raise data.DatasetMissingError(ds.note)
@@ -386,14 +435,20 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("score", help="score a folder of SR images against HR with the MATLAB protocol")
     s.add_argument("--sr", required=True)
     s.add_argument("--hr", required=True)
-    s.add_argument("--scale", type=_scale, required=True, help=f"in (1, {MAX_SCALE:g}]; the border shaved is ⌈scale⌉")
+    s.add_argument("--scale", type=_scale, required=True, help=f"in (1, {MAX_SCALE:g}]")
     s.add_argument("--y", default="float", choices=["float", "uint8"],
                    help="Y of rgb2ycbcr(im2double) (EDSR/RCAN scripts) or of uint8 (SelfExSR/CARN)")
+    s.add_argument("--metrics", type=_metrics, default=["psnr", "ssim"],
+                   help="comma-separated, from psnr,ssim,lpips,niqe (default psnr,ssim); lpips: AlexNet v0.1 on RGB, "
+                        "niqe: no-reference, of the SR image")
+    s.add_argument("--border", type=_border, default=None,
+                   help="pixels shaved off each side before every metric (default ⌈scale⌉; 0: the whole image)")
+    s.add_argument("--data", help="data root for the LPIPS / NIQE weights (default $SRREPRO_DATA or ./data)")
     s.add_argument("--csv", type=_out_file, help="also write per-image scores here (its folder must exist)")
     s.set_defaults(func=_cmd_score)
 
     s = sub.add_parser("download", help="fetch datasets / weights from their public sources, with checksums")
-    s.add_argument("names", nargs="+", help="Set5 Set14 B100 Urban100 T91 DIV2K_train DIV2K_valid weights niqe")
+    s.add_argument("names", nargs="+", help="Set5 Set14 B100 Urban100 T91 DIV2K_train DIV2K_valid weights niqe lpips")
     s.add_argument("--data", type=_out_dir, help="data root to fill (default $SRREPRO_DATA or ./data)")
     s.set_defaults(func=_cmd_download)
 

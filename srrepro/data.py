@@ -355,10 +355,31 @@ def _download_archive(ds: Dataset, root: Path, progress: bool) -> int:
     return n
 
 
+# LPIPS's AlexNet trunk as torchvision publishes it; torchvision names its files by their sha256's first 8 hex
+# digits and checks those (torch.hub's check_hash), which is the check here too: no full digest is published.
+LPIPS_TRUNK_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
+LPIPS_TRUNK_SHA256_PREFIX = "7be5be79"
+
+
+def _download_lpips(root: Path, progress: bool) -> int:
+    dest = root / "weights" / "imagenet" / Path(LPIPS_TRUNK_URL).name
+    if dest.is_file() and file_sha256(dest).startswith(LPIPS_TRUNK_SHA256_PREFIX):
+        return 1
+    with tempfile.TemporaryDirectory(dir=root) as tmp:
+        raw = fetch(LPIPS_TRUNK_URL, Path(tmp) / dest.name, progress=progress)
+        if not file_sha256(raw).startswith(LPIPS_TRUNK_SHA256_PREFIX):
+            raise ChecksumError(f"{LPIPS_TRUNK_URL}: sha256 does not start with {LPIPS_TRUNK_SHA256_PREFIX}")
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(str(raw), dest)
+    return 1
+
+
 def download(name: str, root: str | os.PathLike | None = None, progress: bool = True) -> int:
-    """Fetch dataset (or file group ``weights``/``niqe``/``matlab_lr``) ``name`` into the data root."""
+    """Fetch dataset (or file group ``weights``/``niqe``/``lpips``/``matlab_lr``) ``name`` into the data root."""
     root = data_root(root, must_exist=False)
     root.mkdir(parents=True, exist_ok=True)
+    if name == "lpips":  # the AlexNet trunk; the lin layers ship with the lpips package
+        return _download_lpips(root, progress)
     if name in EXTRA_GROUPS:
         return _download_manifest_group(EXTRA_GROUPS[name], root, progress)
     ds = get_dataset(name)

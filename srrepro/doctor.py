@@ -220,6 +220,23 @@ def _weights_items(root: Path, verify: bool) -> list[Item]:
     return items
 
 
+def _lpips_item(root: Path, verify: bool) -> Item:
+    """LPIPS's AlexNet trunk: the mirror's npz or torchvision's own file (the lin layers ship with the package)."""
+    from .perceptual import LPIPS_TRUNK_FILES
+
+    item = Item("lpips", "metric", " or ".join(LPIPS_TRUNK_FILES), MISSING, expected_files=1, approx="233 MB",
+                source=_data.LPIPS_TRUNK_URL, fetch="srrepro download lpips")
+    for rel in LPIPS_TRUNK_FILES:
+        p = root / rel
+        if p.is_file():
+            item.where, item.status, item.files, item.bytes = rel, OK, 1, p.stat().st_size
+            if verify and p.suffix == ".pth" and not _data.file_sha256(p).startswith(_data.LPIPS_TRUNK_SHA256_PREFIX):
+                item.status, item.files = CHECKSUM_WRONG, 0
+                item.problems = [f"{rel}: sha256 does not start with {_data.LPIPS_TRUNK_SHA256_PREFIX}"]
+            break
+    return item
+
+
 def inventory(root: Path, verify: bool = False) -> list[Item]:
     """Every dataset, weights file and parameter file the study knows, as found under ``root``."""
     items = []
@@ -230,6 +247,7 @@ def inventory(root: Path, verify: bool = False) -> list[Item]:
             items.append(_manifest_item(root, ds.name, "dataset", ds.folder, verify, f"srrepro download {ds.name}"))
     items.append(_manifest_item(root, "niqe", "metric", "metrics/niqe_pris_params.npz", verify,
                                 "srrepro download niqe"))
+    items.append(_lpips_item(root, verify))
     items.append(_manifest_item(root, "matlab_lr", "reference", _data.EXTRA_GROUPS["matlab_lr"], verify,
                                 "srrepro download matlab_lr"))
     return items + _weights_items(root, verify)
