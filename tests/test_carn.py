@@ -236,3 +236,49 @@ def test_butterfly_x4_beats_bicubic():
     assert measured["pcarn_m_l1"] > bicubic + 4.0, (measured, bicubic)
     assert measured["carn_m"] == pytest.approx(27.99, abs=0.1)
     assert measured["pcarn_m_l1"] == pytest.approx(28.09, abs=0.1)
+
+
+@pytest.mark.parametrize("r,shape", [(2, (2, 12, 5, 7)), (3, (1, 18, 4, 3)), (5, (2, 50, 3, 4))])
+def test_pixel_shuffle_equals_atens_to_the_bit(r, shape):
+    """The models' PixelShuffle only moves data: ATen's values and gradients, bit for bit."""
+    import torch.nn as nn
+
+    from srrepro.models.common import PixelShuffle
+
+    x = torch.randn(shape, requires_grad=True)
+    g = torch.randn(shape[0], shape[1] // (r * r), shape[2] * r, shape[3] * r)
+    with torch.enable_grad():
+        ya, yb = PixelShuffle(r)(x), nn.PixelShuffle(r)(x)
+        ga, = torch.autograd.grad(ya, x, g)
+        gb, = torch.autograd.grad(yb, x, g)
+    assert torch.equal(ya, yb) and ya.is_contiguous() and torch.equal(ga, gb)
+
+
+def test_carn_m_training_step_is_unchanged_by_the_pixel_shuffle():
+    """A whole CARN-M step (loss, every gradient) with ATen's nn.PixelShuffle swapped back in: identical bits, so
+    the committed results do not depend on which of the two ran."""
+    import torch.nn as nn
+    import torch.nn.functional as F
+
+    from srrepro.models.common import PixelShuffle
+
+    torch.manual_seed(0)
+    ours = create_model("carn_m", multi_scale=True, group=4)
+    aten = create_model("carn_m", multi_scale=True, group=4)
+    aten.load_state_dict(ours.state_dict())
+    swapped = 0
+    for m in list(aten.modules()):
+        for name, child in m.named_children():
+            if isinstance(child, PixelShuffle):
+                setattr(m, name, nn.PixelShuffle(child.upscale_factor))
+                swapped += 1
+    assert swapped >= 2
+    lr, hr = torch.rand(2, 3, 8, 8), torch.rand(2, 3, 32, 32)
+    grads = []
+    with torch.enable_grad():
+        for model in (ours, aten):
+            loss = F.l1_loss(model(lr, 4), hr)
+            params = [p for p in model.parameters() if p.requires_grad]
+            grads.append([loss, *(g for g in torch.autograd.grad(loss, params, allow_unused=True) if g is not None)])
+    assert len(grads[0]) == len(grads[1]) > 10
+    assert all(torch.equal(a, b) for a, b in zip(*grads))

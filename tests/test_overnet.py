@@ -14,7 +14,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from srrepro.models import count_params, create_model, list_models
-from srrepro.models.common import resize
+from srrepro.models.common import PixelShuffle, resize
 from srrepro.models.overnet import OverscalingModule, WNConv2d, load_official, multiscale_l1_loss, output_size
 from srrepro.models.rdn import Pos2Weight, meta_upscale
 
@@ -87,7 +87,7 @@ def test_osm_shapes(scale):
 
 def test_osm_layout():
     osm = OverscalingModule(64, max_scale=4)  # overscale 5: one grouped conv 64→1600, ReLU, PS(5)
-    assert osm.overscale == 5 and [type(m) for m in osm.upsample] == [nn.Conv2d, nn.ReLU, nn.PixelShuffle]
+    assert osm.overscale == 5 and [type(m) for m in osm.upsample] == [nn.Conv2d, nn.ReLU, PixelShuffle]
     assert osm.upsample[0].groups == 4 and osm.upsample[0].out_channels == 25 * 64
     osm = OverscalingModule(64, max_scale=3)  # overscale 4 = two ×2 stages (as the released code)
     assert osm.overscale == 4 and [m.upscale_factor for m in osm.upsample if isinstance(m, nn.PixelShuffle)] == [2, 2]
@@ -235,8 +235,41 @@ def test_weight_norm_matches_legacy_torch():
         ours.load_state_dict(ref.state_dict())
         x = torch.randn(1, 8, 7, 7)
         assert torch.allclose(ours(x), ref(x), atol=1e-6)
+        ours.fused = True  # official=True: the released code's kernel, to the bit, forward and backward
+        x.requires_grad_(True)
+        with torch.enable_grad():  # (the file's fixture runs tests under no_grad)
+            ya, yr = ours(x), ref(x)
+            ga = torch.autograd.grad(ya.square().sum(), (x, ours.weight_v, ours.weight_g))
+            gr = torch.autograd.grad(yr.square().sum(), (x, ref.weight_v, ref.weight_g))
+        assert torch.equal(ya, yr)
+        assert all(torch.equal(a, b) for a, b in zip(ga, gr))
     fresh = WNConv2d(8, 16, 3)
     assert torch.allclose(fresh.normalized_weight(), fresh.weight_v)  # g initialised to ‖v‖
+    assert all(m.fused for m in create_model("overnet", scale=2, official=True).modules() if isinstance(m, WNConv2d))
+    assert not any(m.fused for m in create_model("overnet", scale=2).modules() if isinstance(m, WNConv2d))
+
+
+def test_weight_norm_inference_cache_follows_the_weights():
+    """Under no_grad the normalised weight is computed once, and again only after v or g change: in place (an
+    optimizer step, load_state_dict) or moved / cast; the cached output equals a fresh computation bit for bit."""
+    torch.manual_seed(0)
+    conv = WNConv2d(4, 4, 3, padding=1)
+    x = torch.randn(1, 4, 6, 6)
+    with torch.no_grad():
+        y0 = conv(x)
+        assert torch.equal(y0, F.conv2d(x, conv.normalized_weight(), conv.bias, padding=1))
+        first = conv._cache[1]
+        assert conv(x) is not y0 and conv._cache[1] is first  # reused
+        conv.weight_g.mul_(2)  # in place, as Adam's step
+        y1 = conv(x)
+        assert torch.equal(y1, F.conv2d(x, conv.normalized_weight(), conv.bias, padding=1)) and not torch.equal(y1, y0)
+        conv.load_state_dict({k: v + 1 for k, v in conv.state_dict().items()})
+        assert torch.equal(conv(x), F.conv2d(x, conv.normalized_weight(), conv.bias, padding=1))
+        conv.double()
+        assert conv(x.double()).dtype == torch.float64
+    with torch.enable_grad():  # with grad: no cache, gradients reach v and g
+        conv(x.double()).sum().backward()
+    assert conv.weight_v.grad is not None and conv.weight_g.grad is not None
 
 
 def test_meta_upscale_location_projection():

@@ -66,7 +66,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
-from .common import MeanShift, check_scale, init_convs
+from .common import MeanShift, PixelShuffle, check_scale, init_convs
 
 __all__ = [
     "ResidualBlock", "EResidualBlock", "CascadingBlock", "UpsampleBlock", "CascadingResidualNetwork",
@@ -247,7 +247,7 @@ class _UpsampleBlock(nn.Module):
             layers += [
                 nn.Conv2d(n_feats, r * r * n_feats, 3, 1, 1, groups=groups),
                 nn.ReLU(inplace=True) if relu else nn.Identity(),
-                nn.PixelShuffle(r),
+                PixelShuffle(r),
             ]
         self.body = nn.Sequential(*layers)
 

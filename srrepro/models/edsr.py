@@ -66,7 +66,7 @@ import torch
 import torch.nn as nn
 
 from . import register_model
-from .common import MeanShift, check_scale
+from .common import MeanShift, PixelShuffle, check_scale
 
 __all__ = ["ResBlock", "Upsampler", "EDSR", "MDSR", "SRResNet", "edsr", "edsr_baseline", "mdsr", "mdsr_baseline",
            "srresnet"]
@@ -122,7 +122,7 @@ class Upsampler(nn.Sequential):
             raise ValueError(f"sub-pixel up-sampler supports scales 2^n and 3, not {scale}")
         for r, mult in stages:
             m.append(default_conv(n_feats, mult * n_feats, 3))
-            m.append(nn.PixelShuffle(r))
+            m.append(PixelShuffle(r))
             if batch_norm:
                 m.append(nn.BatchNorm2d(n_feats))
             if act == "prelu":

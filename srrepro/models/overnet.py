@@ -53,7 +53,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
-from .common import MeanShift, resize
+from .common import MeanShift, PixelShuffle, resize
 
 __all__ = [
     "WNConv2d",
@@ -86,12 +86,29 @@ class WNConv2d(nn.Conv2d):
         self.weight_g = nn.Parameter(v.flatten(1).norm(dim=1).view(-1, 1, 1, 1))
         self.weight_v = nn.Parameter(v)
 
+    # True: the fused kernel behind torch.nn.utils.weight_norm (``torch._weight_norm``), as the released code; set
+    # by ``OverNet(official=True)``, so that model is the released one to the bit. False: the explicit form below,
+    # which paper mode keeps because every committed OverNet training ran with it (the two differ by float32
+    # rounding of the norm, ~1e-7, which 500 iterations turn into a few hundredths of a dB).
+    fused = False
+    _cache: tuple | None = None
+
     def normalized_weight(self) -> torch.Tensor:
-        v = self.weight_v
-        return v * (self.weight_g / v.flatten(1).norm(dim=1).view(-1, 1, 1, 1))
+        v, g = self.weight_v, self.weight_g
+        if self.fused:
+            return torch._weight_norm(v, g, 0)
+        return v * (g / v.flatten(1).norm(dim=1).view(-1, 1, 1, 1))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self._conv_forward(x, self.normalized_weight(), self.bias)
+        v, g = self.weight_v, self.weight_g
+        if torch.is_grad_enabled() and (v.requires_grad or g.requires_grad):
+            w = self.normalized_weight()
+        else:  # inference: w changes only when v or g do (in place: version counter; moved or cast: pointer)
+            key = (v._version, g._version, v.data_ptr(), g.data_ptr(), self.fused)
+            if self._cache is None or self._cache[0] != key:
+                self._cache = (key, self.normalized_weight())
+            w = self._cache[1]
+        return self._conv_forward(x, w, self.bias)
 
 
 def conv(in_ch: int, out_ch: int, k: int, *, groups: int = 1, wn: bool = False) -> nn.Conv2d:
@@ -209,7 +226,7 @@ class OverscalingModule(nn.Module):
         layers: list[nn.Module] = []
         for p in _factor_overscale(self.overscale):
             layers += [conv(n_feats, p * p * n_feats, 3, groups=group, wn=weight_norm), nn.ReLU(inplace=True),
-                       nn.PixelShuffle(p)]
+                       PixelShuffle(p)]
         self.upsample = nn.Sequential(*layers)
         # Eq. 8: conv3×3 to RGB.
         self.exit = conv(n_feats, out_channels, 3, wn=weight_norm)
@@ -418,7 +435,10 @@ class OverNet(nn.Module):
         self.max_scale, self.overscale = max_scale, self.osm.overscale
         self.scales = self.osm.scales
 
-        if official:  # state_dict keys as in the released code
+        if official:  # the released code's weight-norm kernel and its state_dict keys
+            for m in self.modules():
+                if isinstance(m, WNConv2d):
+                    m.fused = True
             self.register_state_dict_post_hook(_official_state_dict_hook)
             self.register_load_state_dict_pre_hook(_official_load_hook)
 

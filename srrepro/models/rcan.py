@@ -17,7 +17,7 @@ import torch
 import torch.nn as nn
 
 from . import register_model
-from .common import MeanShift, check_scale
+from .common import MeanShift, PixelShuffle, check_scale
 from .overnet import OverscalingModule
 
 __all__ = ["RCAN", "rcan"]
@@ -66,9 +66,9 @@ def _upsampler(scale: int, n_feats: int) -> nn.Sequential:
     layers: list[nn.Module] = []
     if scale in (2, 4, 8):
         for _ in range({2: 1, 4: 2, 8: 3}[scale]):
-            layers += [_conv(n_feats, 4 * n_feats), nn.PixelShuffle(2)]
+            layers += [_conv(n_feats, 4 * n_feats), PixelShuffle(2)]
     elif scale == 3:
-        layers += [_conv(n_feats, 9 * n_feats), nn.PixelShuffle(3)]
+        layers += [_conv(n_feats, 9 * n_feats), PixelShuffle(3)]
     else:
         raise ValueError(f"RCAN's pixel-shuffle up-sampler exists for x2, x3, x4, x8, not x{scale}")
     return nn.Sequential(*layers)

@@ -26,7 +26,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from . import register_model
-from .common import MeanShift, check_scale
+from .common import MeanShift, PixelShuffle, check_scale
 from .overnet import OverscalingModule, output_size
 
 __all__ = ["RDN", "MetaRDN", "MetaUpscale", "meta_upscale", "rdn", "meta_rdn"]
@@ -82,10 +82,10 @@ class RDN(_RDNBody):
         self.rgb_range = rgb_range
         if upsampler == "pixelshuffle":
             if scale in (2, 3):
-                up = [nn.Conv2d(n_feats, growth * scale * scale, 3, padding=1), nn.PixelShuffle(scale)]
+                up = [nn.Conv2d(n_feats, growth * scale * scale, 3, padding=1), PixelShuffle(scale)]
             elif scale == 4:
-                up = [nn.Conv2d(n_feats, growth * 4, 3, padding=1), nn.PixelShuffle(2),
-                      nn.Conv2d(growth, growth * 4, 3, padding=1), nn.PixelShuffle(2)]
+                up = [nn.Conv2d(n_feats, growth * 4, 3, padding=1), PixelShuffle(2),
+                      nn.Conv2d(growth, growth * 4, 3, padding=1), PixelShuffle(2)]
             else:
                 raise ValueError(f"RDN's pixel-shuffle up-sampler exists for x2, x3, x4, not x{scale}")
             self.UPNet = nn.Sequential(*up, nn.Conv2d(growth, 3, 3, padding=1))
