@@ -69,7 +69,8 @@ def _torchvision_or_stand_in():
         import torchvision  # noqa: F401
         yield
         return
-    except Exception:  # ImportError, or torchvision built for another torch ("operator torchvision::nms ...")
+    except (ImportError, RuntimeError, AttributeError, OSError):  # absent, or built for another torch
+        # (PyPI's torchvision beside the CPU torch file: RuntimeError "operator torchvision::nms does not exist")
         for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
             del sys.modules[name]
     tv, models = types.ModuleType("torchvision"), types.ModuleType("torchvision.models")
