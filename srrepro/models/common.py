@@ -43,9 +43,9 @@ class MeanShift(nn.Module):
 
 class PixelShuffle(nn.PixelShuffle):
     """``nn.PixelShuffle`` (Shi et al. 2016) as a view, a permute and one copy: the same values and gradients to the
-    bit (it only moves data; tests/test_models.py), and on CPU 1.3–1.7× faster than ATen's kernel in both
-    directions at the study's shapes (measured, 2 threads: 16×256×32² ×2 8.5 → 5.6 ms forward, 20 → 12 ms
-    backward; 1×256×160×240 ×2 41 → 23 ms), which is 3–7 % of a CARN-M training step or inference."""
+    bit (it only moves data; tests/test_carn.py), and on CPU 1.3–1.7× faster than ATen's kernel at the study's
+    shapes (measured, 2 threads: 16×256×32² ×2 8.5 → 5.6 ms forward, 20 → 12 ms backward; 1×256×160×240 ×2
+    41 → 23 ms forward). One exception measured: a single 1×1600×80×120 ×5 backward, 62 → 100 ms."""
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         r = self.upscale_factor

@@ -88,8 +88,8 @@ class WNConv2d(nn.Conv2d):
 
     # True: the fused kernel behind torch.nn.utils.weight_norm (``torch._weight_norm``), as the released code; set
     # by ``OverNet(official=True)``, so that model is the released one to the bit. False: the explicit form below,
-    # which paper mode keeps because every committed OverNet training ran with it (the two differ by float32
-    # rounding of the norm, ~1e-7, which 500 iterations turn into a few hundredths of a dB).
+    # which paper mode keeps because every committed OverNet training ran with it (the two differ by the float32
+    # rounding of the norm, ~1e-7 in the outputs, enough to move every trained weight).
     fused = False
     _cache: tuple | None = None
 
