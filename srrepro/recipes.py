@@ -39,6 +39,9 @@ PAPER_RECIPES = {
     "carn": Recipe("DIV2K_train", 64, 64, 600_000, 1e-4, lr_milestones=(400_000,), grad_clip=10.0,
                    source="CARN official README (survey §2): LR patch 64, batch 64, lr 1e-4 halved at 400K, 600K, "
                           "clip 10"),
+    "pcarn": Recipe("DIV2K_train", 48, 64, 600_000, 1e-4, lr_milestones=(400_000,), grad_clip=10.0,
+                    source="PCARN §3.5: LR patch 48, batch 64, Adam lr 1e-4 halved every 4×10⁵ of 6×10⁵ steps; "
+                           "released code (survey §3): the same, grad clip 10"),
     "edsr": Recipe("DIV2K_train", 48, 16, 600_000, 1e-4, lr_halve_every=200_000,
                    source="EDSR slides: LR patch 48, batch 16, lr 1e-4 halved every 2e5, 6e5 iterations"),
     "rdn": Recipe("DIV2K_train", 32, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
@@ -57,6 +60,7 @@ PAPER_RECIPES["rdn_osm"] = PAPER_RECIPES["meta_rdn"]
 SIZES = {
     "overnet": {"smoke": dict(n_feats=8, n_ldgs=2, n_rbs=2, expand=2), "lite": dict(n_feats=32), "paper": {}},
     "carn": {"smoke": dict(n_feats=8), "lite": dict(n_feats=32), "paper": {}},
+    "pcarn": {"smoke": dict(n_feats=8), "lite": dict(n_feats=32), "paper": {}},
     "edsr": {"smoke": dict(n_resblocks=1, n_feats=8, res_scale=1.0),
              "lite": dict(n_resblocks=8, n_feats=32, res_scale=1.0), "paper": {}},
     "rdn": {"smoke": dict(n_feats=8, growth=4, n_blocks=1, n_layers=2), "lite": None, "paper": {}},

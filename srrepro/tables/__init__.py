@@ -59,6 +59,8 @@ TABLES: dict[str, str] = {
     "overnet_t7": "overnet",
     "overnet_t8": "overnet",
     "overnet_f2": "overnet",
+    "pcarn_t1": "pcarn",
+    "pcarn_t3": "pcarn",
 }
 
 
