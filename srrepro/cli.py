@@ -274,11 +274,12 @@ def _match_hr(sr_path: Path, hr_files: dict[str, Path]) -> Path | None:
 
 
 _METRIC_LABELS = {"psnr": "PSNR", "ssim": "SSIM", "lpips": "LPIPS", "niqe": "NIQE"}
+_UNAVAILABLE = ("ma", "pi", "nima")  # named so that asking for them gets the reason, not "unknown metric"
 
 
 def _metrics(text: str) -> list[str]:
     names = [m.strip().lower() for m in text.split(",") if m.strip()]
-    bad = [m for m in names if m not in _METRIC_LABELS]
+    bad = [m for m in names if m not in _METRIC_LABELS and m not in _UNAVAILABLE]
     if bad or not names:
         raise argparse.ArgumentTypeError(f"unknown metric {bad[0] if bad else text!r}; choose from "
                                          f"{','.join(_METRIC_LABELS)}")
@@ -321,6 +322,11 @@ def _cmd_score(args) -> None:
 
     sr_dir, hr_dir = Path(args.sr), Path(args.hr)
     border = int(-(-args.scale // 1)) if args.border is None else args.border
+    for m in args.metrics:  # Ma / PI / NIMA: one line saying what is missing, before any image is read
+        if m in _UNAVAILABLE:
+            from .perceptual import no_reference_score
+
+            no_reference_score(m, None, args.data)
     if "lpips" in args.metrics:  # a missing package or weight file: one line before any image is read
         from .perceptual import lpips_model
 
@@ -440,7 +446,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Y of rgb2ycbcr(im2double) (EDSR/RCAN scripts) or of uint8 (SelfExSR/CARN)")
     s.add_argument("--metrics", type=_metrics, default=["psnr", "ssim"],
                    help="comma-separated, from psnr,ssim,lpips,niqe (default psnr,ssim); lpips: AlexNet v0.1 on RGB, "
-                        "niqe: no-reference, of the SR image")
+                        "niqe: no-reference, of the SR image (ma, pi, nima: not available, says why)")
     s.add_argument("--border", type=_border, default=None,
                    help="pixels shaved off each side before every metric (default ⌈scale⌉; 0: the whole image)")
     s.add_argument("--data", help="data root for the LPIPS / NIQE weights (default $SRREPRO_DATA or ./data)")

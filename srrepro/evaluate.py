@@ -338,21 +338,36 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 def evaluate(model, dataset: str, scale: float, degradation: str = "BI", device="cpu", root=None,
              self_ensemble: bool = False, y: str = "float", limit: int | None = None, seed: int = 0,
              progress: bool = False, tile: int | None = None, tile_overlap: int | None = None,
-             **degrade_kw) -> pd.DataFrame:
-    """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim).
+             metrics: tuple = ("psnr", "ssim"), **degrade_kw) -> pd.DataFrame:
+    """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim, + ``metrics``' others).
 
+    ``metrics`` may add ``"lpips"`` (AlexNet v0.1, :mod:`srrepro.perceptual`) and ``"niqe"`` (:mod:`srrepro.niqe`),
+    both with the PSNR border (``ceil(scale)`` pixels shaved), on the uint8 SR image.
     ``tile``, ``tile_overlap``: see :func:`super_resolve` (default: whole image unless it would not fit).
     ``degrade_kw`` go to :func:`srrepro.degrade.degrade` (e.g. ``bd_order="bicubic_first"``).
     """
     from tqdm.auto import tqdm
 
+    unknown = set(metrics) - {"psnr", "ssim", "lpips", "niqe"}
+    if unknown:
+        raise ValueError(f"unknown metric(s) {sorted(unknown)}; valid: psnr, ssim, lpips, niqe")
     model.eval()
     rows = []
+    border = math.ceil(scale)
     items = pairs(dataset, scale, degradation, root=root, seed=seed, limit=limit, **degrade_kw)
     for name, lr, hr in tqdm(items, desc=f"{dataset} ×{scale:g}", disable=not progress, leave=False):
         sr = super_resolve(model, lr, scale, device, self_ensemble, out_shape=hr.shape[:2], tile=tile,
                            tile_overlap=tile_overlap)
-        rows.append({"image": name, **score(sr, hr, math.ceil(scale), y)})
+        row = {"image": name, **score(sr, hr, border, y)}
+        if "lpips" in metrics:
+            from .perceptual import lpips_distance
+
+            row["lpips"] = lpips_distance(sr, hr, border, root=root)
+        if "niqe" in metrics:
+            from .niqe import niqe
+
+            row["niqe"] = niqe(sr, border, root=root)
+        rows.append(row)
     return pd.DataFrame(rows)
 
 

@@ -63,8 +63,15 @@ class Job:
         return cls("reported", key, evals, info={"status": "reported only", **(info or {})})
 
 
+EVAL_OPTIONS = ("degradation_kw", "metrics")  # keys of an eval that say how it is scored, not which cell it is
+
+
+def _cell(ev: dict) -> dict:
+    return {k: v for k, v in ev.items() if k != "metrics"}
+
+
 def row_key(job: Job, ev: dict) -> dict:
-    return {**job.key, **{k: v for k, v in ev.items() if k != "degradation_kw"}}
+    return {**job.key, **{k: v for k, v in ev.items() if k not in EVAL_OPTIONS}}
 
 
 def selected(job: Job, only: dict | None) -> list[dict]:
@@ -197,7 +204,7 @@ def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
     df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
                   device=str(resolve_device(ctx.device)), root=ctx.data_root,
                   self_ensemble=ev.get("self_ensemble", False), limit=eval_limit(ctx, ev["dataset"]),
-                  **ev.get("degradation_kw", {}))
+                  metrics=tuple(ev.get("metrics", ("psnr", "ssim"))), **ev.get("degradation_kw", {}))
     if cache is not None:
         from .provenance import atomic_write_text
 
@@ -221,11 +228,12 @@ def _rows_of(job: Job, evs: list[dict], minfo: dict, models: dict, ctx, cache_di
                 cache = cache_dir / f"{_eval_hash(ev, ctx, f)}.csv" if cache_dir is not None else None
                 per_ckpt[f] = score(model(), ev, ctx, cache)
         except SrreproDataError as e:
-            rows.append({**base, **ev, "status": f"data not available: {e}"})
+            rows.append({**base, **_cell(ev), "status": f"data not available: {e}"})
             continue
         final = per_ckpt[1.0]
         limit = eval_limit(ctx, ev["dataset"])
-        rows.append({**base, **minfo, **ev, "psnr": float(final["psnr"].mean()), "ssim": float(final["ssim"].mean()),
+        means = {m: float(final[m].mean()) for m in ("psnr", "ssim", "lpips", "niqe") if m in final}
+        rows.append({**base, **minfo, **_cell(ev), **means,
                      "n_images": len(final), "status": "ok" if limit is None else f"ok (first {len(final)} images)"})
         for f, df in per_ckpt.items():
             images.append(df.assign(row=len(rows) - 1, checkpoint=f))
@@ -243,7 +251,7 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         torch.set_num_threads(threads or UNIT_THREADS)
     base = {**job.key, **job.info}
     if job.kind == "reported":
-        return [{**base, **ev} for ev in evs], pd.DataFrame()
+        return [{**base, **_cell(ev)} for ev in evs], pd.DataFrame()
     try:
         if job.kind == "train":
             run_dir, minfo = trained_model(ctx, table, job.config, threads)
@@ -260,7 +268,7 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
             cache_dir = None
             models = {1.0: lambda: model}
     except (SrreproDataError, WeightsError) as e:  # missing data/weights: one row per cell saying so
-        return [{**base, **ev, "status": f"not run: {e}"} for ev in evs], pd.DataFrame()
+        return [{**base, **_cell(ev), "status": f"not run: {e}"} for ev in evs], pd.DataFrame()
     if cache_dir is not None:
         cache_dir.mkdir(exist_ok=True)
     loaded = {}

@@ -28,7 +28,8 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["LpipsUnavailableError", "lpips_distance", "lpips_model", "LPIPS_TRUNK_FILES", "LPIPS_LIN_FILE"]
+__all__ = ["LpipsUnavailableError", "lpips_distance", "lpips_model", "LPIPS_TRUNK_FILES", "LPIPS_LIN_FILE",
+           "NO_REFERENCE", "NoReferenceUnavailableError", "no_reference_missing", "no_reference_score"]
 
 LPIPS_TRUNK_FILES = ("weights/imagenet/alexnet_features.npz", "weights/imagenet/alexnet-owt-7be5be79.pth")
 LPIPS_LIN_FILE = "weights/lpips/alex_v0.1.npz"  # the mirror's copy of the package's v0.1/alex.pth
@@ -174,3 +175,35 @@ def lpips_distance(sr: np.ndarray, hr: np.ndarray, border: int = 0, root=None) -
     model = lpips_model(root)
     with torch.inference_mode():
         return float(model(_tensor(sr, border), _tensor(hr, border)).item())
+
+
+# ---------------------------------------------------------------------------------------------- Ma, PI, NIMA
+# PCARN Tables 5 and 6 also report three no-reference scores. None can be computed here: their models are not in the
+# data root and srrepro has no port of them tested against the reference code (so a weight file alone would not
+# do). Each says so in one line instead of returning a number.
+NO_REFERENCE = {
+    "ma": "Ma et al. (CVIU 2017) needs its three regression forests and linear model (MATLAB .mat files from "
+          "github.com/chaoma99/sr-metric); they are not in the data root and srrepro has no port of them",
+    "pi": "PI = ((10 − Ma) + NIQE) / 2 (PIRM 2018) needs Ma, which is not available (NIQE is: --metrics niqe)",
+    "nima": "NIMA (Talebi & Milanfar 2018) has no weights released by its authors, and PCARN names neither the "
+            "implementation nor the MobileNet weights it used; srrepro has none to load",
+}
+
+
+class NoReferenceUnavailableError(LpipsUnavailableError):
+    """A no-reference score whose model this study cannot run (one line: what is missing)."""
+
+
+def no_reference_missing(metric: str, root=None) -> str | None:
+    """Why ``metric`` (ma, pi, nima) cannot be computed, in one line; None if it could (never, today)."""
+    if metric not in NO_REFERENCE:
+        raise ValueError(f"unknown no-reference metric {metric!r}; known: {', '.join(NO_REFERENCE)}")
+    return f"{metric} not available: {NO_REFERENCE[metric]}"
+
+
+def no_reference_score(metric: str, img: np.ndarray, root=None) -> float:
+    """Ma / PI / NIMA of ``img``: raises :class:`NoReferenceUnavailableError` with the missing piece."""
+    missing = no_reference_missing(metric, root)
+    if missing:
+        raise NoReferenceUnavailableError(missing)
+    raise AssertionError("unreachable: no no-reference model is available")  # pragma: no cover

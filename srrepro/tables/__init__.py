@@ -61,6 +61,14 @@ TABLES: dict[str, str] = {
     "overnet_f2": "overnet",
     "pcarn_t1": "pcarn",
     "pcarn_t3": "pcarn",
+    "pcarn_t4": "pcarn",
+    "pcarn_t5": "pcarn",
+    "pcarn_t6": "pcarn",
+    "pcarn_f6": "pcarn",
+    "pcarn_f7": "pcarn",
+    "pcarn_f8": "pcarn",
+    "pcarn_f12": "pcarn",
+    "pcarn_f13": "pcarn",
 }
 
 
@@ -123,6 +131,8 @@ class TableSpec:
 
 
 DEFAULT_SEEDS = {"smoke": 1, "lite": 3, "paper": 1}
+# per-image columns a result's sidecar keeps (each where the table measured it)
+IMAGE_METRICS = ("psnr", "ssim", "lpips", "lpips_whole", "niqe", "psnr_study", "ssim_study")
 
 
 @dataclass
@@ -293,8 +303,10 @@ def compute(spec: TableSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFram
     from ..jobs import run_jobs
 
     images = pd.DataFrame()
-    if spec.run is not None:
+    if spec.run is not None:  # a table the engine does not run; it may return its per-image scores too
         ours = spec.run(ctx)
+        if isinstance(ours, tuple):
+            ours, images = ours
     else:
         ours, images = run_jobs(ctx, spec.id, spec.jobs(ctx))
         if spec.extra_rows is not None:
@@ -312,7 +324,7 @@ def compute(spec: TableSpec, ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFram
     ours["config_hash"] = [config_hash(r, spec.keys, ctx.profile) for r in ours.to_dict("records")]
     if len(images):
         images["config_hash"] = ours["config_hash"].to_numpy()[images["row"].to_numpy()]
-        images = images[["config_hash", "checkpoint", "image", "psnr", "ssim"]]
+        images = images[["config_hash", "checkpoint", "image"] + [m for m in IMAGE_METRICS if m in images]]
     return ours, images
 
 

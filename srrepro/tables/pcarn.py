@@ -23,6 +23,7 @@ Profiles
 """
 from __future__ import annotations
 
+import json
 import math
 
 import pandas as pd
@@ -219,6 +220,1048 @@ paper's explanation, saturation at initialization, without training.
 """
 
 
+# ================================================================================================ released checkpoints
+# Tables 4–6 and Figure 12 score the released PCARN-M / PCARN-M (L1) checkpoints; PCARN / PCARN (L1) were never
+# published (``srrepro.weights``: PCARN.pth / PCARN-L1.pth, absent from nmhkahn/PCARN-pytorch), so their rows say
+# "not run" with the file that would compute them.
+T4 = "PCARN Table 4 (×4, full-reference)"
+T5 = "PCARN Table 5 (×4, no-reference)"
+T6 = "PCARN Table 6 (PCARN / PCARN-M at ×2, ×3, ×4)"
+BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
+METHODS_OURS = {"PCARN": "pcarn", "PCARN-M": "pcarn_m", "PCARN (L1)": "pcarn_l1", "PCARN-M (L1)": "pcarn_m_l1"}
+MODEL_OF = {"pcarn": "pcarn", "pcarn_l1": "pcarn", "pcarn_m": "pcarn_m", "pcarn_m_l1": "pcarn_m"}
+T4_METHODS = ("SRCNN", "MSLapSRN", "SRResNet", "FEQE", "SRGAN", "ENet", "TSRN-G", "PCARN", "PCARN-M")
+T4_COMPLEXITY = {  # method → (Params, MAs) as printed in Tables 4 and 5
+    "SRCNN": (0.1e6, 52.7e9), "MSLapSRN": (0.2e6, 435.9e9), "SRResNet": (1.5e6, 127.8e9), "FEQE": (0.1e6, 5.6e9),
+    "SRGAN": (1.5e6, 127.8e9), "ENet": (1.1e6, 120.6e9), "TSRN-G": (1.1e6, 120.6e9), "PCARN": (1.6e6, 90.9e9),
+    "PCARN-M": (0.4e6, 32.5e9)}
+# Table 4: dataset → metric → values in T4_METHODS order
+T4_ROWS = {
+    "Set5": {"psnr": [30.48, 31.74, 32.05, 31.32, 28.70, 28.85, 28.98, 29.75, 29.38],
+             "ssim": [0.863, 0.889, 0.891, 0.875, 0.828, 0.816, 0.829, 0.839, 0.837],
+             "lpips": [0.201, 0.178, 0.173, 0.142, 0.088, 0.099, 0.088, 0.075, 0.080],
+             "niqe": [8.525, 7.530, 7.204, 7.417, 4.810, 4.411, 4.205, 4.586, 4.904]},
+    "Set14": {"psnr": [27.49, 28.26, 28.53, 28.09, 25.51, 26.03, 25.87, 26.57, 26.31],
+              "ssim": [0.750, 0.774, 0.780, 0.766, 0.676, 0.686, 0.689, 0.710, 0.709],
+              "lpips": [0.315, 0.299, 0.284, 0.256, 0.174, 0.162, 0.155, 0.145, 0.150],
+              "niqe": [6.791, 6.698, 5.858, 6.348, 4.043, 4.075, 3.633, 3.501, 3.727]},
+    "B100": {"psnr": [26.90, 27.43, 27.57, 27.23, 24.37, 25.26, 25.19, 25.56, 25.48],
+             "ssim": [0.710, 0.731, 0.735, 0.723, 0.619, 0.635, 0.649, 0.653, 0.657],
+             "lpips": [0.410, 0.389, 0.375, 0.351, 0.203, 0.210, 0.196, 0.188, 0.198],
+             "niqe": [6.876, 6.699, 6.188, 6.726, 4.054, 4.506, 3.564, 3.560, 3.615]},
+    "Urban100": {"psnr": [24.52, 25.51, 26.07, 25.26, 23.75, 23.62, 23.68, 24.17, 23.73],
+                 "ssim": [0.722, 0.768, 0.784, 0.755, 0.706, 0.693, 0.705, 0.719, 0.704],
+                 "lpips": [0.316, 0.252, 0.226, 0.241, 0.156, 0.171, 0.154, 0.152, 0.167],
+                 "niqe": [6.359, 5.777, 5.311, 6.185, 3.829, 3.716, 3.561, 3.598, 3.566]},
+}
+T4_PERCEPTUAL = ("SRGAN", "ENet", "TSRN-G", "PCARN", "PCARN-M")  # the paper's "perception-based" group
+# Table 5: dataset → metric → values in T4_METHODS order
+T5_ROWS = {
+    "Set5": {"ma": [4.865, 5.315, 5.538, 5.563, 7.965, 8.111, 7.900, 7.794, 7.810],
+             "pi": [6.830, 6.108, 5.833, 5.927, 3.423, 3.150, 3.153, 3.396, 3.547],
+             "nima": [4.316, 4.669, 4.743, 4.480, 4.865, 4.859, 4.798, 4.929, 4.865]},
+    "Set14": {"ma": [4.584, 5.359, 5.799, 5.551, 8.095, 8.046, 8.064, 7.990, 7.793],
+              "pi": [6.104, 5.669, 5.030, 5.399, 2.974, 3.014, 2.784, 2.755, 2.967],
+              "nima": [4.372, 4.797, 4.910, 4.594, 5.002, 5.127, 5.071, 5.063, 4.981]},
+    "B100": {"ma": [4.742, 5.476, 5.790, 5.453, 8.741, 8.549, 8.655, 8.610, 8.569],
+             "pi": [6.067, 5.612, 5.199, 5.636, 2.657, 2.978, 2.454, 2.475, 2.523],
+             "nima": [4.340, 4.609, 4.685, 4.427, 4.936, 5.067, 4.841, 5.077, 5.010]},
+    "Urban100": {"ma": [4.442, 5.152, 5.529, 5.191, 6.896, 6.915, 6.755, 6.820, 6.818],
+                 "pi": [5.958, 5.312, 4.891, 5.497, 3.466, 3.400, 3.403, 3.389, 3.374],
+                 "nima": [4.624, 5.039, 5.135, 4.879, 5.191, 5.201, 5.143, 5.243, 5.180]},
+}
+# Table 6: dataset → metric → {scale: (PCARN, PCARN-M)}
+T6_ROWS = {
+    "Set5": {"lpips": {2: (0.019, 0.023), 3: (0.044, 0.053), 4: (0.075, 0.080)},
+             "niqe": {2: (4.765, 4.359), 3: (4.905, 4.908), 4: (4.586, 4.904)},
+             "ma": {2: (8.146, 8.160), 3: (7.889, 7.720), 4: (7.794, 7.810)},
+             "pi": {2: (3.309, 3.100), 3: (3.508, 3.594), 4: (3.396, 3.547)},
+             "nima": {2: (4.872, 4.845), 3: (4.858, 4.760), 4: (4.929, 4.865)}},
+    "Set14": {"lpips": {2: (0.045, 0.049), 3: (0.096, 0.106), 4: (0.145, 0.150)},
+              "niqe": {2: (3.857, 3.841), 3: (3.644, 3.737), 4: (3.501, 3.727)},
+              "ma": {2: (8.059, 8.045), 3: (8.065, 7.918), 4: (7.990, 7.793)},
+              "pi": {2: (2.899, 2.898), 3: (2.789, 2.910), 4: (2.755, 2.967)},
+              "nima": {2: (5.118, 5.044), 3: (5.132, 5.009), 4: (5.063, 4.981)}},
+    "B100": {"lpips": {2: (0.060, 0.064), 3: (0.129, 0.139), 4: (0.188, 0.198)},
+             "niqe": {2: (3.814, 3.666), 3: (3.662, 3.502), 4: (3.560, 3.615)},
+             "ma": {2: (8.748, 8.756), 3: (8.673, 8.624), 4: (8.610, 8.569)},
+             "pi": {2: (2.533, 2.455), 3: (2.495, 2.439), 4: (2.475, 2.523)},
+             "nima": {2: (4.980, 4.936), 3: (5.074, 4.985), 4: (5.077, 5.010)}},
+    "Urban100": {"lpips": {2: (0.040, 0.047), 3: (0.095, 0.108), 4: (0.152, 0.167)},
+                 "niqe": {2: (3.974, 4.170), 3: (3.860, 3.888), 4: (3.598, 3.566)},
+                 "ma": {2: (6.751, 6.734), 3: (6.769, 6.724), 4: (6.820, 6.818)},
+                 "pi": {2: (3.612, 3.718), 3: (3.545, 3.582), 4: (3.389, 3.374)},
+                 "nima": {2: (5.240, 5.204), 3: (5.214, 5.177), 4: (5.243, 5.180)}},
+}
+PRINTED = {"psnr": 0.005, "ssim": 0.0005, "lpips": 0.0005, "niqe": 0.0005}  # half a unit of the printed digit
+OFFICIAL_CACHE_VERSION = 1  # bump when the per-image computation changes: cached images are then recomputed
+OFFICIAL_LIMITS = {"smoke": 1}  # images per dataset (None: all)
+
+
+def _official_image(task: dict) -> dict:
+    """One (weights, dataset, scale, image) of a released checkpoint, scored as the authors' files would be and
+    under this study's protocol (see ``OFFICIAL_NOTES``)."""
+    import time
+
+    from ..data import load_images
+    from ..evaluate import make_pair
+    from ..metrics import score
+    from ..niqe import niqe
+    from ..perceptual import lpips_distance
+    from .official_weights import _as_rgb, _model, quantize, super_resolve_float
+
+    t0, root, s = time.time(), task["root"], int(task["scale"])
+    name, hr_full = load_images(task["dataset"], root)[task["index"]]
+    lr, hr = make_pair(hr_full, s, "BI")
+    sr = super_resolve_float(_model(task["weights"], root), lr, s)
+    saved, rounded = quantize(sr, "trunc"), quantize(sr, "round")  # the authors' save_image truncates
+    hr_rgb = _as_rgb(hr)  # the authors' loaders read every image as RGB (PIL convert("RGB"))
+    authors, study = score(saved, hr_rgb, s, "uint8"), score(rounded, hr, s, "float")
+    return {"key": task["key"], "image": name, "psnr": authors["psnr"], "ssim": authors["ssim"],
+            "psnr_study": study["psnr"], "ssim_study": study["ssim"],
+            "lpips": lpips_distance(saved, hr_rgb, s, root), "lpips_whole": lpips_distance(saved, hr_rgb, 0, root),
+            "niqe": niqe(saved, s, root), "seconds": round(time.time() - t0, 2)}
+
+
+def _official_key(weights: str, dataset: str, scale: float, image: str, root) -> str:
+    import hashlib
+    import json
+
+    from ..data import dataset_checksum
+    from .official_weights import _weights_sha
+
+    payload = dict(w=_weights_sha(weights, root), d=dataset_checksum(dataset, root), s=float(scale), i=image,
+                   v=OFFICIAL_CACHE_VERSION)
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _missing(weights: str, root) -> str | None:
+    from ..weights import WeightsError, load_official
+
+    try:
+        load_official(weights, root)
+    except WeightsError as e:
+        return f"not run: {e}"
+    return None
+
+
+def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(one row per (method, dataset, scale), per-image scores with a ``row`` index) for released checkpoints.
+
+    Per-image results are cached in ``<work_dir>/pcarn_official/per_image.jsonl`` (shared by t4, t6, f12), keyed
+    by the weights' and the dataset's sha256, the scale, the image and ``OFFICIAL_CACHE_VERSION``; missing images
+    run side by side, one single-threaded worker per core.
+    """
+    import json
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from pathlib import Path
+
+    from ..data import SrreproDataError, data_root, load_images
+    from ..jobs import can_spawn, torch_threads
+    from ..train import cpu_cores
+    from .official_weights import _init_worker, _read_cache
+
+    root = str(data_root(ctx.data_root, must_exist=False))
+    cache_path = Path(ctx.work_dir) / "pcarn_official" / "per_image.jsonl"
+    cache = {k: v["rows"] for k, v in _read_cache(cache_path).items()}
+    limit = OFFICIAL_LIMITS.get(ctx.profile)
+    rows, keys, tasks = [], {}, []
+    for i, (method, dataset, scale) in enumerate(cells):
+        weights = METHODS_OURS[method]
+        row = {"method": method, "dataset": dataset, "scale": float(scale), "weights": weights}
+        try:
+            names = [n for n, _ in load_images(dataset, ctx.data_root)][:limit]
+        except SrreproDataError as e:
+            rows.append({**row, "status": f"data not available: {e}"})
+            continue
+        missing = _missing(weights, ctx.data_root)
+        if missing:
+            rows.append({**row, "status": missing})
+            continue
+        keys[i] = [_official_key(weights, dataset, scale, n, ctx.data_root) for n in names]
+        tasks += [dict(key=k, weights=weights, dataset=dataset, scale=scale, index=j, root=root)
+                  for j, k in enumerate(keys[i]) if k not in cache]
+        rows.append({**row, "status": "ok"})
+    if tasks:
+        cache_path.parent.mkdir(parents=True, exist_ok=True)
+        workers = 1 if (ctx.profile == "smoke" or not can_spawn()) else min(ctx.workers or cpu_cores(), len(tasks))
+        tasks.sort(key=lambda t: ({"Urban100": 0, "B100": 1}.get(t["dataset"], 2), t["scale"]))  # big ones first
+        with open(cache_path, "a") as log:
+            def record(res):
+                cache[res["key"]] = [res]
+                log.write(json.dumps({"key": res["key"], "rows": [res], "seconds": res["seconds"]}) + "\n")
+                log.flush()
+
+            if workers == 1:
+                with torch_threads(ctx.threads or 1):
+                    for t in tasks:
+                        record(_official_image(t))
+            else:  # spawn: torch's thread pools are not fork-safe
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                         initargs=(ctx.threads or 1,)) as pool:
+                    for f in as_completed([pool.submit(_official_image, t) for t in tasks]):
+                        record(f.result())
+    images = []
+    for i, r in enumerate(rows):
+        if i not in keys:
+            continue
+        im = pd.DataFrame([cache[k][0] for k in keys[i]]).drop(columns=["key"])
+        r.update({m: float(im[m].mean()) for m in ("psnr", "ssim", "psnr_study", "ssim_study", "lpips", "lpips_whole",
+                                                    "niqe")})
+        r.update(n_images=len(im), cell_seconds=round(float(im.pop("seconds").sum()), 1), iterations=0)
+        images.append(im.assign(row=i, checkpoint=1.0))
+    return pd.DataFrame(rows), (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
+
+
+def _complexity_columns(method: str) -> dict:
+    from ..complexity import multadds_720p
+
+    if method not in METHODS_OURS:
+        return {}
+    model = MODEL_OF[METHODS_OURS[method]]
+    return {"params": float(params_of(model)), "mult_adds": float(multadds_720p(model, 4).value)}
+
+
+def _reported(method: str, dataset: str, scale: float, **extra) -> dict:
+    return {"method": method, "dataset": dataset, "scale": float(scale), "status": "reported only", **extra}
+
+
+def t4_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
+    ours = [m for m in ("PCARN", "PCARN-M", "PCARN (L1)", "PCARN-M (L1)")]
+    rows, images = official_scores(ctx, [(m, d, 4.0) for m in ours for d in datasets])
+    reported = pd.DataFrame([_reported(m, d, 4.0) for m in T4_METHODS if m not in METHODS_OURS for d in datasets])
+    rows = pd.concat([rows, reported], ignore_index=True)
+    for col in ("params", "mult_adds"):
+        rows[col] = [_complexity_columns(m).get(col, math.nan) for m in rows["method"]]
+    return rows, images
+
+
+def _cells(df: pd.DataFrame, method: str, metric: str, scale: float | None = None) -> pd.DataFrame:
+    d = df[(df["method"] == method) & df[metric].notna() & df[f"{metric}_paper"].notna()]
+    return d if scale is None else d[d["scale"] == scale]
+
+
+_SMOKE = Verdict("not run", "smoke profile: one image per benchmark, a printed cell is a mean over every image",
+                 "the lite profile (every image; no training)")
+
+
+def _reproduces(method: str, metrics: tuple, what: str):
+    """The method's computed cells equal the printed ones to the printed precision."""
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        if profile == "smoke":
+            return _SMOKE
+        parts, off = [], []
+        for m in metrics:
+            d = _cells(df, method, m)
+            delta = d[m] - d[f"{m}_paper"]
+            bad = d[delta.abs() > PRINTED[m] + 1e-9]
+            parts.append(f"{m.upper()} {len(d) - len(bad)}/{len(d)} (max |Δ| {delta.abs().max():.4f})")
+            off += [f"{r.dataset} ×{r.scale:g} {m} {r[m]:.4f} vs {r[f'{m}_paper']}" for _, r in bad.iterrows()]
+        n = sum(len(_cells(df, method, m)) for m in metrics)
+        if n == 0:
+            return Verdict("not run", f"no {method} cell computed at this profile",
+                           "the released checkpoint in the data root (`srrepro download weights`)")
+        ev = f"{what}, cells within half a printed unit: " + "; ".join(parts)
+        if off:
+            return Verdict("contradicted", ev + " — off: " + "; ".join(off[:6]) + (" …" if len(off) > 6 else ""))
+        return Verdict("holds", ev)
+    return check
+
+
+def _lpips_crop(df: pd.DataFrame, profile: str) -> Verdict:
+    if profile == "smoke":
+        return _SMOKE
+    d = df[df["method"].isin(["PCARN-M", "PCARN"]) & df["lpips"].notna() & df["lpips_paper"].notna()]
+    if d.empty:
+        return Verdict("not run", "no LPIPS cell of a released checkpoint computed at this profile")
+    crop = (d["lpips"] - d["lpips_paper"]).abs() <= PRINTED["lpips"] + 1e-9
+    whole = (d["lpips_whole"] - d["lpips_paper"]).abs() <= PRINTED["lpips"] + 1e-9
+    ev = (f"cells reproduced to the printed digit: cropping `scale` pixels {int(crop.sum())}/{len(d)} (mean |Δ| "
+          f"{(d['lpips'] - d['lpips_paper']).abs().mean():.4f}), the whole image {int(whole.sum())}/{len(d)} (mean "
+          f"|Δ| {(d['lpips_whole'] - d['lpips_paper']).abs().mean():.4f})")
+    if crop.all() and not whole.all():
+        return Verdict("holds", ev)
+    if whole.sum() > crop.sum():
+        return Verdict("contradicted", ev)
+    return Verdict("inconclusive", ev, "cells where the two conventions differ by more than a printed unit")
+
+
+def _per_image(df: pd.DataFrame, method: str, dataset: str, metric: str, scale: float = 4.0) -> pd.Series:
+    """An official checkpoint's per-image ``metric`` as a (seed 0, image) series for :func:`decide`."""
+    images = df.attrs.get("images")
+    sel = df[(df["method"] == method) & (df["dataset"] == dataset) & (df["scale"] == scale)]
+    if images is None or sel.empty or "config_hash" not in sel or metric not in images:
+        return pd.Series(dtype=float)
+    im = images[images["config_hash"].isin(sel["config_hash"])]
+    return im.assign(seed=0).set_index(["seed", "image"])[metric]
+
+
+def _gan_vs_l1(df: pd.DataFrame, profile: str) -> Verdict:
+    """L1 − GAN per image on every dataset: LPIPS and NIQE larger (the GAN model looks better), PSNR larger (the
+    L1 model measures better). Two released checkpoints: the interval is over images, with no training noise."""
+    parts = [(f"{d} {metric.upper()} (L1 − GAN)", decide(_per_image(df, "PCARN-M (L1)", d, metric),
+                                                         _per_image(df, "PCARN-M", d, metric)))
+             for d in BENCHMARKS for metric in ("lpips", "niqe", "psnr")]
+    return combine(parts, "", "dataset × metric cells")
+
+
+def _quarter(df: pd.DataFrame, profile: str) -> Verdict:
+    c = {m: _complexity_columns(m) for m in ("PCARN", "PCARN-M")}
+    rp = c["PCARN-M"]["params"] / c["PCARN"]["params"]
+    rm = c["PCARN-M"]["mult_adds"] / c["PCARN"]["mult_adds"]
+    ev = (f"exact: params {c['PCARN-M']['params']:,.0f} / {c['PCARN']['params']:,.0f} = {rp:.3f} (1/{1 / rp:.2f}), "
+          f"MultAdds (1280×720, ×4) {c['PCARN-M']['mult_adds'] / 1e9:.2f}G / {c['PCARN']['mult_adds'] / 1e9:.2f}G = "
+          f"{rm:.3f} (1/{1 / rm:.2f}); §4.3 of the same paper says 'nearly three times'")
+    ok = abs(1 / rp - 4) < 0.5 and abs(1 / rm - 4) < 0.5
+    return Verdict("holds" if ok else "contradicted", ev)
+
+
+def _complexity_printed(df: pd.DataFrame, profile: str) -> Verdict:
+    parts, ok = [], True
+    for m in ("PCARN", "PCARN-M"):
+        c = _complexity_columns(m)
+        p, ma = T4_COMPLEXITY[m]
+        good = round(c["params"] / 1e6, 1) == p / 1e6 and round(c["mult_adds"] / 1e9, 1) == round(ma / 1e9, 1)
+        ok &= good
+        parts.append(f"{m} {c['params']:,.0f} params ({p / 1e6:g}M printed), {c['mult_adds'] / 1e9:.2f}G MultAdds "
+                     f"({ma / 1e9:g}G printed)")
+    return Verdict("holds" if ok else "contradicted", "exact counts, multi-scale released layout at ×4: " +
+                   "; ".join(parts))
+
+
+_PCARN_NEEDED = ("PCARN.pth (the GAN-tuned PCARN, about 6.4 MB), not released in nmhkahn/PCARN-pytorch and not in "
+                 "the data mirror; placed at <data root>/weights/official/pcarn.pth its rows compute")
+
+
+def _not_run_pcarn(df: pd.DataFrame, profile: str) -> Verdict:
+    d = df[(df["method"] == "PCARN") & df["lpips"].notna()] if "lpips" in df else df.iloc[0:0]
+    if d.empty:
+        return Verdict("not run", "PCARN's own weights were never released", _PCARN_NEEDED)
+    return Verdict("inconclusive", "PCARN computed; this rule compares printed cells only", "")
+
+
+T4_CLAIMS = [
+    Claim("t4_pcarn_m_cells", "PCARN-M's Table 4 cells (PSNR, SSIM, LPIPS, NIQE) are those of the released PCARN-M",
+          "Table 4, PCARN-M column", _reproduces("PCARN-M", ("psnr", "ssim", "lpips", "niqe"),
+                                                 "released PCARN-M.pth, authors' pipeline, LPIPS with `scale` cropped")),
+    Claim("t4_lpips_crop", "The LPIPS cells crop `scale` border pixels (PCARN-pytorch issue #4), not the whole image",
+          "§4 (LPIPS AlexNet-linear v0.1); the repository's open question", _lpips_crop),
+    Claim("t4_perception_vs_distortion", "A distortion-trained model scores worse perceptually (LPIPS, NIQE) but "
+          "better in PSNR than its perception-trained twin", "§5.1 'All the distortion-based methods show lower "
+          "perceptual scores contrary to the superior PSNR and SSIM' (tested on PCARN-M vs PCARN-M (L1))",
+          _gan_vs_l1),
+    Claim("t4_pcarn_best_lpips", "PCARN surpasses all the competitors in LPIPS",
+          "§5.1 'PCARN surpasses all the competitors in LPIPS'", _not_run_pcarn),
+    Claim("t4_quarter", "PCARN-M uses one-fourth of both the parameters and the operations of PCARN",
+          "§5.1 'PCARN-M, which uses only one-fourth of both parameters and operations'", _quarter),
+    Claim("t4_complexity", "Params and MAs of PCARN (1.6M, 90.9G) and PCARN-M (0.4M, 32.5G) are their exact counts",
+          "Tables 4 and 5, Params and MAs rows", _complexity_printed),
+]
+
+
+def _t4_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, axes = plt.subplots(1, 2, figsize=(10, 3.8))
+    else:
+        axes = [ax, ax.twinx()]
+    d = df[df["scale"] == 4.0]
+    for ax_, metric, label in ((axes[0], "lpips", "LPIPS (lower is better)"), (axes[1], "niqe", "NIQE (lower)")):
+        for k, m in enumerate(("PCARN-M", "PCARN-M (L1)")):
+            g = d[d["method"] == m].set_index("dataset").reindex(BENCHMARKS)
+            ax_.plot(range(4), g[metric], "o-", color=f"C{k}", label=f"{m}, ours (released weights)")
+        p = d[d["method"] == "PCARN-M"].set_index("dataset").reindex(BENCHMARKS)
+        ax_.plot(range(4), p[f"{metric}_paper"], "s--", color="C3", label="PCARN-M, paper", mfc="none")
+        ax_.set_xticks(range(4), BENCHMARKS)
+        ax_.set_ylabel(label)
+        ax_.legend(fontsize=7)
+    axes[0].set_title("Table 4 (×4): the released checkpoints")
+    return axes[0]
+
+
+OFFICIAL_NOTES = """
+**How a cell is computed.** The released multi-scale checkpoint (strict load, sha256-checked) runs on the whole
+MATLAB-bicubic LR image; the SR is **truncated** to uint8, as the authors' `save_image` writes it (`.byte()`), and
+every image is read as RGB, as their loaders do (`convert("RGB")`, so Set14's grey *bridge* is three equal channels).
+PSNR/SSIM are then the SelfExSR `compute_difference.m` protocol (Y of the uint8 image, rounded; border = scale):
+table `official_weights` found this to be the one pipeline that reproduces PCARN-M's Table 4 cells. `psnr_study` /
+`ssim_study` are this study's protocol (SR rounded, float Y, grey scored as grey). LPIPS is the reference `lpips`
+package, AlexNet v0.1 (§4), on RGB in [−1, 1], with `scale` pixels cropped from every side (`lpips`) or on the whole
+image (`lpips_whole`): PCARN-pytorch issue #4 asks which the tables used, and claim `t4_lpips_crop` answers it. NIQE
+is MATLAB's `niqe` (BasicSR's port, verified in `srrepro.niqe`) on the truncated SR, border = scale.
+
+**Not run.** PCARN and PCARN (L1): their checkpoints (PCARN.pth, PCARN-L1.pth, about 6.4 MB each) were never
+released, nor are they in the data mirror; the rows say so, and compute when the files are placed at
+`<data root>/weights/official/pcarn.pth` / `pcarn_l1.pth`. Ma, PI and NIMA (Table 5, Table 6): see `pcarn_t5`.
+PCARN-M (L1) has no column in the paper; it is computed as the distortion-trained twin of PCARN-M.
+"""
+T4_NOTES = OFFICIAL_NOTES + """
+**Errata.** §5.1 says PCARN-M uses "only one-fourth of both parameters and operations" of PCARN. The exact counts
+give one-fourth of the parameters (414,811 / 1,591,963 = 1/3.84) but 1/2.80 of the MultAdds (32.49G / 90.88G), which
+is what §4.3 says: "the number of operations by nearly three times". The printed Params/MAs (1.6M / 90.9G,
+0.4M / 32.5G) are the exact counts of the released multi-scale layout at ×4.
+"""
+
+
+# ================================================================================================ t5: no-reference
+def t5_run(ctx: RunContext) -> pd.DataFrame:
+    from ..perceptual import NO_REFERENCE, no_reference_missing
+
+    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
+    rows = []
+    for m in T4_METHODS:
+        for d in datasets:
+            if m in METHODS_OURS:
+                lines = [f"{k}: {no_reference_missing(k, ctx.data_root)}" for k in NO_REFERENCE
+                         if no_reference_missing(k, ctx.data_root)]
+                rows.append({"method": m, "dataset": d, "scale": 4.0,
+                             "status": "not run: " + " | ".join(lines) if lines else "ok"})
+            else:
+                rows.append(_reported(m, d, 4.0))
+    return pd.DataFrame(rows)
+
+
+def _not_run_nr(df: pd.DataFrame, profile: str) -> Verdict:
+    st = df.loc[df["method"].isin(["PCARN", "PCARN-M"]), "status"].astype(str)
+    if not st.str.startswith("not run").all():
+        return Verdict("error", "a no-reference score was computed but this rule only knows how to say 'not run'")
+    return Verdict("not run", "Ma, PI and NIMA are not computed here: " + st.iloc[0].removeprefix("not run: "),
+                   "Ma's regression forests and a NIMA MobileNet with a stated source, plus a port tested against "
+                   "the reference code")
+
+
+T5_CLAIMS = [
+    Claim("t5_comparable", "PCARN achieves comparable or better Ma, PI and NIMA than the perception-based "
+          "counterparts on every benchmark", "§5.1 'for all the benchmark metrics, PCARN achieves comparable to or "
+          "better results than the perception-based counterparts'", _not_run_nr),
+]
+T5_NOTES = """
+**Why every computed cell is "not run".** Ma (Ma et al. 2017) is three regression forests plus a linear model
+over hand-made features, released as MATLAB `.mat` files (github.com/chaoma99/sr-metric); PI = ((10 − Ma) + NIQE)/2
+(PIRM 2018) needs Ma; NIMA (Talebi & Milanfar 2018) has no weights released by its authors, and PCARN names neither
+the implementation nor the weights behind its MobileNet NIMA. None of them is in the data mirror, and this study
+has no port of Ma's forests or of a NIMA network to test against the reference code. `srrepro score --metrics ma`
+(or `pi`, `nima`) says so in one line and exits 2. NIQE, PI's other half, is computed (`pcarn_t4`, `pcarn_t6`).
+"""
+
+
+# ================================================================================================ t6
+def t6_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
+    scales = (4,) if ctx.profile == "smoke" else (2, 3, 4)
+    return official_scores(ctx, [(m, d, float(s)) for m in ("PCARN", "PCARN-M") for d in datasets for s in scales])
+
+
+T6_CLAIMS = [
+    Claim("t6_pcarn_m_cells", "PCARN-M's LPIPS and NIQE at ×2, ×3 and ×4 are those of the released (multi-scale) "
+          "PCARN-M", "Table 6, PCARN-M columns", _reproduces("PCARN-M", ("lpips", "niqe"),
+                                                           "released PCARN-M.pth, one network for the three scales")),
+    Claim("t6_pcarn_over_m", "PCARN has lower LPIPS than PCARN-M at every scale and dataset",
+          "Table 6 (every LPIPS cell)", _not_run_pcarn),
+]
+T6_NOTES = OFFICIAL_NOTES + """
+**One network, three scales.** The released PCARN-M is one multi-scale model (up-samplers ×2, ×3, ×4 on a shared
+body), the one §3.5 trains; every Table 6 cell of PCARN-M is computed from it. Ma, PI and NIMA rows: `pcarn_t5`.
+"""
+
+
+def _t6_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(7, 3.8))[1]
+    d = df[(df["method"] == "PCARN-M")]
+    for k, ds in enumerate(BENCHMARKS):
+        g = d[d["dataset"] == ds].sort_values("scale")
+        ax.plot(g["scale"], g["lpips"], "o-", color=f"C{k}", label=f"{ds} ours")
+        ax.plot(g["scale"], g["lpips_paper"], "s--", color=f"C{k}", mfc="none", label=f"{ds} paper")
+    ax.set(xlabel="scale", ylabel="LPIPS (lower is better)", xticks=[2, 3, 4],
+           title="Table 6: released PCARN-M, LPIPS by scale")
+    ax.legend(fontsize=7, ncol=2)
+    return ax
+
+
+# ================================================================================================ f6, f7: initialization
+F6 = "PCARN Figure 6 (activations before ReLU at initialization)"
+F7 = "PCARN Figure 7 (parameter distributions at initialization)"
+F6_SITES = ("first layer", "middle block", "final block")
+NEAR_ZERO, CLIP = 1e-2, 0.5  # |a| below: "toward zero"; above: outside the figure's ±0.5 clip ("toward infinity")
+
+
+def _initialized(init: str, seed: int):
+    """The paper-size ×4 PCARN (Tables 1 and 3) with a Table 3 initialization, seeded."""
+    import torch
+
+    from ..models import create_model
+    from ..train import init_weights
+
+    torch.manual_seed(seed)
+    return init_weights(create_model("pcarn", scale=ABLATION_SCALE), init).eval()
+
+
+def _pre_relu(model, x):
+    """Activations before ReLU at Figure 6's three sites: the entry conv (first layer), and the pre-ReLU sum
+    ``conv2(·) + skip`` of the last residual unit of the middle (b2) and final (b3) cascading blocks."""
+    import torch
+
+    seen = {}
+
+    def unit_hook(name):
+        def hook(mod, inputs, _out):
+            seen[name] = mod.conv2(torch.relu(mod.conv1(inputs[0]))) + inputs[0]
+        return hook
+
+    handles = [model.entry.register_forward_hook(lambda m, i, o: seen.__setitem__("first layer", o)),
+               model.b2.b3.register_forward_hook(unit_hook("middle block")),
+               model.b3.b3.register_forward_hook(unit_hook("final block"))]
+    try:
+        with torch.inference_mode():
+            model(x, ABLATION_SCALE)
+    finally:
+        for h in handles:
+            h.remove()
+    return {k: seen[k].flatten() for k in F6_SITES}
+
+
+def f6_inputs(ctx: RunContext) -> list[tuple[str, "object"]]:
+    from ..data import load_images
+    from ..evaluate import _to_tensor, make_pair
+
+    limit = 1 if ctx.profile == "smoke" else None
+    return [(n, _to_tensor(make_pair(hr, ABLATION_SCALE, "BI")[0], "cpu")) for n, hr in load_images("Set5", ctx.data_root, limit=limit)]
+
+
+def f6_run(ctx: RunContext) -> pd.DataFrame:
+    import numpy as np
+    import torch
+
+    from ..jobs import torch_threads
+
+    seeds = 1 if ctx.profile == "smoke" else int(ctx.grid.get("seeds", 5))
+    inputs = f6_inputs(ctx)
+    rows = []
+    with torch_threads(ctx.threads or 2):
+        for init, label, *_ in T3_ROWS:
+            for seed in range(seeds):
+                model = _initialized(init, seed)
+                for name, x in inputs:
+                    acts = _pre_relu(model, x)
+                    for site, a in acts.items():
+                        a = a.double()
+                        hist = torch.histc(a.clamp(-CLIP, CLIP).float(), bins=50, min=-CLIP, max=CLIP)
+                        rows.append({"init": init, "scheme": label, "seed": seed, "image": name, "site": site,
+                                     "std": float(a.std()), "near_zero": float((a.abs() < NEAR_ZERO).double().mean()),
+                                     "clipped": float((a.abs() > CLIP).double().mean()),
+                                     "hist": json.dumps(np.round((hist / hist.sum()).numpy(), 5).tolist())})
+    df = pd.DataFrame(rows)
+    df["saturated"] = df["near_zero"] + df["clipped"]
+    # one row per (init, site, seed): means over the input images (the per-image spread is small at init)
+    agg = df.groupby(["init", "scheme", "site", "seed"], as_index=False).agg(
+        std=("std", "mean"), near_zero=("near_zero", "mean"), clipped=("clipped", "mean"),
+        saturated=("saturated", "mean"), hist=("hist", "first"), n_images=("image", "nunique"))
+    agg["status"] = "ok"
+    agg["iterations"] = 0
+    return agg
+
+
+def _f6_carries(df: pd.DataFrame, profile: str) -> Verdict:
+    """The paper's pick has the smallest saturated fraction (|a| < 0.01 or > 0.5) at the final block."""
+    final = df[df["site"] == "final block"]
+    parts = []
+    for init, *_ in T3_ROWS:
+        if init == PAPER_INIT:
+            continue
+        a = final[final["init"] == init].set_index("seed")["saturated"]
+        b = final[final["init"] == PAPER_INIT].set_index("seed")["saturated"]
+        both = pd.concat([a.rename("a"), b.rename("b")], axis=1).dropna()
+        d = (both["a"] - both["b"]).to_frame("d").assign(image="mean").set_index("image", append=True)["d"]
+        parts.append((f"{init} − {PAPER_INIT}", decide(d, pd.Series(0.0, index=d.index))))
+    v = combine(parts, "", "comparisons with the other schemes")
+    if v.status == "not run":
+        return v
+    means = final.groupby("init")["saturated"].mean()
+    v.evidence = ("fraction of final-block pre-ReLU activations with |a| < 0.01 or > 0.5, at initialization: " +
+                  ", ".join(f"{INIT_LABEL[k]} {means.get(k, math.nan):.3f}" for k, *_ in T3_ROWS) + ". " + v.evidence)
+    return v
+
+
+def _f6_extremes(df: pd.DataFrame, profile: str) -> Verdict:
+    """0.1× schemes shrink the signal toward zero by the final block; MSRA (1.0 × N(√(2/F))) inflates it."""
+    final = df[df["site"] == "final block"].groupby("init")["std"].mean()
+    first = df[df["site"] == "first layer"].groupby("init")["std"].mean()
+    if final.empty:
+        return Verdict("not run", "no activations computed")
+    small = [k for k in ("normal2_x0.1", "uniform6_x0.1", "uniform1_x0.1") if final[k] < final[PAPER_INIT]]
+    big = final["normal2_x1"] > final[PAPER_INIT]
+    ev = ("final-block std (first-layer std): " + ", ".join(f"{INIT_LABEL[k]} {final[k]:.3g} ({first[k]:.3g})"
+                                                            for k, *_ in T3_ROWS))
+    ok = len(small) == 3 and big
+    return Verdict("holds" if ok else "contradicted", ev + ("" if ok else " — not every 0.1× scheme is below the "
+                                                             "paper's pick, or MSRA is not above it"))
+
+
+F6_CLAIMS = [
+    Claim("f6_signal", "1.0 × U(±√(1/F)) carries signal to the last block while the other initializations saturate "
+          "(fewest final-block activations near zero or beyond ±0.5)", "Figure 6 caption; §4.2", _f6_carries),
+    Claim("f6_extremes", "0.1× initializations drive deep activations toward zero, MSRA's 1.0 × N(√(2/F)) toward "
+          "large values (final-block spread below / above the paper's pick)", "§4.2 'others drive the activations "
+          "toward zero or infinity'", _f6_extremes),
+]
+
+
+def _f6_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    fig, axes = plt.subplots(len(F6_SITES), len(T3_ROWS), figsize=(14, 6), sharex=True)
+    edges = np.linspace(-CLIP, CLIP, 51)
+    centers = (edges[:-1] + edges[1:]) / 2
+    for j, (init, label, *_) in enumerate(T3_ROWS):
+        for i, site in enumerate(F6_SITES):
+            g = df[(df["init"] == init) & (df["site"] == site)]
+            ax_ = axes[i, j]
+            if len(g):
+                h = np.mean([json.loads(x) for x in g["hist"]], axis=0)
+                ax_.bar(centers, h, width=edges[1] - edges[0], color="C0" if init != PAPER_INIT else "C3")
+                ax_.set_title(f"sat. {g['saturated'].mean():.2f}", fontsize=7)
+            if i == 0:
+                ax_.text(0.5, 1.25, label, transform=ax_.transAxes, ha="center", fontsize=8)
+            if j == 0:
+                ax_.set_ylabel(site, fontsize=8)
+            ax_.tick_params(labelsize=6)
+    fig.suptitle("Figure 6: pre-ReLU activations at initialization, clipped to ±0.5, normalized (Set5 ×4 LR input)",
+                 y=1.02)
+    fig.tight_layout()
+    return axes[0, 0]
+
+
+F6_NOTES = f"""
+**How it is computed.** Paper-size ×4 PCARN (the Tables 1/3 model), each Table 3 initialization, 5 initialization
+seeds, no training; the five Set5 LR images (×4, MATLAB bicubic) go through it once. "First layer" is the entry
+convolution's output; "middle block" and "final block" are the pre-ReLU sums `conv2(relu(conv1(x))) + x` of the last
+residual unit of the second and third cascading blocks (the paper does not say which layer inside a block it plots).
+The histogram clips to ±{CLIP} and normalizes, as the figure does. The quantitative test the figure lacks: the
+fraction of final-block activations that are **near zero** (|a| < {NEAR_ZERO}) or **beyond the clip** (|a| > {CLIP}),
+compared between schemes over the seeds (each seed's value is the mean over the five images). Exact at every
+profile: nothing is trained.
+"""
+
+F7_RESNET_STAGES = ((64, 3), (128, 4), (256, 6), (512, 3))  # ResNet-50: (width, bottleneck blocks) per stage
+
+
+def resnet50_conv_shapes() -> list[tuple[int, int, int]]:
+    """(out, in, k) of every convolution of ResNet-50 (He et al. 2016, bottleneck ×4), the Figure 7 reference."""
+    shapes, cin = [(64, 3, 7)], 64
+    for width, blocks in F7_RESNET_STAGES:
+        for b in range(blocks):
+            shapes += [(width, cin, 1), (width, width, 3), (4 * width, width, 1)]
+            if b == 0:
+                shapes.append((4 * width, cin, 1))  # projection shortcut
+            cin = 4 * width
+    return shapes
+
+
+def _sample(values, n: int, seed: int):
+    import torch
+
+    g = torch.Generator().manual_seed(seed)
+    idx = torch.randperm(values.numel(), generator=g)[:n]
+    return values[idx]
+
+
+def f7_run(ctx: RunContext) -> pd.DataFrame:
+    import numpy as np
+    import torch
+
+    n = 2_000 if ctx.profile == "smoke" else 100_000
+    seeds = 1 if ctx.profile == "smoke" else int(ctx.grid.get("seeds", 3))
+    rows = []
+    edges = np.linspace(-0.5, 0.5, 1001)  # 1,000 bins, as the figure
+    for seed in range(seeds):
+        for init, label, *_ in T3_ROWS:
+            m = _initialized(init, seed)
+            w = torch.cat([p.detach().flatten() for name, p in m.named_parameters()
+                           if p.dim() == 4 and p.requires_grad])
+            rows.append(_f7_row(init, label, seed, _sample(w, n, seed).numpy(), edges))
+        torch.manual_seed(seed)  # ResNet-50 with its own (MSRA fan-out) initialization, as torchvision builds it
+        ref = torch.cat([torch.nn.init.kaiming_normal_(torch.empty(o, i, k, k), mode="fan_out",
+                                                        nonlinearity="relu").flatten()
+                         for o, i, k in resnet50_conv_shapes()])
+        rows.append(_f7_row("resnet50", "ResNet-50 (MSRA, fan-out)", seed, _sample(ref, n, seed).numpy(), edges))
+    df = pd.DataFrame(rows)
+    df["status"], df["iterations"] = "ok", 0
+    return df
+
+
+def _f7_row(init, label, seed, w, edges) -> dict:
+    import numpy as np
+
+    hist, _ = np.histogram(np.clip(w, edges[0], edges[-1]), bins=edges)
+    return {"init": init, "scheme": label, "seed": seed, "n_params": len(w), "std": float(w.std()),
+            "abs_p99": float(np.percentile(np.abs(w), 99)), "beyond_0.1": float((np.abs(w) > 0.1).mean()),
+            "hist": json.dumps((hist / hist.sum()).round(6).tolist())}
+
+
+def _f7_msra_wide(df: pd.DataFrame, profile: str) -> Verdict:
+    s = df.groupby("init")["std"].mean()
+    if "resnet50" not in s:
+        return Verdict("not run", "no parameters sampled")
+    ratio = s["normal2_x1"] / s["resnet50"]
+    narrow = s["uniform1_x0.1"] / s["resnet50"]
+    ev = (f"std of 100K sampled conv weights: PCARN 1.0 × N(√(2/F)) {s['normal2_x1']:.4f}, ResNet-50 "
+          f"{s['resnet50']:.4f} (×{ratio:.2f}); 0.1 × U(±√(1/F)) {s['uniform1_x0.1']:.4f} (×{narrow:.2f})")
+    return Verdict("holds" if ratio > 1 and narrow < 1 else "contradicted", ev)
+
+
+F7_CLAIMS = [
+    Claim("f7_spread", "PCARN's weights under 1.0 × N(√(2/F)) spread wider than ResNet's (narrow 1×1 convolutions), "
+          "and 0.1 × U(±√(1/F)) much narrower", "Figure 7; §4.2 'have high-variance due to the narrow 1×1 "
+          "convolutions' … 'makes the range of the parameters too narrow'", _f7_msra_wide),
+]
+
+
+def _f7_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    edges = np.linspace(-0.5, 0.5, 1001)
+    centers = (edges[:-1] + edges[1:]) / 2
+    styles = {"resnet50": dict(color="k", lw=1.5), "normal2_x1": dict(color="C0", ls=":"),
+              "uniform1_x0.1": dict(color="C3", ls=":"), PAPER_INIT: dict(color="C2", lw=1)}
+    for init, st in styles.items():
+        g = df[(df["init"] == init) & (df["seed"] == 0)]
+        if len(g):
+            ax.plot(centers, json.loads(g["hist"].iloc[0]), label=g["scheme"].iloc[0], **st)
+    ax.set(xlim=(-0.3, 0.3), yscale="log", xlabel="parameter value", ylabel="fraction of 100K (1,000 bins)",
+           title="Figure 7: parameter distributions at initialization")
+    ax.legend(fontsize=7)
+    return ax
+
+
+F7_NOTES = """
+**How it is computed.** 100,000 convolution weights drawn (seeded, without replacement) from the paper-size ×4 PCARN
+after each Table 3 initialization, and from a ResNet-50 built with torchvision's initialization (Kaiming normal,
+fan-out, ReLU gain: the paper's "ResNet [14]" reference; its weights are generated here from the architecture's
+convolution shapes, no download). The figure plots the 1,000-bin histogram; the table gives each sample's standard
+deviation, its 99th percentile of |w| and the fraction beyond ±0.1. Exact at every profile (seeded draws).
+"""
+
+# ================================================================================================ f8: efficiency
+F8 = "PCARN Figure 8 and §4.3 (efficient models, Set14 ×4)"
+F8_GROUPS = (1, 2, 4, 8, 16, 32, 64)
+
+
+def f8_variants() -> dict[str, dict]:
+    """Figure 8's models: PCARN and the EResidual model with G groups, without and with recursion (R)."""
+    out = {"PCARN": dict(PCARN_TABLE1["+ Residual"])}
+    for g in F8_GROUPS:
+        for r in (False, True):
+            out[f"G{g}{'R' if r else ''}"] = dict(PCARN_TABLE1["+ Residual"], mobile=True, group=g, recursive=r)
+    return out
+
+
+def _f8_counts(arch: dict) -> dict:
+    from ..complexity import multadds_720p
+
+    return {"params": float(params_of("pcarn", scale=ABLATION_SCALE, **arch)),
+            "params_ms": float(params_of("pcarn", **arch)),
+            "mult_adds": float(multadds_720p("pcarn", ABLATION_SCALE, scale=ABLATION_SCALE, **arch).value)}
+
+
+# Below paper width (lite: 32 features) G64 cannot be built; depthwise is what G64 means, so the "G64" models take
+# G = the width there, and the G32 models, which would then be the same networks, are not trained. Lite also skips
+# G2 and G8: on this CPU a grouped model trains no faster than PCARN (oneDNN), and 8 models × 3 seeds fit ~45 min.
+F8_SKIP = {"smoke": ("G1", "G1R", "G2", "G2R", "G8", "G8R", "G16", "G16R", "G32", "G32R", "G4", "G64"),
+           "lite": ("G2", "G2R", "G8", "G8R", "G32", "G32R"), "paper": ()}
+
+
+def f8_jobs(ctx: RunContext) -> list[Job]:
+    jobs = []
+    width = size("pcarn", ctx.profile).get("n_feats", 64)
+    for name, arch in f8_variants().items():
+        if name in F8_SKIP[ctx.profile]:
+            continue
+        counts = _f8_counts(arch)  # at paper width: the paper's G
+        if arch.get("mobile"):
+            arch = {**arch, "group": min(arch["group"], width)}
+        kw = {**size("pcarn", ctx.profile), **arch}
+        info = {**counts, "groups": int(name[1:].rstrip("R")) if arch.get("mobile") else 0,
+                "groups_built": arch.get("group", 1) if arch.get("mobile") else 0,
+                "recursive": bool(arch.get("recursive")), "init": PAPER_INIT}
+        for seed in range(ctx.n_seeds):
+            cfg = train_config(ctx, "pcarn", "pcarn", kw, seed, scales=(ABLATION_SCALE,), init=PAPER_INIT)
+            jobs.append(Job.train({"model": name, "seed": seed}, _ablation_evals(), cfg, "pcarn", info))
+    return jobs
+
+
+def f8_count_rows(ctx: RunContext) -> pd.DataFrame:
+    """The exact counts of the models a profile does not train (Figure 8 has fourteen; all are counted)."""
+    rows = []
+    for name in F8_SKIP[ctx.profile]:
+        arch = f8_variants()[name]
+        rows.append({"model": name, "seed": math.nan, **_f8_counts(arch), "groups": arch["group"],
+                     "recursive": bool(arch["recursive"]), "status": f"not trained at {ctx.profile} (counts exact)"})
+    return pd.DataFrame(rows)
+
+
+def _f8_all_worse(df: pd.DataFrame, profile: str) -> Verdict:
+    names = [n for n in f8_variants() if n != "PCARN" and (df["model"] == n).any()]
+    parts = [(f"PCARN − {n}", decide(scores(df, {"model": "PCARN"}), scores(df, {"model": n}))) for n in names]
+    return combine(parts, _needed("pcarn_f8"), "efficient models")
+
+
+def _f8_gap(a: str, b: str, paper_gap: float):
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        v = verdict_of(decide(scores(df, {"model": a}), scores(df, {"model": b})),
+                       f"{a} − {b}, {ABLATION_SET} ×{ABLATION_SCALE} PSNR (dB; the paper's gap {paper_gap:+.2f})",
+                       _needed("pcarn_f8"))
+        if v.status != "not run":
+            ssim = decide(scores(df, {"model": a}, "ssim"), scores(df, {"model": b}, "ssim"))
+            v.evidence += f"; SSIM {ssim.gap:+.4f} [{ssim.lo:+.4f}, {ssim.hi:+.4f}]"
+        return v
+    return check
+
+
+def _f8_compression(df: pd.DataFrame, profile: str) -> Verdict:
+    full, m = _f8_counts(f8_variants()["PCARN"]), _f8_counts(f8_variants()["G4R"])
+    rp_ms, rp, rm = full["params_ms"] / m["params_ms"], full["params"] / m["params"], full["mult_adds"] / m["mult_adds"]
+    ev = (f"exact: parameters ÷{rp_ms:.2f} (multi-scale, 1,591,963 → 414,811) or ÷{rp:.2f} (×4 single-scale), "
+          f"MultAdds ÷{rm:.2f} ({full['mult_adds'] / 1e9:.1f}G → {m['mult_adds'] / 1e9:.1f}G, 1280×720 ×4)")
+    ok = round(rp_ms) == 4 and 2.5 <= rm < 3
+    return Verdict("holds" if ok else "contradicted", ev)
+
+
+F8_CLAIMS = [
+    Claim("f8_all_worse", "All efficient models perform worse than PCARN", "§4.3 'all efficient models perform "
+          "worse than the PCARN'", _f8_all_worse, trained=True),
+    Claim("f8_pcarn_m", "PCARN-M (G4R) is below PCARN (the paper: −0.20 dB PSNR, −0.0053 SSIM)",
+          "§4.3 'with a 0.20 dB loss in PSNR and 0.0053 in SSIM, compared to the PCARN'",
+          _f8_gap("G4R", "PCARN", -0.20), trained=True),
+    Claim("f8_depthwise", "Depthwise convolution (G64R) degrades PSNR further than PCARN-M (G4R)",
+          "§4.3 'depthwise separable convolution (G64R) extremely degrades the performance (-0.32 dB)'",
+          _f8_gap("G64R", "G4R", -0.32 + 0.20), trained=True),
+    Claim("f8_compression", "PCARN-M reduces the parameters four times and the operations nearly three times",
+          "§4.3 'reduces the number of parameters by four times and the number of operations by nearly three "
+          "times'", _f8_compression),
+]
+
+
+def _f8_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(8, 4))[1]
+    d = df[df["psnr"].notna()]
+    means = d.groupby("model").agg(psnr=("psnr", "mean"), sd=("psnr", "std"), ma=("mult_adds", "first"),
+                                   groups=("groups", "first"), rec=("recursive", "first"))
+    for rec, mk in ((False, "o"), (True, "^")):
+        g = means[(means["rec"] == rec) & (means["groups"] > 0)]
+        ax.errorbar(g["ma"] / 1e9, g["psnr"], yerr=g["sd"], fmt=mk, capsize=2,
+                    label=f"G1…G64{' with recursion (R)' if rec else ''}")
+        for name, r in g.iterrows():
+            ax.annotate(name, (r["ma"] / 1e9, r["psnr"]), fontsize=6, xytext=(3, 2), textcoords="offset points")
+    if "PCARN" in means.index:
+        r = means.loc["PCARN"]
+        ax.errorbar([r["ma"] / 1e9], [r["psnr"]], yerr=[r["sd"]], fmt="s", color="C3", label="PCARN")
+    ax.set(xscale="log", xlabel="MultAdds, 1280×720 output at ×4 (G, exact)",
+           ylabel=f"{ABLATION_SET} ×{ABLATION_SCALE} PSNR (dB, mean ± seed std)", title="Figure 8: efficiency")
+    ax.legend(fontsize=7)
+    return ax
+
+
+F8_NOTES = f"""
+**Readings.** Figure 8 has no printed numbers; §4.3 gives three: PCARN-M (G4R) −0.20 dB / −0.0053 SSIM against
+PCARN, G64R −0.32 dB (we read it against PCARN as well, so G64R − G4R = −0.12 dB), and "four times" fewer parameters
+with "nearly three times" fewer operations. The models are the Tables 1/3 ×4 PCARN with EResidual blocks of G groups
+(the up-sampler convolutions take the same G, as the released `--group`), with or without one shared unit per
+cascading block (R). At lite (32 features) G64 cannot be built: the "G64" models are depthwise there too (G = 32,
+column `groups_built`), and the G32 models, the same networks at that width, are not trained; lite also leaves out
+G2 and G8 (time: a grouped model trains no faster than PCARN on this CPU). The counts are always those of the
+paper-width models, for all fourteen. `params` counts the ×4 model, `params_ms` the multi-scale layout of the released checkpoints
+(PCARN-M = G4R: 414,811), `mult_adds` a 1280×720 output at ×4. The paper's PCARN-M "loses 0.20 dB" is checked only
+for its sign at lite: a short training says nothing about the size of a gap between converged models.
+"""
+
+
+# ================================================================================================ f12: perception-distortion
+F12 = "PCARN Figure 12 (perception–distortion, Set14 ×4)"
+
+
+def f12_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
+    rows, images = official_scores(ctx, [(m, "Set14", 4.0) for m in ("PCARN-M", "PCARN-M (L1)")])
+    reported = [_reported(m, "Set14", 4.0) for m in T4_METHODS]
+    rows = pd.concat([rows, pd.DataFrame(reported)], ignore_index=True)
+    rows["mult_adds"] = [T4_COMPLEXITY.get(m, (math.nan, math.nan))[1] if m in T4_COMPLEXITY else
+                         _complexity_columns(m).get("mult_adds", math.nan) for m in rows["method"]]
+    rows["axis"] = "LPIPS and NIQE against PSNR (PI needs Ma: not available)"
+    return rows, images
+
+
+def _dominated(df: pd.DataFrame, who: str, metric: str) -> list[str]:
+    """Methods at least as good as ``who`` in PSNR and ``metric`` (lower better), better in one: who dominates it."""
+    d = df.set_index("method")
+    me = d.loc[who]
+    out = []
+    for m, r in d.iterrows():
+        if m == who or math.isnan(r["psnr"]) or math.isnan(r[metric]):
+            continue
+        if r["psnr"] >= me["psnr"] and r[metric] <= me[metric] and (r["psnr"] > me["psnr"] or r[metric] < me[metric]):
+            out.append(m)
+    return out
+
+
+def _f12_admissible(df: pd.DataFrame, profile: str) -> Verdict:
+    if profile == "smoke":
+        return _SMOKE
+    ours = df[(df["method"] == "PCARN-M") & df["lpips"].notna()]
+    if ours.empty:
+        return Verdict("not run", "PCARN-M not computed", "the released PCARN-M.pth in the data root")
+    # every printed method at its printed values; PCARN-M at ours (the released checkpoint)
+    pts = df[df["status"] == "reported only"][["method"]].copy()
+    for metric in ("psnr", "lpips", "niqe"):
+        pts[metric] = df.loc[df["status"] == "reported only", f"{metric}_paper"].to_numpy()
+    pts = pts[pts["method"] != "PCARN-M"]
+    pts = pd.concat([pts, ours[["method", "psnr", "lpips", "niqe"]]], ignore_index=True)
+    by = {m: _dominated(pts, "PCARN-M", m) for m in ("lpips", "niqe")}
+    ev = (f"PCARN-M (ours: PSNR {ours['psnr'].iloc[0]:.2f}, LPIPS {ours['lpips'].iloc[0]:.3f}, NIQE "
+          f"{ours['niqe'].iloc[0]:.3f}) against Table 4's printed Set14 ×4 values: dominated in (PSNR, LPIPS) by "
+          f"{', '.join(by['lpips']) or 'none'}; in (PSNR, NIQE) by {', '.join(by['niqe']) or 'none'}")
+    return Verdict("contradicted" if by["lpips"] or by["niqe"] else "holds", ev)
+
+
+F12_CLAIMS = [
+    Claim("f12_admissible", "PCARN-M is admissible: no compared method is both sharper-looking and more accurate "
+          "(PI replaced by LPIPS and NIQE)", "Figure 12; §5.1 'both our PCARN and RankSRGAN are admissible, as they "
+          "are not dominated by any other algorithm'", _f12_admissible),
+]
+
+
+def _f12_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 2, figsize=(11, 4))
+    rep = df[df["status"] == "reported only"]
+    ours = df[df["lpips"].notna()] if "lpips" in df else df.iloc[0:0]
+    for ax_, metric, label in ((axes[0], "lpips", "LPIPS"), (axes[1], "niqe", "NIQE")):
+        ax_.scatter(rep[f"{metric}_paper"], rep["psnr_paper"], s=rep["mult_adds"] / 1e9 * 2 + 10, alpha=0.4,
+                    color="C0", label="printed (Table 4; bubble ∝ MultAdds)")
+        for _, r in rep.iterrows():
+            ax_.annotate(r["method"], (r[f"{metric}_paper"], r["psnr_paper"]), fontsize=7)
+        ax_.scatter(ours[metric], ours["psnr"], marker="*", s=140, color="C3", label="ours (released weights)")
+        for _, r in ours.iterrows():
+            ax_.annotate(r["method"] + " (ours)", (r[metric], r["psnr"]), fontsize=7, color="C3",
+                         xytext=(4, -8), textcoords="offset points")
+        ax_.set(xlabel=f"{label} (lower is better)", ylabel="PSNR (dB)")
+        ax_.legend(fontsize=7)
+    fig.suptitle("Figure 12, with what can be computed: LPIPS / NIQE against PSNR (Set14 ×4); the paper plots PI")
+    return axes[0]
+
+
+F12_NOTES = """
+**What is plotted.** Figure 12 plots PI (perceptual index) against PSNR and SSIM for Set14 ×4. PI = ((10 − Ma) +
+NIQE) / 2 needs Ma, which cannot be computed here (`pcarn_t5`). The figure therefore shows the two perceptual axes
+that can be computed: LPIPS and NIQE, each against PSNR. The printed methods are at their Table 4 values. PCARN-M and
+PCARN-M (L1) are at ours, from the released checkpoints and the same cells as `pcarn_t4`. RankSRGAN and ESRGAN appear
+only in the figure, with no printed numbers, so they are absent here.
+"""
+
+
+# ================================================================================================ f13: runtime
+F13 = "PCARN Figure 13 (execution time, CPU)"
+F13_MODELS = {"PCARN": ("pcarn", {}), "PCARN-M": ("pcarn_m", {}), "CARN-M": ("carn_m", {})}
+F13_TIMING = {"smoke": dict(lr=(24, 40), rounds=2), "lite": dict(lr=(180, 320), rounds=7),
+              "paper": dict(lr=(180, 320), rounds=15)}
+
+
+def f13_run(ctx: RunContext) -> pd.DataFrame:
+    """Each model on one 320×180 LR frame (→ 1280×720 at ×4), round-robin per round in one process; PCARN's time
+    over each other model's, per round; LPIPS (Set14 ×4, released weights) beside."""
+    import time
+
+    import numpy as np
+    import torch
+
+    from ..jobs import torch_threads
+    from ..models import count_params, create_model
+    from ..train import resolve_device
+
+    device = resolve_device(ctx.device)
+    t = F13_TIMING[ctx.profile]
+    rng = np.random.default_rng(0)
+    x = torch.from_numpy(rng.random((1, 3, *t["lr"]), dtype=np.float32)).to(device)
+    times: dict[str, list] = {n: [] for n in F13_MODELS}
+    with torch_threads(ctx.threads or 2), torch.inference_mode():
+        models = {}
+        for n, (m, kw) in F13_MODELS.items():
+            torch.manual_seed(0)
+            models[n] = create_model(m, **kw).to(device).eval()
+            models[n](x, 4)  # warm-up
+        for r in range(t["rounds"]):
+            names = list(F13_MODELS)
+            for n in names[r % len(names):] + names[:r % len(names)]:
+                t0 = time.perf_counter()
+                models[n](x, 4)
+                if device.type == "cuda":
+                    torch.cuda.synchronize()
+                times[n].append(time.perf_counter() - t0)
+        threads = torch.get_num_threads()
+    lp = official_scores(ctx, [("PCARN-M", "Set14", 4.0)])[0] if ctx.profile != "smoke" else pd.DataFrame()
+    rows = []
+    for n in F13_MODELS:
+        per_round = np.array(times["PCARN"]) / np.array(times[n])
+        rows.append({"method": n, "params": count_params(models[n]), "seconds": float(np.median(times[n])),
+                     "speedup_vs_pcarn": float(np.median(per_round)), "speedup_min": float(per_round.min()),
+                     "speedup_max": float(per_round.max()), "rounds": t["rounds"],
+                     "lr": f"{t['lr'][1]}×{t['lr'][0]}", "device": str(device), "threads": threads,
+                     "lpips_set14": float(lp.loc[lp["method"] == n, "lpips"].iloc[0]) if
+                     (len(lp) and n in set(lp["method"]) and "lpips" in lp) else math.nan,
+                     "status": "ok (timing, random weights; LPIPS from the released checkpoint where there is one)"})
+    return pd.DataFrame(rows)
+
+
+def _f13_faster(df: pd.DataFrame, profile: str) -> Verdict:
+    r = df.set_index("method")
+    if "PCARN-M" not in r.index or math.isnan(r.loc["PCARN-M", "speedup_vs_pcarn"]):
+        return Verdict("not run", "no timing")
+    m = r.loc["PCARN-M"]
+    ev = (f"PCARN ÷ PCARN-M time, median of {int(m['rounds'])} rounds: ×{m['speedup_vs_pcarn']:.2f} (range "
+          f"×{m['speedup_min']:.2f}–×{m['speedup_max']:.2f}), {m['lr']} LR → ×4 on {m['device']}, {int(m['threads'])} "
+          f"threads; MultAdds ratio 2.80")
+    if profile == "smoke":
+        return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
+    if m["speedup_min"] > 1:
+        return Verdict("holds", ev)
+    return Verdict("contradicted" if m["speedup_max"] < 1 else "inconclusive", ev)
+
+
+F13_CLAIMS = [
+    Claim("f13_m_faster", "PCARN-M runs faster than PCARN on the CPU", "Figure 13 (CPU panel); §5 'fewer "
+          "operations'", _f13_faster),
+]
+
+
+def _f13_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
+    ax.barh(df["method"], df["seconds"], xerr=None, color="C0")
+    for i, r in df.reset_index().iterrows():
+        ax.text(r["seconds"], i, f"  ×{r['speedup_vs_pcarn']:.2f} vs PCARN" + (
+            f", LPIPS {r['lpips_set14']:.3f}" if not math.isnan(r["lpips_set14"]) else ""), va="center", fontsize=8)
+    ax.set(xlabel="seconds per 1280×720 output (median; this machine)", title="Figure 13: CPU execution time")
+    return ax
+
+
+F13_NOTES = """
+**How it is measured.** Paper-size multi-scale PCARN, PCARN-M and CARN-M (random weights: the time does not depend
+on them) on one 320×180 LR frame, ×4 → 1280×720, round-robin in one process after a warm-up, so load changes hit
+every model alike. The ratio is the median over rounds of time(PCARN) / time(model), with its range. The paper's
+figure gives seconds on its own CPU and GPU with no numbers in the text: only ratios on this machine carry over.
+LPIPS beside each model is Set14 ×4 from the released checkpoint (`pcarn_t4`'s cell; PCARN: never released).
+"""
+
 # ================================================================================================ specs
 def _t1_pv():
     return [dict(model=r, params=p, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd,
@@ -228,6 +1271,32 @@ def _t1_pv():
 def _t3_pv():
     return [dict(init=k, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd, source=f"{T3}, row {label}")
             for k, label, ps, psd, ss, ssd in T3_ROWS]
+
+
+def _t4_pv():
+    out = []
+    for d, metrics in T4_ROWS.items():
+        for k, m in enumerate(T4_METHODS):
+            p, ma = T4_COMPLEXITY[m]
+            out.append(dict(method=m, dataset=d, scale=4.0, params=p, mult_adds=ma,
+                            **{metric: vals[k] for metric, vals in metrics.items()}, source=f"{T4}, {d}, column {m}"))
+    return out
+
+
+def _t5_pv():
+    return [dict(method=m, dataset=d, scale=4.0, **{metric: vals[k] for metric, vals in metrics.items()},
+                 source=f"{T5}, {d}, column {m}") for d, metrics in T5_ROWS.items() for k, m in enumerate(T4_METHODS)]
+
+
+def _t6_pv():
+    out = []
+    for d, metrics in T6_ROWS.items():
+        for k, m in enumerate(("PCARN", "PCARN-M")):
+            for scale in (2, 3, 4):
+                out.append(dict(method=m, dataset=d, scale=float(scale),
+                                **{metric: by_scale[scale][k] for metric, by_scale in metrics.items()},
+                                source=f"{T6}, {d} ×{scale}, column {m}"))
+    return out
 
 
 def _complete(values: list[dict], metrics: list[str]) -> list[dict]:
@@ -274,3 +1343,88 @@ SPECS = {
         profiles={"smoke": "6 tiny models, 2 iterations, 1 Set14 image",
                   "lite": f"6 schemes × 3 seeds, {_LITE}", "paper": f"6 schemes, {_PAPER_RUN}"}),
 }
+
+_OFFICIAL_PROFILES = {"smoke": "Set5, first image, ×4", "lite": "all four benchmarks, every image (no training)",
+                      "paper": "as lite (the released checkpoints need no GPU)"}
+_EXACT_PROFILES = {"smoke": "1 Set5 image, 1 seed", "lite": "exact: Set5 (5 images), 5 initialization seeds",
+                   "paper": "as lite (nothing is trained)"}
+SPECS.update({
+    "pcarn_t4": _spec(
+        id="pcarn_t4", title="PCARN Table 4: ×4 full-reference scores (PSNR, SSIM, LPIPS, NIQE)", paper=PAPER,
+        source=T4, description=("The released PCARN-M and PCARN-M (L1) checkpoints scored on the four benchmarks at "
+                                "×4 (PCARN's own weights were never released); the other methods as printed. "
+                                "Params and MultAdds (1280×720 output) are exact counts."),
+        keys=["method", "dataset", "scale"], metrics=["params", "mult_adds", "psnr", "ssim", "lpips", "niqe"],
+        run=t4_run, layout=Layout(("dataset",), ("method",), ("psnr", "ssim", "lpips", "niqe")),
+        display_extra=("lpips_whole", "psnr_study", "ssim_study", "n_images"), paper_values=_t4_pv(),
+        claims=T4_CLAIMS, plot=_t4_plot, notes=T4_NOTES, profiles=_OFFICIAL_PROFILES),
+    "pcarn_t5": _spec(
+        id="pcarn_t5", title="PCARN Table 5: ×4 no-reference scores (Ma, PI, NIMA)", paper=PAPER, source=T5,
+        description="Ma, PI and NIMA of PCARN and PCARN-M beside the printed columns. None is computable here: each "
+                    "computed cell says what is missing.",
+        keys=["method", "dataset", "scale"], metrics=["ma", "pi", "nima"], run=t5_run,
+        layout=Layout(("dataset",), ("method",), ("ma", "pi", "nima")), paper_values=_t5_pv(), claims=T5_CLAIMS,
+        notes=T5_NOTES, profiles={"smoke": "Set5 rows", "lite": "all rows (nothing computable)", "paper": "as lite"}),
+    "pcarn_t6": _spec(
+        id="pcarn_t6", title="PCARN Table 6: PCARN and PCARN-M at ×2, ×3 and ×4 (perceptual scores)", paper=PAPER,
+        source=T6, description=("LPIPS and NIQE of the released multi-scale PCARN-M at ×2, ×3 and ×4 on the four "
+                                "benchmarks (PSNR/SSIM beside them); PCARN not run (weights never released); Ma, PI "
+                                "and NIMA: `pcarn_t5`."),
+        keys=["method", "dataset", "scale"], metrics=["lpips", "niqe", "ma", "pi", "nima", "psnr", "ssim"],
+        run=t6_run, layout=Layout(("dataset", "scale"), ("method",), ("lpips", "niqe")),
+        display_extra=("lpips_whole", "n_images"), paper_values=_t6_pv(), claims=T6_CLAIMS, plot=_t6_plot,
+        notes=T6_NOTES, profiles={**_OFFICIAL_PROFILES, "lite": "all four benchmarks × 3 scales, every image"}),
+    "pcarn_f6": _spec(
+        id="pcarn_f6", title="PCARN Figure 6: activations at initialization", paper=PAPER, source=F6,
+        description="Pre-ReLU activations of the paper-size ×4 PCARN at three depths after each Table 3 "
+                    "initialization: spread, fraction near zero and fraction beyond the figure's ±0.5 clip.",
+        keys=["init", "site", "seed"], metrics=["std", "near_zero", "clipped", "saturated"], run=f6_run,
+        grid={"lite": {"seeds": 5}, "paper": {"seeds": 5}},
+        layout=Layout(("init",), ("site",), ("saturated", "std")), display_extra=("scheme",), claims=F6_CLAIMS,
+        plot=_f6_plot, notes=F6_NOTES, profiles=_EXACT_PROFILES),
+    "pcarn_f7": _spec(
+        id="pcarn_f7", title="PCARN Figure 7: parameter distributions at initialization", paper=PAPER, source=F7,
+        description="100K convolution weights of the paper-size ×4 PCARN under each Table 3 initialization, beside "
+                    "a ResNet-50 initialized as torchvision does.",
+        keys=["init", "seed"], metrics=["std", "abs_p99", "beyond_0.1"], run=f7_run,
+        grid={"lite": {"seeds": 3}, "paper": {"seeds": 3}},
+        layout=Layout(("init",), (), ("std", "abs_p99", "beyond_0.1")), display_extra=("scheme", "n_params"),
+        claims=F7_CLAIMS, plot=_f7_plot, notes=F7_NOTES,
+        profiles={"smoke": "2,000 weights, 1 seed", "lite": "exact: 100,000 weights per scheme, 3 seeds",
+                  "paper": "as lite (nothing is trained)"}),
+})
+
+SPECS.update({
+    "pcarn_f8": _spec(
+        id="pcarn_f8", title="PCARN Figure 8: groups and recursion (efficiency trade-off)", paper=PAPER, source=F8,
+        description=_desc("PCARN and fourteen efficient ×4 models (EResidual blocks with G ∈ {1, 2, 4, 8, 16, 32, "
+                          "64} groups, without / with recursion R), trained alike; PSNR/SSIM on Set14 ×4 beside exact "
+                          "parameter and MultAdds counts."),
+        keys=["model", "seed"], metrics=["params", "params_ms", "mult_adds", "psnr", "ssim"], jobs=f8_jobs,
+        extra_rows=f8_count_rows,
+        plan_notes="PCARN (shared with pcarn_t1 / pcarn_t3) and the 14 G×R models, the paper's initialization, "
+                   "scored on Set14 ×4; counts exact at paper size.",
+        layout=Layout(("model",), (), ("params", "mult_adds", "psnr", "ssim")), display_extra=_SHOW,
+        claims=F8_CLAIMS, plot=_f8_plot, notes=F8_NOTES,
+        profiles={"smoke": "PCARN, G4R, G64R (depthwise), tiny, 2 iterations, 1 Set14 image", "lite": f"PCARN + G1/G4/G16/G64 (depthwise at 32 features), each ± R, × 3 seeds, {_LITE}",
+                  "paper": f"15 models, {_PAPER_RUN}"}),
+    "pcarn_f12": _spec(
+        id="pcarn_f12", title="PCARN Figure 12: perception–distortion trade-off (Set14 ×4)", paper=PAPER, source=F12,
+        description="Table 4's methods on Set14 ×4 with LPIPS and NIQE against PSNR (PI, the figure's axis, needs "
+                    "Ma: not available); PCARN-M and PCARN-M (L1) from the released checkpoints.",
+        keys=["method", "dataset", "scale"], metrics=["psnr", "ssim", "lpips", "niqe"], run=f12_run,
+        layout=Layout(("method",), (), ("psnr", "lpips", "niqe")), display_extra=("mult_adds",),
+        paper_values=[v for v in _t4_pv() if v["dataset"] == "Set14"], claims=F12_CLAIMS, plot=_f12_plot,
+        notes=F12_NOTES, profiles={"smoke": "Set14, first image", "lite": "Set14 ×4, every image",
+                                   "paper": "as lite"}),
+    "pcarn_f13": _spec(
+        id="pcarn_f13", title="PCARN Figure 13: execution time on the CPU", paper=PAPER, source=F13,
+        description="PCARN, PCARN-M and CARN-M timed on one 320×180 → 1280×720 (×4) frame in one process; ratios to "
+                    "PCARN, with LPIPS beside.",
+        keys=["method"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run,
+        layout=Layout(("method",), (), ("params", "seconds", "speedup_vs_pcarn")),
+        display_extra=("speedup_min", "speedup_max", "lpips_set14", "device", "threads"), claims=F13_CLAIMS,
+        plot=_f13_plot, notes=F13_NOTES,
+        profiles={"smoke": "a 40×24 LR input, 2 rounds", "lite": "320×180 LR, 7 rounds",
+                  "paper": "320×180 LR, 15 rounds (on a GPU: also CUDA times)"}),
+})
