@@ -43,11 +43,12 @@ setup:
 	# where torchvision does not import; the weights come from the data root)
 	$(BIN)/python -m pip install --no-deps lpips==0.1.4
 
+# -n auto: one test worker per core (pytest-xdist); every test writes under its own tmp_path
 test:
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
 
 test-all:
-	$(BIN)/python -m pytest -q -m "slow or not slow"
+	$(BIN)/python -m pytest -q -n auto -m "slow or not slow"
 
 # papermill runs the table's notebook (parameters: table, profile, device, data_root, recompute True) which
 # writes results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book.

@@ -64,6 +64,7 @@ TABLES: dict[str, str] = {
     "pcarn_t4": "pcarn",
     "pcarn_t5": "pcarn",
     "pcarn_t6": "pcarn",
+    "pcarn_f5": "pcarn",
     "pcarn_f6": "pcarn",
     "pcarn_f7": "pcarn",
     "pcarn_f8": "pcarn",

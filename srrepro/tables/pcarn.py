@@ -295,7 +295,20 @@ T6_ROWS = {
 }
 PRINTED = {"psnr": 0.005, "ssim": 0.0005, "lpips": 0.0005, "niqe": 0.0005}  # half a unit of the printed digit
 OFFICIAL_CACHE_VERSION = 1  # bump when the per-image computation changes: cached images are then recomputed
-OFFICIAL_LIMITS = {"smoke": 1}  # images per dataset (None: all)
+# Images scored per cell (None: all). Whole-image CPU inference of PCARN-M at ×2 takes 40–80 s per Urban100 image on
+# one core here (its grouped 3×3 convolutions run at 1–3 GFLOP/s), so lite scores B100 and Urban100 at ×2 and ×3, and
+# the L1 twin's Urban100 ×4, on their first images only: those cells are means over a subset, marked `subset`, and
+# no exactness verdict reads them. Every ×4 cell of PCARN-M (Table 4) and every Set5 / Set14 cell uses all images.
+OFFICIAL_LIMITS = {"smoke": {"*": 1},
+                   "lite": {("PCARN-M", "B100", 2.0): 10, ("PCARN-M", "B100", 3.0): 10,
+                            ("PCARN-M", "Urban100", 2.0): 10, ("PCARN-M", "Urban100", 3.0): 10,
+                            ("PCARN-M (L1)", "Urban100", 4.0): 20},
+                   "paper": {}}
+
+
+def official_limit(profile: str, method: str, dataset: str, scale: float) -> int | None:
+    lim = OFFICIAL_LIMITS[profile]
+    return lim.get("*", lim.get((method, dataset, float(scale))))
 
 
 def _official_image(task: dict) -> dict:
@@ -365,13 +378,14 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
     root = str(data_root(ctx.data_root, must_exist=False))
     cache_path = Path(ctx.work_dir) / "pcarn_official" / "per_image.jsonl"
     cache = {k: v["rows"] for k, v in _read_cache(cache_path).items()}
-    limit = OFFICIAL_LIMITS.get(ctx.profile)
     rows, keys, tasks = [], {}, []
     for i, (method, dataset, scale) in enumerate(cells):
         weights = METHODS_OURS[method]
         row = {"method": method, "dataset": dataset, "scale": float(scale), "weights": weights}
+        limit = official_limit(ctx.profile, method, dataset, scale)
         try:
-            names = [n for n, _ in load_images(dataset, ctx.data_root)][:limit]
+            every = [n for n, _ in load_images(dataset, ctx.data_root)]
+            names = every[:limit]
         except SrreproDataError as e:
             rows.append({**row, "status": f"data not available: {e}"})
             continue
@@ -382,7 +396,9 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
         keys[i] = [_official_key(weights, dataset, scale, n, ctx.data_root) for n in names]
         tasks += [dict(key=k, weights=weights, dataset=dataset, scale=scale, index=j, root=root)
                   for j, k in enumerate(keys[i]) if k not in cache]
-        rows.append({**row, "status": "ok"})
+        subset = len(names) < len(every)
+        rows.append({**row, "subset": subset, "status": f"ok (first {len(names)} of {len(every)} images)" if subset
+                     else "ok"})
     if tasks:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
         workers = 1 if (ctx.profile == "smoke" or not can_spawn()) else min(ctx.workers or cpu_cores(), len(tasks))
@@ -439,7 +455,10 @@ def t4_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def _cells(df: pd.DataFrame, method: str, metric: str, scale: float | None = None) -> pd.DataFrame:
+    """The method's computed cells with a printed value, over every image of their set (no subset means)."""
     d = df[(df["method"] == method) & df[metric].notna() & df[f"{metric}_paper"].notna()]
+    if "subset" in d:
+        d = d[~d["subset"].fillna(False).astype(bool)]
     return d if scale is None else d[d["scale"] == scale]
 
 
@@ -464,6 +483,10 @@ def _reproduces(method: str, metrics: tuple, what: str):
             return Verdict("not run", f"no {method} cell computed at this profile",
                            "the released checkpoint in the data root (`srrepro download weights`)")
         ev = f"{what}, cells within half a printed unit: " + "; ".join(parts)
+        sub = df[(df["method"] == method) & df.get("subset", pd.Series(False, index=df.index)).fillna(False)
+                 .astype(bool)]
+        if len(sub):
+            ev += f" ({len(sub)} cells scored on an image subset at this profile are not judged)"
         if off:
             return Verdict("contradicted", ev + " — off: " + "; ".join(off[:6]) + (" …" if len(off) > 6 else ""))
         return Verdict("holds", ev)
@@ -473,7 +496,7 @@ def _reproduces(method: str, metrics: tuple, what: str):
 def _lpips_crop(df: pd.DataFrame, profile: str) -> Verdict:
     if profile == "smoke":
         return _SMOKE
-    d = df[df["method"].isin(["PCARN-M", "PCARN"]) & df["lpips"].notna() & df["lpips_paper"].notna()]
+    d = pd.concat([_cells(df, m, "lpips") for m in ("PCARN-M", "PCARN")])
     if d.empty:
         return Verdict("not run", "no LPIPS cell of a released checkpoint computed at this profile")
     crop = (d["lpips"] - d["lpips_paper"]).abs() <= PRINTED["lpips"] + 1e-9
@@ -615,8 +638,7 @@ def t5_run(ctx: RunContext) -> pd.DataFrame:
     for m in T4_METHODS:
         for d in datasets:
             if m in METHODS_OURS:
-                lines = [f"{k}: {no_reference_missing(k, ctx.data_root)}" for k in NO_REFERENCE
-                         if no_reference_missing(k, ctx.data_root)]
+                lines = [x for x in (no_reference_missing(k, ctx.data_root) for k in NO_REFERENCE) if x]
                 rows.append({"method": m, "dataset": d, "scale": 4.0,
                              "status": "not run: " + " | ".join(lines) if lines else "ok"})
             else:
@@ -972,10 +994,11 @@ def _f8_counts(arch: dict) -> dict:
 
 
 # Below paper width (lite: 32 features) G64 cannot be built; depthwise is what G64 means, so the "G64" models take
-# G = the width there, and the G32 models, which would then be the same networks, are not trained. Lite also skips
-# G2 and G8: on this CPU a grouped model trains no faster than PCARN (oneDNN), and 8 models × 3 seeds fit ~45 min.
+# G = the width there, and the G32 models, which would then be the same networks, are not trained. Lite trains the
+# models the claims name and the ends of the sweep (G1, G1R, G4, G4R, G16R, G64R): on this CPU a grouped model trains
+# no faster than PCARN (oneDNN), and 6 models × 3 seeds fit ~60 min on one core.
 F8_SKIP = {"smoke": ("G1", "G1R", "G2", "G2R", "G8", "G8R", "G16", "G16R", "G32", "G32R", "G4", "G64"),
-           "lite": ("G2", "G2R", "G8", "G8R", "G32", "G32R"), "paper": ()}
+           "lite": ("G2", "G2R", "G8", "G8R", "G16", "G32", "G32R", "G64"), "paper": ()}
 
 
 def f8_jobs(ctx: RunContext) -> list[Job]:
@@ -1077,8 +1100,8 @@ PCARN, G64R −0.32 dB (we read it against PCARN as well, so G64R − G4R = −0
 with "nearly three times" fewer operations. The models are the Tables 1/3 ×4 PCARN with EResidual blocks of G groups
 (the up-sampler convolutions take the same G, as the released `--group`), with or without one shared unit per
 cascading block (R). At lite (32 features) G64 cannot be built: the "G64" models are depthwise there too (G = 32,
-column `groups_built`), and the G32 models, the same networks at that width, are not trained; lite also leaves out
-G2 and G8 (time: a grouped model trains no faster than PCARN on this CPU). The counts are always those of the
+column `groups_built`), and the G32 models, the same networks at that width, are not trained; lite trains only G1, G1R,
+G4, G4R, G16R and G64R (time: a grouped model trains no faster than PCARN on this CPU). The counts are always those of the
 paper-width models, for all fourteen. `params` counts the ×4 model, `params_ms` the multi-scale layout of the released checkpoints
 (PCARN-M = G4R: 414,811), `mult_adds` a 1280×720 output at ×4. The paper's PCARN-M "loses 0.20 dB" is checked only
 for its sign at lite: a short training says nothing about the size of a gap between converged models.
@@ -1262,6 +1285,93 @@ figure gives seconds on its own CPU and GPU with no numbers in the text: only ra
 LPIPS beside each model is Set14 ×4 from the released checkpoint (`pcarn_t4`'s cell; PCARN: never released).
 """
 
+# ================================================================================================ f5: visual comparison
+F5 = "PCARN Figure 5 (adversarial training, visual comparison)"
+F5_IMAGES = (("Set14", "baboon"), ("Set14", "comic"), ("B100", "8023"))  # texture, line art, fur/feathers
+F5_METHODS = {"PCARN-M": "pcarn_m", "PCARN-M (L1)": "pcarn_m_l1"}
+
+
+def f5_run(ctx: RunContext) -> pd.DataFrame:
+    """Per-image PSNR/SSIM (this study's protocol, as the panels print) and LPIPS of the shown images."""
+    from ..data import SrreproDataError
+    from ..jobs import torch_threads
+    from ..perceptual import lpips_distance
+    from ..visual import compare_scores
+    from ..weights import WeightsError, load_official
+    from .official_weights import _as_rgb
+    from ..evaluate import make_pair, super_resolve
+    from ..data import load_images
+
+    images = F5_IMAGES[:1] if ctx.profile == "smoke" else F5_IMAGES
+    rows = []
+    with torch_threads(ctx.threads or 2):
+        for method, weights in F5_METHODS.items():
+            try:
+                model = load_official(weights, root=ctx.data_root)
+            except WeightsError as e:
+                rows += [{"method": method, "dataset": d, "image": i, "status": f"not run: {e}"} for d, i in images]
+                continue
+            for d, im in images:
+                try:
+                    hr = dict(load_images(d, ctx.data_root))[im]
+                except (SrreproDataError, KeyError) as e:
+                    rows.append({"method": method, "dataset": d, "image": im, "status": f"data not available: {e}"})
+                    continue
+                sc = compare_scores(d, im, 4, {method: model}, root=ctx.data_root)
+                lr, hr_c = make_pair(hr, 4, "BI")
+                sr = super_resolve(model, lr, 4)
+                rows.append({"method": method, "weights": weights, "dataset": d, "image": im, "scale": 4.0,
+                             "psnr": sc[method][0], "ssim": sc[method][1], "bicubic_psnr": sc["Bicubic"][0],
+                             "lpips": lpips_distance(sr, _as_rgb(hr_c), 4, root=ctx.data_root), "status": "ok",
+                             "iterations": 0})
+    return pd.DataFrame(rows)
+
+
+def _f5_gan(df: pd.DataFrame, profile: str) -> Verdict:
+    d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
+    if d.empty:
+        return Verdict("not run", "no panel computed", "the released PCARN-M checkpoints in the data root")
+    p = d.pivot_table(index="image", columns="method", values=["lpips", "psnr"])
+    lp = p["lpips"]["PCARN-M (L1)"] - p["lpips"]["PCARN-M"]
+    ps = p["psnr"]["PCARN-M (L1)"] - p["psnr"]["PCARN-M"]
+    ev = "per shown image, L1 − GAN: " + "; ".join(f"{i} LPIPS {lp[i]:+.3f}, PSNR {ps[i]:+.2f} dB" for i in lp.index)
+    ok = (lp > 0).all() and (ps > 0).all()
+    return Verdict("holds" if ok else "contradicted", ev + " (two released checkpoints: exact, no training noise; "
+                   "over all of Set5/Set14/B100/Urban100 see pcarn_t4's t4_perception_vs_distortion)")
+
+
+F5_CLAIMS = [
+    Claim("f5_gan_details", "Adversarial training recovers fine detail (lower LPIPS) at a cost in PSNR, on each "
+          "shown image", "Figure 5; §4.1 'it successfully recovers the fine details and generates more "
+          "photo-realistic images. However … the performance of pixel-based metrics (PSNR and SSIM) is degraded'",
+          _f5_gan),
+]
+
+
+def _f5_plot(df, ax=None):
+    from ..data import SrreproDataError
+    from ..visual import compare
+    from ..weights import WeightsError, load_official
+
+    try:
+        models = {f"{m} (released)": load_official(w) for m, w in F5_METHODS.items()}
+    except (WeightsError, SrreproDataError) as e:
+        print(f"Figure not drawn: {e}")
+        return None
+    shown = set(df.loc[df["status"] == "ok", "image"].astype(str)) if "status" in df else set()
+    for d, im in F5_IMAGES:
+        if im in shown:
+            compare(d, im, 4, models, crop=96)
+    return None
+
+
+F5_NOTES = """
+**What is shown.** The paper's Figure 5 sets PCARN beside PCARN (L1) on crops it chose; PCARN's weights were never
+released, so this figure sets the released PCARN-M (GAN + VGG) beside its L1 twin PCARN-M (L1) and bicubic, on three
+textured images (Set14 *baboon* and *comic*, B100 *8023*), ×4. Each panel prints its whole-image Y-PSNR/SSIM under
+the study's protocol; the table adds LPIPS (AlexNet v0.1, `scale` cropped). Exact: released weights, no training.
+"""
+
 # ================================================================================================ specs
 def _t1_pv():
     return [dict(model=r, params=p, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd,
@@ -1406,7 +1516,7 @@ SPECS.update({
                    "scored on Set14 ×4; counts exact at paper size.",
         layout=Layout(("model",), (), ("params", "mult_adds", "psnr", "ssim")), display_extra=_SHOW,
         claims=F8_CLAIMS, plot=_f8_plot, notes=F8_NOTES,
-        profiles={"smoke": "PCARN, G4R, G64R (depthwise), tiny, 2 iterations, 1 Set14 image", "lite": f"PCARN + G1/G4/G16/G64 (depthwise at 32 features), each ± R, × 3 seeds, {_LITE}",
+        profiles={"smoke": "PCARN, G4R, G64R (depthwise), tiny, 2 iterations, 1 Set14 image", "lite": f"PCARN, G1, G1R, G4, G4R (PCARN-M), G16R, G64R (depthwise) × 3 seeds, {_LITE}",
                   "paper": f"15 models, {_PAPER_RUN}"}),
     "pcarn_f12": _spec(
         id="pcarn_f12", title="PCARN Figure 12: perception–distortion trade-off (Set14 ×4)", paper=PAPER, source=F12,
@@ -1427,4 +1537,15 @@ SPECS.update({
         plot=_f13_plot, notes=F13_NOTES,
         profiles={"smoke": "a 40×24 LR input, 2 rounds", "lite": "320×180 LR, 7 rounds",
                   "paper": "320×180 LR, 15 rounds (on a GPU: also CUDA times)"}),
+})
+
+SPECS.update({
+    "pcarn_f5": _spec(
+        id="pcarn_f5", title="PCARN Figure 5: adversarial training, visual comparison (×4)", paper=PAPER, source=F5,
+        description="HR, bicubic, the released PCARN-M (GAN) and PCARN-M (L1) on the same crops, with each panel's "
+                    "PSNR/SSIM and LPIPS.",
+        keys=["method", "image"], metrics=["psnr", "ssim", "lpips"], run=f5_run,
+        layout=Layout(("method",), ("image",), ("psnr", "lpips")), display_extra=("bicubic_psnr",),
+        claims=F5_CLAIMS, plot=_f5_plot, notes=F5_NOTES,
+        profiles={"smoke": "one image", "lite": "three images (exact: released weights)", "paper": "as lite"}),
 })

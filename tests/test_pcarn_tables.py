@@ -1,0 +1,124 @@
+"""PCARN's specs: exact counts, the initialization figures' statistics, the released-checkpoint cells, and the
+one-line refusals for the no-reference scores this study cannot compute."""
+from __future__ import annotations
+
+import math
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from srrepro import tables
+from srrepro.tables import pcarn
+
+PCARN_IDS = [t for t, m in tables.TABLES.items() if m == "pcarn"]
+
+
+def test_every_target_of_the_issue_is_a_table():
+    assert sorted(PCARN_IDS) == sorted(["pcarn_t1", "pcarn_t3", "pcarn_t4", "pcarn_t5", "pcarn_t6", "pcarn_f5", "pcarn_f6",
+                                        "pcarn_f7", "pcarn_f8", "pcarn_f12", "pcarn_f13"])
+
+
+def test_table1_params_are_exact_and_truncate_to_the_printed_counts():
+    ctx = tables.context(tables.get("pcarn_t1"), "paper")
+    counts = {j.key["model"]: j.info["params"] for j in pcarn.t1_jobs(ctx)}
+    assert counts == {"Baseline": 963_675, "+ Local": 1_074_843, "+ Global": 1_000_731, "+ L/G": 1_111_899,
+                      "+ Residual": 1_111_899}
+    v = pcarn._t1_params(pd.DataFrame([{"model": m, "params": p} for m, p in counts.items()]), "paper")
+    assert v.status == "holds"
+    wrong = pd.DataFrame([{"model": m, "params": p + (2000 if m == "Baseline" else 0)} for m, p in counts.items()])
+    assert pcarn._t1_params(wrong, "paper").status == "contradicted"
+
+
+def test_table1_and_table3_share_the_papers_pick():
+    """'+ Residual' (Table 1) and 1.0 × U(±√(1/F)) (Table 3) are one model: one cached training at every profile."""
+    from srrepro.jobs import model_hash
+
+    for profile in ("lite", "paper"):
+        ctx1 = tables.context(tables.get("pcarn_t1"), profile)
+        ctx3 = tables.context(tables.get("pcarn_t3"), profile)
+        a = next(j for j in pcarn.t1_jobs(ctx1) if j.key == {"model": "+ Residual", "seed": 0})
+        b = next(j for j in pcarn.t3_jobs(ctx3) if j.key == {"init": "uniform1_x1", "seed": 0})
+        assert model_hash(a.config, profile) == model_hash(b.config, profile)
+        assert a.config.scales == (4,) and a.config.model_kwargs.get("scale") is None
+
+
+def test_f8_counts_and_lite_widths():
+    v = pcarn.f8_variants()
+    assert len(v) == 15 and pcarn._f8_counts(v["G4R"])["params_ms"] == 414_811  # PCARN-M = G4R
+    assert pcarn._f8_counts(v["PCARN"])["params_ms"] == 1_591_963
+    ctx = tables.context(tables.get("pcarn_f8"), "lite")
+    built = {j.key["model"]: j.config.model_kwargs.get("group") for j in pcarn.f8_jobs(ctx) if j.key["seed"] == 0}
+    assert built["G64R"] == 32 and "G32R" not in built  # depthwise at the lite width; G32 would be the same net
+    rows = pcarn.f8_count_rows(ctx)  # the models lite does not train still have their exact counts
+    assert set(rows["model"]) == set(pcarn.F8_SKIP["lite"]) and rows["params"].notna().all()
+
+
+def test_quarter_claim_is_an_erratum():
+    """§5.1 'one-fourth of both parameters and operations' against the exact 1/3.84 and 1/2.80."""
+    v = pcarn._quarter(pd.DataFrame(), "lite")
+    assert v.status == "contradicted" and "1/3.84" in v.evidence and "1/2.80" in v.evidence
+    assert pcarn._complexity_printed(pd.DataFrame(), "lite").status == "holds"
+
+
+def test_resnet50_reference_has_resnet50s_conv_weights():
+    shapes = pcarn.resnet50_conv_shapes()
+    assert len(shapes) == 53 and sum(o * i * k * k for o, i, k in shapes) == 23_454_912  # 25.56M − fc − BN
+
+
+def test_f6_activations_at_initialization(data_root):
+    """At initialization 0.1× schemes shrink the final block's signal by orders of magnitude, MSRA inflates it;
+    the paper's pick keeps it in range (the figure's claim, as numbers)."""
+    ctx = tables.context(tables.get("pcarn_f6"), "smoke", data_root=str(data_root))
+    df = pcarn.f6_run(ctx)
+    final = df[df["site"] == "final block"].set_index("init")
+    assert final.loc["uniform1_x0.1", "std"] < 1e-3 < final.loc["uniform1_x1", "std"] < 1 < final.loc["normal2_x1",
+                                                                                                       "std"]
+    assert final["saturated"].idxmin() == "uniform1_x1"
+    hist = np.array(__import__("json").loads(final.loc["uniform1_x1", "hist"]))
+    assert hist.shape == (50,) and math.isclose(hist.sum(), 1.0, rel_tol=1e-3)
+    assert pcarn._f6_extremes(df, "smoke").status == "holds"
+
+
+def test_no_reference_scores_say_what_is_missing_in_one_line(tmp_path):
+    from srrepro.perceptual import NoReferenceUnavailableError, no_reference_score
+
+    for metric in ("ma", "pi", "nima"):
+        with pytest.raises(NoReferenceUnavailableError) as e:
+            no_reference_score(metric, np.zeros((8, 8, 3), np.uint8))
+        assert "\n" not in str(e.value) and str(e.value).startswith(f"{metric} not available: ")
+    (tmp_path / "sr").mkdir()
+    (tmp_path / "hr").mkdir()
+    out = tmp_path / "scores.csv"
+    r = subprocess.run([sys.executable, "-m", "srrepro", "score", "--sr", str(tmp_path / "sr"), "--hr",
+                        str(tmp_path / "hr"), "--scale", "4", "--metrics", "psnr,nima", "--csv", str(out)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and r.stderr.count("\n") == 1 and "nima not available" in r.stderr
+    assert not out.exists()
+
+
+def test_t5_rows_are_not_run_with_the_reason(data_root):
+    ctx = tables.context(tables.get("pcarn_t5"), "smoke", data_root=str(data_root))
+    rows = pcarn.t5_run(ctx)
+    ours = rows[rows["method"].isin(["PCARN", "PCARN-M"])]
+    assert ours["status"].str.startswith("not run: ma not available").all()
+    assert pcarn._not_run_nr(rows, "smoke").status == "not run"
+
+
+def test_released_checkpoint_cells_smoke(data_root, tmp_path):
+    """One Set5 image of the released PCARN-M at ×4: every score present, LPIPS with and without the crop, the
+    authors' truncated PNG scored on RGB; the missing PCARN checkpoint says so instead of failing."""
+    res = tables.reproduce("pcarn_t6", "smoke", data_root=str(data_root), results_dir=tmp_path,
+                           work_dir=tmp_path / "runs", progress=False)
+    m = res.rows.set_index("method")
+    assert m.loc["PCARN-M", "status"] == "ok" and m.loc["PCARN", "status"].startswith("not run: official weights")
+    for col in ("lpips", "lpips_whole", "niqe", "psnr", "psnr_study"):
+        assert np.isfinite(m.loc["PCARN-M", col]), col
+    assert 0 < m.loc["PCARN-M", "lpips"] < 0.3 and m.loc["PCARN-M", "lpips"] != m.loc["PCARN-M", "lpips_whole"]
+    side = pd.read_csv(tables.scores_path(res.csv_path))
+    assert {"lpips", "lpips_whole", "niqe"} <= set(side.columns) and len(side) == 1
+    again = tables.reproduce("pcarn_t6", "smoke", data_root=str(data_root), results_dir=tmp_path,
+                             work_dir=tmp_path / "runs", progress=False)  # from the per-image cache
+    assert again.rows.loc[again.rows["method"] == "PCARN-M", "lpips"].item() == m.loc["PCARN-M", "lpips"]
