@@ -50,12 +50,30 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "overnet_t7": _trained(["Set5"], BENCHMARKS),
     "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
     "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
+    "pcarn_t1": _trained(["Set14"], ["Set14"]),
+    "pcarn_t3": _trained(["Set14"], ["Set14"]),
+    "pcarn_f8": _trained(["Set14"], ["Set14"]),
+    # the released PCARN-M checkpoints scored with LPIPS and NIQE (PCARN's own weights: optional, never released)
+    "pcarn_t4": {"smoke": {"Set5", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"},
+                 "lite": {*BENCHMARKS, "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"},
+                 "paper": {*BENCHMARKS, "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"}},
+    "pcarn_t5": _same(()),  # Ma / PI / NIMA cannot be computed: every row says why
+    "pcarn_t6": {"smoke": {"Set5", "pcarn_m.pth", "lpips", "niqe"}, "lite": {*BENCHMARKS, "pcarn_m.pth", "lpips", "niqe"},
+                 "paper": {*BENCHMARKS, "pcarn_m.pth", "lpips", "niqe"}},
+    "pcarn_f5": _same(["Set14", "B100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
+    "pcarn_f6": _same(["Set5"]),  # activations of initialized models on Set5 LR inputs
+    "pcarn_f7": _same(()),  # parameter draws, nothing read
+    "pcarn_f12": _same(["Set14", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"]),
+    "pcarn_f13": _same(()),  # timing of models built in memory (+ the Set14 LPIPS cell when cached or computable)
 }
 # Items a table uses when present; without them it still runs and those rows say "not available".
 OPTIONAL: dict[str, dict[str, set[str]]] = {
     "bicubic": {"lite": {"DIV2K_valid", "Manga109"}, "paper": {"DIV2K_valid", "Manga109"}},
     "overnet_t6": _same(["carn.pth", "carn_m.pth"]),
     "overnet_f2": _same(["carn_m.pth"]),
+    "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),
+    "pcarn_t6": _same(["pcarn.pth"]),
+    "pcarn_f13": {"lite": {"Set14", "pcarn_m.pth", "lpips", "niqe"}, "paper": {"Set14", "pcarn_m.pth", "lpips", "niqe"}},
 }
 
 

@@ -113,8 +113,9 @@ def test_released_checkpoint_cells_smoke(data_root, tmp_path):
     res = tables.reproduce("pcarn_t6", "smoke", data_root=str(data_root), results_dir=tmp_path,
                            work_dir=tmp_path / "runs", progress=False)
     m = res.rows.set_index("method")
-    assert m.loc["PCARN-M", "status"] == "ok" and m.loc["PCARN", "status"].startswith("not run: official weights")
-    for col in ("lpips", "lpips_whole", "niqe", "psnr", "psnr_study"):
+    assert m.loc["PCARN-M", "status"].startswith("ok") and m.loc["PCARN-M", "subset"]
+    assert m.loc["PCARN", "status"].startswith("not run: official weights")
+    for col in ("lpips", "lpips_whole", "niqe", "niqe_border_scale", "psnr", "psnr_study"):
         assert np.isfinite(m.loc["PCARN-M", col]), col
     assert 0 < m.loc["PCARN-M", "lpips"] < 0.3 and m.loc["PCARN-M", "lpips"] != m.loc["PCARN-M", "lpips_whole"]
     side = pd.read_csv(tables.scores_path(res.csv_path))

@@ -133,7 +133,7 @@ class TableSpec:
 
 DEFAULT_SEEDS = {"smoke": 1, "lite": 3, "paper": 1}
 # per-image columns a result's sidecar keeps (each where the table measured it)
-IMAGE_METRICS = ("psnr", "ssim", "lpips", "lpips_whole", "niqe", "psnr_study", "ssim_study")
+IMAGE_METRICS = ("psnr", "ssim", "lpips", "lpips_whole", "niqe", "niqe_border_scale", "psnr_study", "ssim_study")
 
 
 @dataclass
