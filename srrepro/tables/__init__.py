@@ -176,6 +176,18 @@ class TableResult:
     custom: str = ""  # knobs that differ from the profile ("seeds=5"), when this is a tweaked run
 
 
+def complete(values: list[dict], metrics: list[str]) -> list[dict]:
+    """Every paper row carries every metric (NaN where the paper prints none), as the merge with ours expects."""
+    return [{**{m: math.nan for m in metrics}, **v} for v in values]
+
+
+def with_training_note(text: str) -> str:
+    """A training table's description, with the one paragraph on how its jobs are trained, scored and cached."""
+    return text.strip() + "\n\n" + ("A training job is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate` "
+                                    "at 25/50/75/100 % of training (engine: `srrepro/jobs.py`); trained models are "
+                                    "cached in `runs/<table>/<model hash>/` and shared between tables.")
+
+
 def list_tables() -> list[str]:
     return list(TABLES)
 

@@ -40,7 +40,7 @@ from ..plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_
 from ..plots import gap_bars
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
 from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, scores, verdict_of, within
-from . import Layout, RunContext, TableSpec, select
+from . import Layout, RunContext, TableSpec, complete, with_training_note, select
 
 PAPER = "OverNet"
 FOLLOWS_PAPER = "paper multi-scale model"
@@ -1372,20 +1372,9 @@ def _t8_pv():
 
 
 # ================================================================================================ specs
-def _complete(values: list[dict], metrics: list[str]) -> list[dict]:
-    """Every paper row carries every metric (NaN where the paper prints none), as the framework's merge expects."""
-    return [{**{m: math.nan for m in metrics}, **v} for v in values]
-
-
 def _spec(**kw) -> TableSpec:
-    kw["paper_values"] = _complete(kw["paper_values"], kw["metrics"])
+    kw["paper_values"] = complete(kw["paper_values"], kw["metrics"])
     return TableSpec(family="overnet", **kw)  # every OverNet-table recipe (OverNet, CARN, EDSR) trains 6×10⁵ steps
-
-
-def _desc(text: str) -> str:
-    return text.strip() + "\n\n" + ("A training job is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate` "
-                                    "at 25/50/75/100 % of training (engine: `srrepro/jobs.py`); trained models are "
-                                    "cached in `runs/<table>/<model hash>/` and shared between tables.")
 
 
 _LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations ({LITE_ITERATIONS / PAPER_ITERATIONS:.3%} of the "
@@ -1395,7 +1384,7 @@ _FIRST = f"B100/Urban100 on their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urba
 SPECS = {
     "overnet_t1": _spec(
         id="overnet_t1", title="OverNet Table 1: skip connections in LDGs and GDG", paper=PAPER, source=T1,
-        description=_desc("Four ×3 OverNets that switch the skip connections (concatenation + 1×1 conv) inside "
+        description=with_training_note("Four ×3 OverNets that switch the skip connections (concatenation + 1×1 conv) inside "
                           "the local dense groups and inside the global dense group on and off; PSNR on "
                           "Urban100 ×3. `params` (our model), `params_code` (released-code layout) and `params_fe` "
                           "(released code without the overscaling module) are exact parameter counts at paper size."),
@@ -1410,7 +1399,7 @@ SPECS = {
                   "paper": "4 configs, DIV2K, patch 64, batch 64, 6e5 iterations; full Urban100"}),
     "overnet_t2": _spec(
         id="overnet_t2", title="OverNet Table 2: OSM interpolation across 30 scales (B100)", paper=PAPER, source=T2,
-        description=_desc("Pixelshuffle (no overscaling, bicubic↓), OSM-bilinear and OSM-bicubic, each one "
+        description=with_training_note("Pixelshuffle (no overscaling, bicubic↓), OSM-bilinear and OSM-bicubic, each one "
                           "arbitrary-scale model (max scale 4) trained on scales in [1.1, 4.0] with the multi-scale "
                           "loss, scored on B100 at ×1.1 … ×4.0. The figure shows PSNR and ΔPSNR against "
                           "Pixelshuffle with the seed spread. Meta-RDN and RDN-OSM at the paper profile."),
@@ -1426,7 +1415,7 @@ SPECS = {
                   "paper": "3 OverNet variants + Meta-RDN + RDN-OSM (Meta-SR recipe), DIV2K, full B100"}),
     "overnet_t3": _spec(
         id="overnet_t3", title="OverNet Table 3: the OSM on other architectures", paper=PAPER, source=T3,
-        description=_desc("CARN, EDSR, RDN and RCAN each trained with their own up-sampler and with OverNet's "
+        description=with_training_note("CARN, EDSR, RDN and RCAN each trained with their own up-sampler and with OverNet's "
                           "overscaling module instead (same recipe, one model per scale); PSNR on Set5, Set14 and "
                           "Urban100."),
         keys=["method", "arch", "osm", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"],
@@ -1448,7 +1437,7 @@ SPECS = {
     "overnet_t4": _spec(
         id="overnet_t4", title="OverNet Table 4: overscaling factor and generalisation across scales",
         paper=PAPER, source=T4,
-        description=_desc("Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8; Set5 "
+        description=with_training_note("Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8; Set5 "
                           "PSNR at every scale ≤ N; exact parameter counts."),
         keys=["overscale", "regime", "scale", "seed"], metrics=["params", "params_code", "psnr", "ssim"],
         jobs=t4_jobs, grid=_grid(paper={"regimes": ("single-scale", "multi-scale")}),
@@ -1462,7 +1451,7 @@ SPECS = {
                   "paper": "4 models × 2 regimes (trained at ×N; multi-scale loss on ×2…×N), DIV2K"}),
     "overnet_t5": _spec(
         id="overnet_t5", title="OverNet Table 5: multi-scale loss vs single-scale loss", paper=PAPER, source=T5,
-        description=_desc("OverNet-S: one model per scale with L1 (the released code). OverNet-M: one model (max "
+        description=with_training_note("OverNet-S: one model per scale with L1 (the released code). OverNet-M: one model (max "
                           "scale 4) with the multi-scale loss of Eq. 9. PSNR on Set5, B100 and Urban100 at ×2/×3/×4."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"],
         jobs=t5_jobs, grid=_grid(smoke={"datasets": ("Set5",)}),
@@ -1475,7 +1464,7 @@ SPECS = {
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
     "overnet_t6": _spec(
         id="overnet_t6", title="OverNet Table 6: comparison with lightweight methods (BI)", paper=PAPER, source=T6,
-        description=_desc("OverNet and OverNet w/o OSM are measured (one model per scale), CARN/CARN-M with their "
+        description=with_training_note("OverNet and OverNet w/o OSM are measured (one model per scale), CARN/CARN-M with their "
                           "official weights where present; the other methods as reported. Parameters and "
                           "multiply-adds (1280×720 output) are exact counts."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim", "params", "mult_adds"],
@@ -1489,7 +1478,7 @@ SPECS = {
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
     "overnet_t7": _spec(
         id="overnet_t7", title="OverNet Table 7: BD and DN degradations (×3)", paper=PAPER, source=T7,
-        description=_desc("The Bicubic column is exact (table `bicubic`'s code). OverNet and OverNet w/o OSM are "
+        description=with_training_note("The Bicubic column is exact (table `bicubic`'s code). OverNet and OverNet w/o OSM are "
                           "trained and scored on BD (RDN's blur-then-subsample) and DN (σ = 30) LR images at ×3. "
                           "Other methods are shown as reported."),
         keys=["method", "dataset", "degradation", "variant", "scale", "seed"], metrics=["psnr", "ssim"],
@@ -1514,7 +1503,7 @@ SPECS = {
                   "paper": "seed-0 paper-profile models"}),
     "overnet_t8": _spec(
         id="overnet_t8", title="OverNet Table 8: running time (Urban100 ×4)", paper=PAPER, source=T8,
-        description=_desc("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN timed in one process on the same Urban100 "
+        description=with_training_note("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN timed in one process on the same Urban100 "
                           "×4 LR inputs; reported as ratios to OverNet next to the paper's seconds. `gflops` is per "
                           "timed input, `gflops_urban100` per mean full Urban100 ×4 image."),
         keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan,
