@@ -16,6 +16,7 @@ beside the notebook in ``results/<profile>/``.
 from __future__ import annotations
 
 import html
+import importlib
 import shutil
 import sys
 from pathlib import Path
@@ -80,7 +81,8 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
         tids = [t for t in chosen if tables.get(t).paper == paper]
         if tids:
             mine = [r for r in verdict_results if r.spec.paper == paper]
-            atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen))
+            intro = getattr(importlib.import_module(f"srrepro.tables.{tables.TABLES[tids[0]]}"), "CHAPTER", "")
+            atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen, intro))
     atomic_write_text(book / "_ledger.md", ledger(verdict_results, chosen, link_prefix=""))
     atomic_write_text(book / "_toc.yml", toc(chosen, extra))
     return chosen
@@ -133,10 +135,12 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
     return "\n".join(lines) + "\n"
 
 
-def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None]) -> str:
-    """A chapter's opening page: its tables, its claims ledger, and which protocol each run followed."""
+def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None], intro: str = "") -> str:
+    """A chapter's opening page: the paper module's ``CHAPTER`` text (errata, code-vs-paper differences), its
+    tables, its claims ledger, and which protocol each run followed."""
     # the marker lets book/_static/srrepro.css give a chapter page (a wide ledger) the whole width
-    lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", "## Tables", ""]
+    lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", *([intro.strip(), ""] if intro else []),
+             "## Tables", ""]
     for tid in tids:
         spec = tables.get(tid)
         where = f"profile **{chosen[tid]}**" if chosen[tid] else "not run yet"

@@ -1406,6 +1406,43 @@ textured images (Set14 *baboon* and *comic*, B100 *8023*), ×4. Each panel print
 the study's protocol; the table adds LPIPS (AlexNet v0.1, `scale` cropped). Exact: released weights, no training.
 """
 
+# ================================================================================================ the chapter
+CHAPTER = """
+PCARN (Ahn, Kang, Sohn, arXiv 1903.02240) extends CARN with a global residual, a GAN stage with a multi-scale
+discriminator, and an efficient variant, PCARN-M (grouped, recursive EResidual blocks). Its released code is
+nmhkahn/PCARN-pytorch; only the PCARN-M checkpoints were published (PCARN-M.pth, PCARN-M-L1.pth), so every PCARN-M cell
+of Tables 4–6 is checked exactly here, and every PCARN cell is "not run".
+
+**What the released checkpoints settle.** Under the authors' own pipeline (SR truncated to a PNG, images read as
+RGB, SelfExSR uint8-Y PSNR/SSIM), all sixteen ×4 PCARN-M cells of Table 4 are reproduced to the last printed digit:
+15 round to the printed value, Set14 NIQE is 3.72754 against 3.727. LPIPS crops `scale` pixels (4/4 cells against
+1/4 on the whole image: PCARN-pytorch issue #4), while **NIQE shaves a fixed 4 pixels at every scale**: with `scale`
+pixels Table 6's ×2/×3 NIQE cells miss by up to 0.14, with 4 they match except Set14 ×2 (3.839 against 3.841).
+
+**Errata and readings.**
+* §5.1: PCARN-M "uses only one-fourth of both parameters and operations". The exact counts are 1/3.84 of the
+  parameters and 1/2.80 of the MultAdds. The paper's own §4.3 says "nearly three times" (`pcarn_t4`, `pcarn_f8`).
+* Tables 1 and 3 print the parameter counts of single-scale ×4 models (1,111,899 for PCARN), although §3.5 trains
+  multi-scale (1,591,963). Their test set is not named; Set14 ×4 is the reading consistent with Figure 8.
+* Figure 8's "−0.32 dB" for G64R has no stated reference model; we read it against PCARN, like PCARN-M's −0.20.
+* The metrics crop differently within one table: LPIPS `scale` pixels, NIQE 4 pixels at every scale (above).
+
+**Released code against the paper** (official code survey §3; `srrepro/models/carn.py`) **and which one each run
+follows.**
+* Cascade inputs: Eq. 2–3 concatenate the *fused* outputs of earlier steps; both official repositories concatenate
+  the unfused unit outputs. Models trained here (`pcarn_t1`, `pcarn_t3`, `pcarn_f8`) follow the **paper**
+  (`cascade="paper"`). The released checkpoints (`pcarn_t4`–`t6`, `f5`, `f12`, `f13`'s PCARN-M LPIPS) need the
+  **code's** cascade, and load with it.
+* Initialization: the paper's pick, 1.0 × U(±√(1/F)), is PyTorch's default weight range, but the released `init.py`
+  zeroes the biases. Every model trained here uses `init.py`'s version (`uniform1_x1`).
+* The up-sampler's ReLU, which §3.1 calls new, is in both repositories and is kept. The multi-scale discriminator's
+  pyramid (average pools 1, 2, 4) comes from the code; the paper gives no factors.
+
+**Not here yet.** Table 2 (PCARN (L1) → + GAN → + MSD, fine-tuned with the VGG-16 stand-in for the paper's VGG-19
+loss) is the one target still to run. Ma, PI and NIMA cannot be computed offline (`pcarn_t5` says why).
+"""
+
+
 # ================================================================================================ specs
 def _t1_pv():
     return [dict(model=r, params=p, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd,
