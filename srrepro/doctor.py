@@ -51,6 +51,8 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
     "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
     "pcarn_t1": _trained(["Set14"], ["Set14"]),
+    "pcarn_t2": {p: needs | {"lpips", "vgg16" if p != "paper" else "vgg19"}
+                 for p, needs in _trained(["Set14"], ["Set14"]).items()},  # + the VGG loss of the GAN stage
     "pcarn_t3": _trained(["Set14"], ["Set14"]),
     "pcarn_f8": _trained(["Set14"], ["Set14"]),
     # the released PCARN-M checkpoints scored with LPIPS and NIQE (PCARN's own weights: optional, never released)
@@ -256,6 +258,28 @@ def _lpips_item(root: Path, verify: bool) -> Item:
     return item
 
 
+def _vgg_items(root: Path, verify: bool) -> list[Item]:
+    """The VGG perceptual loss's ImageNet weights: VGG-19 (PCARN's, at the paper profile) and the VGG-16 stand-in."""
+    from . import losses as L
+
+    vgg19 = Item("vgg19", "weights", f"weights/{L.VGG19_FILE}", MISSING, expected_files=1, approx=L.VGG19_SIZE,
+                 source=L.VGG19_URL, fetch=f"download {L.VGG19_URL} to <data root>/weights/")
+    vgg16 = Item("vgg16", "weights", " or ".join(L.VGG16_FILES), MISSING, expected_files=1, approx="528 MB",
+                 source=L.VGG16_URL, fetch=f"download {L.VGG16_URL} to <data root>/{L.VGG16_FILES[1]}")
+    for item, candidates, check in ((vgg19, [f"weights/{L.VGG19_FILE}"], lambda d: d.startswith("dcbb9e9d")),
+                                    (vgg16, L.VGG16_FILES, lambda d: d == L.VGG16_NPZ_SHA256 or
+                                     d.startswith("397923af"))):
+        for rel in candidates:
+            p = root / rel
+            if p.is_file():
+                item.where, item.status, item.files, item.bytes = rel, OK, 1, p.stat().st_size
+                if verify and not check(_data.file_sha256(p)):
+                    item.status, item.files = CHECKSUM_WRONG, 0
+                    item.problems = [f"{rel}: sha256 is not torchvision's (or the mirror's)"]
+                break
+    return [vgg19, vgg16]
+
+
 def inventory(root: Path, verify: bool = False) -> list[Item]:
     """Every dataset, weights file and parameter file the study knows, as found under ``root``."""
     items = []
@@ -269,7 +293,7 @@ def inventory(root: Path, verify: bool = False) -> list[Item]:
     items.append(_lpips_item(root, verify))
     items.append(_manifest_item(root, "matlab_lr", "reference", _data.EXTRA_GROUPS["matlab_lr"], verify,
                                 "srrepro download matlab_lr"))
-    return items + _weights_items(root, verify)
+    return items + _weights_items(root, verify) + _vgg_items(root, verify)
 
 
 def table_matrix(items: list[Item], table_ids: list[str]) -> dict[str, dict[str, dict]]:

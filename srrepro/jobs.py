@@ -2,6 +2,8 @@
 
 * ``Job.train``: TrainConfig → :func:`srrepro.train.train` (cached, locked, resumable) → scored at every kept
   checkpoint (25/50/75/100 % of training) by :func:`srrepro.evaluate.evaluate`, per image.
+  A job with ``pretrained_from`` (a second training stage, e.g. PCARN's GAN fine-tuning of its L1 model) first
+  trains or reuses that model, then starts from its weights; its hash covers the stage-1 model's hash.
 * ``Job.official``: released weights → scored. ``Job.reported``: rows whose numbers only the paper has.
 
 Trained models live in ``<work_dir>/<table>/<model_hash>/`` (``runs/`` by default). ``model_hash`` covers every
@@ -49,10 +51,18 @@ class Job:
     weights: str | None = None  # srrepro.weights name for "official"
     info: dict = field(default_factory=dict)  # extra columns on every row (follows, params, …)
     family: str = ""  # the recipe family (budget: this profile's iterations as a fraction of the paper's)
+    pretrained_from: TrainConfig | None = None  # stage 1: trained (or reused) first, its model.pt is `pretrained`
 
     @classmethod
-    def train(cls, key: dict, evals: list[dict], config: TrainConfig, family: str, info: dict | None = None) -> "Job":
-        return cls("train", key, evals, config=config, info=dict(info or {}), family=family)
+    def train(cls, key: dict, evals: list[dict], config: TrainConfig, family: str, info: dict | None = None,
+              pretrained_from: TrainConfig | None = None) -> "Job":
+        if pretrained_from is not None and (config.pretrained or pretrained_from.pretrained):
+            raise ValueError("pretrained_from replaces config.pretrained, and a stage 1 starts from scratch")
+        return cls("train", key, evals, config=config, info=dict(info or {}), family=family,
+                   pretrained_from=pretrained_from)
+
+    def hash(self, profile: str) -> str:
+        return model_hash(self.config, profile, self.pretrained_from)
 
     @classmethod
     def official(cls, key: dict, evals: list[dict], weights: str, info: dict | None = None) -> "Job":
@@ -82,10 +92,11 @@ def selected(job: Job, only: dict | None) -> list[dict]:
 
 
 # ------------------------------------------------------------------------------------------ configs and hashes
-def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, **fields) -> TrainConfig:
-    """The TrainConfig of a job: the profile's recipe (``ctx.iterations`` overrides its length) + model +
-    scales/loss (``fields``)."""
-    r = recipe(ctx.profile, family, getattr(ctx, "iterations", None))
+def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, iterations: int | None = None,
+                 **fields) -> TrainConfig:
+    """The TrainConfig of a job: the profile's recipe (``iterations``, else ``ctx.iterations``, overrides its
+    length) + model + scales/loss (``fields``)."""
+    r = recipe(ctx.profile, family, iterations or getattr(ctx, "iterations", None))
     cap = lambda value, name: min(value, getattr(ctx, name, None) or value)  # noqa: E731 (a capped run's knobs)
     return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
                        lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"),
@@ -109,9 +120,12 @@ _NOT_HASHED = {"log_every", "validate_every", "checkpoint_every", "snapshots", "
                "compile", "num_workers", "data_root"}
 
 
-def model_hash(config: TrainConfig, profile: str) -> str:
-    """Hash of everything that changes the trained weights (equal configs share one model across tables)."""
+def model_hash(config: TrainConfig, profile: str, pretrained_from: TrainConfig | None = None) -> str:
+    """Hash of everything that changes the trained weights (equal configs share one model across tables); a
+    second stage's covers its stage-1 model (by that model's hash, wherever its run lives)."""
     d = json.loads(json.dumps(asdict(config), default=str))
+    if pretrained_from is not None:
+        d["pretrained"] = "model " + model_hash(pretrained_from, profile)
     d = {k: v for k, v in d.items() if k not in _NOT_HASHED}
     if config.channels_last is True:  # channels_last on CPU too: other summation order, other weights (last bits)
         d["channels_last"] = True
@@ -135,16 +149,25 @@ def model_lock(work_dir: Path, h: str):
     return FileLock(str(Path(work_dir) / "locks" / f"{h}.lock"), timeout=LOCK_WAIT_S)
 
 
-def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = None) -> tuple[Path, dict]:
-    """Train ``config`` (or reuse / resume its run, maybe another table's); returns (run dir, info columns)."""
+def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = None,
+                  pretrained_from: TrainConfig | None = None) -> tuple[Path, dict]:
+    """Train ``config`` (or reuse / resume its run, maybe another table's); returns (run dir, info columns).
+    With ``pretrained_from``, that model is trained (or reused) first and ``config`` starts from its weights."""
+    from dataclasses import replace
+
     from .train import train
 
-    h = model_hash(config, ctx.profile)
+    h = model_hash(config, ctx.profile, pretrained_from)
+    stage1 = {}
+    if pretrained_from is not None:
+        stage1_dir, info1 = trained_model(ctx, table, pretrained_from, threads)
+        config = replace(config, pretrained=str(stage1_dir / "model.pt"))
+        stage1 = {"pretrained_hash": info1["model_hash"]}
     with model_lock(ctx.work_dir, h):  # another process training the same model: wait for it, then reuse it
         done = _finished(ctx.work_dir, h)
         if done is not None:
             meta = json.loads((done / "model.json").read_text())
-            return done, {**meta, "reused_from": str(done.relative_to(ctx.work_dir))}
+            return done, {**meta, **stage1, "reused_from": str(done.relative_to(ctx.work_dir))}
         started = sorted(Path(ctx.work_dir).glob(f"*/{h}/checkpoint.pt"))  # an interrupted run, maybe another table's
         run_dir = started[0].parent if started else Path(ctx.work_dir) / table / h
         images = None
@@ -161,7 +184,7 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
         from .provenance import atomic_write_text
 
         atomic_write_text(run_dir / "model.json", json.dumps(meta, indent=1) + "\n")
-        return run_dir, {**meta, "reused_from": ""}
+        return run_dir, {**meta, **stage1, "reused_from": ""}
 
 
 def load_model(config: TrainConfig, path: Path, device):
@@ -254,7 +277,7 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         return [{**base, **_cell(ev)} for ev in evs], pd.DataFrame()
     try:
         if job.kind == "train":
-            run_dir, minfo = trained_model(ctx, table, job.config, threads)
+            run_dir, minfo = trained_model(ctx, table, job.config, threads, job.pretrained_from)
             paper = PAPER_RECIPES.get(job.family)
             minfo = {**minfo, "model_kwargs": json.dumps(job.config.model_kwargs, sort_keys=True),
                      "family": job.family, "paper_iterations": paper.iterations if paper else math.nan}
@@ -333,7 +356,7 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
     for i, job in enumerate(jobs):
         evs = selected(job, ctx.only)
         if evs:
-            k = model_hash(job.config, ctx.profile) if job.kind == "train" else f"{job.kind}-{i}"
+            k = job.hash(ctx.profile) if job.kind == "train" else f"{job.kind}-{i}"
             tasks.setdefault(k, []).append((job, evs))
     workers = ctx.workers
     devices: list[str] = []
@@ -371,7 +394,10 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
         with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_init,
                                  initargs=(shared, manager.Lock())) as pool:
             futures = {}
-            for k, group in sorted(tasks.items(), key=lambda kv: -cost[kv[0]]):  # longest first
+            stage2 = {k for k, g in tasks.items() if any(j.pretrained_from is not None for j, _ in g)}
+            # stage-1 models before the stages that start from them (a second stage handed out early would wait on
+            # its stage 1's lock), then longest first
+            for k, group in sorted(tasks.items(), key=lambda kv: (kv[0] in stage2, -cost[kv[0]])):
                 if all(job.kind == "reported" for job, _ in group):
                     results[k] = run_group(group)
                     bar.update(1)

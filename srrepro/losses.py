@@ -13,8 +13,13 @@ A loss is named by a spec string, a ``+``-sum of optionally weighted terms: ``"l
 * ``vgg``: PCARN Eq. 5, MSE between VGG-19 features of SR and HR. As in the official ``utils.VGGLoss``
   (``features[:35]``): the output of conv5_4 *before* its ReLU (the paper's text says "ReLU output, i = j = 5"),
   images fed in [0, 1] without ImageNet mean/std normalisation, mean over all elements. The ImageNet weights
-  are torchvision's ``vgg19-dcbbe5fa.pth``, read from ``<data_root>/weights/``: without it the loss refuses to
+  are torchvision's ``vgg19-dcbb9e9d.pth``, read from ``<data_root>/weights/``: without it the loss refuses to
   be built (:class:`MissingWeightsError`) — it never trains against a random VGG.
+* ``vgg16``: a labelled **stand-in** for ``vgg`` where VGG-19 is not available: the same loss on ImageNet VGG-16
+  (torchvision ``vgg16-397923af.pth``, or the data mirror's float16 copy of its conv layers,
+  ``weights/imagenet/vgg16_features_fp16.npz``), at the same place — conv5_3 before its ReLU (``features[:29]``),
+  VGG-16's last conv before the fifth pool, as conv5_4 is VGG-19's. It is not the paper's loss: rows trained
+  with it say so (the loss string is part of every row).
 * ``gan``: PCARN Eq. 4 (generator side: ``−log D(G(x))``, BCE against "real") summed over the discriminators of
   Eq. 6 (``pcarn_discriminator(n_scales=1 or 3)``). The discriminator's own loss is :func:`discriminator_loss`.
 """
@@ -28,15 +33,16 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-VGG19_FILE = "vgg19-dcbbe5fa.pth"
-VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbbe5fa.pth"
+from .weights import MissingWeightsError  # one class for every missing weights file: the engine's "not run" rows
+
+VGG19_FILE = "vgg19-dcbb9e9d.pth"
+VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
 VGG19_SIZE = "548 MB"
-TERMS = ("l1", "l2", "ms_l1", "vgg", "gan")
-
-
-class MissingWeightsError(FileNotFoundError):
-    def __str__(self) -> str:
-        return self.args[0]
+VGG16_FILES = ("weights/imagenet/vgg16_features_fp16.npz", "weights/imagenet/vgg16-397923af.pth")
+VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
+VGG16_NPZ_SHA256 = "961b185e7f1c071d51a3dc41f13aa4614f6f9f40a172f2597a3e462d82479dd7"
+TERMS = ("l1", "l2", "ms_l1", "vgg", "vgg16", "gan")
+VGG_TERMS = {"vgg": ("vgg19", 34), "vgg16": ("vgg16", 28)}  # loss term → (network, last features index)
 
 
 def parse_loss(spec: str) -> dict[str, float]:
@@ -91,14 +97,21 @@ class MultiScaleOutputs(nn.Module):
         return dict(zip(scales, self.model.forward_multi(x, scales)))
 
 
-# VGG-19 "features" (torchvision layout, so the official state_dict keys features.<i>.* load unchanged).
-_VGG19_CFG = [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"]
+# VGG "features" (torchvision layout, so the official state_dict keys features.<i>.* load unchanged).
+_VGG_CFG = {
+    "vgg19": [64, 64, "M", 128, 128, "M", 256, 256, 256, 256, "M", 512, 512, 512, 512, "M", 512, 512, 512, 512, "M"],
+    "vgg16": [64, 64, "M", 128, 128, "M", 256, 256, 256, "M", 512, 512, 512, "M", 512, 512, 512, "M"],
+}
 
 
 def vgg19_features(last: int = 34) -> nn.Sequential:
+    return vgg_features("vgg19", last)
+
+
+def vgg_features(net: str, last: int) -> nn.Sequential:
     layers: list[nn.Module] = []
     cin = 3
-    for v in _VGG19_CFG:
+    for v in _VGG_CFG[net]:
         if v == "M":
             layers.append(nn.MaxPool2d(2, 2))
         else:
@@ -117,35 +130,77 @@ def vgg19_weights_path(data_root=None) -> Path:
     return root / "weights" / VGG19_FILE
 
 
-class VGGLoss(nn.Module):
-    """PCARN Eq. 5 (official ``VGGLoss(feature=34)``): MSE of VGG-19 ``features[:35]`` of SR and HR.
+def _check_prefix(path: Path, prefix: str, url: str) -> None:
+    """torchvision names its files by the first 8 hex digits of their sha256 (torch.hub's check)."""
+    digest = _sha256(path)
+    if not digest.startswith(prefix):
+        raise MissingWeightsError(f"{path} is not torchvision's {Path(url).name} (sha256 {digest[:8]}…); "
+                                  f"re-download it from {url}")
 
-    ``weights``: path of torchvision's ``vgg19-dcbbe5fa.pth``; default ``<data_root>/weights/vgg19-dcbbe5fa.pth``.
-    ``random_init=True`` skips the weights (only for timing, e.g. :func:`srrepro.train.estimate_seconds`);
-    ``check_hash=False`` skips the sha256 check of the file (tests).
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _features_of(state: dict) -> dict:
+    return {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
+
+
+def _vgg19_state(weights, data_root, check_hash: bool) -> dict:
+    path = Path(weights) if weights else vgg19_weights_path(data_root)
+    if not path.is_file():
+        raise MissingWeightsError(
+            f"the VGG loss needs the ImageNet VGG-19 weights {VGG19_FILE} ({VGG19_SIZE}, torchvision's "
+            f"VGG19_Weights.IMAGENET1K_V1) at {path}: download {VGG19_URL} and put it there")
+    if check_hash:
+        _check_prefix(path, "dcbb9e9d", VGG19_URL)
+    return _features_of(torch.load(path, map_location="cpu", weights_only=True))
+
+
+def _vgg16_state(weights, data_root, check_hash: bool) -> dict:
+    """VGG-16 conv layers: torchvision's ``vgg16-397923af.pth`` or the mirror's float16 npz (exact sha256)."""
+    import numpy as np
+
+    root = vgg19_weights_path(data_root).parent.parent
+    candidates = [Path(weights)] if weights else [root / f for f in VGG16_FILES]
+    path = next((p for p in candidates if p.is_file()), None)
+    if path is None:
+        raise MissingWeightsError(
+            f"the VGG-16 stand-in loss needs ImageNet VGG-16 weights at {candidates[-1]} (torchvision's "
+            f"vgg16-397923af.pth, 528 MB: download {VGG16_URL}) or the data mirror's {VGG16_FILES[0]}")
+    if path.suffix == ".npz":
+        if check_hash and _sha256(path) != VGG16_NPZ_SHA256:
+            raise MissingWeightsError(f"{path} is not the mirror's {Path(VGG16_FILES[0]).name} (sha256 differs)")
+        with np.load(path) as z:  # float16 on disk: the loss runs in float32
+            return _features_of({k: torch.from_numpy(z[k].astype(np.float32)) for k in z.files})
+    if check_hash:
+        _check_prefix(path, "397923af", VGG16_URL)
+    return _features_of(torch.load(path, map_location="cpu", weights_only=True))
+
+
+class VGGLoss(nn.Module):
+    """PCARN Eq. 5 (official ``VGGLoss(feature=34)``): MSE of VGG-19 ``features[:35]`` of SR and HR; with
+    ``term="vgg16"`` the VGG-16 stand-in (``features[:29]``, see the module doc).
+
+    ``weights``: path of the weights file; default ``<data_root>/weights/vgg19-dcbb9e9d.pth`` (VGG-19) or the
+    first of ``VGG16_FILES`` present (VGG-16). ``random_init=True`` skips the weights (only for timing, e.g.
+    :func:`srrepro.train.estimate_seconds`); ``check_hash=False`` skips the sha256 check of the file (tests).
     """
 
-    def __init__(self, weights=None, data_root=None, random_init: bool = False, check_hash: bool = True):
+    def __init__(self, weights=None, data_root=None, random_init: bool = False, check_hash: bool = True,
+                 term: str = "vgg"):
         super().__init__()
-        self.features = vgg19_features(34)
+        net, last = VGG_TERMS[term]
+        self.term = term
+        self.features = vgg_features(net, last)
         if not random_init:
-            path = Path(weights) if weights else vgg19_weights_path(data_root)
-            if not path.is_file():
-                raise MissingWeightsError(
-                    f"the VGG loss needs the ImageNet VGG-19 weights {VGG19_FILE} ({VGG19_SIZE}, torchvision's "
-                    f"VGG19_Weights.IMAGENET1K_V1) at {path}: download {VGG19_URL} and put it there"
-                )
-            if check_hash:  # torchvision names its files by the first 8 hex digits of their sha256
-                h = hashlib.sha256()
-                with open(path, "rb") as f:
-                    for chunk in iter(lambda: f.read(1 << 20), b""):
-                        h.update(chunk)
-                if not h.hexdigest().startswith("dcbbe5fa"):
-                    raise MissingWeightsError(f"{path} is not torchvision's {VGG19_FILE} (sha256 "
-                                              f"{h.hexdigest()[:8]}…); re-download it from {VGG19_URL}")
-            state = torch.load(path, map_location="cpu", weights_only=True)
-            feats = {k[len("features."):]: v for k, v in state.items() if k.startswith("features.")}
-            self.features.load_state_dict({k: v for k, v in feats.items() if int(k.split(".")[0]) <= 34})
+            feats = _vgg19_state(weights, data_root, check_hash) if net == "vgg19" else \
+                _vgg16_state(weights, data_root, check_hash)
+            self.features.load_state_dict({k: v for k, v in feats.items() if int(k.split(".")[0]) <= last})
         for p in self.features.parameters():
             p.requires_grad = False
         self.features.eval()

@@ -165,6 +165,9 @@ def _tensor(img: np.ndarray, border: int):
     return torch.from_numpy(np.ascontiguousarray(a.transpose(2, 0, 1))).float()[None] / 127.5 - 1
 
 
+LPIPS_MIN_SIDE = 31  # conv1 (k11 s4 p2) → 7, pool (k3 s2) → 3, conv2 → 3, pool → 1
+
+
 def lpips_distance(sr: np.ndarray, hr: np.ndarray, border: int = 0, root=None) -> float:
     """LPIPS between two uint8 ``H×W×3`` (or ``H×W``) images of one size, ``border`` pixels shaved off each side. A
     greyscale image is replicated to RGB, also beside an RGB one (a model's RGB answer to a grey Set14 image)."""
@@ -172,6 +175,10 @@ def lpips_distance(sr: np.ndarray, hr: np.ndarray, border: int = 0, root=None) -
 
     if np.shape(sr)[:2] != np.shape(hr)[:2]:
         raise ValueError(f"LPIPS compares images of one size, not {np.shape(sr)} and {np.shape(hr)}")
+    side = min(np.shape(sr)[:2]) - 2 * border
+    if side < LPIPS_MIN_SIDE:  # AlexNet's second max-pool would have nothing to pool
+        raise ValueError(f"LPIPS (AlexNet) needs at least {LPIPS_MIN_SIDE} pixels a side after the {border}-pixel "
+                         f"border crop; this image has {side}")
     model = lpips_model(root)
     with torch.inference_mode():
         return float(model(_tensor(sr, border), _tensor(hr, border)).item())

@@ -183,9 +183,20 @@ def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "") -> Plan:
             cfg = j.config
             model, kwargs, it = cfg.model, model_kwargs(cfg), cfg.iterations
             n_ckpt = len(cfg.snapshot_steps()) + 1
-            h = model_hash(cfg, ctx.profile)
+            h = j.hash(ctx.profile)
             cached, shared = _finished(ctx.work_dir, h) is not None, h in seen
             seen.add(h)
+            stage1_s = stage1_gpu_h = 0.0
+            if j.pretrained_from is not None and not cached:  # a stage 1 not trained yet is this job's cost too
+                c1, h1 = j.pretrained_from, model_hash(j.pretrained_from, ctx.profile)
+                if _finished(ctx.work_dir, h1) is None and h1 not in seen:
+                    if ctx.profile == "paper":
+                        stage1_s = train_flops(c1) * c1.iterations / rate
+                        stage1_gpu_h = train_flops(c1) * c1.iterations / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600
+                    else:
+                        stage1_s = estimate_seconds(c1, device=ctx.device, steps=1, threads=threads)
+                    it += c1.iterations
+                seen.add(h1)
             row["model"] = f"{cfg.model} {json.dumps(cfg.model_kwargs, sort_keys=True)}"
             if cfg.scale_range:
                 sc = f"r{cfg.scale_range}"
@@ -200,6 +211,7 @@ def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "") -> Plan:
                     train_s, gpu_h = flops / rate, flops / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600
                 else:
                     train_s = estimate_seconds(cfg, device=ctx.device, steps=1, threads=threads)
+            train_s, gpu_h = train_s + stage1_s, gpu_h + stage1_gpu_h
             row["cached"] = "yes" if cached else ("same model as above" if shared else "no")
         elif j.kind == "official":
             from .weights import OFFICIAL_WEIGHTS, weights_path

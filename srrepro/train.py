@@ -51,7 +51,8 @@ import torch.nn.functional as F
 
 from .errors import SrreproError
 from .models.common import init_convs
-from .losses import DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1, parse_loss
+from .losses import (VGG_TERMS, DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1,
+                     parse_loss)
 from .patches import PatchSampler
 from .provenance import atomic_torch_save, atomic_write_text
 
@@ -339,8 +340,8 @@ class _Step:
             parts["l2"] = F.mse_loss(sr.float(), hr.float())
         if "ms_l1" in self.terms:
             parts["ms_l1"] = multiscale_l1(out, hr, scale, self.config.ms_scales)
-        if "vgg" in self.terms:
-            parts["vgg"] = self.vgg(sr, hr)
+        if self.vgg is not None:  # "vgg" (VGG-19, the paper's) or "vgg16" (the stand-in)
+            parts[self.vgg.term] = self.vgg(sr, hr)
         if "gan" in self.terms:
             parts["gan"] = generator_gan_loss(self.disc(sr), self.disc_logits)
         return parts
@@ -482,7 +483,7 @@ def _build(config: TrainConfig, device, rank: int, world: int, fresh: bool) -> _
     if config.uses_channels_last(device):
         model.to(memory_format=torch.channels_last)
     terms = parse_loss(config.loss)
-    vgg = VGGLoss(data_root=config.data_root).to(device) if "vgg" in terms else None
+    vgg = next((VGGLoss(data_root=config.data_root, term=t).to(device) for t in VGG_TERMS if t in terms), None)
     disc = optimizer_d = train_disc = None
     if "gan" in terms:
         from .models import create_model
@@ -696,7 +697,7 @@ def _measure_step_seconds(config: TrainConfig, device: torch.device, steps: int)
     if channels_last:
         model.to(memory_format=torch.channels_last)
     terms = parse_loss(config.loss)
-    vgg = VGGLoss(random_init=True).to(device) if "vgg" in terms else None  # same cost, no weights needed
+    vgg = next((VGGLoss(random_init=True, term=t).to(device) for t in VGG_TERMS if t in terms), None)  # same cost
     disc = opt_d = train_disc = None
     if "gan" in terms:
         from .models import create_model

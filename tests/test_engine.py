@@ -289,3 +289,28 @@ def test_slurm_options_reach_the_sbatch_script(tmp_path, monkeypatch):
         assert f"#SBATCH {line}" in script, line  # USR2 before the time limit: submitit checkpoints and requeues
     with pytest.raises(ValueError, match="KEY=VALUE"):
         launch.parse_option("partition")
+
+
+# ------------------------------------------------------------------------------------------ two-stage training
+def test_a_second_stage_starts_from_its_first_and_its_hash_covers_it(tmp_path, data_root):
+    """PCARN's GAN stage: stage 1 is trained (or reused) first, stage 2 starts from its weights; with lr 0 the
+    stage-2 model is stage 1's, bit for bit (from a fresh initialization it could not be)."""
+    import dataclasses
+
+    import torch
+
+    from srrepro.tables import pcarn
+
+    c = tables.context(tables.get("pcarn_t2"), "smoke", work_dir=tmp_path / "runs", data_root=str(data_root))
+    stage1 = pcarn.ablation_config(c, 0)
+    frozen = dataclasses.replace(pcarn.gan_config(c, 0, 1), lr=0.0)
+    run2, info2 = jobs.trained_model(c, "pcarn_t2", frozen, pretrained_from=stage1)
+    run1, info1 = jobs.trained_model(c, "pcarn_t2", stage1)
+    assert info1["reused_from"] and info2["pretrained_hash"] == jobs.model_hash(stage1, "smoke")  # trained once
+    w1, w2 = (torch.load(r / "model.pt", weights_only=True) for r in (run1, run2))
+    assert w1.keys() == w2.keys() and all(torch.equal(w1[k], w2[k]) for k in w1)
+    other_seed = pcarn.ablation_config(c, 1)
+    assert len({jobs.model_hash(frozen, "smoke"), jobs.model_hash(frozen, "smoke", stage1),
+                jobs.model_hash(frozen, "smoke", other_seed)}) == 3
+    with pytest.raises(ValueError, match="pretrained_from"):
+        jobs.Job.train({}, [], dataclasses.replace(frozen, pretrained="x.pt"), "pcarn_gan", pretrained_from=stage1)

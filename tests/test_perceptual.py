@@ -99,3 +99,14 @@ def test_score_cli_lpips_and_border(images, data_root, tmp_path):
     assert list(df.columns) == ["image", "psnr", "lpips"]
     assert df.lpips[0] == pytest.approx(P.lpips_distance(noisy, hr, 0, data_root), abs=1e-9)
     assert "border 0" in r.stdout and "LPIPS" in r.stdout
+
+
+def test_lpips_on_too_small_an_image_is_one_clear_error():
+    import numpy as np
+
+    from srrepro.perceptual import LPIPS_MIN_SIDE, lpips_distance
+
+    img = np.zeros((24, 40, 3), np.uint8)
+    with pytest.raises(ValueError, match=f"at least {LPIPS_MIN_SIDE} pixels a side after the 4-pixel border crop; "
+                                         "this image has 16"):
+        lpips_distance(img, img, border=4)

@@ -249,8 +249,8 @@ def test_vgg_loss_without_weights_is_one_clear_error(tmp_path):
     with pytest.raises(MissingWeightsError) as e:
         VGGLoss(data_root=tmp_path)
     msg = str(e.value)
-    assert "\n" not in msg and str(tmp_path / "weights" / "vgg19-dcbbe5fa.pth") in msg
-    assert "https://download.pytorch.org/models/vgg19-dcbbe5fa.pth" in msg
+    assert "\n" not in msg and str(tmp_path / "weights" / "vgg19-dcbb9e9d.pth") in msg
+    assert "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth" in msg
     with pytest.raises(MissingWeightsError):  # train() refuses before the first step
         T.train(tiny(loss="1*vgg+5e-3*gan", data_root=str(tmp_path)), tmp_path / "run", progress=False,
                 images=images())
@@ -264,7 +264,7 @@ def test_vgg_loss_loads_torchvision_layout(tmp_path):
     full = vgg19_features(36)  # the whole torchvision `features`, plus a classifier key that must be ignored
     state = {f"features.{k}": v for k, v in full.state_dict().items()} | {"classifier.0.bias": torch.zeros(4)}
     (tmp_path / "weights").mkdir()
-    torch.save(state, tmp_path / "weights" / "vgg19-dcbbe5fa.pth")
+    torch.save(state, tmp_path / "weights" / "vgg19-dcbb9e9d.pth")
     with pytest.raises(MissingWeightsError, match="sha256"):  # a file that is not torchvision's
         VGGLoss(data_root=tmp_path)
     loss = VGGLoss(data_root=tmp_path, check_hash=False)
@@ -455,3 +455,25 @@ def test_foreach_adam_and_clipping_equal_the_per_tensor_loop_bit_for_bit():
         final.append(m.state_dict())
     assert all(torch.equal(final[0][k], final[1][k]) for k in final[0])
     assert not torch.equal(final[0]["head.weight_v"], model.state_dict()["head.weight_v"])  # it did train
+
+
+def test_vgg16_stand_in_loads_the_mirror_strictly(data_root, tmp_path):
+    """The VGG-16 stand-in: every conv of features[:29] (conv5_3, before its ReLU) from the mirror's float16 npz,
+    loaded as float32, values equal; a file with other bytes is refused by its sha256."""
+    import numpy as np
+
+    loss = VGGLoss(data_root=data_root, term="vgg16")
+    convs = [m for m in loss.features if isinstance(m, nn.Conv2d)]
+    assert len(loss.features) == 29 and len(convs) == 13 and isinstance(loss.features[28], nn.Conv2d)
+    with np.load(data_root / "weights/imagenet/vgg16_features_fp16.npz") as z:
+        assert torch.equal(loss.features[28].weight, torch.from_numpy(z["features.28.weight"].astype(np.float32)))
+    fake = tmp_path / "weights/imagenet/vgg16_features_fp16.npz"
+    fake.parent.mkdir(parents=True)
+    np.savez(fake, **{"features.0.weight": np.zeros((64, 3, 3, 3), np.float16)})
+    with pytest.raises(MissingWeightsError, match="sha256"):
+        VGGLoss(data_root=tmp_path, term="vgg16")
+    with pytest.raises(MissingWeightsError, match="vgg16-397923af.pth"):
+        VGGLoss(data_root=tmp_path / "empty", term="vgg16")
+    x = torch.rand(1, 3, 32, 32, requires_grad=True)
+    loss(x, torch.rand(1, 3, 32, 32)).backward()
+    assert x.grad.abs().sum() > 0 and loss.features[0].weight.grad is None

@@ -60,6 +60,7 @@ TABLES: dict[str, str] = {
     "overnet_t8": "overnet",
     "overnet_f2": "overnet",
     "pcarn_t1": "pcarn",
+    "pcarn_t2": "pcarn",
     "pcarn_t3": "pcarn",
     "pcarn_t4": "pcarn",
     "pcarn_t5": "pcarn",
