@@ -67,6 +67,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "pcarn_f7": _same(()),  # parameter draws, nothing read
     "pcarn_f12": _same(["Set14", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"]),
     "pcarn_f13": _same(()),  # timing of models built in memory (+ the Set14 LPIPS cell when cached or computable)
+    "slwsr_f6": _trained(["Set5", "Set14", "B100", "Urban100"], BENCHMARKS),
 }
 # Items a table uses when present; without them it still runs and those rows say "not available".
 OPTIONAL: dict[str, dict[str, set[str]]] = {

@@ -61,6 +61,9 @@ PAPER_RECIPES["pcarn_gan"] = Recipe("DIV2K_train", 48, 64, 200_000, 1e-4, grad_c
                                     source="PCARN §3.5: GAN fine-tuning of the L1 model for 2×10⁵ steps, the same "
                                            "settings (LR patch 48, batch 64, Adam lr 1e-4: its halving at 4×10⁵ is "
                                            "never reached), clip 10 as the released code")
+PAPER_RECIPES["slwsr"] = Recipe("DIV2K_train", 48, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
+                                source="s-LWSR §IV-A: LR patch 48, Adam lr 1e-4 halved every 200 epochs; released "
+                                       "option.py / Train.sh: batch 16, 1000 epochs of 1000 iterations")
 GAN_STAGE_FRACTION = 200_000 / 600_000  # PCARN: GAN steps per L1 step (§3.5); lite and smoke keep the ratio
 
 # Keyword arguments added to every model of a family at a profile (None: the family is not trained there).
@@ -77,6 +80,7 @@ SIZES = {
 }
 SIZES["rdn_osm"] = SIZES["rdn"]
 SIZES["pcarn_gan"] = SIZES["pcarn"]
+SIZES["slwsr"] = {"smoke": dict(n_feats=4, n_stages=1, bottom_blocks=1), "lite": {}, "paper": {}}  # lite: paper size
 
 
 def recipe(profile: str, family: str, iterations: int | None = None) -> Recipe:

@@ -123,3 +123,38 @@ def test_released_checkpoint_cells_smoke(data_root, tmp_path):
     again = tables.reproduce("pcarn_t6", "smoke", data_root=str(data_root), results_dir=tmp_path,
                              work_dir=tmp_path / "runs", progress=False)  # from the per-image cache
     assert again.rows.loc[again.rows["method"] == "PCARN-M", "lpips"].item() == m.loc["PCARN-M", "lpips"]
+
+
+def _t2_rows(lpips: dict, psnr: dict, spread: dict, seeds: int = 3) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame([{"model": m, "seed": s, "dataset": "Set14", "scale": 4.0,
+                          "lpips": lpips[m] + rng.normal(0, spread[m] / 100), "psnr": psnr[m] + rng.normal(0, spread[m]),
+                          "ssim": psnr[m] / 40 + rng.normal(0, spread[m] / 40)}
+                         for m in lpips for s in range(seeds)])
+
+
+def test_table2_rules_follow_the_rows():
+    spec = tables.get("pcarn_t2")
+    paper = _t2_rows({"PCARN (L1)": 0.29, "+ GAN": 0.16, "+ MSD": 0.15}, {"PCARN (L1)": 28.5, "+ GAN": 26.4,
+                     "+ MSD": 26.1}, {"PCARN (L1)": 0.005, "+ GAN": 0.01, "+ MSD": 0.01}, seeds=6)
+    v = tables.judge(spec, paper, "lite")
+    assert [v[c].status for c in ("t2_gan_lpips", "t2_gan_pixel", "t2_msd_lpips")] == ["holds"] * 3, v
+    assert v["t2_unstable"].status in ("holds", "inconclusive")
+    flipped = _t2_rows({"PCARN (L1)": 0.16, "+ GAN": 0.29, "+ MSD": 0.30}, {"PCARN (L1)": 26.0, "+ GAN": 28.5,
+                       "+ MSD": 28.5}, {"PCARN (L1)": 0.3, "+ GAN": 0.001, "+ MSD": 0.001}, seeds=6)
+    v = tables.judge(spec, flipped, "lite")
+    assert [v[c].status for c in v] == ["contradicted"] * 4, {c: x.evidence for c, x in v.items()}
+
+
+def test_table2_stage2_is_a_third_of_stage1_from_the_table1_model():
+    from srrepro.jobs import model_hash
+
+    for profile, steps in (("lite", 167), ("paper", 200_000)):
+        ctx = tables.context(tables.get("pcarn_t2"), profile)
+        jobs = pcarn.t2_jobs(ctx)
+        gan = [j for j in jobs if j.pretrained_from is not None]
+        assert len(gan) == 2 * ctx.n_seeds and {j.config.iterations for j in gan} == {steps}
+        assert {j.config.gan_scales for j in gan} == {1, 3}
+        assert {j.config.loss for j in gan} == {("vgg" if profile == "paper" else "vgg16") + "+5e-3*gan"}
+        t1 = {model_hash(j.config, profile) for j in pcarn.t1_jobs(tables.context(tables.get("pcarn_t1"), profile))}
+        assert {model_hash(j.pretrained_from, profile) for j in gan} <= t1  # stage 1 is Table 1's '+ Residual'

@@ -56,6 +56,8 @@ Our readings of under-specified parts
                            the "half" setting (12 of 26). For other depths: ``round(N/2)`` blocks evenly spaced;
          ``"1/3"``, ``"2/3"`` ``round(N/3)`` = 9 / ``round(2N/3)`` = 17 blocks keep it, evenly spaced along the
                            forward order (block ``floor((i + 1/2)·N/k)`` for i < k; the paper gives no positions);
+         ``"1/2_even"``    the other reading of "half": ``round(N/2)`` = 13 blocks evenly spaced, as 1/3 and 2/3
+                           (``slwsr_f6`` runs both readings of half);
          ``"all"``         every activation removed (not a setting of the paper; the end point of the ablation).
        Aliases: ``"rare"`` = ``"first_last"``, ``"half"`` = ``"1/2"``. A compressed block keeps or loses both of its
        activations together.
@@ -116,7 +118,7 @@ from .edsr import Upsampler, default_conv
 
 __all__ = ["SBlock", "SLWSR", "slwsr", "ACTIVATION_REMOVAL", "INFORMATION_POOLS", "TABLE1", "OFFICIAL_HALF_KEPT"]
 
-ACTIVATION_REMOVAL = ("none", "first_last", "1/3", "1/2", "2/3", "all")
+ACTIVATION_REMOVAL = ("none", "first_last", "1/3", "1/2", "1/2_even", "2/3", "all")
 _ALIASES = {"rare": "first_last", "half": "1/2"}
 INFORMATION_POOLS = ("normal", "none", "former11")
 LOCAL_RESIDUALS = ("code", "eq2")
@@ -177,7 +179,7 @@ def _kept_positions(n: int, setting: str, names: list[str], official_layout: boo
         return {0, n - 1}
     if setting == "1/2" and official_layout:
         return {i for i, name in enumerate(names) if name in OFFICIAL_HALF_KEPT}
-    num, den = map(int, setting.split("/"))
+    num, den = map(int, setting.removesuffix("_even").split("/"))
     k = round(n * num / den)
     return {math.floor((i + 0.5) * n / k) for i in range(k)}
 

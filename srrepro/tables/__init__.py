@@ -71,6 +71,7 @@ TABLES: dict[str, str] = {
     "pcarn_f8": "pcarn",
     "pcarn_f12": "pcarn",
     "pcarn_f13": "pcarn",
+    "slwsr_f6": "slwsr",
 }
 
 

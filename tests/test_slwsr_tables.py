@@ -1,0 +1,63 @@
+"""s-LWSR's specs: Figure 6's settings are the readings the model documents, the lite grid is what the issue asks
+for, and the verdict rules give holds / contradicted on rows built to say so."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from srrepro import tables
+from srrepro.models import create_model
+from srrepro.models.slwsr import OFFICIAL_HALF_KEPT
+from srrepro.tables import slwsr
+
+
+def test_figure6_settings_keep_the_documented_blocks():
+    kept = {s: slwsr._kept(r) for s, (r, _) in {**slwsr.F6_SETTINGS, **slwsr.F6_EXTRA}.items()}
+    assert kept == {"rare": 2, "1/3": 9, "1/2": 12, "1/2 even": 13, "2/3": 17, "all": 26}
+    half = create_model("slwsr", n_feats=16, activation_removal="1/2")
+    assert {n for n in half.block_names if getattr(half, n).has_activation} == OFFICIAL_HALF_KEPT
+    even = create_model("slwsr", n_feats=16, activation_removal="1/2_even")
+    assert {n for n in even.block_names if getattr(even, n).has_activation} != OFFICIAL_HALF_KEPT
+
+
+def test_lite_grid_is_eleven_arms_of_three_seeds_at_paper_width():
+    ctx = tables.context(tables.get("slwsr_f6"), "lite")
+    jobs = slwsr.f6_jobs(ctx)
+    assert len(jobs) == 11 * 3 and {j.family for j in jobs} == {"slwsr"}
+    widths = {(j.key["model"], j.config.model_kwargs["n_feats"]) for j in jobs}
+    assert widths == {("s-LWSR16", 16), ("s-LWSR32", 32)}
+    assert {j.info["params"] for j in jobs if j.key["model"] == "s-LWSR16"} == {143_755}
+    assert all(j.config.scales == (4,) and len(j.evals) == 4 for j in jobs)
+
+
+def _rows(effect: dict, large_effect: dict, seeds: int = 3, noise: float = 0.01) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    out = []
+    for model, eff in (("s-LWSR16", effect), ("s-LWSR32", large_effect)):
+        for setting, e in eff.items():
+            for d in slwsr.BENCHMARKS:
+                for s in range(seeds):
+                    out.append({"model": model, "activations": setting, "dataset": d, "scale": 4.0, "seed": s,
+                                "psnr": 25 + e + rng.normal(0, noise), "ssim": 0.7 + e / 10 + rng.normal(0, noise / 10)})
+    return pd.DataFrame(out)
+
+
+PAPER_LIKE = {"rare": 0.0, "1/3": 0.1, "1/2": 0.2, "1/2 even": 0.2, "2/3": 0.1, "all": 0.0}
+LARGE = {"rare": -0.3, "1/3": -0.2, "1/2": -0.1, "2/3": -0.05, "all": 0.0}
+
+
+@pytest.mark.parametrize("claim, expected", [("f6_middle", "holds"), ("f6_small_vs_large", "holds"),
+                                             ("f6_half", "holds"), ("f6_reading", "inconclusive")])
+def test_rules_hold_on_rows_shaped_like_the_paper(claim, expected):
+    v = tables.judge(tables.get("slwsr_f6"), _rows(PAPER_LIKE, LARGE), "lite")
+    assert v[claim].status == expected, v[claim].evidence
+
+
+def test_rules_contradict_rows_shaped_against_the_paper():
+    flat_is_best = {k: -abs(v) for k, v in PAPER_LIKE.items()}  # extremes best: the middle loses
+    v = tables.judge(tables.get("slwsr_f6"), _rows(flat_is_best, {k: -x for k, x in LARGE.items()}), "lite")
+    assert v["f6_middle"].status == "contradicted" and v["f6_small_vs_large"].status == "contradicted"
+    assert v["f6_half"].status == "contradicted"
+    moved = {**PAPER_LIKE, "1/2 even": 0.0}
+    assert tables.judge(tables.get("slwsr_f6"), _rows(moved, LARGE), "lite")["f6_reading"].status == "contradicted"
