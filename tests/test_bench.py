@@ -44,13 +44,24 @@ def test_max_abs_diff():
     assert bench.max_abs_diff([a, a], [a, b]) == 0.25
 
 
-def test_verdict_sentence_separates_slower_from_noise():
-    row = dict(status="ok", device="cpu", what="X", ratio=1.1, ratio_q1=1.0, ratio_q3=1.2)
-    assert "as fast as the official code or faster in every row (" in bench.verdict_sentence([row])
-    noisy = {**row, "ratio": 0.97, "ratio_q1": 0.9, "ratio_q3": 1.04}
-    assert "within the noise in X" in bench.verdict_sentence([row, noisy])
-    slow = {**row, "ratio": 0.8, "ratio_q1": 0.75, "ratio_q3": 0.85}
+def test_verdict_sentence_separates_slower_from_parity():
+    row = dict(status="ok", device="cpu", what="X", ratio=1.1, ratio_lo=1.02, ratio_hi=1.2, ratio_q1=1.05,
+               ratio_q3=1.15)
+    assert "faster than the official code in every row (" in bench.verdict_sentence([row])
+    noisy = {**row, "what": "Y", "ratio": 0.97, "ratio_lo": 0.9, "ratio_hi": 1.04}
+    assert "at parity (the interval contains 1) in Y" in bench.verdict_sentence([row, noisy])
+    slow = {**row, "ratio": 0.8, "ratio_lo": 0.75, "ratio_hi": 0.85, "ratio_q1": 0.77, "ratio_q3": 0.83}
     assert bench.verdict_sentence([row, slow]).startswith("On this machine srrepro is slower")
+    old = {k: v for k, v in slow.items() if k not in ("ratio_lo", "ratio_hi")}  # a CSV from before the interval
+    assert bench.verdict_sentence([old]).startswith("On this machine srrepro is slower")
+
+
+def test_median_interval_is_the_binomial_order_statistics():
+    r = [float(i) for i in range(1, 16)]  # 15 rounds: the 4th and 12th order statistics (96.5 % coverage)
+    assert bench.median_interval(r[::-1]) == (4.0, 12.0)
+    assert bench.median_interval([2.0, 1.0, 3.0]) == (1.0, 3.0)  # too few rounds for any j: the whole range
+    from scipy.stats import binom
+    assert binom.cdf(3, 15, 0.5) <= 0.025 < binom.cdf(4, 15, 0.5)
 
 
 def test_absent_official_code_says_what_is_missing_and_the_clone(tmp_path):
@@ -115,14 +126,16 @@ def test_page_headline_machine_and_absent_rows(ran, tmp_path):
     assert '<a href="bench_compare.csv">compare.csv</a>' in text
     # a measured row: the headline shows both ratios and whether the outputs were bit for bit equal
     rows = pd.read_csv(out / "compare.csv").to_dict("records")
-    rows[0].update(status="ok", srrepro_s=0.5, official_s=0.55, ratio=1.1, ratio_q1=1.0, ratio_q3=1.2, ratio_cpu=1.05,
+    rows[0].update(status="ok", srrepro_s=0.5, official_s=0.55, ratio=1.1, ratio_lo=0.98, ratio_hi=1.2, ratio_q1=1.0,
+                   ratio_q3=1.2, ratio_cpu=1.05,
                    srrepro_cpu_s=0.9, official_cpu_s=0.95, repeats=7, max_abs_diff=0.0, tolerance=1e-5,
                    outputs_equal=True, compared="SR output", gflop=10.8, official_source="a@b f.py",
                    official_commit="x", weights="w")
     pd.DataFrame(rows).to_csv(out / "compare.csv", index=False)
     text = bench.page(out)
     assert "| 500.0 ms | 550.0 ms | **1.10×** | 1.05× | equal (bit for bit) |" in text
-    assert "faster in every row (ratios 1.10–1.10×)" in text and "bench_compare.csv" not in text
+    assert "not slower than the official code in any row" in text and "bench_compare.csv" not in text
+    assert "| 1.10 [0.98–1.20] | 1.00–1.20 |" in text  # the interval of the median beside the quartiles
     assert bench.page(tmp_path / "nothing") is None
 
 
