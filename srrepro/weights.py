@@ -77,6 +77,7 @@ class OfficialWeights:
 
 _CARN_REPO, _CARN_COMMIT = "nmhkahn/CARN-pytorch", "40d3514f"
 _PCARN_REPO, _PCARN_COMMIT = "nmhkahn/PCARN-pytorch", "dde2b7c6"
+_SLWSR_REPO, _SLWSR_COMMIT = "Sudo-Biao/s-LWSR", "789ed425"
 # Abbreviated commits as recorded in the data manifest (the full SHAs could not be resolved offline); the index of
 # public repositories holds carn_m.pth at 77badff6bbb7ce9f5473eec4bd133a2891fd1827 and PCARN-M.pth at
 # 5d5bc7f1bbfba43db589c6355ab86eeb912f010f. github.com/<repo>/raw/<commit>/<path> resolves abbreviated commits.
@@ -132,6 +133,14 @@ OFFICIAL_WEIGHTS: dict[str, OfficialWeights] = {
             _url(_PCARN_REPO, _PCARN_COMMIT, "checkpoints/PCARN.pth"),
             f"{_PCARN_REPO}@{_PCARN_COMMIT} checkpoints/PCARN.pth",
             None, None, "PCARN after GAN + VGG fine-tuning (about 6.4 MB)",
+        ),
+        OfficialWeights(
+            "slwsr32_x4_epoch1", "slwsr", dict(n_feats=32, scale=4, official=True), "slwsr32_x4_epoch1.pt",
+            _url(_SLWSR_REPO, _SLWSR_COMMIT, "Train/experiment/s-LWSR_BIX4_P48/model/model_best.pt"),
+            f"{_SLWSR_REPO}@{_SLWSR_COMMIT} Train/experiment/s-LWSR_BIX4_P48/model/model_best.pt",
+            "bbee3a005429524322e4aa32885a9af8f99cdc92613e58872af455acd76d872c", 2_309_785,
+            "s-LWSR32 ×4 after 1 epoch (1,000 iterations) of a debug run: the one checkpoint the s-LWSR repository "
+            "ships, NOT the paper's model (its log: 31.179 dB on DIV2K 0801–0805)", in_mirror=True,
         ),
     ]
 }

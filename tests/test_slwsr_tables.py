@@ -61,3 +61,18 @@ def test_rules_contradict_rows_shaped_against_the_paper():
     assert v["f6_half"].status == "contradicted"
     moved = {**PAPER_LIKE, "1/2 even": 0.0}
     assert tables.judge(tables.get("slwsr_f6"), _rows(moved, LARGE), "lite")["f6_reading"].status == "contradicted"
+
+
+def test_the_released_checkpoint_is_the_released_network(data_root):
+    from srrepro.weights import load_official
+
+    m = load_official("slwsr32_x4_epoch1", root=data_root)  # sha256 checked, every tensor loaded strictly
+    assert sum(p.numel() for p in m.parameters()) == 571_131 and m.activation_count() == 26
+
+
+def test_table1_counts_two_printed_one_unexplained():
+    rows = pd.DataFrame([{"model": c, "params": sum(p.numel() for p in create_model("slwsr", **a).parameters())}
+                         for c, (a, _, _) in slwsr.T1_COLUMNS.items()])
+    v = tables.judge(tables.get("slwsr_t1"), rows, "lite")
+    assert v["t1_params"].status == "holds" and v["t1_params_depth"].status == "contradicted"
+    assert "303,931" in v["t1_params_depth"].evidence

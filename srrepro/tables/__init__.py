@@ -72,6 +72,8 @@ TABLES: dict[str, str] = {
     "pcarn_f12": "pcarn",
     "pcarn_f13": "pcarn",
     "slwsr_f6": "slwsr",
+    "slwsr_t1": "slwsr",
+    "slwsr_released": "slwsr",
 }
 
 

@@ -1,4 +1,5 @@
-"""s-LWSR (Li, Liu, Wang, Qi, Shi, IEEE TIP 2020, arXiv 1909.10774): Figure 6 — specs ``slwsr_*``.
+"""s-LWSR (Li, Liu, Wang, Qi, Shi, IEEE TIP 2020, arXiv 1909.10774): Figure 6, Table I and the released checkpoint —
+specs ``slwsr_*``.
 
 Source: ``shared/seeds/slwsr.txt`` (the paper's text); the model and every reading it needs are in
 :mod:`srrepro.models.slwsr` (reading 1: which residual blocks keep their ReLU at each ratio). This module holds only
@@ -191,6 +192,146 @@ released network computes.
 10 images. The verdicts are about short training.
 """
 
+# ================================================================================================ t1
+T1 = "s-LWSR Table I (×4; PSNR(+) is Set5 with self-ensemble: Table II's s-LWSR+16 / s-LWSR+32 cells)"
+# Table I columns → (srrepro.models.slwsr keyword arguments, printed parameters, printed PSNR(+))
+T1_COLUMNS = {
+    "s-LWSR (base line)": (dict(n_feats=32), 571e3, 32.15),
+    "Depth": (dict(n_feats=32, n_stages=2, bottom_blocks=0), 308e3, 31.93),
+    "Width": (dict(n_feats=16), 144e3, 31.78),
+}
+
+
+def t1_jobs(ctx: RunContext) -> list[Job]:
+    """The three columns at the paper's final activation setting (half), so that base line and Width are
+    `slwsr_f6`'s s-LWSR32 and s-LWSR16 "1/2" models (one cached training each)."""
+    evals = [{"dataset": "Set5", "scale": float(SCALE), "self_ensemble": e} for e in (False, True)]
+    jobs = []
+    for column, (arch, _, _) in T1_COLUMNS.items():
+        kw = {**arch, "activation_removal": "1/2", **size("slwsr", ctx.profile)}
+        info = {"params": params_of("slwsr", **arch), "blocks": len(create_model("slwsr", **arch).block_names)}
+        for seed in range(ctx.n_seeds):
+            jobs.append(Job.train({"model": column, "seed": seed}, evals,
+                                  train_config(ctx, "slwsr", "slwsr", kw, seed, scales=(SCALE,)), "slwsr", info))
+    return jobs
+
+
+def _t1_params(columns: list[str]):
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        d = df.drop_duplicates("model").set_index("model")
+        ev, ok = [], True
+        for c in columns:
+            ours, printed = float(d["params"][c]), T1_COLUMNS[c][1]
+            ok &= round(ours / 1e3) == round(printed / 1e3)
+            ev.append(f"{c} {ours:,.0f} (printed {printed / 1e3:.0f}K, {100 * (ours / printed - 1):+.1f} %)")
+        extra = "" if ok else (" — no reading of 'Basic blocks 6' gives 308K: 6 blocks are ≈190K, 6 + 6 blocks with "
+                               "a two-input pool 303,931 (this row), a six-input pool 308,027 with no rule of Eq. 3 "
+                               "behind it (srrepro/models/slwsr.py, reading 3)")
+        return Verdict("holds" if ok else "contradicted", "exact counts: " + "; ".join(ev) + extra)
+    return check
+
+
+def _t1_order(df: pd.DataFrame, profile: str) -> Verdict:
+    plus = {"dataset": "Set5", "self_ensemble": True}
+    parts = [(f"{a} − {b}", decide(scores(df, {"model": a, **plus}), scores(df, {"model": b, **plus})))
+             for a, b in (("s-LWSR (base line)", "Depth"), ("Depth", "Width"))]
+    return combine(parts, _needed_for("slwsr_t1"), "comparisons (Set5 ×4 PSNR with self-ensemble, dB)")
+
+
+def _needed_for(table: str) -> str:
+    return f"more seeds, or the paper profile (`make dry-run TABLE={table} PROFILE=paper` for its cost)"
+
+
+T1_CLAIMS = [
+    Claim("t1_params", "Parameters: 571K (base line) and 144K (Width)", "Table I, Parameters row",
+          _t1_params(["s-LWSR (base line)", "Width"])),
+    Claim("t1_params_depth", "Parameters: 308K for the Depth column ('Basic blocks 6', F = 32)",
+          "Table I, Parameters row", _t1_params(["Depth"])),
+    Claim("t1_order", "Width and depth both matter: base line > Depth > Width in PSNR(+) (32.15 > 31.93 > 31.78)",
+          "Table I; §IV-B 'the PSNR value can be significantly improved with additional parameters'", _t1_order,
+          trained=True),
+]
+
+
+def _t1_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(6.5, 3.4))[1]
+    cols = list(T1_COLUMNS)
+    for k, ens in enumerate((False, True)):
+        vals = [per_seed(df, {"model": c, "dataset": "Set5", "self_ensemble": ens}) for c in cols]
+        ax.errorbar([i + 0.1 * k for i in range(len(cols))], [v.mean() if len(v) else float("nan") for v in vals],
+                    yerr=[v.std() if len(v) > 1 else 0 for v in vals], fmt="o", capsize=3,
+                    label=f"ours{' (+ self-ensemble)' if ens else ''}, mean ± seed std")
+    ax.set_ylabel("Set5 ×4 PSNR, ours (dB)")
+    ax2 = ax.twinx()
+    ax2.plot(range(len(cols)), [T1_COLUMNS[c][2] for c in cols], "s--", color="C3", label="paper PSNR(+)")
+    ax2.set_ylabel("paper (dB)", color="C3")
+    ax.set_xticks(range(len(cols)), [f"{c}\n{T1_COLUMNS[c][1] / 1e3:.0f}K" for c in cols], fontsize=8)
+    ax.legend(loc="upper right", fontsize=7)
+    ax2.legend(loc="lower left", fontsize=7)
+    ax.set_title("Table I: base line, Depth, Width (paper on the right axis)")
+    return ax
+
+
+T1_NOTES = """
+**Readings.** Table I's PSNR(+) are Table II's Set5 self-ensemble cells (32.15 = s-LWSR+32, 31.78 = s-LWSR+16), so the
+table is scored on Set5 ×4, with and without the geometric self-ensemble. Every column keeps half the activations
+(the paper's final setting): the base line and Width are `slwsr_f6`'s s-LWSR32 and s-LWSR16 "1/2" models, one cached
+training each. "Depth" with 'Basic blocks 6' is read as six blocks per half (`n_stages=2, bottom_blocks=0`: 12
+blocks, 303,931 parameters, its half setting 6 evenly spaced ReLUs); no reading found gives the printed 308K.
+"""
+
+
+# ================================================================================================ released checkpoint
+RELEASED = "s-LWSR repository, Train/experiment/s-LWSR_BIX4_P48 (the one released checkpoint: 1 epoch of a debug run)"
+RELEASED_ITERATIONS = 1000  # its log: epoch 1 of 1,000 iterations
+
+
+def released_jobs(ctx: RunContext) -> list[Job]:
+    """The released checkpoint, and s-LWSR32 with every ReLU (the released network) trained for as many
+    iterations by this profile's recipe (paper: the authors' own, so the two should agree within seeds)."""
+    evals = [{"dataset": d, "scale": float(SCALE)} for d in BENCHMARKS]
+    jobs = [Job.official({"model": "released checkpoint (1 epoch)", "seed": 0}, evals, "slwsr32_x4_epoch1",
+                         {"params": params_of("slwsr", n_feats=32, official=True), "iterations_trained": 1000,
+                          "follows": "released code (every ReLU runs)"})]
+    kw = {"n_feats": 32, "activation_removal": "none", **size("slwsr", ctx.profile)}
+    steps = RELEASED_ITERATIONS if ctx.profile != "smoke" else None  # smoke: its 2 iterations
+    for seed in range(ctx.n_seeds):
+        jobs.append(Job.train({"model": f"s-LWSR32, all ReLUs, {ctx.profile} recipe", "seed": seed}, evals,
+                              train_config(ctx, "slwsr", "slwsr", kw, seed, iterations=steps, scales=(SCALE,)),
+                              "slwsr", {"params": params_of("slwsr", n_feats=32), "iterations_trained": steps,
+                                        "follows": "released code (every ReLU runs; mean shift frozen)"}))
+    return jobs
+
+
+def _released_loads(df: pd.DataFrame, profile: str) -> Verdict:
+    d = df[df["model"] == "released checkpoint (1 epoch)"]
+    if d.empty or not d["status"].astype(str).str.startswith("ok").any():
+        why = d["status"].iloc[0] if len(d) else "no row"
+        return Verdict("not run", str(why), "weights/official/slwsr32_x4_epoch1.pt (srrepro download weights)")
+    return Verdict("holds", f"strict load into srrepro's released layout (slwsr(official=True)): every one of its "
+                            f"125 tensors, {int(d['params'].iloc[0]):,} parameters, = the training log's 571,131; "
+                            f"×4 PSNR " + ", ".join(f"{r.dataset} {r.psnr:.2f}" for r in d.itertuples()))
+
+
+RELEASED_CLAIMS = [
+    Claim("released_layout", "The released checkpoint is s-LWSR32 ×4 as the released code builds it (571,131 "
+          "parameters, the count its training log prints)", "s-LWSR repository, model_best.pt and its log",
+          _released_loads),
+]
+
+RELEASED_NOTES = """
+**What this is.** The s-LWSR repository ships one checkpoint, `model_best.pt` of a debug run: s-LWSR32 ×4 after one
+epoch (1,000 iterations, batch 16, LR patch 48, DIV2K; its log reads 31.179 dB on five DIV2K validation images). It
+is **not** the paper's model, but it proves that srrepro's released-layout s-LWSR is the released network: all 125
+tensors load with `strict=True` and every ReLU runs, as in the released code (`activation_removal="none"`). Beside it,
+s-LWSR32 with every ReLU trained for as many iterations by this profile's recipe: at lite that is T91 with LR patches
+of 16 (4 × fewer pixels per batch than the authors' 48), so the gap is the recipe's, not the network's; at the paper
+profile the recipe is the authors'. B100 and Urban100 are scored on their first 20 and 10 images at lite.
+"""
+
+
 CHAPTER = """
 s-LWSR (Li et al., IEEE TIP 2020) is the study's smallest network (144K–2,277K parameters): a U-shaped stack of 26
 residual blocks with an "information pool" (a 1×1 convolution over six earlier feature maps), an optional MobileNetV2
@@ -208,8 +349,9 @@ weights are a one-epoch debug checkpoint (1,000 iterations), not the paper's mod
 blocks (303,931 with six blocks per half); Fig. 5's 124K for the compressed s-LWSR32C needs an expansion below 1
 (t = 6 gives 465,467); Multi-Adds are parameters × 320 × 180, not the convolutions' real multiply-adds.
 
-**Not here yet.** Tables I–III and Figures 1, 5 (issue #15); this chapter holds Figure 6, the activation-removal
-ablation the study's card names.
+**Not here yet** (issue #15): Tables II and III, Figures 1 and 5, and the released checkpoint's forward compared
+with the released code's. Here: Figure 6 (the activation-removal ablation the study's card names), Table I, and the
+released checkpoint loaded strictly and scored.
 """
 
 
@@ -234,3 +376,31 @@ SPECS = {
                   "paper": "11 arms, DIV2K, LR patch 48, batch 16, 10⁶ iterations, lr 1e-4 halved every 2×10⁵; "
                            "whole test sets"}),
 }
+
+SPECS["slwsr_t1"] = TableSpec(
+    id="slwsr_t1", title="s-LWSR Table I: base line, deeper-and-thinner (Width), shallower (Depth)", paper=PAPER,
+    source=T1, description=with_training_note(
+        "s-LWSR32 (26 blocks), the 'Depth' variant (6 + 6 blocks, F = 32) and s-LWSR16 ('Width'), each keeping half "
+        "its activations; Set5 ×4 PSNR/SSIM with and without self-ensemble; `params` exact."),
+    keys=["model", "dataset", "scale", "self_ensemble", "seed"], metrics=["params", "psnr", "ssim"], jobs=t1_jobs,
+    plan_notes="Three s-LWSR sizes (base line and Width shared with slwsr_f6's '1/2' models), Set5 ×4 ± self-ensemble.",
+    paper_values=[dict(model=c, dataset="Set5", scale=4.0, self_ensemble=True, params=p, psnr=v, ssim=float("nan"),
+                       source=f"{T1}, column {c}") for c, (_, p, v) in T1_COLUMNS.items()],
+    layout=Layout(("model",), ("self_ensemble",), ("params", "psnr")), display_extra=("blocks", "iterations"),
+    claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES, family="slwsr",
+    profiles={"smoke": "3 tiny models, 2 iterations, 1 Set5 image", "lite": f"3 models × 3 seeds, {_LITE}",
+              "paper": "3 models, the released recipe (DIV2K, LR patch 48, batch 16, 10⁶ iterations)"})
+
+SPECS["slwsr_released"] = TableSpec(
+    id="slwsr_released", title="s-LWSR's released checkpoint (1 epoch, not the paper's model)", paper=PAPER,
+    source=RELEASED, description=with_training_note(
+        "The one released s-LWSR checkpoint loaded strictly into the released layout and scored at ×4 on the four "
+        "benchmarks, beside s-LWSR32 with every ReLU trained for as many iterations (1,000) by this profile's recipe."),
+    keys=["model", "dataset", "scale", "seed"], metrics=["params", "psnr", "ssim"], jobs=released_jobs,
+    plan_notes="The released 1-epoch checkpoint (no training) and s-LWSR32 (all ReLUs) trained 1,000 iterations.",
+    grid={"lite": {"limits": F6_LITE_LIMITS}},
+    layout=Layout(("dataset",), ("model",), ("psnr", "ssim")), display_extra=("iterations_trained", "follows"),
+    claims=RELEASED_CLAIMS, notes=RELEASED_NOTES, family="slwsr",
+    profiles={"smoke": "the checkpoint and a tiny model, 1 image per set",
+              "lite": "the checkpoint; s-LWSR32 × 3 seeds, 1,000 lite iterations; B100 first 20, Urban100 first 10",
+              "paper": "the checkpoint; s-LWSR32, 1,000 iterations of the authors' recipe; whole test sets"})
