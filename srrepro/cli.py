@@ -369,11 +369,11 @@ def _cmd_download(args) -> None:
     from . import data
 
     for name in args.names:  # every name is checked before the data root is created or anything fetched
-        if name in data.EXTRA_GROUPS or name == "lpips":
+        if name in data.EXTRA_GROUPS or name in data.TORCHVISION_FILES:
             continue
         if name not in data.DATASETS:
             raise data.UnknownDatasetError(f"unknown download {name!r}; valid: "
-                                           f"{', '.join([*data.DATASETS, *data.EXTRA_GROUPS, 'lpips'])}")
+                                           f"{', '.join([*data.DATASETS, *data.EXTRA_GROUPS, *data.TORCHVISION_FILES])}")
         ds = data.DATASETS[name]
         if ds.note and not ds.archives:
             raise data.DatasetMissingError(ds.note)
@@ -454,7 +454,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_score)
 
     s = sub.add_parser("download", help="fetch datasets / weights from their public sources, with checksums")
-    s.add_argument("names", nargs="+", help="Set5 Set14 B100 Urban100 T91 DIV2K_train DIV2K_valid weights niqe lpips")
+    s.add_argument("names", nargs="+", help="Set5 Set14 B100 Urban100 T91 DIV2K_train DIV2K_valid weights niqe lpips "
+                                                  "vgg19 vgg16")
     s.add_argument("--data", type=_out_dir, help="data root to fill (default $SRREPRO_DATA or ./data)")
     s.set_defaults(func=_cmd_download)
 

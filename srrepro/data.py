@@ -361,25 +361,37 @@ LPIPS_TRUNK_URL = "https://download.pytorch.org/models/alexnet-owt-7be5be79.pth"
 LPIPS_TRUNK_SHA256_PREFIX = "7be5be79"
 
 
-def _download_lpips(root: Path, progress: bool) -> int:
-    dest = root / "weights" / "imagenet" / Path(LPIPS_TRUNK_URL).name
-    if dest.is_file() and file_sha256(dest).startswith(LPIPS_TRUNK_SHA256_PREFIX):
+# torchvision's ImageNet files the study reads: download name → (URL, sha256 prefix, path under the data root).
+# LPIPS's trunk; the VGG-19 of PCARN's VGG loss (paper profile) and the VGG-16 stand-in (srrepro.losses).
+TORCHVISION_FILES = {
+    "lpips": (LPIPS_TRUNK_URL, LPIPS_TRUNK_SHA256_PREFIX, "weights/imagenet/alexnet-owt-7be5be79.pth"),
+    "vgg19": ("https://download.pytorch.org/models/vgg19-dcbb9e9d.pth", "dcbb9e9d", "weights/vgg19-dcbb9e9d.pth"),
+    "vgg16": ("https://download.pytorch.org/models/vgg16-397923af.pth", "397923af",
+              "weights/imagenet/vgg16-397923af.pth"),
+}
+
+
+def _download_torchvision(name: str, root: Path, progress: bool) -> int:
+    url, prefix, rel = TORCHVISION_FILES[name]
+    dest = root / rel
+    if dest.is_file() and file_sha256(dest).startswith(prefix):
         return 1
     with tempfile.TemporaryDirectory(dir=root) as tmp:
-        raw = fetch(LPIPS_TRUNK_URL, Path(tmp) / dest.name, progress=progress)
-        if not file_sha256(raw).startswith(LPIPS_TRUNK_SHA256_PREFIX):
-            raise ChecksumError(f"{LPIPS_TRUNK_URL}: sha256 does not start with {LPIPS_TRUNK_SHA256_PREFIX}")
+        raw = fetch(url, Path(tmp) / dest.name, progress=progress)
+        if not file_sha256(raw).startswith(prefix):
+            raise ChecksumError(f"{url}: sha256 does not start with {prefix}")
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(raw), dest)
     return 1
 
 
 def download(name: str, root: str | os.PathLike | None = None, progress: bool = True) -> int:
-    """Fetch dataset (or file group ``weights``/``niqe``/``lpips``/``matlab_lr``) ``name`` into the data root."""
+    """Fetch dataset (or file group ``weights``/``niqe``/``matlab_lr``, or torchvision file ``lpips``/``vgg19``/
+    ``vgg16``) ``name`` into the data root."""
     root = data_root(root, must_exist=False)
     root.mkdir(parents=True, exist_ok=True)
-    if name == "lpips":  # the AlexNet trunk; the lin layers ship with the lpips package
-        return _download_lpips(root, progress)
+    if name in TORCHVISION_FILES:  # lpips: the AlexNet trunk (the lin layers ship with the lpips package)
+        return _download_torchvision(name, root, progress)
     if name in EXTRA_GROUPS:
         return _download_manifest_group(EXTRA_GROUPS[name], root, progress)
     ds = get_dataset(name)

@@ -266,9 +266,9 @@ def _vgg_items(root: Path, verify: bool) -> list[Item]:
     from . import losses as L
 
     vgg19 = Item("vgg19", "weights", f"weights/{L.VGG19_FILE}", MISSING, expected_files=1, approx=L.VGG19_SIZE,
-                 source=L.VGG19_URL, fetch=f"download {L.VGG19_URL} to <data root>/weights/")
+                 source=L.VGG19_URL, fetch="srrepro download vgg19")
     vgg16 = Item("vgg16", "weights", " or ".join(L.VGG16_FILES), MISSING, expected_files=1, approx="528 MB",
-                 source=L.VGG16_URL, fetch=f"download {L.VGG16_URL} to <data root>/{L.VGG16_FILES[1]}")
+                 source=L.VGG16_URL, fetch="srrepro download vgg16")
     for item, candidates, check in ((vgg19, [f"weights/{L.VGG19_FILE}"], lambda d: d.startswith("dcbb9e9d")),
                                     (vgg16, L.VGG16_FILES, lambda d: d == L.VGG16_NPZ_SHA256 or
                                      d.startswith("397923af"))):

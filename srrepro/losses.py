@@ -155,7 +155,7 @@ def _vgg19_state(weights, data_root, check_hash: bool) -> dict:
     if not path.is_file():
         raise MissingWeightsError(
             f"the VGG loss needs the ImageNet VGG-19 weights {VGG19_FILE} ({VGG19_SIZE}, torchvision's "
-            f"VGG19_Weights.IMAGENET1K_V1) at {path}: download {VGG19_URL} and put it there")
+            f"VGG19_Weights.IMAGENET1K_V1) at {path}: `srrepro download vgg19` fetches {VGG19_URL}")
     if check_hash:
         _check_prefix(path, "dcbb9e9d", VGG19_URL)
     return _features_of(torch.load(path, map_location="cpu", weights_only=True))

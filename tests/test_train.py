@@ -477,3 +477,23 @@ def test_vgg16_stand_in_loads_the_mirror_strictly(data_root, tmp_path):
     x = torch.rand(1, 3, 32, 32, requires_grad=True)
     loss(x, torch.rand(1, 3, 32, 32)).backward()
     assert x.grad.abs().sum() > 0 and loss.features[0].weight.grad is None
+
+
+def test_vgg_downloads_land_where_the_loss_looks(tmp_path, monkeypatch):
+    """`srrepro download vgg19|vgg16` writes the file the loss reads, and refuses bytes whose sha256 is not the
+    file's (torchvision publishes the first 8 hex digits)."""
+    from srrepro import data, losses
+
+    url19, _, rel19 = data.TORCHVISION_FILES["vgg19"]
+    url16, _, rel16 = data.TORCHVISION_FILES["vgg16"]
+    assert (url19, rel19) == (losses.VGG19_URL, f"weights/{losses.VGG19_FILE}")
+    assert (url16, rel16) == (losses.VGG16_URL, losses.VGG16_FILES[1])
+
+    def fake_fetch(url, dest, **kw):
+        dest.write_bytes(b"not torchvision's file")
+        return dest
+
+    monkeypatch.setattr(data, "fetch", fake_fetch)
+    with pytest.raises(data.ChecksumError, match="dcbb9e9d"):
+        data.download("vgg19", tmp_path, progress=False)
+    assert not (tmp_path / rel19).exists()  # nothing written
