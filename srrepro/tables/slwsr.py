@@ -296,7 +296,8 @@ def released_jobs(ctx: RunContext) -> list[Job]:
                          {"params": params_of("slwsr", n_feats=32, official=True), "iterations_trained": 1000,
                           "follows": "released code (every ReLU runs)"})]
     kw = {"n_feats": 32, "activation_removal": "none", **size("slwsr", ctx.profile)}
-    steps = RELEASED_ITERATIONS if ctx.profile != "smoke" else None  # smoke: its 2 iterations
+    # as many iterations as the checkpoint had; a capped run's (ctx.iterations) and smoke's own 2 win
+    steps = None if ctx.profile == "smoke" else (ctx.iterations or RELEASED_ITERATIONS)
     for seed in range(ctx.n_seeds):
         jobs.append(Job.train({"model": f"s-LWSR32, all ReLUs, {ctx.profile} recipe", "seed": seed}, evals,
                               train_config(ctx, "slwsr", "slwsr", kw, seed, iterations=steps, scales=(SCALE,)),
