@@ -385,9 +385,9 @@ def _is_number(s: str) -> bool:
         return False
 
 
-def _ordered(df: pd.DataFrame, keys: list[str], paper: pd.DataFrame) -> list[tuple]:
+def _ordered(df: pd.DataFrame, keys: list[str], paper: pd.DataFrame, order: dict | None = None) -> list[tuple]:
     """The distinct combinations of ``keys`` (normalised), sorted level by level: a numeric key ascending, any
-    other in the order the paper lists its values, then in the CSV's order."""
+    other in the layout's ``order`` for it, else the order the paper lists its values, then in the CSV's order."""
     if not keys:
         return [()]
     combos = list(dict.fromkeys(zip(*(df[k].map(_norm) for k in keys))))
@@ -398,6 +398,7 @@ def _ordered(df: pd.DataFrame, keys: list[str], paper: pd.DataFrame) -> list[tup
             ranks.append({v: float(v) if v != "" else math.inf for v in values})
             continue
         seen = list(paper[k].map(_norm)) if k in paper and len(paper) else []
+        seen = [_norm(v) for v in (order or {}).get(k, ())] + seen
         order = {v: i for i, v in reversed(list(enumerate(seen + values)))}
         ranks.append(order)
     return sorted(combos, key=lambda c: tuple(ranks[j][v] for j, v in enumerate(c)))
@@ -592,7 +593,8 @@ def paper_layout_html(result: TableResult) -> str:
         return ""
     paper = spec.paper_frame() if spec.paper_values else pd.DataFrame()
     df = _with_paper_only_cells(df, paper, rk + ck, metrics, result.profile)
-    row_combos, col_combos = _ordered(df, rk, paper), _ordered(df, ck, paper)
+    order = spec.layout.order if spec.layout is not None else {}
+    row_combos, col_combos = _ordered(df, rk, paper, order), _ordered(df, ck, paper, order)
     side = [k for k in spec.keys if k in df and k != "seed" and k not in rk + ck]
     side += [k for k in ("reported_by",) if k in df and k not in rk + ck + side]
     constant = [k for k in side if df[k].map(_norm).nunique(dropna=False) <= 1]

@@ -76,3 +76,12 @@ def test_table1_counts_two_printed_one_unexplained():
     v = tables.judge(tables.get("slwsr_t1"), rows, "lite")
     assert v["t1_params"].status == "holds" and v["t1_params_depth"].status == "contradicted"
     assert "303,931" in v["t1_params_depth"].evidence
+
+
+def test_the_page_reads_the_settings_in_the_figures_order():
+    from srrepro.report import _ordered
+
+    df = pd.DataFrame({"activations": sorted(slwsr.F6_ORDER), "dataset": "Set5"})
+    assert _ordered(df, ["activations"], pd.DataFrame()) != [(a,) for a in slwsr.F6_ORDER]  # the CSV's sort
+    order = tables.get("slwsr_f6").layout.order
+    assert _ordered(df, ["activations"], pd.DataFrame(), order) == [(a,) for a in slwsr.F6_ORDER]

@@ -93,6 +93,7 @@ class Layout:
     rows: tuple  # key columns down the page (e.g. ("dataset", "scale"))
     cols: tuple = ()  # key columns across (e.g. ("method",)); () = one column per metric
     metrics: tuple = ("psnr",)
+    order: dict = field(default_factory=dict)  # key column → its values in reading order (a paper without values)
 
 
 @dataclass

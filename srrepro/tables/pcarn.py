@@ -338,8 +338,8 @@ recipe otherwise ("with the same settings"), against one discriminator (+ GAN) o
 **The VGG loss is a stand-in below the paper profile.** The paper's VGG loss uses ImageNet VGG-19 (conv5_4);
 its weights are not in the data mirror, so smoke and lite use VGG-16 at the corresponding place (conv5_3, before
 its ReLU) from the mirror's `weights/imagenet/vgg16_features_fp16.npz`; every row's `loss` column says which
-(`vgg16+5e-3*gan`). The paper profile uses VGG-19 (`srrepro download` names the file; without it the GAN rows
-say "not run" with what to download). LPIPS is AlexNet v0.1 with `scale` pixels cropped, the convention that
+(`vgg16+5e-3*gan`). The paper profile uses VGG-19 (`srrepro download vgg19`; without it the GAN rows say "not
+run" with what to download). LPIPS is AlexNet v0.1 with `scale` pixels cropped, the convention that
 reproduces the released checkpoints' cells (`pcarn_t4`).
 
 **Reading the lite rows.** {LITE_ITERATIONS} L1 steps and {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} GAN steps are 0.083 % of the
