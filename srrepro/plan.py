@@ -95,13 +95,50 @@ def _train_scales(config) -> list[float]:
     return scales if len(scales) <= 3 else [scales[0], scales[len(scales) // 2], scales[-1]]
 
 
+@lru_cache(maxsize=None)
+def loss_flops_per_hr_px(term: str, n_discriminators: int = 1) -> float:
+    """FLOPs per HR pixel of a perceptual term's networks in one training step, measured like
+    :func:`flops_per_px` on two 64×64 inputs (batch norm needs two): a VGG loss runs its network forward on HR and forward + backward on SR;
+    the GAN term runs the discriminator(s) forward + backward on HR and SR (D step) and on SR again (G step)."""
+    import torch
+    from torch.utils.flop_counter import FlopCounterMode
+
+    from .losses import VGGLoss
+    from .models import create_model
+
+    p, n = 64, 2
+    with torch.device("meta"):
+        net = (VGGLoss(random_init=True, term=term) if term != "gan"
+               else create_model("pcarn_discriminator", n_scales=n_discriminators))
+        x = torch.rand(n, 3, p, p, requires_grad=True)
+    fc = FlopCounterMode(display=False)
+    with fc:
+        if term == "gan":
+            sum(o.float().mean() for o in net(x)).backward()
+        else:
+            net(x, x.detach()).backward()
+    once = fc.get_total_flops() / (n * p * p)  # VGG: fwd(SR) + bwd(SR) + fwd(HR); GAN: one fwd + bwd
+    return float(3 * once if term == "gan" else once)
+
+
 def train_flops(config) -> float:
-    """FLOPs of one training step (mean over the training scales; the loss itself is negligible)."""
+    """FLOPs of one training step (mean over the training scales): the model's forward + backward, plus the networks
+    of a perceptual loss (VGG, discriminators), which can cost several times the generator; pixel losses are
+    negligible."""
+    from .losses import VGG_TERMS, parse_loss
     from .train import model_kwargs
 
     kw = json.dumps(model_kwargs(config), sort_keys=True)
-    per_px = np.mean([flops_per_px(config.model, kw, s, True) for s in _train_scales(config)])
-    return float(per_px * config.batch_size * config.lr_patch ** 2)
+    scales = _train_scales(config)
+    per_px = np.mean([flops_per_px(config.model, kw, s, True) for s in scales])
+    total = per_px * config.batch_size * config.lr_patch ** 2
+    hr_px = config.batch_size * np.mean([(config.lr_patch * s) ** 2 for s in scales])
+    for term in parse_loss(config.loss):
+        if term in VGG_TERMS:
+            total += loss_flops_per_hr_px(term) * hr_px
+        elif term == "gan":
+            total += loss_flops_per_hr_px("gan", config.gan_scales) * hr_px
+    return float(total)
 
 
 @lru_cache(maxsize=None)

@@ -158,3 +158,18 @@ def test_table2_stage2_is_a_third_of_stage1_from_the_table1_model():
         assert {j.config.loss for j in gan} == {("vgg" if profile == "paper" else "vgg16") + "+5e-3*gan"}
         t1 = {model_hash(j.config, profile) for j in pcarn.t1_jobs(tables.context(tables.get("pcarn_t1"), profile))}
         assert {model_hash(j.pretrained_from, profile) for j in gan} <= t1  # stage 1 is Table 1's '+ Residual'
+
+
+def test_the_gan_stage_plan_counts_the_vgg_and_the_discriminators():
+    """A GAN step runs VGG (forward on HR, forward + backward on SR) and the discriminators three times: at the paper
+    profile that is several times the generator's own cost, and the plan must say so."""
+    import dataclasses
+
+    from srrepro.plan import loss_flops_per_hr_px, train_flops
+
+    ctx = tables.context(tables.get("pcarn_t2"), "paper")
+    msd = pcarn.gan_config(ctx, 0, 3)
+    generator_only = train_flops(dataclasses.replace(msd, loss="l1"))
+    assert train_flops(msd) > 3 * generator_only
+    assert train_flops(msd) > train_flops(pcarn.gan_config(ctx, 0, 1))  # three discriminators cost more than one
+    assert loss_flops_per_hr_px("vgg16") < loss_flops_per_hr_px("vgg")  # conv5_3 of VGG-16 < conv5_4 of VGG-19
