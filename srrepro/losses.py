@@ -25,7 +25,6 @@ A loss is named by a spec string, a ``+``-sum of optionally weighted terms: ``"l
 """
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
@@ -33,7 +32,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .weights import MissingWeightsError  # one class for every missing weights file: the engine's "not run" rows
+from .weights import MissingWeightsError, _sha256  # one missing-weights class: the engine makes it a "not run" row
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"
 VGG19_URL = "https://download.pytorch.org/models/vgg19-dcbb9e9d.pth"
@@ -136,14 +135,6 @@ def _check_prefix(path: Path, prefix: str, url: str) -> None:
     if not digest.startswith(prefix):
         raise MissingWeightsError(f"{path} is not torchvision's {Path(url).name} (sha256 {digest[:8]}…); "
                                   f"re-download it from {url}")
-
-
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def _features_of(state: dict) -> dict:
