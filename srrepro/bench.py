@@ -3,7 +3,8 @@
 ``python -m srrepro.bench [--official DIR] [--quick]`` writes two CSVs (atomically, with provenance columns):
 
 * ``results/bench/compare.csv``: srrepro vs the official implementation on the same weights and inputs: CARN-M
-  (``nmhkahn/CARN-pytorch``) and OverNet (``pbehjatii/OverNet-PyTorch``) inference and one training step, MATLAB
+  (``nmhkahn/CARN-pytorch``), OverNet (``pbehjatii/OverNet-PyTorch``) and s-LWSR32 (``Sudo-Biao/s-LWSR``, its released
+  checkpoint) inference and one training step, MATLAB
   ``imresize`` and Y-PSNR/SSIM vs BasicSR's (``basicsr/utils/matlab_functions.py``, ``basicsr/metrics/psnr_ssim.py``).
   Each row: median seconds of both, ``ratio`` = official ÷ srrepro (the median of the per-round ratios; ≥ 1: srrepro
   is as fast or faster), its distribution-free 95 % interval (order statistics of the per-round ratios) and
@@ -28,7 +29,8 @@ gets it, and the rest is measured.
 
 Weights: CARN-M loads the official ``carn_m.pth`` (from the data root) into both models; OverNet has no released
 weights in the data root, so a seeded random srrepro model's ``state_dict`` (official key names) is loaded strictly
-into the official network. The training step has the same math on both sides (L1, Adam at the official learning
+into the official network; s-LWSR loads its released one-epoch checkpoint (``slwsr32_x4_epoch1.pt``) into both (the
+released code on [0, 255], its mean shifts frozen as srrepro's are). The training step has the same math on both sides (L1, Adam at the official learning
 rate, gradient norm clipped at 10, as both official trainers), each as its code runs it: srrepro's loop updates and
 clips in foreach form, the official trainers use ``torch.optim.Adam`` / ``clip_grad_norm_`` with PyTorch's
 defaults (per tensor on CPU). Both give the same weights to the bit on CPU, so that part of the ratio is overhead
@@ -89,6 +91,8 @@ OFFICIAL = {
                      ("carn/model/carn_m.py", "carn/model/ops.py")),
     "overnet": Official("OverNet-PyTorch", "pbehjatii/OverNet-PyTorch", "5f8451533aec2062f27b2b5f01c94a6e1c29155c",
                         ("OverNet.py", "ops.py")),
+    "slwsr": Official("s-LWSR", "Sudo-Biao/s-LWSR", "789ed425830873018c632fe56a8d6953a96edbc5",
+                      ("Train/code/model/lwsr.py", "Train/code/model/common.py")),
     "basicsr": Official("BasicSR", "XPixelGroup/BasicSR", "8d56e3a045f9fb3e1d8872f92ee4a4f07f886b0a",
                         ("basicsr/utils/matlab_functions.py", "basicsr/metrics/psnr_ssim.py",
                          "basicsr/metrics/metric_util.py", "basicsr/utils/color_util.py", "basicsr/utils/registry.py")),
@@ -186,6 +190,16 @@ def official_overnet(root: Path):
         _load_file("ops", d / "ops.py")
         mod = _load_file("_official_overnet", d / "OverNet.py")
     return mod.Network
+
+
+def official_slwsr(root: Path):
+    """``Train/code/model/lwsr.py``'s ``LWSR`` (it does ``from model import common``)."""
+    d = check_official("slwsr", root) / "Train" / "code" / "model"
+    with _module_aliases("model"):
+        pkg = _package("model", d)
+        pkg.common = _load_file("model.common", d / "common.py")
+        mod = _load_file("_official_lwsr", d / "lwsr.py")
+    return mod.LWSR
 
 
 def official_basicsr(root: Path, metrics: bool = True) -> types.SimpleNamespace:
@@ -375,9 +389,50 @@ def _overnet_pair(root: Path, data_root, device):
         "seeded random srrepro state_dict (torch.manual_seed(0)), loaded strictly into both", 1e-3
 
 
+def _slwsr_pair(root: Path, data_root, device):
+    """srrepro's released-layout s-LWSR32 ×4 and the released ``LWSR`` with the released checkpoint (else a seeded
+    random srrepro state_dict). The released code works on [0, 255] (its call scales in and out); its ``MeanShift``
+    sets ``self.requires_grad = False``, which freezes nothing, so the harness freezes its mean shifts as srrepro's
+    are (the same trainable tensors on both sides); and its ``load_state_dict`` skips unknown keys silently, so the
+    weights go in through ``nn.Module.load_state_dict(strict=True)``."""
+    import types as _types
+
+    import torch
+    import torch.nn as nn
+
+    from . import weights as W
+    from .models import create_model
+    from .weights import load_state_dict_strict
+
+    LWSR = official_slwsr(root)
+    kw = dict(n_feats=32, scale=SCALE, official=True)
+    path = W.weights_path("slwsr32_x4_epoch1", data_root)
+    if path.is_file():
+        sd, how = W.read_state_dict(path), "the released model_best.pt (1 epoch), loaded strictly into both"
+    else:
+        torch.manual_seed(0)
+        sd, how = create_model("slwsr", **kw).state_dict(), "seeded random srrepro state_dict, loaded strictly"
+
+    def ours():
+        m = create_model("slwsr", **kw)
+        load_state_dict_strict(m, sd, "s-LWSR state_dict")
+        return m.to(device)
+
+    def theirs():
+        args = _types.SimpleNamespace(n_feats=32, reduction=16, scale=[SCALE], rgb_range=255, n_colors=3)
+        m = LWSR(args)
+        nn.Module.load_state_dict(m, sd, strict=True)
+        m.sub_mean.requires_grad_(False)
+        m.add_mean.requires_grad_(False)
+        return m.to(device)
+
+    return ours, theirs, (lambda m, x: m(x, SCALE)), (lambda m, x: m(x * 255) / 255), how, 1e-4
+
+
 MODELS = {  # key → (label, pair builder, official entry, flops model name, flops kwargs)
     "carn_m": ("CARN-M ×4", _carn_m_pair, "carn", "carn_m", {"multi_scale": True, "group": 4, "cascade": "official"}),
     "overnet": ("OverNet ×4", _overnet_pair, "overnet", "overnet", {"scale": SCALE, "official": True}),
+    "slwsr": ("s-LWSR32 ×4", _slwsr_pair, "slwsr", "slwsr", {"n_feats": 32, "scale": SCALE, "official": True}),
 }
 
 

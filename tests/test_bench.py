@@ -107,8 +107,8 @@ def test_run_without_official_code_writes_both_csvs(ran):
     prov = ["machine", "git_commit", "computed_at", "torch_threads", "packages", *bench.RUN_COLUMNS]
     assert list(c.columns[:len(bench.COMPARE_COLUMNS)]) == bench.COMPARE_COLUMNS and set(prov) <= set(c.columns)
     assert list(m.columns[:len(bench.MACHINE_COLUMNS)]) == bench.MACHINE_COLUMNS and set(prov) <= set(m.columns)
-    assert list(c["key"]) == ["carn_m_infer", "carn_m_train", "overnet_infer", "overnet_train", "imresize",
-                              "psnr_ssim"]
+    assert list(c["key"]) == ["carn_m_infer", "carn_m_train", "overnet_infer", "overnet_train", "slwsr_infer",
+                              "slwsr_train", "imresize", "psnr_ssim"]
     assert c["status"].str.startswith("official code absent").all() and c["ratio"].isna().all()
     assert (c["mode"] == "quick").all() and (c["threads"] == 1).all()
     assert list(m["key"])[-2:] == ["conv3x3_g1_t1", "conv3x3_g4_t1"] and (m["gflops"] > 0).all()
@@ -166,5 +166,16 @@ def test_overnet_equals_the_official_code():
     """official=True runs the released code's fused weight-norm kernel: the same output, loss and gradients to the
     bit."""
     infer, train = bench.measure_model("overnet", OFFICIAL, TINY)
+    assert infer["status"] == "ok" and infer["max_abs_diff"] == 0.0 and infer["outputs_equal"]
+    assert train["status"] == "ok" and train["max_abs_diff"] == 0.0 and train["outputs_equal"]
+
+
+@pytest.mark.skipif(not (OFFICIAL / "s-LWSR" / "Train" / "code" / "model" / "lwsr.py").is_file(),
+                    reason=f"official s-LWSR not in {OFFICIAL} (see `make bench`)")
+def test_slwsr_equals_the_released_code(data_root):
+    """The released checkpoint in srrepro's released layout and in the released LWSR: the same output, loss and
+    gradients to the bit (issue: the released-layout s-LWSR is the released network)."""
+    infer, train = bench.measure_model("slwsr", OFFICIAL, TINY, data_root=data_root)
+    assert "released model_best.pt" in infer["weights"]
     assert infer["status"] == "ok" and infer["max_abs_diff"] == 0.0 and infer["outputs_equal"]
     assert train["status"] == "ok" and train["max_abs_diff"] == 0.0 and train["outputs_equal"]
