@@ -124,6 +124,32 @@ def count_multadds(model: nn.Module, lr_shape: tuple[int, int], scale, by_module
     return total // 2, per
 
 
+def saved_activation_bytes(model: nn.Module, lr_shape: tuple[int, int], scale, batch: int = 2) -> int:
+    """Bytes of activations autograd keeps for the backward pass of one training forward (``model.train()``) on a
+    ``batch×3×h×w`` input, per sample: every tensor saved for backward, each storage counted once (an in-place
+    ReLU's output and the next conv's input are one buffer), the model's own parameters left out. A count, not a
+    reading of an allocator: the same on every device and every run. (Batch norm needs batch ≥ 2 to train.)"""
+    params = {p.untyped_storage().data_ptr() for p in model.parameters()}
+    seen: dict[int, int] = {}
+
+    def pack(t: torch.Tensor):
+        st = t.untyped_storage()
+        if st.data_ptr() not in params:
+            seen[st.data_ptr()] = max(seen.get(st.data_ptr(), 0), st.nbytes())
+        return t
+
+    h, w = lr_shape
+    x = torch.rand(batch, 3, h, w, device=_device_of(model), generator=torch.Generator().manual_seed(0))
+    was_training = model.training
+    model.train()
+    try:
+        with torch.autograd.graph.saved_tensors_hooks(pack, lambda t: t):
+            model(x, scale).sum()
+    finally:
+        model.train(was_training)
+    return sum(seen.values()) // batch
+
+
 def lr_shape_720p(scale: float) -> tuple[int, int]:
     """LR ``(h, w)`` whose ×``scale`` output has the pixels of a 1280×720 frame (see the module docstring).
 

@@ -71,6 +71,7 @@ TABLES: dict[str, str] = {
     "pcarn_f8": "pcarn",
     "pcarn_f12": "pcarn",
     "pcarn_f13": "pcarn",
+    "edsr_bn": "edsr",
     "slwsr_f6": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_released": "slwsr",

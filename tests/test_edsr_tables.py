@@ -1,0 +1,45 @@
+"""EDSR's specs: the batch-norm memory claim is a count (four feature maps kept per residual block with batch norm,
+two without), and the rules decide the right way."""
+from __future__ import annotations
+
+import pandas as pd
+import torch
+import torch.nn as nn
+
+from srrepro import tables
+from srrepro.complexity import saved_activation_bytes
+from srrepro.models.edsr import ResBlock
+
+
+class _Blocks(nn.Module):
+    def __init__(self, bn: bool, n: int = 3, c: int = 8):
+        super().__init__()
+        self.head = nn.Conv2d(3, c, 3, padding=1)
+        self.body = nn.Sequential(*[ResBlock(c, 3, bn) for _ in range(n)])
+
+    def forward(self, x, scale=None):
+        return self.body(self.head(x))
+
+
+def test_saved_activations_are_four_maps_a_block_with_bn_and_two_without():
+    h = w = 10
+    fmap = 8 * h * w * 4  # one float32 feature map of 8 channels, per sample
+    without, with_bn = (saved_activation_bytes(_Blocks(bn), (h, w), 1) for bn in (False, True))
+    # head: its input (3 channels); without BN, per block: the block input and the ReLU output (= conv2's input)
+    assert without == 3 * h * w * 4 + 3 * 2 * fmap
+    # with BN, per block: + both conv outputs (the BN inputs) and each BN's mean and inverse std (8 channels)
+    stats = 2 * 2 * 8 * 4
+    assert with_bn - without == 3 * (2 * fmap + stats)
+    # every map grows with the pixels, the statistics do not: twice the rows, twice everything but them
+    assert saved_activation_bytes(_Blocks(True), (2 * h, w), 1) == 2 * with_bn - 3 * stats
+
+
+def test_memory_claim_and_psnr_rule():
+    spec = tables.get("edsr_bn")
+    mem = pd.DataFrame([{"model": "without BN (EDSR)", "network": "n", "memory_saved": 0.46, "lr_patch": "8×8"}])
+    assert tables.judge(spec, mem, "lite")["bn_memory"].status == "holds"
+    assert tables.judge(spec, mem.assign(memory_saved=0.2), "lite")["bn_memory"].status == "contradicted"
+    rows = pd.DataFrame([{"model": m, "dataset": d, "scale": 2.0, "seed": s, "psnr": 30 + (0.3 if not bn else 0) + s / 100}
+                         for m, bn in (("without BN (EDSR)", False), ("with BN (SRResNet block)", True))
+                         for d in ("Set5", "Set14") for s in range(3)])
+    assert tables.judge(spec, rows, "lite")["bn_psnr"].status == "holds"
