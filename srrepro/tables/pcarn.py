@@ -283,9 +283,10 @@ def _seed_spread(df: pd.DataFrame, profile: str) -> Verdict:
                        else "inconclusive")
     status = ("holds" if all(d == "holds" for d in decided) else
               "contradicted" if any(d == "contradicted" for d in decided) else "inconclusive")
+    crit = stats.f.isf(0.05 / len(T2_METRICS), len(a) - 1, len(b) - 1)
     return Verdict(status, "+ GAN against PCARN (L1): " + "; ".join(parts) + f" (each at α = 0.05/{len(T2_METRICS)})",
-                   "" if status != "inconclusive" else "more seeds: an F-test on 3 against 3 seed means detects only "
-                                                       "a ratio of variances above about 39")
+                   "" if status != "inconclusive" else f"more seeds: with {len(a)} against {len(b)} seed means the "
+                                                       f"F-test detects only a variance ratio above {crit:.0f}")
 
 
 def _pixel_metrics_drop(df: pd.DataFrame, profile: str) -> Verdict:
