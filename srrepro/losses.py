@@ -204,14 +204,16 @@ class VGGLoss(nn.Module):
 
 
 def bce(prob_or_logit: torch.Tensor, real: bool, logits: bool = False) -> torch.Tensor:
-    """``nn.BCELoss`` against an all-real or all-fake target, computed in float32 (safe under autocast)."""
+    """``nn.BCELoss`` (the official code's) against an all-real or all-fake target, in float32 with autocast off
+    (``F.binary_cross_entropy`` refuses autocast). PyTorch's own kernel, not its formula written out: its backward
+    bounds the gradient (``(x − y) / max(x(1 − x), 1e-12)``) where the written-out ``−1/x`` overflows float32 once the
+    discriminator's probability underflows (a PCARN GAN run diverged so at its second step)."""
     x = prob_or_logit.float()
     target = torch.ones_like(x) if real else torch.zeros_like(x)
     if logits:
         return F.binary_cross_entropy_with_logits(x, target)
-    # BCELoss's formula with its clamp of log at -100, written out: F.binary_cross_entropy refuses autocast.
-    log_p = torch.log(x).clamp(min=-100) if real else torch.log1p(-x).clamp(min=-100)
-    return -log_p.mean()
+    with torch.autocast(device_type=x.device.type, enabled=False):
+        return F.binary_cross_entropy(x, target)
 
 
 def generator_gan_loss(d_outputs, logits: bool = False) -> torch.Tensor:

@@ -497,3 +497,18 @@ def test_vgg_downloads_land_where_the_loss_looks(tmp_path, monkeypatch):
     with pytest.raises(data.ChecksumError, match="dcbb9e9d"):
         data.download("vgg19", tmp_path, progress=False)
     assert not (tmp_path / rel19).exists()  # nothing written
+
+
+def test_gan_bce_is_pytorchs_bceloss_and_stays_finite_where_the_probability_underflows():
+    from srrepro.losses import bce
+
+    for real in (True, False):
+        p = torch.tensor([0.3, 1e-40, 1 - 1e-7, 1e-20], requires_grad=True)  # 1e-40: a float32 subnormal
+        q = p.detach().clone().requires_grad_(True)
+        ours = bce(p, real)
+        ref = nn.BCELoss()(q, torch.full_like(q, float(real)))
+        ours.backward()
+        ref.backward()
+        assert torch.equal(ours, ref) and torch.equal(p.grad, q.grad) and torch.isfinite(p.grad).all()
+    with torch.autocast("cpu", dtype=torch.bfloat16):  # safe under autocast
+        assert torch.isfinite(bce(torch.tensor([0.5, 1e-30]), True))
