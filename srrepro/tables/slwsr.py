@@ -355,9 +355,10 @@ weights are a one-epoch debug checkpoint (1,000 iterations), not the paper's mod
 blocks (303,931 with six blocks per half); Fig. 5's 124K for the compressed s-LWSR32C needs an expansion below 1
 (t = 6 gives 465,467); Multi-Adds are parameters × 320 × 180, not the convolutions' real multiply-adds.
 
-**Not here yet** (issue #15): Tables II and III, Figures 1 and 5, and the released checkpoint's forward compared
-with the released code's. Here: Figure 6 (the activation-removal ablation the study's card names), Table I, and the
-released checkpoint loaded strictly and scored.
+**Here:** Figure 6 (the activation-removal ablation the study's card names) and Table I at lite; the released
+checkpoint loaded strictly (`slwsr_released`, smoke so far), and its forward, loss and gradients equal to the
+released `lwsr.py`'s to the bit (`make bench`, the speed page). **Not here yet** (issue #15): Tables II and III,
+Figures 1 and 5, the released checkpoint's lite scores, and Figure 6's other three s-LWSR32 ratios.
 """
 
 
