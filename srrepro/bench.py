@@ -395,8 +395,6 @@ def _slwsr_pair(root: Path, data_root, device):
     sets ``self.requires_grad = False``, which freezes nothing, so the harness freezes its mean shifts as srrepro's
     are (the same trainable tensors on both sides); and its ``load_state_dict`` skips unknown keys silently, so the
     weights go in through ``nn.Module.load_state_dict(strict=True)``."""
-    import types as _types
-
     import torch
     import torch.nn as nn
 
@@ -419,7 +417,7 @@ def _slwsr_pair(root: Path, data_root, device):
         return m.to(device)
 
     def theirs():
-        args = _types.SimpleNamespace(n_feats=32, reduction=16, scale=[SCALE], rgb_range=255, n_colors=3)
+        args = types.SimpleNamespace(n_feats=32, reduction=16, scale=[SCALE], rgb_range=255, n_colors=3)
         m = LWSR(args)
         nn.Module.load_state_dict(m, sd, strict=True)
         m.sub_mean.requires_grad_(False)

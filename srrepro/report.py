@@ -399,8 +399,7 @@ def _ordered(df: pd.DataFrame, keys: list[str], paper: pd.DataFrame, order: dict
             continue
         seen = list(paper[k].map(_norm)) if k in paper and len(paper) else []
         seen = [_norm(v) for v in (order or {}).get(k, ())] + seen
-        order = {v: i for i, v in reversed(list(enumerate(seen + values)))}
-        ranks.append(order)
+        ranks.append({v: i for i, v in reversed(list(enumerate(seen + values)))})
     return sorted(combos, key=lambda c: tuple(ranks[j][v] for j, v in enumerate(c)))
 
 

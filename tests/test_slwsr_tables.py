@@ -86,3 +86,5 @@ def test_the_page_reads_the_settings_in_the_figures_order():
     assert _ordered(df, ["activations"], pd.DataFrame()) != [(a,) for a in slwsr.F6_ORDER]  # the CSV's sort
     order = tables.get("slwsr_f6").layout.order
     assert _ordered(df, ["activations"], pd.DataFrame(), order) == [(a,) for a in slwsr.F6_ORDER]
+    two = pd.DataFrame({"model": "m", "dataset": sorted(slwsr.BENCHMARKS)})  # the second key's order too
+    assert _ordered(two, ["model", "dataset"], pd.DataFrame(), order) == [("m", d) for d in slwsr.BENCHMARKS]

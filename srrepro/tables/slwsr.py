@@ -79,8 +79,8 @@ def f6_jobs(ctx: RunContext) -> list[Job]:
     return jobs
 
 
-def _needed() -> str:
-    return "more seeds, or the paper profile (`make dry-run TABLE=slwsr_f6 PROFILE=paper` for its cost)"
+def _needed(table: str = "slwsr_f6") -> str:
+    return f"more seeds, or the paper profile (`make dry-run TABLE={table} PROFILE=paper` for its cost)"
 
 
 def _gap(df: pd.DataFrame, model: str, a: str, b: str, metric: str = "psnr"):
@@ -240,11 +240,7 @@ def _t1_order(df: pd.DataFrame, profile: str) -> Verdict:
     plus = {"dataset": "Set5", "self_ensemble": True}
     parts = [(f"{a} − {b}", decide(scores(df, {"model": a, **plus}), scores(df, {"model": b, **plus})))
              for a, b in (("s-LWSR (base line)", "Depth"), ("Depth", "Width"))]
-    return combine(parts, _needed_for("slwsr_t1"), "comparisons (Set5 ×4 PSNR with self-ensemble, dB)")
-
-
-def _needed_for(table: str) -> str:
-    return f"more seeds, or the paper profile (`make dry-run TABLE={table} PROFILE=paper` for its cost)"
+    return combine(parts, _needed("slwsr_t1"), "comparisons (Set5 ×4 PSNR with self-ensemble, dB)")
 
 
 T1_CLAIMS = [
@@ -370,7 +366,7 @@ SPECS = {
         id="slwsr_f6", title="s-LWSR Figure 6: how many activations to keep", paper=PAPER, source=F6,
         description=with_training_note(
             "s-LWSR16 (143,755 parameters) trained with 2, 9, 12 (or 13), 17 and 26 of its 26 residual-block ReLUs "
-            "kept, and s-LWSR32 with the five settings; PSNR/SSIM on Set5, Set14, B100 and Urban100 at ×4."),
+            "kept, and s-LWSR32 with the five settings (lite: half and all kept); PSNR/SSIM on Set5, Set14, B100 and Urban100 at ×4."),
         keys=["model", "activations", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=f6_jobs,
         plan_notes="s-LWSR16 at six settings (five of Fig. 6 + the second reading of half) and s-LWSR32 at five, "
                    "scored on the four benchmarks at ×4.",
