@@ -53,12 +53,12 @@ def _kept(removal: str) -> int:
         return create_model("slwsr", n_feats=16, activation_removal=removal).activation_count()
 
 
-F6_LARGE = {"lite": ("1/2", "all")}  # s-LWSR32 settings a profile trains (default: all five)
+F6_LARGE: dict[str, tuple[str, ...]] = {}  # s-LWSR32 settings a profile trains, where not all five (none now)
 
 
 def f6_arms(ctx: RunContext) -> list[tuple[str, str]]:
-    """(model, setting) pairs a profile trains: every setting on s-LWSR16 (both readings of half), and on s-LWSR32
-    the five settings — at lite the two that the claim about larger models compares (half against all kept)."""
+    """(model, setting) pairs a profile trains: every setting on s-LWSR16 (both readings of half), and the five
+    settings on s-LWSR32 (the issue: the same ratios on a larger model)."""
     arms = [("s-LWSR16", s) for s in F6_ORDER]
     arms += [("s-LWSR32", s) for s in F6_LARGE.get(ctx.profile, tuple(F6_SETTINGS))]
     return arms
@@ -189,9 +189,8 @@ every ReLU runs. Every row here follows the **paper** (activations really remove
 released network computes.
 
 **What Figure 6 prints.** Only a chart, no numbers, so there is no paper column: the claims are the text's. The
-"larger models" claim is tested on s-LWSR32 (the paper does not say which larger model it tried); lite trains it at
-the two settings the claim compares, half and all kept (the other three are cached-incremental: add them to
-`F6_LARGE`).
+"larger models" claim is tested on s-LWSR32 (the paper does not say which larger model it tried), at all five
+settings; the claim's verdict compares half with all kept, the plot shows the whole curve.
 
 **Lite.** 500 iterations are 0.05 % of the released recipe's 10⁶; B100 and Urban100 are scored on their first 20 and
 10 images. The verdicts are about short training.
@@ -366,7 +365,7 @@ SPECS = {
         id="slwsr_f6", title="s-LWSR Figure 6: how many activations to keep", paper=PAPER, source=F6,
         description=with_training_note(
             "s-LWSR16 (143,755 parameters) trained with 2, 9, 12 (or 13), 17 and 26 of its 26 residual-block ReLUs "
-            "kept, and s-LWSR32 with the five settings (lite: half and all kept); PSNR/SSIM on Set5, Set14, B100 and Urban100 at ×4."),
+            "kept, and s-LWSR32 with the five settings; PSNR/SSIM on Set5, Set14, B100 and Urban100 at ×4."),
         keys=["model", "activations", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=f6_jobs,
         plan_notes="s-LWSR16 at six settings (five of Fig. 6 + the second reading of half) and s-LWSR32 at five, "
                    "scored on the four benchmarks at ×4.",
@@ -376,7 +375,7 @@ SPECS = {
         display_extra=("kept_of_26", "iterations", "train_seconds"), claims=F6_CLAIMS, plot=_f6_plot, notes=F6_NOTES,
         family="slwsr",
         profiles={"smoke": "11 tiny arms, 2 iterations, one image per test set",
-                  "lite": f"8 arms (s-LWSR32: half and all kept) × 3 seeds, {_LITE}; B100 first 20, Urban100 "
+                  "lite": f"11 arms × 3 seeds, {_LITE}; B100 first 20, Urban100 "
                           "first 10 images",
                   "paper": "11 arms, DIV2K, LR patch 48, batch 16, 10⁶ iterations, lr 1e-4 halved every 2×10⁵; "
                            "whole test sets"}),
