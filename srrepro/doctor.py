@@ -70,6 +70,10 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "edsr_bn": _trained(["Set5", "Set14"], ["Set5", "Set14"]),  # + memory counted without data
     "slwsr_f6": _trained(["Set5", "Set14", "B100", "Urban100"], BENCHMARKS),
     "slwsr_t1": _trained(["Set5"], ["Set5"]),
+    "slwsr_t2": {p: needs | {"carn_m.pth"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
+    "slwsr_t3": _trained(BENCHMARKS, BENCHMARKS),
+    "slwsr_f5": _trained(["Set14"], ["Set14"]),
+    "slwsr_f1": {p: needs | {"carn_m.pth"} for p, needs in _trained(["Urban100"], ["Urban100"]).items()},
     "slwsr_released": {p: needs | {"slwsr32_x4_epoch1.pt"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
 }
 # Items a table uses when present; without them it still runs and those rows say "not available".

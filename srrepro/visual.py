@@ -28,7 +28,7 @@ from .errors import SrreproError
 from .evaluate import make_pair, super_resolve
 from .metrics import rgb2y, score
 
-__all__ = ["compare", "compare_scores", "auto_box", "VisualError"]
+__all__ = ["compare", "compare_scores", "auto_box", "panel_models", "VisualError"]
 
 
 class VisualError(SrreproError, ValueError):
@@ -149,3 +149,30 @@ def compare(dataset: str, image: str, scale: int | float, methods: dict[str, obj
         bold = s is not None and s["psnr"] == best and len(panels) > 2
         ax.set_title(f"{name}\n{nums}", fontsize=size, fontweight="bold" if bold else "normal", pad=3)
     return fig
+
+
+def panel_models(rows, data_root=None, device: str = "cpu") -> dict:
+    """label → model for a figure, from the result rows that scored its panels (seed 0 of each ``method``): a row
+    with ``what == "official weights"`` names its ``weights``, one of ours its ``run_dir`` (under ``runs/``), so a
+    plot reloads exactly what the run scored. Raises FileNotFoundError when a run dir is not on this machine."""
+    import json
+
+    import torch
+
+    from .jobs import load_model
+    from .provenance import REPO_ROOT
+    from .train import TrainConfig
+    from .weights import load_official
+
+    models = {}
+    seed0 = rows[rows["seed"] == 0] if "seed" in rows else rows
+    for r in seed0.drop_duplicates("method").to_dict("records"):
+        label = f"{r['method']} ({r['what']}{', ' + r['profile'] if r['what'] == 'ours' else ''})"
+        if r["what"] == "official weights":
+            models[label] = load_official(r["weights"], root=data_root)
+        else:
+            run_dir = REPO_ROOT / "runs" / r["run_dir"]
+            cfg = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
+                                 for k, v in json.loads((run_dir / "config.json").read_text()).items()})
+            models[label] = load_model(cfg, run_dir / "model.pt", torch.device(device))
+    return models

@@ -12,7 +12,7 @@ import torch
 import torch.nn as nn
 
 from srrepro.models import count_params, create_model, list_models
-from srrepro.models.slwsr import OFFICIAL_HALF_KEPT, TABLE1
+from srrepro.models.slwsr import OFFICIAL_HALF_KEPT, S_LWSR32C, TABLE1
 
 
 def meta_model(name: str, **kw) -> nn.Module:
@@ -194,7 +194,11 @@ def test_other_counts_reported():
     assert rows[0][2] == 1_549_486 and rows[1][2] == 1_545_262
     assert depth == 303_931 and abs(depth / 308e3 - 1) < 0.015
     assert n_params("slwsr", compressed=True, expansion=6) == 465_467
-    assert n_params("slwsr", compressed=True, expansion=1) == 153_467
+    assert n_params("slwsr", compressed=True, expansion=1) == 126_011  # MobileNetV2's t = 1: no expansion conv
+    # reading 4: bias-free t = 1 blocks are the one reading that prints "124K"
+    assert n_params("slwsr", **S_LWSR32C) == 124_347 and round(n_params("slwsr", **S_LWSR32C) / 1e3) == 124
+    m = create_model("slwsr", **S_LWSR32C)
+    assert len(m.feat2_1.body) == 3 and m.feat2_1.body[0].groups == 32 and m.feat2_1.body[0].bias is None
 
 
 def test_multadds_table2():

@@ -21,10 +21,10 @@ def test_figure6_settings_keep_the_documented_blocks():
     assert {n for n in even.block_names if getattr(even, n).has_activation} != OFFICIAL_HALF_KEPT
 
 
-def test_lite_grid_is_eight_arms_of_three_seeds_at_paper_width():
+def test_lite_grid_is_eleven_arms_of_three_seeds_at_paper_width():
     ctx = tables.context(tables.get("slwsr_f6"), "lite")
     jobs = slwsr.f6_jobs(ctx)
-    assert len(jobs) == 8 * 3 and {j.family for j in jobs} == {"slwsr"}
+    assert len(jobs) == 11 * 3 and {j.family for j in jobs} == {"slwsr"}  # every ratio on s-LWSR32 too
     assert len(slwsr.f6_jobs(tables.context(tables.get("slwsr_f6"), "paper"))) == 11  # every ratio on s-LWSR32
     widths = {(j.key["model"], j.config.model_kwargs["n_feats"]) for j in jobs}
     assert widths == {("s-LWSR16", 16), ("s-LWSR32", 32)}
@@ -88,3 +88,50 @@ def test_the_page_reads_the_settings_in_the_figures_order():
     assert _ordered(df, ["activations"], pd.DataFrame(), order) == [(a,) for a in slwsr.F6_ORDER]
     two = pd.DataFrame({"model": "m", "dataset": sorted(slwsr.BENCHMARKS)})  # the second key's order too
     assert _ordered(two, ["model", "dataset"], pd.DataFrame(), order) == [("m", d) for d in slwsr.BENCHMARKS]
+
+
+def _cells(spec_keys: dict, effect, seeds: int = 3, noise: float = 0.01, sets=slwsr.BENCHMARKS) -> pd.DataFrame:
+    """Rows for every (arm, dataset, seed): ``effect(arm)`` dB above 25, seed noise ``noise``."""
+    rng = np.random.default_rng(1)
+    return pd.DataFrame([{**arm, "dataset": d, "scale": 4.0, "seed": s, "psnr": 25 + effect(arm) + rng.normal(0, noise),
+                          "ssim": 0.7 + effect(arm) / 10 + rng.normal(0, noise / 10)}
+                         for arm in spec_keys for d in sets for s in range(seeds)])
+
+
+def test_table2_counts_are_the_printed_ones_both_ways():
+    v = tables.judge(tables.get("slwsr_t2"), pd.DataFrame({"method": ["s-LWSR16"]}), "lite")["t2_counts"]
+    assert v.status == "holds", v.evidence
+    assert "8.3G" in v.evidence and "131.1G" in v.evidence
+    c = slwsr._t2_counts(16)
+    assert c["params"] == 143_755 and c["multadds"] > c["multadds_paper"]  # the up-sampler runs on more pixels
+
+
+def test_table2_rules_judge_ensemble_and_width():
+    arms = [{"method": m, "self_ensemble": e} for m in slwsr.T2_OURS for e in (False, True)]
+    width = {"s-LWSR16": 0.0, "s-LWSR32": 0.3, "s-LWSR64": 0.6}
+    df = _cells(arms, lambda a: width[a["method"]] + 0.1 * a["self_ensemble"], noise=0.002)  # 12 cells, 3 seeds each
+    v = tables.judge(tables.get("slwsr_t2"), df, "lite")
+    assert v["t2_self_ensemble"].status == "holds" and v["t2_width"].status == "holds"
+    worse = _cells(arms, lambda a: -width[a["method"]] - 0.1 * a["self_ensemble"], noise=0.002)
+    v = tables.judge(tables.get("slwsr_t2"), worse, "lite")
+    assert v["t2_self_ensemble"].status == "contradicted" and v["t2_width"].status == "contradicted"
+
+
+def test_table3_says_how_many_seeds_a_tiny_gap_needs():
+    arms = [{"model": m, "pool": p} for (m, p) in slwsr.T3_ROWS if m != "s-LWSR64"]
+    df = _cells(arms, lambda a: 0.005 * (a["pool"] == "normal"), noise=0.02)
+    v = tables.judge(tables.get("slwsr_t3"), df, "lite")
+    assert v["t3_pool_helps"].status == "inconclusive"
+    assert "to resolve a PSNR gap of 0.01 dB" in v["t3_pool_helps"].evidence
+    big = _cells(arms, lambda a: 0.5 * (a["pool"] == "normal") * (1 + (a["model"] == "s-LWSR32")))
+    v = tables.judge(tables.get("slwsr_t3"), big, "lite")
+    assert v["t3_pool_helps"].status == "holds" and v["t3_former11"].status == "holds"
+    assert v["t3_grows"].status == "holds"
+
+
+def test_figure5_reading_prints_124k_and_the_gap_rules():
+    arms = [{"model": m} for m in slwsr.F5_MODELS]
+    gain = {"s-LWSR16": 0.0, "s-LWSR32": 0.3, "s-LWSR32C": -0.4}
+    v = tables.judge(tables.get("slwsr_f5"), _cells(arms, lambda a: gain[a["model"]], sets=("Set14",)), "lite")
+    assert v["f5_params"].status == "holds" and "124,347" in v["f5_params"].evidence
+    assert v["f5_channels"].status == "holds" and v["f5_compression_hurts"].status == "holds"

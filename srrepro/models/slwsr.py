@@ -74,11 +74,13 @@ Our readings of under-specified parts
        (≈1.3K per block); we do not use it.
     4. Compression (III-D, Fig. 4): the inverted residual with linear bottleneck of MobileNetV2 — 1×1 expansion to
        t·F, ReLU, depth-wise 3×3, ReLU, 1×1 projection (linear) + identity — without BN (the paper removes BN,
-       III-A) and with ReLU instead of ReLU6 (features are on the 0–255 scale here, ReLU6 would saturate).
-       t = 6 by default (MobileNetV2's value; the paper gives none). ``compressed=True`` replaces all residual
-       blocks ("when all layers are replaced", IV-B); in ``feat{k}_1`` the 1×1 reduction stays. The paper's
-       "571K → 124K" cannot be met with t ≥ 1 (t=1 gives 153K, t=6 465K; 124K needs ≈1.3K parameters per block,
-       t ≈ 0.5: 122,267); printed by the tests.
+       III-A) and with ReLU instead of ReLU6 (features are on the 0–255 scale here, ReLU6 would saturate). As in
+       MobileNetV2 (and torchvision's ``InvertedResidual``), t = 1 has no expansion conv. t = 6 by default
+       (MobileNetV2's value; the paper gives none). ``compressed=True`` replaces all residual blocks ("when all
+       layers are replaced", IV-B); in ``feat{k}_1`` the 1×1 reduction stays. The paper's "571K → 124K" is met by
+       one reading only: MobileNetV2's t = 1 block with its convs bias-free, as MobileNetV2's are (its BN, which
+       the paper drops, carried the shift): ``expansion=1, compressed_bias=False`` → 124,347 (``S_LWSR32C``). With
+       biases t = 1 gives 126,011, t = 6 465,467; printed by the tests.
 
 Paper vs released code (``official=True`` reproduces the code)
     1. Activations: the code passes ``act=nn.ReLU(False)`` to the blocks meant to lose their activation, but
@@ -116,7 +118,7 @@ from . import register_model
 from .common import MeanShift, check_scale
 from .edsr import Upsampler, default_conv
 
-__all__ = ["SBlock", "SLWSR", "slwsr", "ACTIVATION_REMOVAL", "INFORMATION_POOLS", "TABLE1", "OFFICIAL_HALF_KEPT"]
+__all__ = ["SBlock", "SLWSR", "slwsr", "ACTIVATION_REMOVAL", "INFORMATION_POOLS", "TABLE1", "S_LWSR32C", "OFFICIAL_HALF_KEPT"]
 
 ACTIVATION_REMOVAL = ("none", "first_last", "1/3", "1/2", "1/2_even", "2/3", "all")
 _ALIASES = {"rare": "first_last", "half": "1/2"}
@@ -133,6 +135,8 @@ TABLE1 = {
     "Depth": dict(n_feats=32, n_stages=2, bottom_blocks=0),
     "Width": dict(n_feats=16),
 }
+# Fig. 5's s-LWSR32C (reading 4): every block MobileNetV2's t = 1 inverted residual, bias-free → 124,347 ("124K").
+S_LWSR32C = dict(n_feats=32, compressed=True, expansion=1, compressed_bias=False)
 
 
 class SBlock(nn.Module):
@@ -144,7 +148,7 @@ class SBlock(nn.Module):
     """
 
     def __init__(self, n_feats: int, activation: bool = True, compressed: bool = False, expansion: float = 6,
-                 reduce_from: int | None = None):
+                 reduce_from: int | None = None, compressed_bias: bool = True):
         super().__init__()
         if reduce_from is not None:
             self.conv = default_conv(reduce_from, n_feats, 1)
@@ -155,10 +159,11 @@ class SBlock(nn.Module):
 
         if compressed:
             hidden = int(round(n_feats * expansion))
-            self.body = nn.Sequential(
-                default_conv(n_feats, hidden, 1), act(),
-                nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden), act(),  # depth-wise
-                default_conv(hidden, n_feats, 1),
+            expand = [] if expansion == 1 else [default_conv(n_feats, hidden, 1, bias=compressed_bias), act()]
+            self.body = nn.Sequential(  # Fig. 4; MobileNetV2: t = 1 has no expansion conv
+                *expand,
+                nn.Conv2d(hidden, hidden, 3, padding=1, groups=hidden, bias=compressed_bias), act(),  # depth-wise
+                default_conv(hidden, n_feats, 1, bias=compressed_bias),  # linear bottleneck
             )
         else:
             self.body = nn.Sequential(default_conv(n_feats, n_feats, 3), act(), default_conv(n_feats, n_feats, 3))
@@ -190,7 +195,7 @@ class SLWSR(nn.Module):
     def __init__(self, scale: int = 4, n_feats: int = 32, n_stages: int = 4, bottom_blocks: int = 2,
                  activation_removal: str | None = None, information_pool: str = "normal", compressed: bool = False,
                  expansion: float = 6, local_residual: str = "code", fusion_weight: float = 0.5,
-                 official: bool = False, rgb_range: float = 255.0):
+                 official: bool = False, rgb_range: float = 255.0, compressed_bias: bool = True):
         super().__init__()
         if activation_removal is None:
             activation_removal = "none" if official else "1/2"
@@ -215,7 +220,8 @@ class SLWSR(nn.Module):
         self.config = dict(scale=scale, n_feats=n_feats, n_stages=n_stages, bottom_blocks=bottom_blocks,
                            activation_removal=activation_removal, information_pool=information_pool,
                            compressed=compressed, expansion=expansion, local_residual=local_residual,
-                           fusion_weight=fusion_weight, official=official, rgb_range=rgb_range)
+                           fusion_weight=fusion_weight, official=official, rgb_range=rgb_range,
+                           compressed_bias=compressed_bias)
         self.scales = (int(scale),)
         self.rgb_range = rgb_range
         self.n_stages, self.bottom_blocks = n_stages, bottom_blocks
@@ -243,7 +249,8 @@ class SLWSR(nn.Module):
                 # Eq. 3: the information pool's 1×1 conv, registered just before the first fusion stage
                 self.conv1 = nn.Conv2d(len(pool_inputs) * n_feats, n_feats, 1, bias=False)
             setattr(self, name, SBlock(n_feats, activation=i in kept, compressed=compressed, expansion=expansion,
-                                       reduce_from=2 * n_feats if name in fusion_heads else None))
+                                       reduce_from=2 * n_feats if name in fusion_heads else None,
+                                       compressed_bias=compressed_bias))
         self.tail = nn.Sequential(Upsampler(scale, n_feats), default_conv(n_feats, 3, 3))
 
     def _pool_inputs(self) -> list[str]:

@@ -74,6 +74,10 @@ TABLES: dict[str, str] = {
     "edsr_bn": "edsr",
     "slwsr_f6": "slwsr",
     "slwsr_t1": "slwsr",
+    "slwsr_t2": "slwsr",
+    "slwsr_t3": "slwsr",
+    "slwsr_f5": "slwsr",
+    "slwsr_f1": "slwsr",
     "slwsr_released": "slwsr",
 }
 

@@ -1191,29 +1191,6 @@ def f2_models(ctx: RunContext) -> list[tuple[str, int, str, object]]:
             ("CARN-M", 0, "official weights", "carn_m")]
 
 
-def _f2_load(method_rows: pd.DataFrame, data_root=None, device: str = "cpu") -> dict:
-    """label → model, from the run dirs / weight names the rows recorded (a plot reloads what the run scored)."""
-    import torch
-
-    from ..jobs import load_model
-    from ..provenance import REPO_ROOT
-    from ..train import TrainConfig
-    from ..weights import load_official
-
-    models = {}
-    seed0 = method_rows[method_rows["seed"] == 0] if "seed" in method_rows else method_rows
-    for r in seed0.drop_duplicates("method").to_dict("records"):
-        label = f"{r['method']} ({r['what']}{', ' + r['profile'] if r['what'] == 'ours' else ''})"
-        if r["what"] == "official weights":
-            models[label] = load_official(r["weights"], root=data_root)
-        else:
-            run_dir = REPO_ROOT / "runs" / r["run_dir"]
-            cfg = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
-                                 for k, v in json.loads((run_dir / "config.json").read_text()).items()})
-            models[label] = load_model(cfg, run_dir / "model.pt", torch.device(device))
-    return models
-
-
 def f2_run(ctx: RunContext) -> pd.DataFrame:
     from ..data import SrreproDataError
     from ..jobs import trained_model
@@ -1291,11 +1268,11 @@ F2_CLAIMS = [
 def _f2_plot(df, ax=None):
     """The visual comparison: one figure per image (full HR with the zoom box, then the crops)."""
     from ..data import SrreproDataError
-    from ..visual import compare
+    from ..visual import compare, panel_models
 
     d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
     try:
-        models = _f2_load(d)
+        models = panel_models(d)
     except (FileNotFoundError, SrreproDataError) as e:  # the run dirs are not on this machine: say so, draw nothing
         print(f"Figure not drawn: {e} (run `make reproduce TABLE=overnet_f2` to retrain the seed-0 models)")
         return None
