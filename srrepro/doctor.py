@@ -68,6 +68,8 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "pcarn_f12": _same(["Set14", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"]),
     "pcarn_f13": _same(()),  # timing of models built in memory (+ the Set14 LPIPS cell when cached or computable)
     "edsr_bn": _trained(["Set5", "Set14"], ["Set5", "Set14"]),  # + memory counted without data
+    "edsr_ensemble": {p: needs | {"carn_m.pth", "pcarn_m.pth", "pcarn_m_l1.pth"}
+                      for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
     "slwsr_f6": _trained(["Set5", "Set14", "B100", "Urban100"], BENCHMARKS),
     "slwsr_t1": _trained(["Set5"], ["Set5"]),
     "slwsr_t2": {p: needs | {"carn_m.pth"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},

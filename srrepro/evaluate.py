@@ -67,12 +67,25 @@ def _to_tensor(img: np.ndarray, device):
     return torch.from_numpy(np.ascontiguousarray(img.transpose(2, 0, 1))).float().div_(255).unsqueeze(0).to(device)
 
 
-def forward_x8(model, x, scale):
-    """EDSR's ``forward_x8``: 8 flips/transposes, inverse-transformed, mean of the float outputs."""
+ENSEMBLE_SIZES = (1, 2, 4, 8)
+
+
+def ensemble_size(self_ensemble) -> int:
+    """``self_ensemble`` as a number of transforms: False → 1, True → 8 (EDSR+), or 1 / 2 / 4 / 8."""
+    n = 8 if self_ensemble is True else 1 if self_ensemble is False else int(self_ensemble)
+    if n not in ENSEMBLE_SIZES or (not isinstance(self_ensemble, bool) and n != self_ensemble):
+        raise ValueError(f"self_ensemble must be False, True or one of {ENSEMBLE_SIZES}; got {self_ensemble!r}")
+    return n
+
+
+def forward_x8(model, x, scale, n: int = 8):
+    """EDSR's ``forward_x8``: flips/transposes, inverse-transformed, mean of the float outputs. ``n`` = 2 / 4 / 8
+    takes the first n transforms in EDSR-PyTorch's order — its 'v' (a flip of the width axis), then 'h' (the
+    height axis), then 't' (transpose) — the slides' ×2 "vertical flip", ×4 "flip" and ×8 "flip + rotation"."""
     import torch
 
     outs = []
-    for t in range(8):
+    for t in range(n):
         xt = x
         if t & 1:
             xt = xt.flip(-1)
@@ -307,14 +320,14 @@ def plan_tiles(model, lr_shape: tuple[int, int], scale: float, device="cpu", til
     return int(tile), math.ceil(fp.radius) if tile_overlap is None else int(tile_overlap)
 
 
-def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemble: bool = False,
+def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemble: bool | int = False,
                   out_shape: tuple[int, int] | None = None, tile: int | None = None,
                   tile_overlap: int | None = None) -> np.ndarray:
     """Whole-image inference (tiled only when the image would not fit); returns the uint8 H×W×3 SR image a paper
     would have saved.
 
     ``self_ensemble``: EDSR's ×8 geometric ensemble (flips and transpose; mean of the float outputs, then
-    quantized).
+    quantized); 2 or 4 for the slides' smaller ensembles (:func:`forward_x8`).
     ``tile``: None (default) = whole image unless its estimated activation memory exceeds :func:`memory_budget`
     (then tiles with an overlap of the receptive-field bound, equal to whole-image within 1e-4 dB); 0 = always the
     whole image; N = tiles of N LR pixels. Models with a global operation (OverNet's and ASDN's squeeze-excitation,
@@ -326,7 +339,8 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 
     x = _to_tensor(lr, device)
     plan = plan_tiles(model, lr.shape[:2], scale, device, tile, tile_overlap)
-    fn = (lambda t: forward_x8(model, t, scale)) if self_ensemble else (lambda t: model(t, scale))
+    n = ensemble_size(self_ensemble)
+    fn = (lambda t: forward_x8(model, t, scale, n)) if n > 1 else (lambda t: model(t, scale))
     with torch.inference_mode():
         y = fn(x) if plan is None else tiled_forward(fn, x, scale, *plan)
     sr = to_uint8(y[0])
@@ -336,7 +350,7 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 
 
 def evaluate(model, dataset: str, scale: float, degradation: str = "BI", device="cpu", root=None,
-             self_ensemble: bool = False, y: str = "float", limit: int | None = None, seed: int = 0,
+             self_ensemble: bool | int = False, y: str = "float", limit: int | None = None, seed: int = 0,
              progress: bool = False, tile: int | None = None, tile_overlap: int | None = None,
              metrics: tuple = ("psnr", "ssim"), **degrade_kw) -> pd.DataFrame:
     """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim, + ``metrics``' others).

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from .data import SrreproDataError
+from .evaluate import ensemble_size
 from .jobs import Job, _finished, eval_limit, model_hash, selected
 from .recipes import SIZES
 from .weights import WeightsError
@@ -165,7 +166,7 @@ def eval_flops(model: str, kwargs: dict, ev: dict, ctx) -> float:
     except SrreproDataError:  # a missing dataset costs nothing
         return 0.0
     return flops_per_px(model, json.dumps(kwargs, sort_keys=True), float(ev["scale"]), False) * px * \
-        (8 if ev.get("self_ensemble") else 1)
+        ensemble_size(ev.get("self_ensemble", False))
 
 
 def job_flops(ctx, job: Job, evs: list[dict]) -> float:

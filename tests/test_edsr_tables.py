@@ -2,11 +2,13 @@
 two without), and the rules decide the right way."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import torch
 import torch.nn as nn
 
 from srrepro import tables
+from srrepro.tables import edsr
 from srrepro.complexity import saved_activation_bytes
 from srrepro.models.edsr import ResBlock
 
@@ -43,3 +45,46 @@ def test_memory_claim_and_psnr_rule():
                          for m, bn in (("without BN (EDSR)", False), ("with BN (SRResNet block)", True))
                          for d in ("Set5", "Set14") for s in range(3)])
     assert tables.judge(spec, rows, "lite")["bn_psnr"].status == "holds"
+
+
+def _ensemble_rows(gain: dict, models=("CARN-M (official)",), images: int = 12, noise: float = 0.01):
+    """Per-image scores: image i of every (model, set, scale) gains ``gain[n]`` dB with ×n transforms."""
+    rng = np.random.default_rng(0)
+    rows, images_df = [], []
+    for m in models:
+        for d in edsr.ENS_SETS:
+            for s in (2.0, 3.0, 4.0):
+                base = 30 + rng.normal(0, 1, images)
+                for n in edsr.ENS_SIZES:
+                    rows.append({"model": m, "dataset": d, "scale": s, "self_ensemble": n, "seed": 0,
+                                 "psnr": 0.0, "config_hash": f"{m}{d}{s}{n}"})
+                    for i, b in enumerate(base):
+                        images_df.append({"config_hash": f"{m}{d}{s}{n}", "checkpoint": 1.0, "image": f"im{i}",
+                                          "psnr": b + gain[n] + rng.normal(0, noise)})
+    df = pd.DataFrame(rows)
+    return df, pd.DataFrame(images_df)
+
+
+def test_ensemble_rules_follow_the_measured_gains():
+    spec = tables.get("edsr_ensemble")
+    like_slides = {1: 0.0, 2: 0.06, 4: 0.10, 8: 0.12}
+    df, im = _ensemble_rows(like_slides)
+    v = tables.judge(spec, df, "lite", im)
+    assert v["ens_order"].status == "holds" and v["ens_size"].status == "holds", v["ens_size"].evidence
+    df, im = _ensemble_rows({1: 0.0, 2: 0.02, 4: 0.03, 8: 0.035})  # ordered, but a third of the slides' size
+    v = tables.judge(spec, df, "lite", im)
+    assert v["ens_order"].status == "holds" and v["ens_size"].status == "contradicted"
+    df, im = _ensemble_rows({1: 0.0, 2: -0.05, 4: -0.1, 8: -0.15})
+    assert tables.judge(spec, df, "lite", im)["ens_order"].status == "contradicted"
+
+
+def test_ensemble_grid_scores_every_size_of_every_checkpoint():
+    ctx = tables.context(tables.get("edsr_ensemble"), "lite")
+    jobs = edsr.ensemble_jobs(ctx)
+    official = [j for j in jobs if j.kind == "official"]
+    assert {j.weights for j in official} == {"carn_m", "pcarn_m_l1", "pcarn_m"}
+    assert all(len(j.evals) == 4 * 3 * 4 for j in official)
+    trained = [j for j in jobs if j.kind == "train"]
+    assert len(trained) == 3 and all(j.config.snapshots == () for j in trained)
+    bn = [j for j in edsr.bn_jobs(ctx) if j.key["model"] == "without BN (EDSR)"]
+    assert {j.hash("lite") for j in trained} == {j.hash("lite") for j in bn}  # edsr_bn's model, trained once

@@ -136,3 +136,27 @@ def test_official_carn_m_tiles_equal_whole(data_root):
     whole = super_resolve(model, lr, 4, out_shape=hr.shape[:2], tile=0)
     tiled = super_resolve(model, lr, 4, out_shape=hr.shape[:2], tile=24)
     assert abs(psnr(tiled, hr, 4) - psnr(whole, hr, 4)) <= 1e-4
+
+
+def test_self_ensemble_sizes_are_the_slides_transforms():
+    """×2 = identity + EDSR-PyTorch's 'v' (a flip of the width axis), ×4 adds the height flips, ×8 the transposes;
+    an asymmetric model shows the difference, a bad size is refused."""
+    from srrepro.evaluate import ensemble_size, forward_x8
+
+    torch.manual_seed(0)
+    conv = torch.nn.Conv2d(3, 3, 3, padding=1)
+
+    def model(x, scale):
+        return torch.nn.functional.interpolate(conv(x), scale_factor=scale, mode="nearest")
+
+    x = torch.rand(1, 3, 6, 7)
+    with torch.no_grad():
+        one, two = forward_x8(model, x, 2, 1), forward_x8(model, x, 2, 2)
+        assert torch.allclose(one, model(x, 2))
+        assert torch.allclose(two, (model(x, 2) + model(x.flip(-1), 2).flip(-1)) / 2)
+        four, eight = forward_x8(model, x, 2, 4), forward_x8(model, x, 2, 8)
+        assert not torch.allclose(two, four) and not torch.allclose(four, eight)
+        assert torch.allclose(forward_x8(model, x, 2), eight)
+    assert [ensemble_size(v) for v in (False, True, 1, 2, 4, 8)] == [1, 8, 1, 2, 4, 8]
+    with pytest.raises(ValueError, match="self_ensemble"):
+        ensemble_size(3)

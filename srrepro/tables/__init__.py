@@ -72,6 +72,7 @@ TABLES: dict[str, str] = {
     "pcarn_f12": "pcarn",
     "pcarn_f13": "pcarn",
     "edsr_bn": "edsr",
+    "edsr_ensemble": "edsr",
     "slwsr_f6": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_t2": "slwsr",

@@ -11,12 +11,15 @@ Profiles
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pandas as pd
 
 from ..jobs import Job, size, train_config
 from ..models import create_model, params_of
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, beats_per_cell, per_seed
+from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, pooled, scores
 from . import Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "EDSR"
@@ -130,6 +133,134 @@ conv–BN–ReLU–conv–BN against conv–ReLU–conv), trained alike at ×2; 
 iterations, so the verdict is about short training. Batch norm is evaluated with its running statistics.
 """
 
+# ================================================================================================ edsr_ensemble
+ENS = f"{SLIDES}, 'Geometric Self-Ensemble' (EDSR baseline, ×2, DIV2K 0791–0800)"
+ENS_SIZES = (1, 2, 4, 8)  # X, vertical flip, flips, flips + rotations (srrepro.evaluate.forward_x8)
+ENS_SLIDES = {1: 35.55, 2: 35.61, 4: 35.65, 8: 35.67}  # PSNR (dB) as printed
+ENS_SETS = ("Set5", "Set14", "B100", "Urban100")
+ENS_OFFICIAL = {"CARN-M (official)": "carn_m", "PCARN-M-L1 (official)": "pcarn_m_l1", "PCARN-M (official)": "pcarn_m"}
+ENS_BASELINE = "EDSR baseline (ours)"
+ENS_DIV2K = "DIV2K 0791–0800"
+ENS_LITE_LIMITS = {"B100": 10, "Urban100": 5}  # 15 forwards an image per scale: the lite budget
+
+
+def ensemble_jobs(ctx: RunContext) -> list[Job]:
+    """The three official checkpoints (multi-scale: ×2/×3/×4) and the trained EDSR baseline (×2, edsr_bn's
+    'without BN' model), each scored with ×1/×2/×4/×8 self-ensembles; the slides' DIV2K images where present."""
+    sets = ctx.grid.get("datasets", ENS_SETS)
+    jobs = []
+    for label, w in ENS_OFFICIAL.items():
+        evs = [{"dataset": d, "scale": float(s), "self_ensemble": n} for d in sets for s in (2, 3, 4) for n in ENS_SIZES]
+        jobs.append(Job.official({"model": label, "seed": 0}, evs, w,
+                                 {"follows": "official weights (exact: no training noise)"}))
+    kw = {**size("edsr", ctx.profile), "batch_norm": False}  # = edsr_bn's 'without BN (EDSR)' model
+    evs = [{"dataset": d, "scale": 2.0, "self_ensemble": n} for d in sets for n in ENS_SIZES]
+    for seed in range(ctx.n_seeds):  # scored at the end of training only: ×15 forwards at four checkpoints is more
+        cfg = replace(train_config(ctx, "edsr", "edsr_baseline", kw, seed, scales=(2,)), snapshots=())  # than training
+        jobs.append(Job.train({"model": ENS_BASELINE, "seed": seed}, evs, cfg, "edsr",
+                              {"params": params_of("edsr_baseline", scale=2, **size("edsr", ctx.profile)),
+                               "follows": "EDSR-PyTorch's baseline (edsr_bn's model without BN)"}))
+    jobs.append(Job.reported({"model": "EDSR baseline (slides)", "seed": 0},
+                             [{"dataset": ENS_DIV2K, "scale": 2.0, "self_ensemble": n} for n in ENS_SIZES],
+                             {"status": "not run: DIV2K 0791–0800 are training images (DIV2K_train, 3.5 GB, not in the "
+                                        "data mirror; `srrepro download DIV2K_train`), and the slides' 16 × 64 model "
+                                        "is a paper-profile training"}))
+    return jobs
+
+
+def _ens_step(df: pd.DataFrame, model: str, a: int, b: int, scales=(2, 3, 4)):
+    parts = [(f"{d} ×{s}", decide(scores(df, {"model": model, "dataset": d, "scale": float(s), "self_ensemble": a}),
+                                  scores(df, {"model": model, "dataset": d, "scale": float(s), "self_ensemble": b})))
+             for d in ENS_SETS for s in scales]
+    return pooled(parts)
+
+
+def _ens_models(df: pd.DataFrame, profile: str = "") -> list[str]:
+    """The networks scored; at smoke only the official ones (a 2-iteration model's numbers mean nothing)."""
+    models = [*ENS_OFFICIAL] + ([ENS_BASELINE] if profile != "smoke" else [])
+    return [m for m in models if "psnr" in df and df[df["model"] == m]["psnr"].notna().any()]
+
+
+def _ens_order(df: pd.DataFrame, profile: str) -> Verdict:
+    """×8 > ×4 > ×2 > ×1 for every network: each step's gain, per image (and seed), pooled over sets and scales."""
+    parts = [(f"{m}: ×{b} − ×{a}", _ens_step(df, m, b, a)) for m in _ens_models(df, profile) for a, b in zip(ENS_SIZES, ENS_SIZES[1:])]
+    return combine(parts, "the paper profile's whole test sets", "steps (PSNR pooled over sets and scales, dB)")
+
+
+def _ens_size(df: pd.DataFrame, profile: str) -> Verdict:
+    """The slides' gains (+0.06 / +0.10 / +0.12 dB over ×1): each network's 95 % interval of the gain (×2, the
+    slides' scale, pooled over the four sets). Excludes the slides' value → contradicted; excludes zero and contains
+    it, for every size and network → holds; otherwise (no interval, or one that cannot tell) inconclusive."""
+    import math
+
+    ev, verdicts = [], []
+    for m in _ens_models(df, profile):
+        for n in ENS_SIZES[1:]:
+            c = _ens_step(df, m, n, 1, scales=(2,))
+            if c.status == "not run":
+                continue
+            want = round(ENS_SLIDES[n] - ENS_SLIDES[1], 2)
+            verdicts.append("?" if math.isnan(c.lo) else "out" if not c.lo <= want <= c.hi else
+                            "in" if c.lo > 0 else "?")
+            ev.append(f"{m} ×{n}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] vs {want:+.2f}")
+    if not ev:
+        return Verdict("not run", "no ensemble gain computed", "the official weights or a trained baseline")
+    status = "contradicted" if "out" in verdicts else "holds" if set(verdicts) == {"in"} else "inconclusive"
+    return Verdict(status, f"gain over ×1 at ×2 (dB, pooled over the sets): {'; '.join(ev)}; "
+                           f"{verdicts.count('in')} contain the slides' value, {verdicts.count('out')} exclude it "
+                           "(the slides measured EDSR's baseline on DIV2K)",
+                   "" if status != "inconclusive" else "more images (the paper profile scores whole test sets)")
+
+
+ENS_CLAIMS = [
+    Claim("ens_order", "More transforms, more PSNR: ×8 > ×4 > ×2 > ×1 (for every network)",
+          f"{ENS}: 35.55 < 35.61 < 35.65 < 35.67 dB", _ens_order),
+    Claim("ens_size", "The gains are +0.06 (×2), +0.10 (×4) and +0.12 dB (×8)", f"{ENS}", _ens_size),
+]
+
+
+def _ens_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), sharey=True)
+    for a, s in zip(axes, (2, 3, 4)):
+        for k, m in enumerate(_ens_models(df, "lite")):
+            gains = []
+            for n in ENS_SIZES:
+                c = _ens_step(df, m, n, 1, scales=(s,))
+                gains.append((c.gap, c.lo, c.hi) if c.status != "not run" else (float("nan"),) * 3)
+            g = np.array(gains)
+            if np.isnan(g[:, 0]).all():
+                continue
+            a.errorbar(np.arange(len(ENS_SIZES)) + 0.06 * k, g[:, 0], yerr=[g[:, 0] - g[:, 1], g[:, 2] - g[:, 0]],
+                       fmt="o-", capsize=2, label=m, color=f"C{k}")
+        if s == 2:
+            a.plot(range(len(ENS_SIZES)), [ENS_SLIDES[n] - ENS_SLIDES[1] for n in ENS_SIZES], "k_", ms=16,
+                   label="slides (EDSR baseline, DIV2K)")
+        a.set_xticks(range(len(ENS_SIZES)), [f"×{n}" for n in ENS_SIZES])
+        a.set_title(f"×{s} (pooled over the four sets)", fontsize=9)
+        a.axhline(0, color="0.7", lw=0.8)
+    axes[0].set_ylabel("PSNR gain over ×1 (dB), 95 % interval")
+    axes[0].legend(fontsize=7)
+    fig.tight_layout()
+    return axes[0]
+
+
+ENS_NOTES = """
+**Transforms.** ×2 adds EDSR-PyTorch's 'v' (a mirror of the width axis, which the slides call "vertical flip"),
+×4 the mirrors of the height axis, ×8 the transposes: the first 2, 4 or 8 of EDSR's `forward_x8` transforms
+(`srrepro.evaluate.forward_x8`); the outputs are averaged in float, then quantized.
+
+**Does the claim carry over to other networks?** The slides measured the EDSR baseline at ×2 on DIV2K 0791–0800
+(training images, not in the data mirror: that row says "not run"). Here the three released checkpoints of the study
+(CARN-M, PCARN-M-L1, PCARN-M; multi-scale, so ×2, ×3 and ×4) are scored exactly on the four benchmarks, and the lite
+EDSR baseline (edsr_bn's model without BN) at ×2. An official checkpoint has no training noise: its interval is over
+images only. PCARN-M was fine-tuned with a GAN loss, so PSNR is not what it optimizes.
+
+**Lite.** B100 and Urban100 are scored on their first 10 and 5 images (whole at the paper profile): each image is
+super-resolved 15 times per scale.
+"""
+
 # ================================================================================================ the chapter
 CHAPTER = """
 EDSR / MDSR (Lim et al., CVPRW 2017, NTIRE 2017 winner) is read here from the authors' slides. Its released code is
@@ -164,3 +295,24 @@ SPECS = {
                   "paper": "2 arms, DIV2K, LR patch 48, batch 16, 6×10⁵ iterations, the 16 × 64 baseline; "
                            "memory as lite"}),
 }
+
+SPECS["edsr_ensemble"] = TableSpec(
+    id="edsr_ensemble", title="EDSR: geometric self-ensemble ×1 / ×2 / ×4 / ×8", paper=PAPER, source=ENS,
+    description=with_training_note(
+        "The slides' self-ensemble sizes applied to the three released checkpoints of the study (CARN-M, PCARN-M-L1, "
+        "PCARN-M) at ×2/×3/×4 on Set5, Set14, B100 and Urban100, exactly, and to the lite EDSR baseline at ×2."),
+    keys=["model", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"], jobs=ensemble_jobs,
+    plan_notes="Official CARN-M / PCARN-M-L1 / PCARN-M (no training) and the EDSR baseline (edsr_bn's, cached), "
+               "each image super-resolved 1 + 2 + 4 + 8 times.",
+    grid={"smoke": {"datasets": ("Set5",)}, "lite": {"limits": ENS_LITE_LIMITS}},
+    paper_values=[dict(model="EDSR baseline (slides)", dataset=ENS_DIV2K, scale=2.0, self_ensemble=n, psnr=v,
+                       ssim=float("nan"), source=f"{ENS}, ×{n} column") for n, v in ENS_SLIDES.items()],
+    layout=Layout(("model", "dataset", "scale"), ("self_ensemble",), ("psnr",),
+                  order={"model": [*ENS_OFFICIAL, ENS_BASELINE, "EDSR baseline (slides)"],
+                         "dataset": [*ENS_SETS, ENS_DIV2K]}),
+    display_extra=("iterations",), claims=ENS_CLAIMS, plot=_ens_plot, notes=ENS_NOTES, family="edsr",
+    profiles={"smoke": "the three checkpoints and a 1 × 8 EDSR (2 iterations), the first Set5 image",
+              "lite": f"the three checkpoints ×2/×3/×4 and the baseline ×2 ({_LITE}); B100 first 10, Urban100 first "
+                      "5 images",
+              "paper": "the three checkpoints and the slides' 16 × 64 baseline (DIV2K, 6×10⁵ iterations); whole test "
+                       "sets and DIV2K 0791–0800"})
