@@ -239,8 +239,9 @@ def verify_dataset(name: str, root: str | os.PathLike | None = None) -> list[str
 
 # --------------------------------------------------------------------------------------------- download
 def fetch(url: str, dest: str | os.PathLike, sha256: str | None = None, size: int | None = None,
-          progress: bool = True) -> Path:
-    """Download ``url`` to ``dest`` atomically, with a progress bar; verify ``sha256`` when known."""
+          progress: bool = True, sha256_prefix: str | None = None) -> Path:
+    """Download ``url`` to ``dest`` atomically, with a progress bar; verify ``sha256`` (or the ``sha256_prefix`` a
+    file name carries) when known."""
     from tqdm.auto import tqdm
 
     dest = Path(dest)
@@ -261,6 +262,8 @@ def fetch(url: str, dest: str | os.PathLike, sha256: str | None = None, size: in
                     bar.update(len(chunk))
         if sha256 and h.hexdigest() != sha256:
             raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not match the expected {sha256}; not saved")
+        if sha256_prefix and not h.hexdigest().startswith(sha256_prefix):
+            raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not start with {sha256_prefix}; not saved")
         readable_by_all(tmp)
         os.replace(tmp, dest)
     finally:

@@ -70,6 +70,8 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "edsr_bn": _trained(["Set5", "Set14"], ["Set5", "Set14"]),  # + memory counted without data
     "edsr_ensemble": {p: needs | {"carn_m.pth", "pcarn_m.pth", "pcarn_m_l1.pth"}
                       for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
+    "edsr_benchmark": {"smoke": {"Set5"}, "lite": set(BENCHMARKS), "paper": set(BENCHMARKS)},
+    "edsr_qualitative": _same(["Urban100"]),
     "slwsr_f6": _trained(["Set5", "Set14", "B100", "Urban100"], BENCHMARKS),
     "slwsr_t1": _trained(["Set5"], ["Set5"]),
     "slwsr_t2": {p: needs | {"carn_m.pth"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
@@ -83,6 +85,9 @@ OPTIONAL: dict[str, dict[str, set[str]]] = {
     "bicubic": {"lite": {"DIV2K_valid", "Manga109"}, "paper": {"DIV2K_valid", "Manga109"}},
     "overnet_t6": _same(["carn.pth", "carn_m.pth"]),
     "overnet_f2": _same(["carn_m.pth"]),
+    "edsr_benchmark": {"lite": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"},
+                       "paper": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"}},
+    "edsr_qualitative": _same(["DIV2K_valid"]),
     "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),
     "pcarn_t6": _same(["pcarn.pth"]),
     "pcarn_f13": {"lite": {"Set14", "pcarn_m.pth", "lpips", "niqe"}, "paper": {"Set14", "pcarn_m.pth", "lpips", "niqe"}},

@@ -73,6 +73,7 @@ class OfficialWeights:
     description: str
     in_mirror: bool = False  # present in the project's local data mirror
     notes: str = field(default="")
+    sha256_prefix: str | None = None  # where only a prefix is published (EDSR-PyTorch's file names carry one)
 
 
 _CARN_REPO, _CARN_COMMIT = "nmhkahn/CARN-pytorch", "40d3514f"
@@ -86,6 +87,19 @@ _SLWSR_REPO, _SLWSR_COMMIT = "Sudo-Biao/s-LWSR", "789ed425"
 
 def _url(repo: str, commit: str, path: str) -> str:
     return f"https://github.com/{repo}/raw/{commit}/{path}"
+
+
+# EDSR-PyTorch's released weights (src/model/edsr.py, mdsr.py): the file name ends in the first 8 hex digits of the
+# file's sha256 (torch.hub's check_hash convention). Their host has been down since 2024 (EDSR-PyTorch #362, #363):
+# not in the data mirror, so every row that needs them says "not run".
+_EDSR_HOST = "https://cv.snu.ac.kr/research/EDSR/models"
+
+
+def _edsr(name: str, model: str, kwargs: dict, stem: str, what: str) -> "OfficialWeights":
+    prefix = stem.rsplit("-", 1)[1]
+    return OfficialWeights(name, model, kwargs, f"{stem}.pt", f"{_EDSR_HOST}/{stem}.pt",
+                           f"sanghyun-son/EDSR-PyTorch src/model/{model.split('_')[0]}.py url", None, None, what,
+                           sha256_prefix=prefix)
 
 
 # All released CARN/PCARN checkpoints are multi-scale (×2/×3/×4 up-samplers in one file) and were produced by the
@@ -142,6 +156,18 @@ OFFICIAL_WEIGHTS: dict[str, OfficialWeights] = {
             "s-LWSR32 ×4 after 1 epoch (1,000 iterations) of a debug run: the one checkpoint the s-LWSR repository "
             "ships, NOT the paper's model (its log: 31.179 dB on DIV2K 0801–0805)", in_mirror=True,
         ),
+        _edsr("edsr_baseline_x2", "edsr_baseline", dict(scale=2), "edsr_baseline_x2-1bc95232",
+              "EDSR baseline (16 × 64) ×2, L1, DIV2K (about 5.5 MB)"),
+        _edsr("edsr_baseline_x3", "edsr_baseline", dict(scale=3), "edsr_baseline_x3-abf2a44e",
+              "EDSR baseline (16 × 64) ×3"),
+        _edsr("edsr_baseline_x4", "edsr_baseline", dict(scale=4), "edsr_baseline_x4-6b446fab",
+              "EDSR baseline (16 × 64) ×4"),
+        _edsr("edsr_x2", "edsr", dict(scale=2), "edsr_x2-0edfb8a3", "EDSR (32 × 256, residual scaling 0.1) ×2, "
+              "the paper's model (about 163 MB)"),
+        _edsr("edsr_x3", "edsr", dict(scale=3), "edsr_x3-ea3ef2c6", "EDSR ×3 (trained from the ×2 model)"),
+        _edsr("edsr_x4", "edsr", dict(scale=4), "edsr_x4-4f62e9ef", "EDSR ×4 (trained from the ×2 model)"),
+        _edsr("mdsr_baseline", "mdsr_baseline", {}, "mdsr_baseline-a00cab12", "MDSR baseline (×2/×3/×4 in one)"),
+        _edsr("mdsr", "mdsr", {}, "mdsr-4a78bedf", "MDSR (80 blocks × 64, ×2/×3/×4 in one), the paper's model"),
     ]
 }
 
@@ -247,6 +273,11 @@ def load_official(name: str, root: str | os.PathLike | None = None, device: str 
             f"official weights {name!r} not found: looked for {path.resolve()}; fetch {w.url} ({_size(w.size)}) "
             f"with {how} or place the file there yourself"
         )
+    if verify and w.sha256 is None and w.sha256_prefix is not None:
+        got = _sha256(path)
+        if not got.startswith(w.sha256_prefix):
+            raise WeightsChecksumError(f"{path} has sha256 {got[:16]}…, which does not start with {w.sha256_prefix} "
+                                       f"(the prefix its name carries): re-download it from {w.url}")
     if verify and w.sha256 is not None:
         got = _sha256(path)
         if got != w.sha256:
@@ -268,8 +299,9 @@ def download_weights(names=None, root: str | os.PathLike | None = None, progress
     for name in names or list_weights():
         w = _entry(name)
         dest = weights_path(name, root)
-        if dest.is_file() and (w.sha256 is None or _sha256(dest) == w.sha256):
+        if dest.is_file() and (_sha256(dest) == w.sha256 if w.sha256 else
+                               _sha256(dest).startswith(w.sha256_prefix or "")):
             out.append(dest)
             continue
-        out.append(fetch(w.url, dest, sha256=w.sha256, size=w.size, progress=progress))
+        out.append(fetch(w.url, dest, sha256=w.sha256, size=w.size, progress=progress, sha256_prefix=w.sha256_prefix))
     return out

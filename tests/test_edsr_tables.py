@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
 import torch
 import torch.nn as nn
 
@@ -88,3 +89,32 @@ def test_ensemble_grid_scores_every_size_of_every_checkpoint():
     assert len(trained) == 3 and all(j.config.snapshots == () for j in trained)
     bn = [j for j in edsr.bn_jobs(ctx) if j.key["model"] == "without BN (EDSR)"]
     assert {j.hash("lite") for j in trained} == {j.hash("lite") for j in bn}  # edsr_bn's model, trained once
+
+
+def test_benchmark_bicubic_rule_accepts_either_y_reading_and_names_the_rest():
+    rows = pd.DataFrame([
+        {"method": "Bicubic", "dataset": "Set5", "scale": 2.0, "self_ensemble": False, "seed": 0, "psnr": 33.662,
+         "psnr_uint8y": 33.64, "ssim": 0.93},
+        {"method": "Bicubic", "dataset": "Set5", "scale": 3.0, "self_ensemble": False, "seed": 0, "psnr": 30.41,
+         "psnr_uint8y": 30.388, "ssim": 0.87}])
+    spec = tables.get("edsr_benchmark")
+    v = tables.judge(spec, tables._merge_paper(spec, rows), "lite")["bench_bicubic"]
+    assert v.status == "holds", v.evidence
+    rows.loc[1, "psnr_uint8y"] = 30.37
+    v = tables.judge(spec, tables._merge_paper(spec, rows), "lite")["bench_bicubic"]
+    assert v.status == "contradicted" and "Set5 ×3" in v.evidence
+
+
+def test_edsr_weights_are_known_and_checked_by_the_prefix_their_name_carries(tmp_path):
+    from srrepro.weights import OFFICIAL_WEIGHTS, WeightsChecksumError, load_official
+
+    w = OFFICIAL_WEIGHTS["edsr_x2"]
+    assert w.file == "edsr_x2-0edfb8a3.pt" and w.sha256_prefix == "0edfb8a3" and not w.in_mirror
+    assert {n for n in OFFICIAL_WEIGHTS if n.startswith(("edsr", "mdsr"))} == {
+        "edsr_baseline_x2", "edsr_baseline_x3", "edsr_baseline_x4", "edsr_x2", "edsr_x3", "edsr_x4", "mdsr_baseline",
+        "mdsr"}
+    fake = tmp_path / "weights" / "official" / w.file
+    fake.parent.mkdir(parents=True)
+    torch.save({"head.0.weight": torch.zeros(1)}, fake)  # a file whose sha256 is not 0edfb8a3…
+    with pytest.raises(WeightsChecksumError, match="0edfb8a3"):
+        load_official("edsr_x2", root=tmp_path)

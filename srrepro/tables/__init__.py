@@ -73,6 +73,8 @@ TABLES: dict[str, str] = {
     "pcarn_f13": "pcarn",
     "edsr_bn": "edsr",
     "edsr_ensemble": "edsr",
+    "edsr_benchmark": "edsr",
+    "edsr_qualitative": "edsr",
     "slwsr_f6": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_t2": "slwsr",

@@ -561,9 +561,9 @@ up-sampler and the last conv run on 4× and 16× more pixels. The CARN-M row (41
 `complexity`: 412K is CARN-M's weights without biases; 18.3G matches no counting found.
 
 **Errata.** Table II's s-LWSR rows differ from Table III's "normal" rows for the same models (Set5: s-LWSR16 31.62 vs
-31.63, s-LWSR32 32.04 vs 32.02, s-LWSR64 32.28 vs 32.23; Urban100 SSIM s-LWSR16 0.762 vs 0.7618). The CARN footnote
-(*: "asserted" sizes; §IV-D: "CARN actually contains three times parameters") mixes CARN's multi-scale 1,592K with
-CARN-M's 412K, both asserted, while Table II's CARN-M ×4 row is the multi-scale model too.
+31.63, s-LWSR32 32.04 vs 32.02, s-LWSR64 32.28 vs 32.23; Urban100 SSIM s-LWSR16 0.762 vs 0.7618). The asterisked
+CARN / CARN-M sizes are the multi-scale models' (the chapter's errata); the official CARN-M measured here is that
+multi-scale model, scored at ×4.
 
 **Lite.** B100 and Urban100 are scored on their first 20 and 10 images (the official CARN-M on the same images: its
 whole-set check runs on Set5 and Set14), and the ×8 self-ensemble runs on Set5 and Set14 only (on all four sets it
@@ -912,21 +912,38 @@ residual blocks with an "information pool" (a 1×1 convolution over six earlier 
 compression, and the removal of some ReLUs. Its released code is `Sudo-Biao/s-LWSR` (`lwsr.py`); the only released
 weights are a one-epoch debug checkpoint (1,000 iterations), not the paper's model.
 
-**Released code against the paper, and which one each run follows.**
-* Activation removal: the code passes `act=nn.ReLU(False)` to the blocks meant to lose their activation, but `False`
-  is the `inplace` flag — every ReLU runs. Runs here follow the **paper** (activations removed, reading 1 of
-  `srrepro/models/slwsr.py`); "all kept" equals the released network.
-* Local residual learning: Eq. 2 sums inside the bunch, the code hands R1 + R3 to the next one; runs follow the code
-  (what the weights were trained with).
+**Which runs follow the paper, which the released code.**
 
-**Errata and readings** (the model's docstring has all of them): Table I's "Depth" 308K matches no reading of six
-blocks (303,931 with six blocks per half); Fig. 5's 124K for the compressed s-LWSR32C needs an expansion below 1
-(t = 6 gives 465,467); Multi-Adds are parameters × 320 × 180, not the convolutions' real multiply-adds.
+| run | follows | why |
+|---|---|---|
+| Fig. 6 (`slwsr_f6`), every ratio below "all" | paper | the code's `nn.ReLU(False)` is only the `inplace` flag: every ReLU runs |
+| Fig. 6 "all kept", `slwsr_released`'s trained rows | paper = released code | nothing removed |
+| Tables I–III, Figs. 1 and 5 | paper (half the ReLUs removed, the authors' 12 blocks) | §IV-B: "our final s-LWSR model imply half activation setting" |
+| every run | released code's local residual (R1 + R3 handed on) | Eq. 2 sums inside the bunch; the weights were trained with the code's |
+| `slwsr_released`'s checkpoint | released code | strict load, all 26 ReLUs |
 
-**Here:** Figure 6 (the activation-removal ablation the study's card names) and Table I at lite; the released
-checkpoint loaded strictly (`slwsr_released`, smoke so far), and its forward, loss and gradients equal to the
-released `lwsr.py`'s to the bit (`make bench`, the speed page). **Not here yet** (issue #15): Tables II and III,
-Figures 1 and 5, the released checkpoint's lite scores, and Figure 6's other three s-LWSR32 ratios.
+**Errata and readings** (the model's docstring has all of them):
+* Table I "Depth" prints 308K; no reading of "6 basic blocks" gives it (303,931 with six blocks per half; six blocks
+  in all ≈190K; a six-input pool 308,027 with no rule of Eq. 3 behind it). Listed as unexplained.
+* Fig. 5 / §IV-B's 124K for s-LWSR32C: the one reading found is MobileNetV2's t = 1 inverted residual (no expansion
+  conv) with bias-free convs, 124,347; at MobileNetV2's usual t = 6 compression *grows* the model to 465,467.
+* Multi-Adds are parameters × 320 × 180 (Table II reproduced to the digit); the convolutions' own count for a
+  1280×720 output is 23–24 % higher (the up-sampler runs on 4× and 16× more pixels). CARN-M's 18.3G matches no
+  counting (the flop counter gives 32.5G, as the CARN and PCARN papers).
+* The CARN rows' asterisks ("asserted" sizes): 412K and 1,592K are the CARN paper's counts of its *multi-scale*
+  models (×2/×3/×4 up-samplers together); the ×4 models alone have 294,171 and 1,111,899, the ×3 ones 303,451 and
+  1,148,827. 412K is CARN-M's weights without biases (414,811 with them) while CARN's 1,592K includes its biases.
+  §IV-D's "CARN actually contains three times parameters in the main network than that asserted in the single
+  scale-up model" fits neither count (multi-scale / ×4 = 1.41 and 1.43), and "only half of the asserted value of the
+  CARN-M" is 35 % in parameters (144K / 412K) and 45 % in Multi-Adds (8.3G / 18.3G).
+* Tables II and III print different numbers for the same models (Set5: s-LWSR16 31.62 / 31.63, s-LWSR32 32.04 /
+  32.02, s-LWSR64 32.28 / 32.23), and Table III's caption is Table I's.
+* §IV-B says removing activations "results in a worse performance" for larger models, yet the final s-LWSR32 and
+  s-LWSR64 of Table II keep only half.
+
+**Here:** every target of the paper at lite — Figure 6 on s-LWSR16 and s-LWSR32 (every ratio, both readings of half),
+Tables I–III, Figures 1 and 5, and the released checkpoint beside s-LWSR32 trained for as many iterations. Lite models
+train 0.05 % of the paper's 10⁶ iterations on T91: every trained verdict is about short training.
 """
 
 
