@@ -9,6 +9,7 @@ import torch
 import torch.nn as nn
 
 from srrepro import tables
+from srrepro.jobs import model_hash
 from srrepro.tables import edsr
 from srrepro.complexity import saved_activation_bytes
 from srrepro.models.edsr import ResBlock
@@ -118,3 +119,33 @@ def test_edsr_weights_are_known_and_checked_by_the_prefix_their_name_carries(tmp
     torch.save({"head.0.weight": torch.zeros(1)}, fake)  # a file whose sha256 is not 0edfb8a3…
     with pytest.raises(WeightsChecksumError, match="0edfb8a3"):
         load_official("edsr_x2", root=tmp_path)
+
+
+def test_width_depth_arms_respect_their_budgets():
+    from srrepro.complexity import saved_activation_bytes
+    from srrepro.models import create_model, params_of
+
+    arms = edsr.width_depth_arms("lite")
+    (deep_name, (_, deep)), (_, (_, by_p)), (_, (_, by_m)) = arms.items()
+    assert deep["n_resblocks"] == 2 * by_p["n_resblocks"] == 2 * by_m["n_resblocks"]
+
+    def p(kw):
+        return params_of("edsr_baseline", scale=2, **kw)
+
+    def m(kw):
+        return saved_activation_bytes(create_model("edsr_baseline", scale=2, **kw), edsr.MEMORY_LR, 2)
+    assert p(by_p) <= p(deep) < p({**by_p, "n_feats": by_p["n_feats"] + 1})  # the widest that fits
+    assert m(by_m) <= m(deep) < m({**by_m, "n_feats": by_m["n_feats"] + 1})
+    assert by_m["n_feats"] > by_p["n_feats"]  # memory grows linearly with width, parameters quadratically
+
+
+def test_edsr_tables_share_one_x2_baseline_and_count_the_options_table():
+    ctx = tables.context(tables.get("edsr_loss"), "lite")
+    bn = {j.key["seed"]: j.hash("lite") for j in edsr.bn_jobs(ctx) if j.key["model"] == "without BN (EDSR)"}
+    l1 = {j.key["seed"]: j.hash("lite") for j in edsr.loss_jobs(ctx) if j.kind == "train" and j.key["loss"] == "L1 (MAE)"}
+    assert l1 == bn
+    tr = [j for j in edsr.transfer_jobs(ctx) if j.pretrained_from is not None]
+    assert {j.key["seed"]: model_hash(j.pretrained_from, "lite") for j in tr} == bn  # stage 1 = edsr_bn's model
+    assert all(not j.config.pretrained_strict for j in tr)
+    v = tables.judge(tables.get("edsr_mdsr"), pd.DataFrame({"model": ["EDSR"]}), "lite")["mdsr_params"]
+    assert v.status == "holds" and "7,954,011" in v.evidence and "0.185" in v.evidence
