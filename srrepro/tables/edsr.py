@@ -11,6 +11,7 @@ Profiles
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import replace
 
 import numpy as np
@@ -555,6 +556,7 @@ def _deeper(profile: str) -> dict:
     return {**base, "n_resblocks": 2 * base.get("n_resblocks", 16), "n_feats": base.get("n_feats", 64)}
 
 
+@functools.lru_cache(maxsize=None)  # a forward per width tried: computed once per process
 def _wider_at(profile: str, budget: str) -> dict:
     """The widest width with the base depth whose parameters (or activation memory) do not exceed the deeper
     model's: the two readings of "a limited memory"."""
