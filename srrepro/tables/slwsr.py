@@ -470,8 +470,13 @@ def _t2_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
     delta = (d["psnr"] - d["psnr_paper"]).abs()
     ev = "; ".join(f"{r.dataset} {r.psnr:.3f} vs {r.psnr_paper:.2f}" for r in d.itertuples())
     return Verdict("holds" if (delta <= 0.05).all() else "contradicted",
-                   f"official CARN-M, whole test sets, ours vs printed PSNR (within 0.05 dB?): {ev}"
-                   + ("" if len(d) == len(T2_SETS) else " (B100 and Urban100 are scored whole at the paper profile)"))
+                   f"official CARN-M, whole test sets, this study's protocol (float Y, rounded SR) vs printed PSNR "
+                   f"(within 0.05 dB?): {ev}"
+                   + ("" if len(d) == len(T2_SETS) else " (B100 and Urban100 are scored whole at the paper profile)")
+                   + ". The printed row copies the CARN paper's (Urban100 25.63 here, 25.62 there); table "
+                     "official_weights scores the released CARN-M under every pipeline tried (the CARN authors' "
+                     "truncated SR, uint8 or float Y) at 31.82–31.88 on Set5 and 28.32–28.40 on Set14 ×4, below the "
+                     "printed 31.92 / 28.42")
 
 
 def _t2_vs_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
@@ -503,8 +508,8 @@ def _t2_vs_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
 T2_CLAIMS = [
     Claim("t2_counts", "Params and Multi-Adds: s-LWSR16 144K / 8.3G, s-LWSR32 571K / 32.9G, s-LWSR64 2277K / 131.1G",
           "Table II, Params (K) and Multi-Adds (G) columns", _t2_counts_check),
-    Claim("t2_carn_m", "The CARN-M row is the released CARN-M (31.92 / 28.42 / 27.44 / 25.63 dB)",
-          "Table II, CARN-M row", _t2_carn_m),
+    Claim("t2_carn_m", "The CARN-M row (31.92 / 28.42 / 27.44 / 25.63 dB) is what the released CARN-M scores under "
+          "the protocol of the s-LWSR rows", "Table II, CARN-M row", _t2_carn_m),
     Claim("t2_self_ensemble", "The self-ensemble (+) improves every s-LWSR model on every test set",
           "Table II, s-LWSR+ rows; §IV-D 'To maximize the performance of SR generations, we adopt the self-ensemble "
           "strategy'", _t2_ensemble, trained=True),
