@@ -773,11 +773,31 @@ lite: 8 × 32, 500 iterations, Set5 and Set14 ×4 (the slides plot DIV2K validat
 CHAPTER = """
 EDSR / MDSR (Lim et al., CVPRW 2017, NTIRE 2017 winner) is read here from the authors' slides. Its released code is
 `sanghyun-son/EDSR-PyTorch` (`edsr.py`, `mdsr.py`, `common.py`); the models are `srrepro/models/edsr.py`, which loads
-the released state_dicts strictly. The official EDSR/MDSR weights are not in the data mirror.
+the released state_dicts strictly. The released EDSR/MDSR weights (`edsr_x2-0edfb8a3.pt`, …, `mdsr-4a78bedf.pt`) are in
+the weights registry with the sha256 prefixes their names carry, but not in the data mirror (their host has been down
+since 2024): every cell that needs them says "not run" with what to fetch.
 
-**Here so far:** the batch-norm slide (`edsr_bn`): the memory claim as an exact count, and the PSNR claim at lite.
-**Not here yet** (issue #13): width vs depth, residual scaling, L1 vs L2, self-ensemble, multi-scale transfer, the
-EDSR-vs-MDSR table, the benchmark table and the per-image results.
+**Which runs follow the slides, which EDSR-PyTorch** (survey §4). The models are EDSR-PyTorch's layout (mean shift,
+`res_scale`, the up-sampler's keys). Training follows the slides' recipe at the paper profile (DIV2K, LR patch 48, batch
+16, lr 1e-4 halved every 2×10⁵ of 6×10⁵ iterations, L1); EDSR-PyTorch's own defaults differ (its baseline demo trains
+300 epochs of 1,000 iterations). ×3/×4 from the ×2 model (`edsr_transfer`) loads every key that fits, as its
+`--pre_train` does. The self-ensemble's ×2 and ×4 are the first transforms of its `forward_x8` ('v', then 'h').
+
+**Errata.** The slides' bicubic column matches neither Y convention in three cells (Set5 ×2, Set14 ×2 and ×3:
+`edsr_benchmark`); the per-image bicubic panels differ by 0.01–0.04 dB and match no single border
+(`edsr_qualitative`); "Stability: MDSR ≪ EDSR" reads as the opposite of the sentence under it ("we failed to increase
+#features [of MDSR] even with residual scaling").
+
+**Known user complaints this chapter answers.** "PSNR lower than the paper": the 38.11 dB (Set5 ×2) is the 32 × 256
+EDSR (40.7M parameters), not the 16 × 64 baseline EDSR-PyTorch trains by default (`edsr_mdsr` counts every column);
+EDSR-PyTorch shaves `scale` pixels on benchmarks but `scale + 6` on DIV2K. "Loading EDSR_x4 into a baseline model
+fails": the two are different networks (43M vs 1.5M), a strict load says which key.
+
+**Here:** the batch-norm slide (`edsr_bn`, memory exact and PSNR at lite), the self-ensemble on the three released
+checkpoints of the study (`edsr_ensemble`), the benchmark and per-image tables (`edsr_benchmark`,
+`edsr_qualitative`: bicubic exact), and the specs of L1 vs L2, width vs depth, single- vs multi-scale and ×2 → ×4
+transfer (smoke; lite where the page says so). **Not here yet** (issue #13): residual scaling's instability
+(`edsr_resscale`), and the lite runs the pages without lite results still need.
 """
 
 # ================================================================================================ specs

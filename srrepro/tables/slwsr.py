@@ -865,6 +865,8 @@ def f1_plan(ctx: RunContext):
 
 def _f1_vs(a: str, b: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
+        if df.attrs.get("checkpoint", 1.0) != 1.0:  # the panels are scored at the end of training only
+            return Verdict("not run", "figure panels are scored at the end of training only")
         d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
         sa = d[d["method"] == a].set_index(["seed", "image"])["psnr"]
         if b == "Bicubic":
