@@ -150,8 +150,9 @@ def ensemble_jobs(ctx: RunContext) -> list[Job]:
     'without BN' model), each scored with ×1/×2/×4/×8 self-ensembles; the slides' DIV2K images where present."""
     sets = ctx.grid.get("datasets", ENS_SETS)
     jobs = []
+    scales = ctx.grid.get("scales", (2, 3, 4))
     for label, w in ENS_OFFICIAL.items():
-        evs = [{"dataset": d, "scale": float(s), "self_ensemble": n} for d in sets for s in (2, 3, 4) for n in ENS_SIZES]
+        evs = [{"dataset": d, "scale": float(s), "self_ensemble": n} for d in sets for s in scales for n in ENS_SIZES]
         jobs.append(Job.official({"model": label, "seed": 0}, evs, w,
                                  {"follows": "official weights (exact: no training noise)"}))
     kw = {**size("edsr", ctx.profile), "batch_norm": False}  # = edsr_bn's 'without BN (EDSR)' model
@@ -832,14 +833,14 @@ SPECS["edsr_ensemble"] = TableSpec(
     keys=["model", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"], jobs=ensemble_jobs,
     plan_notes="Official CARN-M / PCARN-M-L1 / PCARN-M (no training) and the EDSR baseline (edsr_bn's, cached), "
                "each image super-resolved 1 + 2 + 4 + 8 times.",
-    grid={"smoke": {"datasets": ("Set5",)}, "lite": {"limits": ENS_LITE_LIMITS}},
+    grid={"smoke": {"datasets": ("Set5",), "scales": (4,)}, "lite": {"limits": ENS_LITE_LIMITS}},
     paper_values=[dict(model="EDSR baseline (slides)", dataset=ENS_DIV2K, scale=2.0, self_ensemble=n, psnr=v,
                        ssim=float("nan"), source=f"{ENS}, ×{n} column") for n, v in ENS_SLIDES.items()],
     layout=Layout(("model", "dataset", "scale"), ("self_ensemble",), ("psnr",),
                   order={"model": [*ENS_OFFICIAL, ENS_BASELINE, "EDSR baseline (slides)"],
                          "dataset": [*ENS_SETS, ENS_DIV2K]}),
     display_extra=("iterations",), claims=ENS_CLAIMS, plot=_ens_plot, notes=ENS_NOTES, family="edsr",
-    profiles={"smoke": "the three checkpoints and a 1 × 8 EDSR (2 iterations), the first Set5 image",
+    profiles={"smoke": "the three checkpoints at ×4 and a 1 × 8 EDSR (2 iterations) at ×2, the first Set5 image",
               "lite": f"the three checkpoints ×2/×3/×4 and the baseline ×2 ({_LITE}); B100 first 10, Urban100 first "
                       "5 images",
               "paper": "the three checkpoints and the slides' 16 × 64 baseline (DIV2K, 6×10⁵ iterations); whole test "
