@@ -10,8 +10,8 @@ Trained models live in ``<work_dir>/<table>/<model_hash>/`` (``runs/`` by defaul
 field that changes the weights, so two tables that need the same model share one run. A lock per model hash
 (``<work_dir>/locks/<hash>.lock``, an OS file lock that dies with its process) makes a second process wait for
 the first instead of training the model twice or reading it half-written; a killed process's lock is simply
-free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached beside the model (``scores/``),
-so an interrupted table resumes where it stopped.
+free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached beside the model (``scores/``;
+released weights: ``<work_dir>/official/<name>/scores/``), so an interrupted table resumes where it stopped.
 
 :func:`run_jobs` runs a table's jobs side by side: a process pool of one worker per CPU core (one intra-op
 thread each) or one per GPU; with ``launcher="slurm"`` each unit is a Slurm job instead (:mod:`srrepro.launch`).
@@ -286,14 +286,15 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         else:
             from .weights import load_official
 
-            model = load_official(job.weights, root=ctx.data_root, device=device)
+            model = load_official(job.weights, root=ctx.data_root, device=device)  # sha256-checked
             minfo = {"iterations": 0, "train_seconds": 0.0, "model_kwargs": job.weights}
-            cache_dir = None
+            # released weights are scored once per eval, whichever table asks: an interrupted table resumes
+            cache_dir = Path(ctx.work_dir) / "official" / job.weights / "scores"
             models = {1.0: lambda: model}
     except (SrreproDataError, WeightsError) as e:  # missing data/weights: one row per cell saying so
         return [{**base, **_cell(ev), "status": f"not run: {e}"} for ev in evs], pd.DataFrame()
     if cache_dir is not None:
-        cache_dir.mkdir(exist_ok=True)
+        cache_dir.mkdir(parents=True, exist_ok=True)
     loaded = {}
 
     def lazily(f, make):  # load each checkpoint once, only if some eval is not cached yet

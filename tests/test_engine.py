@@ -314,3 +314,18 @@ def test_a_second_stage_starts_from_its_first_and_its_hash_covers_it(tmp_path, d
                 jobs.model_hash(frozen, "smoke", other_seed)}) == 3
     with pytest.raises(ValueError, match="pretrained_from"):
         jobs.Job.train({}, [], dataclasses.replace(frozen, pretrained="x.pt"), "pcarn_gan", pretrained_from=stage1)
+
+
+def test_released_weights_are_scored_once_and_read_back(tmp_path, data_root, monkeypatch):
+    """An official job caches its per-image scores under <work_dir>/official/<name>/: a rerun (or another table
+    asking for the same eval) reads them instead of super-resolving again."""
+    ctx = tables.RunContext(profile="smoke", data_root=str(data_root), work_dir=tmp_path, progress=False)
+    job = jobs.Job.official({"model": "CARN-M", "seed": 0}, [{"dataset": "Set5", "scale": 4.0}], "carn_m")
+    rows, images = jobs.run_job(ctx, "toy", job, job.evals)
+    assert rows[0]["status"] == "ok (first 1 images)" and len(list((tmp_path / "official" / "carn_m").rglob("*.csv"))) == 1
+
+    def no_inference(*a, **k):
+        raise AssertionError("scored again")
+    monkeypatch.setattr("srrepro.evaluate.evaluate", no_inference)
+    again, _ = jobs.run_job(ctx, "other_table", job, job.evals)
+    assert again[0]["psnr"] == rows[0]["psnr"]
