@@ -838,7 +838,10 @@ def show(result: TableResult):
 
     before = set(plt.get_fignums())
     if result.spec.plot is not None:
-        result.spec.plot(result.rows)
+        import inspect
+
+        wants_images = "images" in inspect.signature(result.spec.plot).parameters  # e.g. a learning-curve plot
+        result.spec.plot(result.rows, **({"images": result.images} if wants_images else {}))
     gap_over_training(result)
     for num in plt.get_fignums():  # as PNG bytes: the same under the inline backend and under Agg (CI, papermill)
         if num not in before:

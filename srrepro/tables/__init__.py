@@ -126,7 +126,7 @@ class TableSpec:
     paper_values: list[dict] = field(default_factory=list)  # PAPER VALUES: keys + metrics + "source"
     claims: list[Claim] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)  # profile → what it runs (one line each)
-    plot: Callable | None = None  # (result df) → None, for the notebook's figure
+    plot: Callable | None = None  # (result df[, images=per-image scores]) → None, for the notebook's figure
     notes: str = ""  # markdown shown under the verdicts: errata in the paper, deviations, what was not run
     display_extra: tuple = ()  # further CSV columns the book's table shows (before "status")
     layout: Layout | None = None  # the paper's printed layout (report.paper_layout_html); None: keys × metrics

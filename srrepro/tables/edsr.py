@@ -739,7 +739,7 @@ TRANSFER_CLAIMS = [
 ]
 
 
-def _transfer_plot(df, ax=None):
+def _transfer_plot(df, ax=None, images=None):
     """PSNR against the fraction of training (the engine's checkpoints), per init: the slides' plot's form."""
     import matplotlib.pyplot as plt
 
@@ -749,7 +749,7 @@ def _transfer_plot(df, ax=None):
             pts = []
             for f in (0.25, 0.5, 0.75, 1.0):
                 at = df.copy()
-                at.attrs = {**df.attrs, "checkpoint": f}
+                at.attrs = {"images": images, "checkpoint": f} if images is not None else {"checkpoint": f}
                 v = per_seed(at, {"init": init, "dataset": d})
                 if len(v):
                     pts.append((f, v.mean(), v.std() if len(v) > 1 else 0))
