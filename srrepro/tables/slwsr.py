@@ -944,7 +944,7 @@ weights are a one-epoch debug checkpoint (1,000 iterations), not the paper's mod
 * Fig. 5 / §IV-B's 124K for s-LWSR32C: the one reading found is MobileNetV2's t = 1 inverted residual (no expansion
   conv) with bias-free convs, 124,347; at MobileNetV2's usual t = 6 compression *grows* the model to 465,467.
 * Multi-Adds are parameters × 320 × 180 (Table II reproduced to the digit); the convolutions' own count for a
-  1280×720 output is 23–24 % higher (the up-sampler runs on 4× and 16× more pixels). CARN-M's 18.3G matches no
+  1280×720 output is 20–23 % higher (the up-sampler runs on 4× and 16× more pixels). CARN-M's 18.3G matches no
   counting (the flop counter gives 32.5G, as the CARN and PCARN papers).
 * The CARN rows' asterisks ("asserted" sizes): 412K and 1,592K are the CARN paper's counts of its *multi-scale*
   models (×2/×3/×4 up-samplers together); the ×4 models alone have 294,171 and 1,111,899, the ×3 ones 303,451 and
