@@ -224,7 +224,7 @@ ENS_CLAIMS = [
 def _ens_plot(df, ax=None):
     import matplotlib.pyplot as plt
 
-    fig, axes = plt.subplots(1, 3, figsize=(13, 3.4), sharey=True)
+    fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
     for a, s in zip(axes, (2, 3, 4)):
         for k, m in enumerate(_ens_models(df, "lite")):
             gains = []
@@ -243,7 +243,11 @@ def _ens_plot(df, ax=None):
         a.set_title(f"×{s} (pooled over the four sets)", fontsize=9)
         a.axhline(0, color="0.7", lw=0.8)
     axes[0].set_ylabel("PSNR gain over ×1 (dB), 95 % interval")
-    axes[0].legend(fontsize=7)
+    seen = {}
+    for a in axes:  # one legend for every network, whichever panel drew it
+        for h, lab in zip(*a.get_legend_handles_labels()):
+            seen.setdefault(lab, h)
+    axes[0].legend(list(seen.values()), list(seen), loc="upper left", fontsize=7)
     fig.tight_layout()
     return axes[0]
 
