@@ -409,8 +409,20 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
         if m not in T2_OURS and m not in ("CARN-M", "Bicubic"):
             jobs.append(Job.reported({"method": m, "seed": 0},
                                      [{"dataset": d, "scale": float(SCALE), "self_ensemble": e} for d in T2_SETS],
-                                     {"status": "reported only: no model/weights in this study"}))
+                                     {"status": "reported only: no model/weights in this study", **_counts_of(m)}))
     return jobs
+
+
+def _counts_of(method: str) -> dict:
+    """Both counts for a reported row whose network the study has (CARN: multi-scale, as printed; EDSR ×4)."""
+    from ..complexity import multadds_720p
+
+    name, kw = {"CARN": ("carn", dict(multi_scale=True)), "EDSR": ("edsr", dict(scale=SCALE))}.get(method, (None, {}))
+    if name is None:
+        return {}
+    n = params_of(name, **kw)
+    return {"params": n, "multadds_paper": n * LR_720P,
+            "multadds": multadds_720p(name, SCALE, **({"scale": SCALE} if name == "carn" else kw)).value}
 
 
 def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
@@ -572,7 +584,9 @@ is as reported.
 convolutions' own count for the same output (PCARN's and CARN's convention, `torch.utils.flop_counter`): the
 up-sampler and the last conv run on 4× and 16× more pixels. The CARN-M row gets both too (the multi-scale model's
 414,811 parameters × 320 · 180 = 23.9G; its ×4 path's convolutions 32.5G): the printed 412K / 18.3G is audited in
-table `complexity` — 412K is CARN-M's weights without biases; 18.3G matches no counting found.
+table `complexity` — 412K is CARN-M's weights without biases; 18.3G matches no counting found. The reported CARN
+and EDSR rows carry the counts of the study's models as well: EDSR's printed 2482.0G is parameters × 320 · 180
+(2,481.98G; its convolutions 2,894.6G), CARN's 65.4G is neither (91.7G / 90.9G).
 
 **Errata.** Table II's s-LWSR rows differ from Table III's "normal" rows for the same models (Set5: s-LWSR16 31.62 vs
 31.63, s-LWSR32 32.04 vs 32.02, s-LWSR64 32.28 vs 32.23; Urban100 SSIM s-LWSR16 0.762 vs 0.7618). The asterisked
