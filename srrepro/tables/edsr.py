@@ -221,8 +221,13 @@ ENS_CLAIMS = [
 ]
 
 
-def _ens_plot(df, ax=None):
+def _ens_plot(df, ax=None, images=None):
+    """Each network's gain over ×1 per scale, per image pooled over the sets (the verdicts' numbers)."""
     import matplotlib.pyplot as plt
+
+    if images is not None:
+        df = df.copy()
+        df.attrs = {"images": images}
 
     fig, axes = plt.subplots(1, 3, figsize=(13, 3.6), sharey=True)
     for a, s in zip(axes, (2, 3, 4)):
