@@ -189,17 +189,49 @@ def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
     return _compare(np.concatenate([c.d[:s] for c in run], axis=1), all(c.per_image for c in run))
 
 
-def seeds_to_settle(c: Comparison, limit: int = 200) -> str:
-    """From the measured seed spread: how many seeds would make the interval exclude zero at this gap."""
+def seed_spread(c: Comparison) -> float:
+    """σ of the per-seed mean gaps (needs ≥ 2 seeds)."""
+    return float(c.d.mean(axis=1).std(ddof=1))
+
+
+def seeds_for_gap(c: Comparison, gap: float, start: int = 2, limit: int = 200) -> int | None:
+    """The fewest seeds (≥ ``start``, ≤ ``limit``) whose 95 % half-width t·σ/√n, at the measured seed spread, falls
+    below ``gap``; None beyond ``limit``."""
     from scipy import stats
 
+    sd = seed_spread(c)
+    return next((n for n in range(max(start, 2), limit + 1) if stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) < abs(gap)),
+                None)
+
+
+def seeds_to_settle(c: Comparison, limit: int = 200) -> str:
+    """From the measured seed spread: how many seeds would make the interval exclude zero at this gap."""
     if c.n_seeds < 2:
         return "at least 3 seeds, to measure the training noise"
-    sd = float(c.d.mean(axis=1).std(ddof=1))
-    for n in range(c.n_seeds + 1, limit + 1):
-        if stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) < abs(c.gap):
-            return f"about {n} seeds at these images (seed spread σ = {sd:.3f} dB, gap {c.gap:+.3f} dB)"
+    sd, n = seed_spread(c), seeds_for_gap(c, c.gap, c.n_seeds + 1, limit)
+    if n is not None:
+        return f"about {n} seeds at these images (seed spread σ = {sd:.3f} dB, gap {c.gap:+.3f} dB)"
     return f"more than {limit} seeds: the gap ({c.gap:+.3f} dB) is within the seed spread (σ = {sd:.3f} dB)"
+
+
+def panel_gap(a: str, b: str, what: str, needed: str = "", metric: str = "psnr"):
+    """Rule for a figure table (rows = method × seed × image panels, scored at the end of training only): ``a`` −
+    ``b`` per seed and image; ``b == "Bicubic"`` reads ``a``'s rows' ``bicubic_<metric>``, and an official checkpoint
+    (one seed) faces every seed of ``a``."""
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        if df.attrs.get("checkpoint", 1.0) != 1.0:
+            return Verdict("not run", "figure panels are scored at the end of training only")
+        d = df[df["status"] == "ok"] if "status" in df else df
+        sa = d[d["method"] == a].set_index(["seed", "image"])[metric]
+        if b == "Bicubic":
+            sb = d[d["method"] == a].set_index(["seed", "image"])[f"bicubic_{metric}"]
+        else:
+            ref = d[d["method"] == b].set_index("image")[metric]
+            sb = pd.Series(ref.reindex(sa.index.get_level_values("image")).to_numpy(), index=sa.index)
+        if sa.empty or sb.dropna().empty:
+            return Verdict("not run", f"no {a} / {b} panel computed", "the official weights / the lite profile")
+        return verdict_of(decide(sa, sb), f"{a} − {b}, {what}", needed)
+    return check
 
 
 def _seeds(n: int) -> str:

@@ -28,7 +28,7 @@ from .errors import SrreproError
 from .evaluate import make_pair, super_resolve
 from .metrics import rgb2y, score
 
-__all__ = ["compare", "compare_scores", "auto_box", "panel_models", "VisualError"]
+__all__ = ["compare", "compare_scores", "auto_box", "panel_models", "draw_panels", "VisualError"]
 
 
 class VisualError(SrreproError, ValueError):
@@ -176,3 +176,18 @@ def panel_models(rows, data_root=None, device: str = "cpu") -> dict:
                                  for k, v in json.loads((run_dir / "config.json").read_text()).items()})
             models[label] = load_model(cfg, run_dir / "model.pt", torch.device(device))
     return models
+
+
+def draw_panels(rows, dataset: str, images, scale, table: str, crop: int = 96) -> None:
+    """A figure table's plot: :func:`compare` for each image, with the seed-0 models the ``rows`` scored (status
+    "ok"); when their run dirs are not on this machine, one line says so and nothing is drawn."""
+    from .data import SrreproDataError
+
+    d = rows[rows["status"] == "ok"] if "status" in rows else rows.iloc[0:0]
+    try:
+        models = panel_models(d)
+    except (FileNotFoundError, SrreproDataError) as e:
+        print(f"Figure not drawn: {e} (run `make reproduce TABLE={table}` to retrain the seed-0 models)")
+        return
+    for im in images:
+        compare(dataset, im, scale, models, crop=crop)

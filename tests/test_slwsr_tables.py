@@ -135,3 +135,16 @@ def test_figure5_reading_prints_124k_and_the_gap_rules():
     v = tables.judge(tables.get("slwsr_f5"), _cells(arms, lambda a: gain[a["model"]], sets=("Set14",)), "lite")
     assert v["f5_params"].status == "holds" and "124,347" in v["f5_params"].evidence
     assert v["f5_channels"].status == "holds" and v["f5_compression_hurts"].status == "holds"
+
+
+def test_the_chapters_counts_are_the_models():
+    """The errata quote parameter counts in prose: they must be what the models count."""
+    from srrepro.models import params_of
+    from srrepro.models.slwsr import S_LWSR32C
+
+    counts = [params_of("carn_m", scale=4), params_of("carn", scale=4), params_of("carn_m", scale=3),
+              params_of("carn", scale=3), params_of("carn_m", multi_scale=True), params_of("slwsr", **S_LWSR32C),
+              params_of("slwsr", n_feats=32, compressed=True, expansion=6)]
+    assert all(f"{n:,}" in slwsr.CHAPTER for n in counts), [n for n in counts if f"{n:,}" not in slwsr.CHAPTER]
+    ms, x4 = params_of("carn_m", multi_scale=True), params_of("carn_m", scale=4)
+    assert f"{ms / x4:.2f}" in slwsr.CHAPTER and f"{params_of('carn', multi_scale=True) / params_of('carn', scale=4):.2f}" in slwsr.CHAPTER

@@ -510,10 +510,10 @@ EDSR-PyTorch's host, down since 2024; A+, SRCNN, VDSR and SRResNet have none in 
 validation images (not in the mirror); 0791–0797 are NTIRE 2017's unknown-degradation track, whose LR images are not
 bicubic.
 
-**Where ours differ.** The Urban100 bicubic panels agree within 0.01–0.03 dB PSNR and 0.0000–0.0043 SSIM, but no one
-crop reproduces all three: img_039's SSIM matches an unshaved image, img_083's and img_070's a 4-pixel border, and
-their PSNRs fall between the 4- and 10-pixel borders. The slides likely measured saved PNG crops of the panels rather
-than whole images; the row's `psnr_border*` / `ssim_border*` columns give each reading.
+**Where ours differ.** The verdict's evidence gives each bicubic panel against the slides and the border whose PSNR
+comes closest; the rows' `psnr_border*` / `ssim_border*` columns give every reading (no crop, 4, 6 and 10 pixels).
+When no one border reproduces every panel, the slides likely measured saved PNG crops of the panels rather than whole
+images.
 
 **The figure.** For the Urban100 images: the full HR with the zoom box, HR and bicubic on the crop, each with its
 whole-image numbers. Adding `edsr_x4` / `mdsr` to the data root adds their panels only through `edsr_benchmark`.
@@ -793,10 +793,10 @@ since 2024): every cell that needs them says "not run" with what to fetch.
 300 epochs of 1,000 iterations). ×3/×4 from the ×2 model (`edsr_transfer`) loads every key that fits, as its
 `--pre_train` does. The self-ensemble's ×2 and ×4 are the first transforms of its `forward_x8` ('v', then 'h').
 
-**Errata.** The slides' bicubic column matches neither Y convention in three cells (Set5 ×2, Set14 ×2 and ×3:
-`edsr_benchmark`); the per-image bicubic panels differ by 0.01–0.04 dB and match no single border
-(`edsr_qualitative`); "Stability: MDSR ≪ EDSR" reads as the opposite of the sentence under it ("we failed to increase
-#features [of MDSR] even with residual scaling").
+**Errata.** Where the slides' bicubic column matches neither Y convention, `edsr_benchmark`'s `bench_bicubic`
+names the cells; where the per-image bicubic panels match no single border, `edsr_qualitative` says by how much;
+"Stability: MDSR ≪ EDSR" reads as the opposite of the sentence under it ("we failed to increase #features [of MDSR]
+even with residual scaling").
 
 **Known user complaints this chapter answers.** "PSNR lower than the paper": the 38.11 dB (Set5 ×2) is the 32 × 256
 EDSR (40.7M parameters), not the 16 × 64 baseline EDSR-PyTorch trains by default (`edsr_mdsr` counts every column);

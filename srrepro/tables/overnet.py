@@ -39,7 +39,8 @@ from ..models import params_of
 from ..plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
 from ..plots import gap_bars
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, beats_per_cell, combine, decide, per_seed, scores, verdict_of, within
+from ..verdicts import (Claim, Verdict, beats_per_cell, combine, decide, panel_gap, per_seed, scores, verdict_of,
+                        within)
 from . import Layout, RunContext, TableSpec, complete, with_training_note, select
 
 PAPER = "OverNet"
@@ -1238,21 +1239,8 @@ def f2_plan(ctx: RunContext) -> Plan:
                 "CARN-M from its official weights; per-image PSNR/SSIM on Figure 2's two Urban100 ×4 images.")
 
 
-def _f2_vs(a: str, b: str, metric: str = "psnr"):
-    def check(df: pd.DataFrame, profile: str) -> Verdict:
-        if df.attrs.get("checkpoint", 1.0) != 1.0:  # the panels are scored at the end of training only
-            return Verdict("not run", "figure panels are scored at the end of training only")
-        d = df[df["status"] == "ok"] if "status" in df else df
-        sa = d[d["method"] == a].set_index(["seed", "image"])[metric]
-        if b == "Bicubic":
-            sb = d[d["method"] == a].set_index(["seed", "image"])[f"bicubic_{metric}"]
-        else:  # an official checkpoint has no seeds: the same numbers face every seed of ours
-            ref = d[d["method"] == b].set_index("image")[metric]
-            sb = pd.Series(ref.reindex(sa.index.get_level_values("image")).to_numpy(), index=sa.index)
-        if sa.empty or sb.dropna().empty:
-            return Verdict("not run", f"no {a} / {b} panel computed", "the official weights / the lite profile")
-        return verdict_of(decide(sa, sb), f"{a} − {b}, PSNR on Figure 2's images (dB)")
-    return check
+def _f2_vs(a: str, b: str):
+    return panel_gap(a, b, "PSNR on Figure 2's images (dB)")
 
 
 F2_CLAIMS = [
@@ -1267,18 +1255,9 @@ F2_CLAIMS = [
 
 def _f2_plot(df, ax=None):
     """The visual comparison: one figure per image (full HR with the zoom box, then the crops)."""
-    from ..data import SrreproDataError
-    from ..visual import compare, panel_models
+    from ..visual import draw_panels
 
-    d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
-    try:
-        models = panel_models(d)
-    except (FileNotFoundError, SrreproDataError) as e:  # the run dirs are not on this machine: say so, draw nothing
-        print(f"Figure not drawn: {e} (run `make reproduce TABLE=overnet_f2` to retrain the seed-0 models)")
-        return None
-    for im in F2_IMAGES:
-        compare("Urban100", im, F2_SCALE, models, crop=96)
-    return None
+    draw_panels(df, "Urban100", F2_IMAGES, F2_SCALE, "overnet_f2")
 
 
 F2_NOTES = """

@@ -22,7 +22,8 @@ from ..jobs import Job, size, train_config
 from ..models import create_model, params_of
 from ..models.slwsr import S_LWSR32C
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, combine, decide, per_seed, pooled, scores, verdict_of
+from ..verdicts import (Claim, Verdict, combine, decide, panel_gap, per_seed, pooled, scores, seed_spread,
+                        seeds_for_gap, verdict_of)
 from . import Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "s-LWSR"
@@ -376,12 +377,6 @@ def _t2_counts(n_feats: int) -> dict:
     return {"params": n, "multadds_paper": n * LR_720P, "multadds": multadds_720p("slwsr", SCALE, **kw).value}
 
 
-def _carn_m_multadds() -> int:
-    from ..complexity import multadds_720p
-
-    return multadds_720p("carn_m", SCALE, scale=SCALE).value  # the ×4 path of the multi-scale model
-
-
 def t2_jobs(ctx: RunContext) -> list[Job]:
     """s-LWSR16/32/64 at the final (half) setting, each scored plain and with the ×8 self-ensemble (end of training
     only: ×8 on four sets at four checkpoints would cost more than the training); CARN-M from its official weights;
@@ -399,11 +394,9 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
             cfg = replace(train_config(ctx, "slwsr", "slwsr", kw, seed, scales=(SCALE,)), snapshots=())
             jobs.append(Job.train({"method": model, "seed": seed}, evals, cfg, "slwsr", info))
     plain = [{"dataset": d, "scale": float(SCALE), "self_ensemble": False} for d in T2_SETS]
-    n_carn_m = params_of("carn_m", multi_scale=True)
     jobs.append(Job.official({"method": "CARN-M", "seed": 0}, plain, "carn_m",
-                             {"params": n_carn_m, "multadds_paper": n_carn_m * LR_720P,
-                              "multadds": _carn_m_multadds(), "follows": "official weights (multi-scale CARN-M; "
-                              "Table II prints the CARN paper's numbers)"}))
+                             {**_counts_of("CARN-M"), "follows": "official weights (multi-scale CARN-M; Table II "
+                              "prints the CARN paper's numbers)"}))
     for name in T2_ROWS:
         m, e = _method_key(name)
         if m not in T2_OURS and m not in ("CARN-M", "Bicubic"):
@@ -413,16 +406,20 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
     return jobs
 
 
+_COUNTED = {"CARN-M": ("carn_m", dict(multi_scale=True)), "CARN": ("carn", dict(multi_scale=True)),
+            "EDSR": ("edsr", dict(scale=SCALE))}  # Table II rows whose network the study has → how it is built
+
+
 def _counts_of(method: str) -> dict:
-    """Both counts for a reported row whose network the study has (CARN: multi-scale, as printed; EDSR ×4)."""
+    """Both counts of a Table II row whose network the study has: parameters (the multi-scale CARNs, as printed),
+    parameters × 320·180 (the paper's Multi-Adds) and the ×4 path's convolutions for a 1280×720 output."""
     from ..complexity import multadds_720p
 
-    name, kw = {"CARN": ("carn", dict(multi_scale=True)), "EDSR": ("edsr", dict(scale=SCALE))}.get(method, (None, {}))
-    if name is None:
+    if method not in _COUNTED:
         return {}
+    name, kw = _COUNTED[method]
     n = params_of(name, **kw)
-    return {"params": n, "multadds_paper": n * LR_720P,
-            "multadds": multadds_720p(name, SCALE, **({"scale": SCALE} if name == "carn" else kw)).value}
+    return {"params": n, "multadds_paper": n * LR_720P, "multadds": multadds_720p(name, SCALE, scale=SCALE).value}
 
 
 def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
@@ -495,8 +492,7 @@ def _t2_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
                    + ("" if len(d) == len(T2_SETS) else " (B100 and Urban100 are scored whole at the paper profile)")
                    + ". The printed row copies the CARN paper's (Urban100 25.63 here, 25.62 there); table "
                      "official_weights scores the released CARN-M under every pipeline tried (the CARN authors' "
-                     "truncated SR, uint8 or float Y) at 31.82–31.88 on Set5 and 28.32–28.40 on Set14 ×4, below the "
-                     "printed 31.92 / 28.42")
+                     "truncated SR, uint8 or float Y): see its page for how far each falls from the printed values")
 
 
 def _t2_vs_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
@@ -653,21 +649,16 @@ def _pool_gap(df, model, a, b, metric="psnr"):
 
 def _resolution(c, metric: str = "PSNR", unit: str = " dB", sizes=(0.01, 0.02)) -> str:
     """How many seeds (at these images) the interval would need to resolve gaps of the paper's size, from the
-    measured seed spread: half-width t(0.975, n−1)·σ/√n below the gap (the seed term dominates: the paired
-    per-image gaps within a seed are averaged)."""
-    import math
-
-    from scipy import stats
-
+    measured seed spread (:func:`srrepro.verdicts.seeds_for_gap`; the seed term dominates: the paired per-image
+    gaps within a seed are averaged)."""
     if c.n_seeds < 2:
         return "needs ≥ 2 seeds to measure the spread"
-    sd = float(c.d.mean(axis=1).std(ddof=1))
     out = []
     for g in sizes:
-        n = next((n for n in range(2, 100_001) if stats.t.ppf(0.975, n - 1) * sd / math.sqrt(n) < g), None)
+        n = seeds_for_gap(c, g, limit=100_000)
         out.append(f"{g}{unit}: {'over 100,000' if n is None else f'{n:,}'} seeds")
-    return f"seed spread σ = {sd:.4f}{unit} ({c.n_seeds} seeds × {c.n_images} images); to resolve a {metric} gap of " \
-           + ", of ".join(out)
+    return f"seed spread σ = {seed_spread(c):.4f}{unit} ({c.n_seeds} seeds × {c.n_images} images); to resolve a " \
+           f"{metric} gap of " + ", of ".join(out)
 
 
 def _t3_pool_helps(df: pd.DataFrame, profile: str) -> Verdict:
@@ -887,21 +878,7 @@ def f1_plan(ctx: RunContext):
 
 
 def _f1_vs(a: str, b: str):
-    def check(df: pd.DataFrame, profile: str) -> Verdict:
-        if df.attrs.get("checkpoint", 1.0) != 1.0:  # the panels are scored at the end of training only
-            return Verdict("not run", "figure panels are scored at the end of training only")
-        d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
-        sa = d[d["method"] == a].set_index(["seed", "image"])["psnr"]
-        if b == "Bicubic":
-            sb = d[d["method"] == a].set_index(["seed", "image"])["bicubic_psnr"]
-        else:  # an official checkpoint has no seeds: its one number faces every seed of ours
-            ref = d[d["method"] == b].set_index("image")["psnr"]
-            sb = pd.Series(ref.reindex(sa.index.get_level_values("image")).to_numpy(), index=sa.index)
-        if sa.empty or sb.dropna().empty:
-            return Verdict("not run", f"no {a} / {b} panel computed", "the official weights / the lite profile")
-        return verdict_of(decide(sa, sb), f"{a} − {b}, PSNR on img_074 (dB; the interval is over seeds only)",
-                          _needed("slwsr_f1"))
-    return check
+    return panel_gap(a, b, "PSNR on img_074 (dB; the interval is over seeds only)", _needed("slwsr_f1"))
 
 
 F1_CLAIMS = [
@@ -914,17 +891,9 @@ F1_CLAIMS = [
 
 
 def _f1_plot(df, ax=None):
-    from ..data import SrreproDataError
-    from ..visual import compare, panel_models
+    from ..visual import draw_panels
 
-    d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
-    try:
-        models = panel_models(d)
-    except (FileNotFoundError, SrreproDataError) as e:  # the run dirs are not on this machine: say so, draw nothing
-        print(f"Figure not drawn: {e} (run `make reproduce TABLE=slwsr_f1` to retrain the seed-0 models)")
-        return None
-    compare("Urban100", F1_IMAGE, SCALE, models, crop=96)
-    return None
+    draw_panels(df, "Urban100", (F1_IMAGE,), SCALE, "slwsr_f1")
 
 
 F1_NOTES = """
