@@ -32,7 +32,7 @@ import pandas as pd
 
 from .data import SrreproDataError
 from .recipes import PAPER_RECIPES, SIZES, recipe
-from .train import TrainConfig, cpu_cores
+from .train import TrainConfig, TrainingDivergedError, cpu_cores
 from .verdicts import CHECKPOINTS
 from .weights import WeightsError
 
@@ -52,14 +52,15 @@ class Job:
     info: dict = field(default_factory=dict)  # extra columns on every row (follows, params, …)
     family: str = ""  # the recipe family (budget: this profile's iterations as a fraction of the paper's)
     pretrained_from: TrainConfig | None = None  # stage 1: trained (or reused) first, its model.pt is `pretrained`
+    curve: bool = False  # rows carry the learning curve (CURVE_COLUMNS) and a diverged run gives rows, not an error
 
     @classmethod
     def train(cls, key: dict, evals: list[dict], config: TrainConfig, family: str, info: dict | None = None,
-              pretrained_from: TrainConfig | None = None) -> "Job":
+              pretrained_from: TrainConfig | None = None, curve: bool = False) -> "Job":
         if pretrained_from is not None and (config.pretrained or pretrained_from.pretrained):
             raise ValueError("pretrained_from replaces config.pretrained, and a stage 1 starts from scratch")
         return cls("train", key, evals, config=config, info=dict(info or {}), family=family,
-                   pretrained_from=pretrained_from)
+                   pretrained_from=pretrained_from, curve=curve)
 
     def hash(self, profile: str) -> str:
         return model_hash(self.config, profile, self.pretrained_from)
@@ -91,21 +92,41 @@ def selected(job: Job, only: dict | None) -> list[dict]:
     return [ev for ev in job.evals if all(row_key(job, ev).get(k) in v for k, v in only.items())]
 
 
+# The learning curve on a row (Job.curve): each column the curve.csv column of that name, ';'-joined per log row.
+CURVE_COLUMNS = ("step", "loss", "loss_max", "grad_norm", "grad_norm_max")
+
+
+def curve_columns(run_dir: Path) -> dict:
+    """A run's learning curve as row columns ``curve_<name>`` (see CURVE_COLUMNS); {} when it has none."""
+    path = Path(run_dir) / "curve.csv"
+    if not path.exists():
+        return {}
+    df = pd.read_csv(path)
+    return {f"curve_{c}": ";".join(f"{v:.6g}" for v in df[c]) for c in CURVE_COLUMNS if c in df}
+
+
+def curve_of(row) -> pd.DataFrame:
+    """The learning curve a row carries (the inverse of :func:`curve_columns`)."""
+    cols = {c: row.get(f"curve_{c}") for c in CURVE_COLUMNS}
+    cols = {c: [float(x) for x in v.split(";")] for c, v in cols.items() if isinstance(v, str) and v}
+    return pd.DataFrame(cols)
+
+
 # ------------------------------------------------------------------------------------------ configs and hashes
 def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, iterations: int | None = None,
                  **fields) -> TrainConfig:
     """The TrainConfig of a job: the profile's recipe (``iterations``, else ``ctx.iterations``, overrides its
-    length) + model + scales/loss (``fields``)."""
+    length) + model + scales/loss and any other TrainConfig field (``fields``, e.g. ``log_every``)."""
     r = recipe(ctx.profile, family, iterations or getattr(ctx, "iterations", None))
     cap = lambda value, name: min(value, getattr(ctx, name, None) or value)  # noqa: E731 (a capped run's knobs)
-    return TrainConfig(model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
-                       lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"),
-                       iterations=r.iterations, lr=r.lr,
-                       lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip,
-                       seed=seed, log_every=max(1, min(100, r.iterations)), validate_every=0,
-                       checkpoint_every=max(1, min(CHECKPOINT_EVERY[ctx.profile], r.iterations)),
-                       snapshots=CHECKPOINTS[:-1] if r.iterations >= len(CHECKPOINTS) else (),  # distinct steps
-                       data_root=ctx.data_root, device=ctx.device, **fields)
+    return TrainConfig(**{**dict(
+        model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
+        lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"), iterations=r.iterations,
+        lr=r.lr, lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip, seed=seed,
+        log_every=max(1, min(100, r.iterations)), validate_every=0,
+        checkpoint_every=max(1, min(CHECKPOINT_EVERY[ctx.profile], r.iterations)),
+        snapshots=CHECKPOINTS[:-1] if r.iterations >= len(CHECKPOINTS) else (),  # distinct steps
+        data_root=ctx.data_root, device=ctx.device), **fields})
 
 
 def size(family: str, profile: str) -> dict:
@@ -185,6 +206,13 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
 
         atomic_write_text(run_dir / "model.json", json.dumps(meta, indent=1) + "\n")
         return run_dir, {**meta, **stage1, "reused_from": ""}
+
+
+def _run_dir(ctx, table: str, job: Job) -> Path:
+    """Where a job's model is trained (its own table's dir unless another table started it first)."""
+    h = job.hash(ctx.profile)
+    started = sorted(Path(ctx.work_dir).glob(f"*/{h}/curve.csv"))
+    return started[0].parent if started else Path(ctx.work_dir) / table / h
 
 
 def load_model(config: TrainConfig, path: Path, device):
@@ -277,7 +305,17 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         return [{**base, **_cell(ev)} for ev in evs], pd.DataFrame()
     try:
         if job.kind == "train":
-            run_dir, minfo = trained_model(ctx, table, job.config, threads, job.pretrained_from)
+            try:
+                run_dir, minfo = trained_model(ctx, table, job.config, threads, job.pretrained_from)
+            except TrainingDivergedError as e:
+                if not job.curve:
+                    raise
+                # a diverged run is a result of the tables that study stability: its curve, no scores
+                run_dir = _run_dir(ctx, table, job)
+                return [{**base, **_cell(ev), "model_hash": job.hash(ctx.profile), **curve_columns(run_dir),
+                         "diverged_at": e.step, "status": f"diverged at iteration {e.step}"} for ev in evs], pd.DataFrame()
+            if job.curve:
+                minfo = {**minfo, **curve_columns(run_dir)}
             paper = PAPER_RECIPES.get(job.family)
             minfo = {**minfo, "model_kwargs": json.dumps(job.config.model_kwargs, sort_keys=True),
                      "family": job.family, "paper_iterations": paper.iterations if paper else math.nan}

@@ -11,12 +11,14 @@ Guarantees
       CPU an interrupted-and-resumed run ends with bit-identical weights to an uninterrupted one.
     * A checkpoint written by a different config is refused with one line naming the differing fields (only
       ``iterations`` and the bookkeeping/hardware fields in ``RESUMABLE_CHANGES`` may change on resume).
-    * A NaN/inf loss stops the run with :class:`TrainingDivergedError` naming the iteration.
+    * A NaN/inf loss stops the run with :class:`TrainingDivergedError` naming the iteration; ``curve.csv`` then
+      holds the curve up to and including that iteration.
     * The learning rate is a pure function of the iteration (:func:`lr_at`): Adam's lr halves at each step in
       ``lr_milestones`` and every ``lr_halve_every`` steps (EDSR, PCARN, OverNet, ASDN schedules).
 
 Files in ``run_dir``: ``config.json``, ``checkpoint.pt`` (everything needed to resume), ``curve.csv`` (the
-learning curve: step, lr, mean training loss since the last row, validation PSNR/SSIM per scale, wall time)
+learning curve: step, lr, mean and peak training loss and gradient norm (before clipping) since the last row,
+validation PSNR/SSIM per scale, wall time)
 and, at the end, ``model.pt`` (the generator's state_dict).
 
 Speed: autocast (bf16 or fp16 + GradScaler) on CUDA only; channels_last on CUDA by default (``"auto"``) and on CPU
@@ -75,6 +77,8 @@ INIT_SCHEMES = {
     "uniform6_x1": ("uniform", 6, 1.0),
     "uniform1_x1": ("uniform", 1, 1.0),
 }
+# Curve values that also get their peak since the last row ("loss_max", "grad_norm_max"): spikes, not just means.
+PEAKED = ("loss", "grad_norm")
 # Fields that may differ between a checkpoint and the config resuming it (they do not change the trajectory).
 RESUMABLE_CHANGES = {"iterations", "log_every", "validate_every", "checkpoint_every", "snapshots", "device", "amp",
                      "channels_last", "compile", "num_workers", "data_root"}
@@ -174,7 +178,9 @@ class TrainResult:
 
 
 class TrainingDivergedError(SrreproError, FloatingPointError):
-    pass
+    def __init__(self, message: str, step: int | None = None):
+        super().__init__(message)
+        self.step = step  # the iteration whose loss was not finite
 
 
 class CheckpointMismatchError(SrreproError, ValueError):
@@ -368,9 +374,9 @@ class _Step:
         loss = sum(self.terms[k] * v for k, v in parts.items())
         self.optimizer.zero_grad(set_to_none=True)
         self.scaler.scale(loss).backward()
-        if self.config.grad_clip:
-            self.scaler.unscale_(self.optimizer)
-            clip_grad_norm(self.model.parameters(), self.config.grad_clip)
+        self.scaler.unscale_(self.optimizer)  # true gradients (a no-op without fp16); step() then skips unscaling
+        # the global gradient norm before clipping, for the learning curve (EDSR's residual-scaling instability)
+        grad_norm = clip_grad_norm(self.model.parameters(), self.config.grad_clip or math.inf)
         self.updating = True
         self.scaler.step(self.optimizer)
         self.scaler.update()
@@ -378,6 +384,7 @@ class _Step:
         out["loss"] = loss.detach()
         if len(parts) > 1:
             out.update({f"loss_{k}": v.detach() for k, v in parts.items()})
+        out["grad_norm"] = grad_norm.detach()
         return out
 
 
@@ -524,11 +531,21 @@ class _Progress:
     def add(self, values: dict[str, float]) -> None:
         self.running["n"] += 1
         for k, v in values.items():
+            if k == "grad_norm" and not math.isfinite(v):  # an fp16 overflow: GradScaler skips that step
+                self.running["overflows"] = self.running.get("overflows", 0) + 1
+                continue
             self.running["sums"][k] = self.running["sums"].get(k, 0.0) + v
+            if k in PEAKED:
+                peaks = self.running.setdefault("peaks", {})
+                peaks[k] = max(peaks.get(k, -math.inf), v)
 
     def means(self) -> dict[str, float]:
-        """The running means, and a fresh start for the next curve row."""
-        out = {k: s / self.running["n"] for k, s in self.running["sums"].items()}
+        """The running means (and the peaks of ``PEAKED``), and a fresh start for the next curve row."""
+        n, overflows = self.running["n"], self.running.get("overflows", 0)
+        out = {k: s / (n - overflows if k == "grad_norm" else n) for k, s in self.running["sums"].items()}
+        out.update({f"{k}_max": v for k, v in self.running.get("peaks", {}).items()})
+        if overflows:
+            out["overflow_steps"] = overflows
         self.running = {"n": 0, "sums": {}}
         return out
 
@@ -630,10 +647,13 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
                               scale, lr_value)
                 p.step += 1
                 values = _mean_losses(out, world)
-                if not all(math.isfinite(v) for v in values.values()):
-                    bad = ", ".join(f"{k} = {v}" for k, v in values.items())
+                if not all(math.isfinite(v) for k, v in values.items() if "loss" in k):
+                    bad = ", ".join(f"{k} = {v}" for k, v in values.items() if "loss" in k)
+                    if rank == 0:  # the curve up to the divergence, for whoever studies it (the checkpoint stays)
+                        p.curve.append({"step": p.step, "lr": lr_value, **values, "wall_s": round(p.wall(), 3)})
+                        atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
                     raise TrainingDivergedError(f"{bad} at iteration {p.step} (lr {lr_value:g}): stopping; the last "
-                                                f"checkpoint in {run_dir} (if any) predates it")
+                                                f"checkpoint in {run_dir} (if any) predates it", step=p.step)
                 p.add(values)
                 _log(config, step_fn, p, lr_value, rank, bar)
                 if bar is not None:

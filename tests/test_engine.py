@@ -329,3 +329,40 @@ def test_released_weights_are_scored_once_and_read_back(tmp_path, data_root, mon
     monkeypatch.setattr("srrepro.evaluate.evaluate", no_inference)
     again, _ = jobs.run_job(ctx, "other_table", job, job.evals)
     assert again[0]["psnr"] == rows[0]["psnr"]
+
+
+class _NanOnSecondCall(__import__("torch").nn.Module):
+    def __init__(self):
+        super().__init__()
+        import torch.nn as nn
+
+        self.conv, self.calls = nn.Conv2d(3, 3, 3, padding=1), 0
+
+    def forward(self, x, scale=2):
+        import torch.nn.functional as F
+
+        self.calls += 1
+        y = F.interpolate(self.conv(x), scale_factor=2)
+        return y * float("nan") if self.calls >= 2 else y
+
+
+def _test_engine_nan():
+    return _NanOnSecondCall()
+
+
+def test_a_diverged_run_is_a_row_with_its_curve_where_the_table_studies_stability(tmp_path, data_root):
+    """edsr_resscale's jobs (curve=True): a run whose loss turns NaN gives rows saying where, with the learning curve
+    up to it and no scores; elsewhere the divergence still stops the table."""
+    from srrepro.jobs import Job, train_config
+    from srrepro.models import register_model
+
+    register_model(_test_engine_nan)
+    ctx = tables.RunContext(profile="smoke", data_root=str(data_root), work_dir=tmp_path, progress=False)
+    config = train_config(ctx, "edsr", "_test_engine_nan", {}, 0, iterations=3, scales=(2,), log_every=1)
+    ev = [{"dataset": "Set5", "scale": 2.0}]
+    rows, images = jobs.run_job(ctx, "toy", Job.train({"model": "nan", "seed": 0}, ev, config, "edsr", curve=True), ev)
+    assert rows[0]["status"] == "diverged at iteration 2" and rows[0]["diverged_at"] == 2 and images.empty
+    assert "psnr" not in rows[0] and rows[0]["curve_step"] == "1;2"
+    assert jobs.curve_of(rows[0])["step"].tolist() == [1.0, 2.0]
+    with pytest.raises(Exception, match="at iteration 2"):
+        jobs.run_job(ctx, "toy", Job.train({"model": "nan", "seed": 0}, ev, config, "edsr"), ev)

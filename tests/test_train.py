@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import torch
 import torch.nn as nn
@@ -172,8 +173,18 @@ def test_nan_loss_stops_naming_the_iteration(tmp_path):
     cfg = tiny(model="_test_nan_after", model_kwargs={"nan_at": 3}, scales=(2,), grad_clip=None)
     with pytest.raises(T.TrainingDivergedError, match=r"loss = nan at iteration 3 ") as e:
         T.train(cfg, tmp_path, progress=False, images=images())
-    assert "\n" not in str(e.value)
+    assert "\n" not in str(e.value) and e.value.step == 3
     assert torch.load(tmp_path / T.CHECKPOINT, weights_only=True)["step"] == 2  # last good one kept
+    curve = pd.read_csv(tmp_path / T.CURVE)  # the curve up to the divergence, for the stability tables
+    assert curve["step"].tolist() == [2, 3] and np.isnan(curve["loss"].iloc[-1])  # log_every 2, then the NaN row
+
+
+def test_curve_logs_mean_and_peak_loss_and_gradient_norm(tmp_path):
+    cfg = tiny(iterations=4, log_every=2, grad_clip=None)
+    curve = T.train(cfg, tmp_path, progress=False, images=images()).curve
+    assert curve["step"].tolist() == [2, 4]
+    assert (curve["loss_max"] >= curve["loss"]).all() and (curve["grad_norm_max"] >= curve["grad_norm"]).all()
+    assert (curve["grad_norm"] > 0).all()
 
 
 def test_lr_schedule_halves_at_milestones_and_every_n():

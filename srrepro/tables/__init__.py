@@ -79,6 +79,7 @@ TABLES: dict[str, str] = {
     "edsr_mdsr": "edsr",
     "edsr_transfer": "edsr",
     "edsr_qualitative": "edsr",
+    "edsr_resscale": "edsr",
     "slwsr_f6": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_t2": "slwsr",
