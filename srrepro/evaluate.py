@@ -322,7 +322,7 @@ def plan_tiles(model, lr_shape: tuple[int, int], scale: float, device="cpu", til
 
 def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemble: bool | int = False,
                   out_shape: tuple[int, int] | None = None, tile: int | None = None,
-                  tile_overlap: int | None = None) -> np.ndarray:
+                  tile_overlap: int | None = None, forward_kw: dict | None = None) -> np.ndarray:
     """Whole-image inference (tiled only when the image would not fit); returns the uint8 H×W×3 SR image a paper
     would have saved.
 
@@ -334,13 +334,15 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
     RCAN's channel attention) are never tiled automatically and raise :class:`TilingError` when asked. Float scales
     tile only when ``scale = p/q`` with q ≤ 64 (boundaries on multiples of q), see :func:`tiled_forward`.
     ``tile_overlap``: LR pixels of context per side (default: the receptive-field bound of :class:`Footprint`).
+    ``forward_kw``: further keyword arguments of the model's forward (ASDN's ``ratios`` of a recursive deployment).
     """
     import torch
 
     x = _to_tensor(lr, device)
     plan = plan_tiles(model, lr.shape[:2], scale, device, tile, tile_overlap)
     n = ensemble_size(self_ensemble)
-    fn = (lambda t: forward_x8(model, t, scale, n)) if n > 1 else (lambda t: model(t, scale))
+    kw = dict(forward_kw or {})
+    fn = (lambda t: forward_x8(model, t, scale, n)) if n > 1 else (lambda t: model(t, scale, **kw))
     with torch.inference_mode():
         y = fn(x) if plan is None else tiled_forward(fn, x, scale, *plan)
     sr = to_uint8(y[0])
@@ -352,13 +354,14 @@ def super_resolve(model, lr: np.ndarray, scale: float, device="cpu", self_ensemb
 def evaluate(model, dataset: str, scale: float, degradation: str = "BI", device="cpu", root=None,
              self_ensemble: bool | int = False, y: str = "float", limit: int | None = None, seed: int = 0,
              progress: bool = False, tile: int | None = None, tile_overlap: int | None = None,
-             metrics: tuple = ("psnr", "ssim"), **degrade_kw) -> pd.DataFrame:
+             metrics: tuple = ("psnr", "ssim"), forward_kw: dict | None = None, **degrade_kw) -> pd.DataFrame:
     """Score ``model`` on ``dataset`` at ``scale``: one row per image (image, psnr, ssim, + ``metrics``' others).
 
     ``metrics`` may add ``"lpips"`` (AlexNet v0.1, :mod:`srrepro.perceptual`) and ``"niqe"`` (:mod:`srrepro.niqe`),
     both with the PSNR border (``ceil(scale)`` pixels shaved), on the uint8 SR image.
     ``tile``, ``tile_overlap``: see :func:`super_resolve` (default: whole image unless it would not fit).
-    ``degrade_kw`` go to :func:`srrepro.degrade.degrade` (e.g. ``bd_order="bicubic_first"``).
+    ``degrade_kw`` go to :func:`srrepro.degrade.degrade` (e.g. ``bd_order="bicubic_first"``); ``forward_kw`` to the
+    model's forward (:func:`super_resolve`).
     """
     from tqdm.auto import tqdm
 
@@ -371,7 +374,7 @@ def evaluate(model, dataset: str, scale: float, degradation: str = "BI", device=
     items = pairs(dataset, scale, degradation, root=root, seed=seed, limit=limit, **degrade_kw)
     for name, lr, hr in tqdm(items, desc=f"{dataset} ×{scale:g}", disable=not progress, leave=False):
         sr = super_resolve(model, lr, scale, device, self_ensemble, out_shape=hr.shape[:2], tile=tile,
-                           tile_overlap=tile_overlap)
+                           tile_overlap=tile_overlap, forward_kw=forward_kw)
         row = {"image": name, **score(sr, hr, border, y)}
         if "lpips" in metrics:
             from .perceptual import lpips_distance

@@ -74,11 +74,11 @@ class Job:
         return cls("reported", key, evals, info={"status": "reported only", **(info or {})})
 
 
-EVAL_OPTIONS = ("degradation_kw", "metrics")  # keys of an eval that say how it is scored, not which cell it is
+EVAL_OPTIONS = ("degradation_kw", "metrics", "forward_kw")  # keys of an eval that say how it is scored, not which cell it is
 
 
 def _cell(ev: dict) -> dict:
-    return {k: v for k, v in ev.items() if k != "metrics"}
+    return {k: v for k, v in ev.items() if k not in ("metrics", "forward_kw")}
 
 
 def row_key(job: Job, ev: dict) -> dict:
@@ -255,7 +255,8 @@ def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
     df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
                   device=str(resolve_device(ctx.device)), root=ctx.data_root,
                   self_ensemble=ev.get("self_ensemble", False), limit=eval_limit(ctx, ev["dataset"]),
-                  metrics=tuple(ev.get("metrics", ("psnr", "ssim"))), **ev.get("degradation_kw", {}))
+                  metrics=tuple(ev.get("metrics", ("psnr", "ssim"))), forward_kw=ev.get("forward_kw"),
+                  **ev.get("degradation_kw", {}))
     if cache is not None:
         from .provenance import atomic_write_text
 

@@ -64,6 +64,10 @@ PAPER_RECIPES["pcarn_gan"] = Recipe("DIV2K_train", 48, 64, 200_000, 1e-4, grad_c
 PAPER_RECIPES["slwsr"] = Recipe("DIV2K_train", 48, 16, 1_000_000, 1e-4, lr_halve_every=200_000,
                                 source="s-LWSR §IV-A: LR patch 48, Adam lr 1e-4 halved every 200 epochs; released "
                                        "option.py / Train.sh: batch 16, 1000 epochs of 1000 iterations")
+PAPER_RECIPES["asdn"] = Recipe("DIV2K_train", 48, 16, 1_000_000, 1e-3, lr_halve_every=200_000,
+                               source="ASDN slides, 'Training': batch 16, 48×48 LR patches, Adam 'default parameters' "
+                                      "(lr 1e-3), halved every 2×10⁵ of 10⁶ updates, L1; DIV2K (+ Flickr2K, not in "
+                                      "the mirror)")
 GAN_STAGE_FRACTION = 200_000 / 600_000  # PCARN: GAN steps per L1 step (§3.5); lite and smoke keep the ratio
 
 # Keyword arguments added to every model of a family at a profile (None: the family is not trained there).
@@ -80,6 +84,9 @@ SIZES = {
 }
 SIZES["rdn_osm"] = SIZES["rdn"]
 SIZES["pcarn_gan"] = SIZES["pcarn"]
+# ASDN lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features), which the slides trained
+SIZES["asdn"] = {"smoke": dict(size="project", n_dab=1, n_idb_convs=1, n_feats=8), "lite": dict(size="project"),
+                 "paper": dict(size="paper")}
 SIZES["slwsr"] = {"smoke": dict(n_feats=4, n_stages=1, bottom_blocks=1), "lite": {}, "paper": {}}  # lite: paper size
 
 

@@ -230,6 +230,21 @@ def test_trainable():
     assert model.fmb.shallow.weight.grad.abs().sum() > 0
 
 
+def test_a_training_batch_trains_the_one_level_it_was_drawn_for():
+    """The loop passes the patch pair's own ratio (1.1 snapped to 18/16 = 1.125 at p = 16): one IRB trains, and the
+    output is the HR patch's size; in eval mode the same call interpolates two levels."""
+    model = _tiny().train()
+    x = torch.rand(2, 3, 16, 16)
+    assert model.training_level(x, 18 / 16) == 1 and model.training_level(x, 1.15) is None
+    with torch.enable_grad():
+        out = model(x, 18 / 16)
+        out.mean().backward()
+    assert out.shape[-2:] == (18, 18)
+    assert model.irbs[1].conv.weight.grad is not None
+    assert all(model.irbs[k].conv.weight.grad is None for k in range(11) if k != 1)
+    assert torch.equal(model.eval()(x, 1.5), model.forward_level(x, 5))
+
+
 # ------------------------------------------------------------------------------------------------ params
 def test_ablation_param_counts():
     kw = dict(size="project")
@@ -276,3 +291,23 @@ def test_param_counts(capsys):
     assert rows["project"][0] == 875_281
     assert paper_unibo == SLIDES_PAPER_PARAMS
     assert project_unibo == SLIDES_PROJECT_BASE_PARAMS
+
+
+def test_listed_ratios_compose_to_the_scale_or_are_refused():
+    """Slide "Optimal N and r": 1.587³ ≈ 4 runs, its last pass taking 4 / 1.587²; 1.442³ = 3.0 is not ×4."""
+    steps = ASDN.listed_ratios(4.0, [1.587, 1.587, 1.587])
+    assert steps[:2] == [1.587, 1.587] and abs(math.prod(steps) - 4.0) < 1e-12
+    with pytest.raises(ValueError, match="multiply to 2.998, not ×4"):
+        ASDN.listed_ratios(4.0, [1.442, 1.442, 1.442])
+    model = _tiny()
+    x = torch.rand(1, 3, 10, 10)
+    assert model(x, 3.0, ratios=[2.0, 1.5]).shape[-2:] == (30, 30)
+
+
+def test_a_direct_deployment_network_is_one_level_at_its_scale():
+    """levels=2, r_max=R: level 1 is ×R, one pass (Table 3's 'direct deployment')."""
+    assert lfr_scales(2, 3.0) == (1.0, 3.0) and lfr_index_weight(3.0, 2, 3.0) == (1, 0.0)
+    assert recursive_scales(9.0, 3.0) == [3.0, 3.0] and recursive_scales(3.0, 3.0) == [3.0]
+    model = _tiny(levels=2, r_max=3.0)
+    x = torch.rand(1, 3, 10, 10)
+    assert torch.equal(model(x, 3.0), model.forward_level(x, 1))

@@ -68,8 +68,12 @@ Readings chosen where the slides are ambiguous or silent
     among the total 11 scales": one level per batch, trained alone at its own scale ``r_l``
     (:meth:`ASDN.forward_level`; :meth:`ASDN.forward_levels` gives every level). The slides' patch sizes (48×48
     LR input, 96×96 target) do not fit pre-upsampling at ``r_l < 2``; ``forward_level(x, l, out_size=…)``
-    takes any LR patch and returns the target patch size. ``forward(x, r)`` at an off-grid ``r`` is also
-    differentiable and trains the two neighbouring IRBs through the interpolation.
+    takes any LR patch and returns the target patch size. In training mode ``forward(x, r)`` is
+    ``forward_level`` of the nearest level when ``r`` is within half an LR pixel of it (the study's patch sampler
+    snaps ``r_l`` to ``round(p·r_l)/p``: exact for 5, 9 and 17 levels at p = 16, within 0.025 for 11), so the
+    loop's batches train one IRB each; the levels are trained as the scales ``lfr_scales(L)``, ``r_0 = 1``
+    included (the slides' "11 ratios" with 11 levels). Farther off the levels ``forward(x, r)`` trains the
+    two neighbouring IRBs through the interpolation.
 13. **Output sizes** are ``(round(h·s), round(w·s))`` (Python rounding, as ``overnet.output_size``);
     ``forward(..., out_size=(H, W))`` forces an exact size (e.g. the HR size when the LR came from MATLAB
     ``imresize``, whose size is ``ceil(H/s)``).
@@ -110,34 +114,37 @@ _EPS = 1e-9
 # ---------------------------------------------------------------------------------------------------------------
 # Slides "Laplacian Frequency Representation", "Example", "Recursive deployment": pure functions
 # ---------------------------------------------------------------------------------------------------------------
-def lfr_scales(levels: int) -> tuple[float, ...]:
-    """Scales of the pyramid levels, ``r_l = l/(L-1) + 1`` for ``l = 0 … L-1``."""
+def lfr_scales(levels: int, r_max: float = R_MAX) -> tuple[float, ...]:
+    """Scales of the pyramid levels, ``r_l = l/(L-1) + 1`` for ``l = 0 … L-1`` (range ``(1, r_max]``: 2 in the
+    slides; ``levels=2, r_max=R`` is a one-level "direct deployment" network for ×R, slide "Study of recursive
+    deployment — Effectiveness")."""
     if int(levels) != levels or levels < 2:
         raise ValueError(f"the LFR needs an integer number of levels >= 2, not {levels!r}")
-    return tuple(l / (levels - 1) + 1 for l in range(levels))
+    return tuple(l * (r_max - 1) / (levels - 1) + 1 for l in range(levels))
 
 
-def lfr_index_weight(r: float, levels: int = 11) -> tuple[int, float]:
+def lfr_index_weight(r: float, levels: int = 11, r_max: float = R_MAX) -> tuple[int, float]:
     """``(i, w_r)`` for a scale ``r`` in ``[1, 2]``: ``i = ⌈(r-1)(L-1)⌉``, ``w_r = (L-1)(r_i - r)`` in ``[0, 1)``.
 
     ``O_r = O_{r_i} + w_r·(O_{r_{i-1}} - O_{r_i})``. Slide "Example": ``lfr_index_weight(1.27, 11) == (3, 0.3)``.
     ``(r-1)(L-1)`` is snapped to an integer within 1e-9 (reading 3), so ``r = r_l`` gives ``(l, 0.0)``.
     """
-    scales = lfr_scales(levels)
+    scales = lfr_scales(levels, r_max)
     r = float(r)
-    if not (R_MIN - _EPS <= r <= R_MAX + _EPS):
-        raise ValueError(f"LFR scale must lie in [1, 2], not {r!r} (use recursive deployment above 2)")
-    t = (r - 1) * (levels - 1)  # l = (r_l - 1)(L - 1)
+    if not (R_MIN - _EPS <= r <= r_max + _EPS):
+        raise ValueError(f"LFR scale must lie in [1, {r_max:g}], not {r!r} (use recursive deployment above "
+                         f"{r_max:g})")
+    t = (r - 1) * (levels - 1) / (r_max - 1)  # l = (r_l - 1)(L - 1) (range 2: the slides' formula)
     if abs(t - round(t)) < _EPS:
         t = float(round(t))
     i = min(max(math.ceil(t), 0), levels - 1)
-    w = (levels - 1) * (scales[i] - r)  # w_r = (L-1)(r_i - r)
+    w = (levels - 1) * (scales[i] - r) / (r_max - 1)  # w_r = (L-1)(r_i - r)
     if abs(w) < _EPS:
         w = 0.0
     return i, w
 
 
-def recursive_scales(R: float) -> list[float]:
+def recursive_scales(R: float, r_max: float = R_MAX) -> list[float]:
     """Per-pass ratios for a scale ``R``: ``N = ⌈log2 R⌉``, ``r = 2`` for passes ``1 … N-1``, ``R/2^(N-1)`` last.
 
     ``R <= 2`` is one pass (``[R]``; ``R = 1`` → ``[1.0]``). E.g. 3 → [2, 1.5], 4 → [2, 2], 8 → [2, 2, 2],
@@ -146,10 +153,10 @@ def recursive_scales(R: float) -> list[float]:
     R = float(R)
     if R < R_MIN - _EPS:
         raise ValueError(f"scale must be >= 1, not {R!r}")
-    if R <= R_MAX + _EPS:
+    if R <= r_max + _EPS:
         return [R]
-    n = math.ceil(math.log2(R) - _EPS)
-    return [R_MAX] * (n - 1) + [R / R_MAX ** (n - 1)]
+    n = math.ceil(math.log(R, r_max) - _EPS)
+    return [r_max] * (n - 1) + [R / r_max ** (n - 1)]
 
 
 def _target_size(h: int, w: int, scale: float) -> tuple[int, int]:
@@ -274,6 +281,7 @@ class ASDN(nn.Module):
         growth: output channels of each IDB conv (default ``n_feats``: "Features IDB" = "Features DAB").
         n_shallow: channels of the shallow conv (default ``n_feats``).
         levels: pyramid levels ``L`` of the LFR (11; 5/9/17 for ASDN-4/8/16 of Fig. 8).
+        r_max: the top of the scale range (2; ``levels=2, r_max=R``: a direct-deployment network for ×R).
         channel_attention, spatial_attention, global_skip: the ablation switches (table "Model analysis" (a)).
         reduction: CA reduction (16, RCAN). sa_expansion: SA expansion (2).
         fusion: 1×1 fusion of the bi-dense concatenation before the IRBs (reading 5).
@@ -290,11 +298,12 @@ class ASDN(nn.Module):
     def __init__(self, n_dab: int = 16, n_idb_convs: int = 8, n_feats: int = 64, *, growth: int | None = None,
                  n_shallow: int | None = None, levels: int = 11, channel_attention: bool = True,
                  spatial_attention: bool = True, global_skip: bool = True, reduction: int = 16,
-                 sa_expansion: int = 2, fusion: bool = True, sa_on: str = "features"):
+                 sa_expansion: int = 2, fusion: bool = True, sa_on: str = "features", r_max: float = R_MAX):
         super().__init__()
         if sa_on not in ("features", "image"):
             raise ValueError(f"sa_on must be 'features' or 'image', not {sa_on!r}")
-        self.level_scales = lfr_scales(levels)
+        self.r_max = float(r_max)
+        self.level_scales = lfr_scales(levels, self.r_max)
         self.levels = int(levels)
         self.n_dab, self.n_idb_convs, self.n_feats = n_dab, n_idb_convs, n_feats
         self.channel_attention, self.spatial_attention, self.global_skip = (
@@ -320,7 +329,7 @@ class ASDN(nn.Module):
 
     def forward_single(self, x: torch.Tensor, r: float, out_size: Sequence[int] | None = None) -> torch.Tensor:
         """One deployment at ``r`` in [1, 2]: ``O_r = O_{r_i} + w_r·P_i``, ``P_i = O_{r_{i-1}} - O_{r_i}``."""
-        i, w = lfr_index_weight(r, self.levels)
+        i, w = lfr_index_weight(r, self.levels, self.r_max)
         size = tuple(out_size) if out_size is not None else _target_size(*x.shape[-2:], r)
         x_up = self.upsample(x, size, r)
         feats = self.fmb(x_up)  # one FMB pass shared by both levels (reading 1)
@@ -330,18 +339,42 @@ class ASDN(nn.Module):
         phase = self.level_output(feats, x_up, i - 1) - o_i  # P_i
         return o_i + w * phase
 
+    def training_level(self, x: torch.Tensor, scale: float) -> int | None:
+        """The level a training batch at ``scale`` trains alone (reading 12), or None (off the levels: both
+        neighbours train through the interpolation). The training loop passes the patch pair's own ratio ``P/p``
+        (``srrepro.patches``: ``round(p·r_l)/p``, within half an LR pixel of ``r_l``), so the nearest level within
+        that half pixel is the one the batch was drawn for."""
+        h, w = x.shape[-2:]
+        l = min(range(self.levels), key=lambda k: abs(self.level_scales[k] - scale))
+        return l if abs(self.level_scales[l] - scale) * min(h, w) <= 0.5 + _EPS else None
+
     def forward(self, x: torch.Tensor, scale: float, out_size: Sequence[int] | None = None,
                 ratios: Iterable[float] | None = None) -> torch.Tensor:
         scale = float(scale)
         if scale < R_MIN - _EPS:
             raise ValueError(f"ASDN upsamples by scales >= 1, not {scale!r}")
+        if self.training and out_size is None and ratios is None and scale <= self.r_max + _EPS:
+            level = self.training_level(x, scale)  # "at each update each IRB is randomly selected": one level
+            if level is not None:
+                return self.forward_level(x, level, out_size=_target_size(*x.shape[-2:], scale))
         final = tuple(out_size) if out_size is not None else _target_size(*x.shape[-2:], scale)
-        steps = list(ratios) if ratios is not None else recursive_scales(scale)  # slide "Recursive deployment"
+        steps = recursive_scales(scale, self.r_max) if ratios is None else self.listed_ratios(scale, ratios)
         out = x
         for k, r in enumerate(steps):
             last = k == len(steps) - 1
             out = self.forward_single(out, r, final if last else None)
         return out
+
+    @staticmethod
+    def listed_ratios(scale: float, ratios: Iterable[float], tolerance: float = 0.02) -> list[float]:
+        """Per-pass ratios as a table lists them (3 decimals, e.g. 1.587 × 3 for ×4): the last pass takes what
+        remains, ``scale / ∏ r_k``, so the passes compose to ``scale``'s exact grid; a list whose product is more
+        than ``tolerance`` (relative) off ``scale`` is refused (slide "Optimal N and r": 1.442³ = 3.0 under ×4)."""
+        steps = [float(r) for r in ratios]
+        last = scale / math.prod(steps[:-1])
+        if not steps or abs(last / steps[-1] - 1) > tolerance:
+            raise ValueError(f"ratios {steps} multiply to {math.prod(steps):.3f}, not ×{scale:g}")
+        return steps[:-1] + [last]
 
     # -- training helpers ("Training": one IRB, one scale per batch) ---------------------------------------------
     def forward_level(self, x: torch.Tensor, level: int, out_size: Sequence[int] | None = None) -> torch.Tensor:

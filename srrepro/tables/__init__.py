@@ -87,6 +87,14 @@ TABLES: dict[str, str] = {
     "slwsr_f5": "slwsr",
     "slwsr_f1": "slwsr",
     "slwsr_released": "slwsr",
+    "asdn_lfr": "asdn",
+    "asdn_t3": "asdn",
+    "asdn_nr": "asdn",
+    "asdn_t1": "asdn",
+    "asdn_t2": "asdn",
+    "asdn_f4": "asdn",
+    "asdn_attention": "asdn",
+    "asdn_f9": "asdn",
 }
 
 
