@@ -95,6 +95,7 @@ TABLES: dict[str, str] = {
     "asdn_f4": "asdn",
     "asdn_attention": "asdn",
     "asdn_f9": "asdn",
+    "asdn_visual": "asdn",
 }
 
 

@@ -717,7 +717,7 @@ adds SRResNet with L2 and with L1 (batch norm, the slides' "reproduced" SRResNet
 
 **Counts.** Exact for every column of the options table at ×4 (the single-scale models count one up-sampler).
 **Stability** ("MDSR ≪ EDSR: we failed to increase #features even with residual scaling") is not tested here;
-see `edsr_bn`'s notes and issue #13's `edsr_resscale`.
+`edsr_resscale` tests the EDSR half of it (256 features with and without residual scaling).
 """
 
 # ================================================================================================ edsr_transfer
@@ -811,7 +811,8 @@ def resscale_jobs(ctx: RunContext) -> list[Job]:
 def instability(row) -> dict:
     """One run's instability from the curve its row carries: loss spikes (rows whose peak loss exceeds
     SPIKE_FACTOR × the best earlier row mean, after SPIKE_FROM of training; a divergence counts as one more) and
-    the gradient-norm peak over its median (log10), a scale-free measure of gradient spikes."""
+    the gradient-norm peak after SPIKE_FROM of training over the run's median (log10), a scale-free measure of
+    gradient spikes that leaves out the first steps' large gradients."""
     from ..jobs import curve_of
 
     c = curve_of(row)
@@ -822,7 +823,7 @@ def instability(row) -> dict:
     spikes = int(((c["loss_max"] > SPIKE_FACTOR * best) & late).sum()) if "loss_max" in c else 0
     diverged = pd.notna(row.get("diverged_at")) if hasattr(row, "get") else False
     g = c["grad_norm"][np.isfinite(c["grad_norm"])] if "grad_norm" in c else pd.Series(dtype=float)
-    peak = c["grad_norm_max"][np.isfinite(c["grad_norm_max"])].max() if "grad_norm_max" in c else np.nan
+    peak = c["grad_norm_max"][late & np.isfinite(c["grad_norm_max"])].max() if "grad_norm_max" in c else np.nan
     return {"loss_spikes": spikes + int(diverged),
             "grad_peak_log10": float(np.log10(peak / g.median())) if len(g) and g.median() > 0 else np.nan}
 
@@ -900,7 +901,8 @@ learning curve: per row of {RESSCALE_LOG_EVERY['lite']} iterations (lite) the me
 (the global L2 norm before any clipping, `srrepro.train`). **Measures.** A *loss spike* is a curve row whose peak loss
 exceeds {SPIKE_FACTOR:g}× the best mean loss of the rows before it, counted after the first {SPIKE_FROM:.0%} of
 training; a run whose loss becomes NaN/inf is kept as a row (status "diverged at iteration N", no scores) and counts
-one spike more. The *gradient peak* is log10 of the highest gradient norm over the run's median. Each claim compares the
+one spike more. The *gradient peak* is log10 of the highest gradient norm after that first {SPIKE_FROM:.0%} over the
+run's median. Each claim compares the
 arms per seed (paired by seed: same batches, same init draw).
 
 **Lite** is 8 blocks × 256 features (the paper's 32 blocks would take four times as long), the lite recipe's lr 1e-3
@@ -935,9 +937,11 @@ fails": the two are different networks (43M vs 1.5M), a strict load says which k
 
 **Here:** the batch-norm slide (`edsr_bn`, memory exact and PSNR at lite), the self-ensemble on the three released
 checkpoints of the study (`edsr_ensemble`), the benchmark and per-image tables (`edsr_benchmark`,
-`edsr_qualitative`: bicubic exact), and the specs of L1 vs L2, width vs depth, single- vs multi-scale and ×2 → ×4
-transfer (smoke; lite where the page says so). **Not here yet** (issue #13): residual scaling's instability
-(`edsr_resscale`), and the lite runs the pages without lite results still need.
+`edsr_qualitative`: bicubic exact), L1 vs L2 (`edsr_loss`), width vs depth (`edsr_width_depth`), single- vs
+multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`) and residual scaling's stability at 256 features
+(`edsr_resscale`: loss and gradient spikes from every run's learning curve), each at lite. **Not here**: anything that
+needs the released EDSR/MDSR weights or DIV2K (those cells say "not run" with what to fetch), and the paper profile's
+full-size training (a GPU workstation: `make reproduce TABLE=<id> PROFILE=paper`).
 """
 
 # ================================================================================================ specs

@@ -1,0 +1,97 @@
+"""The ASDN chapter's specs: the slides' tables transcribed consistently, the errata rules, the recursion schedules,
+the LFR claims' rules; and edsr_resscale's instability measure."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from srrepro import tables
+from srrepro.tables import asdn, edsr
+
+
+def _pv(table_id: str) -> pd.DataFrame:
+    return tables.get(table_id).paper_frame()
+
+
+def test_table_1_is_transcribed_block_by_block_and_agrees_with_tables_2_and_3():
+    pv = pd.DataFrame(asdn._t1_pv())
+    assert pv.groupby("scale")["method"].nunique().to_dict() == {2.0: 13, 3.0: 12, 4.0: 13, 8.0: 10}
+    assert len(pv) == (13 + 12 + 13 + 10) * 5 and pv["ssim"].between(0.5, 1).all()
+    cell = lambda m, d, s: pv[(pv.method == m) & (pv.dataset == d) & (pv.scale == s)]["psnr"].item()  # noqa: E731
+    t3 = pd.DataFrame(asdn._t3_pv())
+    t3_cell = lambda dep, s: t3[(t3.model == asdn.OURS) & (t3.deployment == dep) & (t3.scale == s)]["psnr"].item()  # noqa: E731
+    # the slides' own cross-references: Table 3's ASDN ×2 direct and ×4 recursive are Table 1's Set5 cells
+    assert cell(asdn.OURS, "Set5", 2.0) == t3_cell(asdn.DIRECT, 2.0) == 38.12
+    assert cell(asdn.OURS, "Set5", 4.0) == t3_cell(asdn.RECURSIVE, 4.0) == 32.27
+    # Table 2's ×2.0 and ×4.0 ASDN on B100 vs Table 1's: the slides disagree (32.90 vs 32.30; 27.65 both)
+    t2 = pd.DataFrame(asdn._t2_pv())
+    assert t2[(t2.method == asdn.OURS) & (t2.scale == 4.0)]["psnr"].item() == cell(asdn.OURS, "B100", 4.0)
+
+
+def test_t1_errata_rule_names_both_misprints_and_fails_when_they_are_not_misprints():
+    bic = lambda p2, p3: pd.DataFrame({"method": "Bicubic", "dataset": "B100", "scale": [2.0, 3.0],  # noqa: E731
+                                       "psnr": [p2, p3], "seed": 0})
+    v = asdn._t1_errata(bic(29.56, 27.21), "lite")
+    assert v.status == "holds" and "printed 20.55, computed 29.56" in v.evidence
+    assert "SRCNN, VDSR, DBRN, LapSRN, MemNet, SRMDNF" in v.evidence
+    assert asdn._t1_errata(bic(20.6, 27.21), "lite").status == "contradicted"  # 20.55 would then be right
+    assert asdn._t1_errata(bic(29.56, 24.0), "lite").status == "contradicted"  # no method below bicubic
+    assert asdn._t1_errata(bic(29.56, 27.21).iloc[:1], "lite").status == "not run"
+
+
+def test_nr_runs_every_schedule_that_reaches_its_scale_and_refuses_the_one_that_does_not():
+    ctx = tables.context(tables.get("asdn_nr"), "smoke")
+    jobs = asdn.nr_jobs(ctx)
+    trained = [ev for j in jobs if j.kind == "train" for ev in j.evals]
+    refused = [(j.info["status"], ev) for j in jobs if j.kind == "reported" for ev in j.evals]
+    assert len(trained) == 7 and all(ev["forward_kw"]["ratios"] for ev in trained)
+    assert len(refused) == 1 and refused[0][1]["ratios"] == "1.442, 1.442, 1.442"
+    assert refused[0][0].startswith("not run: erratum") and "2.998" in refused[0][0]
+    assert asdn._nr_errata(pd.DataFrame(), "lite").status == "holds"
+
+
+def _lfr_rows(gain_17: float, noise: float = 0.01) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    rows = []
+    for arm, base in zip(asdn.LFR_ARMS, (30.0, 30.2, 30.4, 30.4 + gain_17)):
+        for seed in range(3):
+            for s in (1.3, 1.7):
+                rows.append(dict(model=arm, dataset="Set5", scale=s, seed=seed, psnr=base + rng.normal(0, noise)))
+    return pd.DataFrame(rows)
+
+
+def test_lfr_rules_denser_then_saturated():
+    df = _lfr_rows(gain_17=0.0)
+    assert asdn._lfr_denser(df, "lite").status == "holds"
+    assert asdn._lfr_saturates(df, "lite").status == "holds"
+    assert asdn._lfr_saturates(_lfr_rows(gain_17=0.3), "lite").status == "contradicted"
+    assert asdn._lfr_saturates(_lfr_rows(gain_17=0.05, noise=0.2), "lite").status == "inconclusive"
+
+
+def test_resscale_instability_counts_spikes_after_the_start_and_a_divergence_as_one_more():
+    steps = list(range(5, 105, 5))
+    loss = [1.0, 0.5] + [0.1] * 18
+    peak = list(loss)
+    peak[10] = 0.25  # > 2 × the best earlier mean (0.1): a spike
+    row = {"curve_step": ";".join(map(str, steps)), "curve_loss": ";".join(map(str, loss)),
+           "curve_loss_max": ";".join(map(str, peak)), "curve_grad_norm": ";".join(["1"] * 20),
+           "curve_grad_norm_max": ";".join(["1"] * 19 + ["100"])}
+    m = edsr.instability(row)
+    assert m["loss_spikes"] == 1 and m["grad_peak_log10"] == pytest.approx(2.0)
+    assert edsr.instability({**row, "diverged_at": 101})["loss_spikes"] == 2
+    assert math.isnan(edsr.instability({})["loss_spikes"])
+
+
+def test_resscale_claim_compares_the_arms_seed_by_seed():
+    spiky = {"curve_step": "10;20;30;40", "curve_loss": "1;0.1;0.1;0.1", "curve_loss_max": "1;0.1;0.5;0.1",
+             "curve_grad_norm": "1;1;1;1", "curve_grad_norm_max": "1;1;1;1"}
+    calm = {**spiky, "curve_loss_max": "1;0.1;0.1;0.1"}
+    rows = pd.DataFrame([{"model": arm, "seed": s, "dataset": "Set5", "scale": 2.0, "psnr": 30.0,
+                          **(calm if arm == "residual scaling 0.1" else {**spiky, "curve_loss_max":
+                                                                         f"1;0.1;{0.5 + s};0.1"})}
+                         for arm in edsr.RESSCALE_ARMS for s in range(3)])
+    v = edsr._resscale_check("loss_spikes", "loss spikes")(rows, "lite")
+    assert v.status == "holds" and v.gap == 1.0 and "0 runs diverged" in v.evidence
