@@ -95,3 +95,18 @@ def test_resscale_claim_compares_the_arms_seed_by_seed():
                          for arm in edsr.RESSCALE_ARMS for s in range(3)])
     v = edsr._resscale_check("loss_spikes", "loss spikes")(rows, "lite")
     assert v.status == "holds" and v.gap == 1.0 and "0 runs diverged" in v.evidence
+
+
+def test_readings_rule_is_two_sided_around_the_margin():
+    def rows(gap):
+        a, b = asdn.READ_ARMS
+        return pd.DataFrame([dict(model=m, dataset="Set5", scale=s, seed=seed, psnr=30 + (gap if m == a else 0)
+                                  + 0.001 * seed) for m in (a, b) for s in (1.5, 2.0) for seed in range(3)])
+    assert asdn._read_equal(rows(0.0), "lite").status == "holds"
+    assert asdn._read_equal(rows(-0.2), "lite").status == "contradicted"
+    assert asdn._read_equal(rows(0.2), "lite").status == "contradicted"
+
+
+def test_the_chapter_lists_the_model_docstrings_readings():
+    assert "\n1. **Where the two levels come from.**" in asdn.CHAPTER and "\n14. FSDN" in asdn.CHAPTER
+    assert "``" not in asdn.readings_markdown()

@@ -96,6 +96,7 @@ TABLES: dict[str, str] = {
     "asdn_attention": "asdn",
     "asdn_f9": "asdn",
     "asdn_visual": "asdn",
+    "asdn_readings": "asdn",
 }
 
 

@@ -787,6 +787,46 @@ gives its whole-image Y-PSNR / SSIM under the study's protocol; the verdicts use
 not name their images, and the other networks of those figures are not built.
 """
 
+# ================================================================================================ asdn_readings
+READ = f"{SLIDES}, 'Architecture' (two slides) and 'Project / Architecture' (the torchsummary counts); model readings " \
+       "5 and 9 (`srrepro/models/asdn.py`)"
+READ_ARMS = {"this study's reading (1×1 fusion, SA on features)": {},
+             "UniBo code's reading (no fusion, SA on the image)": dict(fusion=False, sa_on="image")}
+READ_SCALES = (1.5, 2.0, 4.0)
+READ_MARGIN = 0.05  # dB: readings closer than this do not change a result at this study's resolution
+
+
+def read_jobs(ctx: RunContext) -> list[Job]:
+    evals = [{"dataset": "Set5", "scale": s} for s in ctx.grid.get("scales", READ_SCALES)]
+    return [Job.train({"model": arm, "seed": seed}, evals, asdn_config(ctx, seed, **kw), "asdn",
+                      {"params": params_of("asdn", **size("asdn", ctx.profile), **kw)})
+            for arm, kw in READ_ARMS.items() for seed in range(ctx.n_seeds)]
+
+
+def _read_equal(df: pd.DataFrame, profile: str) -> Verdict:
+    a, b = list(READ_ARMS)
+    c = _pooled_gap(a, b)(df)
+    v = verdict_of(c, "this study's − the UniBo reading, Set5 ×1.5/×2/×4 pooled")
+    if c.status == "not run":
+        return v
+    v.status = ("holds" if -READ_MARGIN < c.lo and c.hi < READ_MARGIN else
+                "contradicted" if c.lo > READ_MARGIN or c.hi < -READ_MARGIN else "inconclusive")
+    v.evidence += f"; equal = the interval inside ±{READ_MARGIN} dB"
+    v.needed = "" if v.status != "inconclusive" else "more seeds, or the paper profile"
+    return v
+
+
+READ_CLAIMS = [Claim("readings_equal", f"The two readings of the architecture slides give the same PSNR (within "
+                     f"±{READ_MARGIN} dB)", READ, _read_equal, trained=True)]
+
+READ_NOTES = """
+**Why these two.** Of the model's readings, two change the network and are where the only other implementation (the
+UniBo course code) chose differently: the 1×1 fusion of the bi-dense concatenation before the IRBs (reading 5) and
+where the IRB's spatial attention sits (reading 9). The slides' printed parameter counts follow the UniBo reading
+(`complexity`, `asdn_f9`). Both are trained alike (11 levels) and scored on Set5 at ×1.5, ×2 and ×4 (recursive).
+The claim is the study's question, not the slides': does the choice matter at this budget?
+"""
+
 # ================================================================================================ the chapter
 CHAPTER = """
 ASDN (Shen, Wang & Zhang, 2020) is read here from a course presentation of it (UniBo, "Machine Learning for Computer
@@ -805,9 +845,30 @@ Table 2's Bicubic ×4.0; the N/r table's ×4 schedule 1.442³ = 3.0 and its shif
 are one IRB's.
 
 **Here:** `asdn_lfr` (Fig. 8), `asdn_t3` and `asdn_nr` (recursive deployment), `asdn_t1` (fixed scales),
-`asdn_t2` and `asdn_f4` (any scale), `asdn_attention` (ablation (a)), `asdn_f9` (parameters). Every table that
+`asdn_t2` and `asdn_f4` (any scale), `asdn_attention` (ablation (a)), `asdn_f9` (parameters), `asdn_visual`
+(Figs. 5–7) and `asdn_readings` (this study's reading against the UniBo code's). Every table that
 needs "the ASDN" uses the same 11-level training (one model per seed, shared through the run cache).
 """
+
+
+
+def readings_markdown() -> str:
+    """The model docstring's "Readings chosen …" list as markdown (one source: the model file)."""
+    import re
+
+    from ..models import asdn as model
+
+    doc = model.__doc__
+    body = doc.split("Readings chosen where the slides are ambiguous or silent")[1].split("Parameter counts")[0]
+    body = body.split("\n", 2)[2]  # drop the underline
+    items = re.split(r"\n(?=\d+\. )", body.strip())
+    md = lambda t: re.sub(r"``([^`]+)``", r"`\1`", re.sub(r":(?:func|meth|class):`([^`]+)`", r"`\1`", t))  # noqa: E731
+    return "\n".join(md(" ".join(line.strip() for line in it.splitlines())) for it in items)
+
+
+CHAPTER += ("\n**Readings the model had to choose** (from `srrepro/models/asdn.py`, where each is implemented; "
+            "switches exist for 5, 8 and 9, and the complexity audit shows which reading the slides' counts follow):\n\n"
+            + readings_markdown() + "\n")
 
 # ================================================================================================ specs
 _LITE = (f"the project-size ASDN (8 DABs × 4 convs × 32 features), T91, LR patch 16, batch 16, {LITE_ITERATIONS} "
@@ -914,3 +975,14 @@ SPECS["asdn_visual"] = TableSpec(
     layout=Layout(("method",), ("scale",), ("psnr", "ssim")),
     display_extra=("bicubic_psnr", "passes", "iterations"), claims=VIS_CLAIMS, plot=_vis_plot, notes=VIS_NOTES,
     family="asdn", profiles={"smoke": _SMOKE, "lite": f"{_LITE}", "paper": _PAPER})
+SPECS["asdn_readings"] = TableSpec(
+    id="asdn_readings", title="ASDN: this study's reading of the architecture against the UniBo code's", paper=PAPER,
+    source=READ, description=with_training_note(
+        "The 11-level ASDN as this study reads the slides (1×1 fusion, SA on features) and as the UniBo course code "
+        "does (no fusion, SA on the 3-channel image), trained alike; Set5 ×1.5/×2/×4."),
+    keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=read_jobs,
+    grid={"smoke": {"scales": (2.0,)}},
+    plan_notes="Two ASDNs (this study's reading = asdn_lfr's 11-level model, cached; the UniBo reading) × seeds.",
+    layout=Layout(("model",), ("scale",), ("psnr",)), display_extra=("params", "iterations"), claims=READ_CLAIMS,
+    notes=READ_NOTES, family="asdn",
+    profiles={"smoke": _SMOKE, "lite": f"2 readings × 3 seeds, {_LITE}; Set5", "paper": _PAPER})
