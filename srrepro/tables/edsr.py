@@ -843,6 +843,8 @@ def _resscale_check(measure: str, what: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         from ..verdicts import _compare, verdict_of
 
+        if df.attrs.get("checkpoint", 1.0) != 1.0:  # a property of the whole curve, not of a checkpoint's weights
+            return Verdict("not run", "judged on the whole learning curve, at the end of training")
         if "curve_step" not in df:
             return Verdict("not run", "no learning curves in these rows", "run the table")
         per = _resscale_rows(df).pivot(index="seed", columns="model", values=measure)
