@@ -40,15 +40,20 @@ def asdn_config(ctx: RunContext, seed: int, levels: int = 11, **model_kw):
     return train_config(ctx, "asdn", "asdn", kw, seed, scales=lfr_scales(levels), snapshots=())
 
 
-def direct_config(ctx: RunContext, seed: int, scale: int):
-    """Table 3's "direct deployment" network for ×R: one level at R (``levels=2, r_max=R``), trained at R only,
-    on HR patches of the ×2 network's size (LR patch ``round(2p/R)``: pre-upsampling works at the HR size)."""
+def direct_hr_patch(ctx: RunContext) -> int:
+    """The HR patch side of the ×2 network (2 × the recipe's LR patch, capped as the run caps it)."""
     from ..recipes import recipe
 
     p = recipe(ctx.profile, "asdn", ctx.iterations).lr_patch
+    return 2 * min(p, getattr(ctx, "lr_patch", None) or p)
+
+
+def direct_config(ctx: RunContext, seed: int, scale: int):
+    """Table 3's "direct deployment" network for ×R: one level at R (``levels=2, r_max=R``), trained at R only,
+    on HR patches of the ×2 network's size (LR patch ``round(2p/R)``: pre-upsampling works at the HR size)."""
     kw = {**size("asdn", ctx.profile), "levels": 2, "r_max": float(scale)}
-    return train_config(ctx, "asdn", "asdn", kw, seed, scales=(scale,), lr_patch=max(2, round(2 * p / scale)),
-                        snapshots=())
+    return train_config(ctx, "asdn", "asdn", kw, seed, scales=(scale,),
+                        lr_patch=max(2, round(direct_hr_patch(ctx) / scale)), snapshots=())
 
 
 def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> pd.DataFrame:
@@ -57,8 +62,11 @@ def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> 
     from ..data import SrreproDataError
     from ..evaluate import evaluate_bicubic
 
+    from . import select
+
     rows = []
-    for d, sc in cells:
+    wanted = select([{**key, "dataset": d, "scale": float(sc)} for d, sc in cells], ctx.only)  # a subset run
+    for d, sc in [(c["dataset"], c["scale"]) for c in wanted]:
         try:
             df = evaluate_bicubic(d, sc, root=ctx.data_root, limit=eval_limit(ctx, d))
         except SrreproDataError as e:
@@ -229,7 +237,7 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
         for s in T3_SCALES:
             jobs.append(Job.train({"model": OURS, "seed": seed},
                                   [{"dataset": d, "scale": float(s), "deployment": DIRECT} for d in sets],
-                                  direct_config(ctx, seed, s), "asdn"))
+                                  direct_config(ctx, seed, s), "asdn", {"hr_patch": direct_hr_patch(ctx)}))
     for m, v in T3_VALUES.items():
         if m != "ASDN":
             jobs.append(Job.reported({"model": m, "seed": 0}, [{"dataset": "Set5", "scale": float(s), "deployment": dep}
