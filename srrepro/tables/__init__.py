@@ -209,10 +209,12 @@ def complete(values: list[dict], metrics: list[str]) -> list[dict]:
     return [{**{m: math.nan for m in metrics}, **v} for v in values]
 
 
-def with_training_note(text: str) -> str:
-    """A training table's description, with the one paragraph on how its jobs are trained, scored and cached."""
-    return text.strip() + "\n\n" + ("A training job is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate` "
-                                    "at 25/50/75/100 % of training (engine: `srrepro/jobs.py`); trained models are "
+def with_training_note(text: str, checkpoints: bool = True) -> str:
+    """A training table's description, with the one paragraph on how its jobs are trained, scored and cached
+    (``checkpoints=False``: its models keep no snapshots and are scored at the end of training only)."""
+    when = "at 25/50/75/100 % of training" if checkpoints else "at the end of training"
+    return text.strip() + "\n\n" + (f"A training job is `TrainConfig → srrepro.train.train → srrepro.evaluate.evaluate` "
+                                    f"{when} (engine: `srrepro/jobs.py`); trained models are "
                                     "cached in `runs/<table>/<model hash>/` and shared between tables.")
 
 

@@ -33,6 +33,11 @@ NAN = math.nan
 OURS = "ASDN (ours)"
 
 
+def _described(text: str) -> str:
+    """The table's description with the engine's training note (this chapter's models are scored at the end only)."""
+    return with_training_note(text, checkpoints=False)
+
+
 def asdn_config(ctx: RunContext, seed: int, levels: int = 11, **model_kw):
     """The one ASDN training of this chapter: every level ``r_l`` (``r_0 = 1`` included) a training scale, one
     drawn per batch, which trains that level's IRB alone (model reading 12). Scored at the end of training only."""
@@ -911,7 +916,7 @@ _ASDN = "The 11-level ASDN (asdn_lfr's training, cached)"
 SPECS = {
     "asdn_lfr": TableSpec(
         id="asdn_lfr", title="ASDN: the Laplacian frequency representation's levels (Fig. 8)", paper=PAPER, source=LFR,
-        description=with_training_note(
+        description=_described(
             "ASDNs with 5, 9, 11 and 17 pyramid levels trained alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; "
             "PSNR against scale per level count, and whether a denser pyramid helps and where it saturates."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=lfr_jobs,
@@ -923,7 +928,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"4 pyramids × 3 seeds, {_LITE}; Set5 ×1.1 … ×2.0", "paper": _PAPER}),
     "asdn_t3": TableSpec(
         id="asdn_t3", title="ASDN: recursive against direct deployment (Table 3)", paper=PAPER, source=T3,
-        description=with_training_note(
+        description=_described(
             "The 11-level ASDN applied twice at √R against one network per scale trained and applied at R, Set5 "
             "×2/×3/×4."),
         keys=["model", "deployment", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t3_jobs,
@@ -946,7 +951,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; Set5", "paper": _PAPER}),
     "asdn_t1": TableSpec(
         id="asdn_t1", title="ASDN: fixed-scale results ×2 / ×3 / ×4 / ×8 (Table 1)", paper=PAPER, source=T1,
-        description=with_training_note(
+        description=_described(
             "The 11-level ASDN (recursive above ×2) on Set5, Set14, B100 and Urban100 at ×2/×3/×4/×8; Bicubic exact on "
             "the same images; FSDN and Manga109 not run; the other methods as printed."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t1_jobs, extra_rows=t1_bicubic,
@@ -958,7 +963,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 10, Urban100 first 2 images", "paper": _PAPER}),
     "asdn_t2": TableSpec(
         id="asdn_t2", title="ASDN: any-scale results on B100, ×1.1 … ×32 (Table 2)", paper=PAPER, source=T2,
-        description=with_training_note(
+        description=_described(
             "The 11-level ASDN on B100 at the slides' 18 scales (recursive from ×2.8); Bicubic exact on the same "
             "images; the other networks as printed."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t2_jobs, extra_rows=t2_bicubic,
@@ -969,7 +974,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5 images", "paper": _PAPER}),
     "asdn_f4": TableSpec(
         id="asdn_f4", title="ASDN: PSNR against a continuous scale in (×2, ×8] (Fig. 4)", paper=PAPER, source=F4,
-        description=with_training_note("The 11-level ASDN and Bicubic on Set5 at ×2.5 … ×8 in steps of 0.5."),
+        description=_described("The 11-level ASDN and Bicubic on Set5 at ×2.5 … ×8 in steps of 0.5."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=f4_jobs, extra_rows=f4_bicubic,
         grid={"smoke": {"scales": (2.5, 4.5)}},
         plan_notes=f"{_ASDN}, scored on Set5 at twelve scales; Bicubic exact.",
@@ -978,7 +983,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; Set5", "paper": _PAPER}),
     "asdn_attention": TableSpec(
         id="asdn_attention", title="ASDN: channel attention, spatial attention and the global skip (ablation (a))",
-        paper=PAPER, source=ATT, description=with_training_note(
+        paper=PAPER, source=ATT, description=_described(
             "The eight CA / SA / SC combinations of the 11-level ASDN trained alike, Set5 ×2."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=att_jobs,
         plan_notes="Eight ASDNs (the CA / SA / SC switches; all on = asdn_lfr's, cached) × seeds, Set5 ×2.",
@@ -989,7 +994,7 @@ SPECS = {
         profiles={"smoke": _SMOKE, "lite": f"8 variants × 3 seeds, {_LITE}; Set5 ×2", "paper": _PAPER}),
     "asdn_f9": TableSpec(
         id="asdn_f9", title="ASDN: parameters against Set14 ×2 PSNR (Fig. 9)", paper=PAPER, source=F9,
-        description=with_training_note("Exact parameter counts of the paper and project sizes (both readings) and "
+        description=_described("Exact parameter counts of the paper and project sizes (both readings) and "
                                        "ours on Set14 ×2."),
         keys=["model", "dataset", "scale", "seed"], metrics=["params", "psnr", "ssim"], jobs=f9_jobs,
         plan_notes=f"{_ASDN}, scored on Set14 ×2; counts without data.",
@@ -1007,7 +1012,7 @@ SPECS["asdn_visual"] = TableSpec(
     family="asdn", profiles={"smoke": _SMOKE, "lite": f"{_LITE}", "paper": _PAPER})
 SPECS["asdn_readings"] = TableSpec(
     id="asdn_readings", title="ASDN: this study's reading of the architecture against the UniBo code's", paper=PAPER,
-    source=READ, description=with_training_note(
+    source=READ, description=_described(
         "The 11-level ASDN as this study reads the slides (1×1 fusion, SA on features) and as the UniBo course code "
         "does (no fusion, SA on the 3-channel image), trained alike; Set5 ×1.5/×2/×4."),
     keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=read_jobs,
