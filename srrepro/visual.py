@@ -167,7 +167,8 @@ def panel_models(rows, data_root=None, device: str = "cpu") -> dict:
     models = {}
     seed0 = rows[rows["seed"] == 0] if "seed" in rows else rows
     for r in seed0.drop_duplicates("method").to_dict("records"):
-        label = f"{r['method']} ({r['what']}{', ' + r['profile'] if r['what'] == 'ours' else ''})"
+        name = r["method"].removesuffix(" (ours)")  # a method named "X (ours)" is not labelled "X (ours) (ours, …)"
+        label = f"{name} ({r['what']}{', ' + r['profile'] if r['what'] == 'ours' else ''})"
         if r["what"] == "official weights":
             models[label] = load_official(r["weights"], root=data_root)
         else:
