@@ -713,7 +713,9 @@ def f9_jobs(ctx: RunContext) -> list[Job]:
         jobs.append(Job.reported({"model": label, "seed": 0}, evals,
                                  {"params": params_of("asdn", **kw), "params_printed": printed,
                                   "params_unibo_one_irb": _one_irb(kw, unibo),
-                                  "status": "parameters only (no weights: not trained at this size here)"}))
+                                  "status": "parameters only" + (" (the lite rows train this size)" if
+                                                                 kw["size"] == "project" else
+                                                                 " (trained at the paper profile only)")}))
     return jobs
 
 
