@@ -957,12 +957,12 @@ SPECS = {
             "The 11-level ASDN (recursive above ×2) on Set5, Set14, B100 and Urban100 at ×2/×3/×4/×8; Bicubic exact on "
             "the same images; FSDN and Manga109 not run; the other methods as printed."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t1_jobs, extra_rows=t1_bicubic,
-        grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3)}, "lite": {"limits": {"B100": 10, "Urban100": 2}}},
+        grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3)}, "lite": {"limits": {"B100": 5, "Urban100": 1}}},
         plan_notes=f"{_ASDN}, scored on four sets at four scales; Bicubic exact.", paper_values=_t1_pv(),
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
                       order={"dataset": T1_SETS, "method": [*T1_METHODS, OURS]}),
         display_extra=("iterations",), claims=T1_CLAIMS, notes=T1_NOTES, family="asdn",
-        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 10, Urban100 first 2 images", "paper": _PAPER}),
+        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5, Urban100 first 1 image", "paper": _PAPER}),
     "asdn_t2": TableSpec(
         id="asdn_t2", title="ASDN: any-scale results on B100, ×1.1 … ×32 (Table 2)", paper=PAPER, source=T2,
         description=_described(
