@@ -390,8 +390,8 @@ NR_NOTES = """
 **Errata in the printed table** (`nr_errata`): under ×4, "1.442, 1.442, 1.442" multiplies to 2.998 — a ×3 schedule
 (∛3 = 1.442), not ×4 (∛4 = 1.587, the next row), and its 33.18 dB is above every other ×4 row by 0.9 dB, as a ×3
 score would be: that row is not run ("not run: erratum"). "2.000, 2.000" is listed under N = 3 and "1.800, 1.800,
-1.234" and "2.000, 1.800, 1.100" (three passes) under N = 2: the N column is shifted by one row; `n_passes` gives the
-count of the ratios. **Runs.** The 11-level ASDN (`asdn_lfr`'s, the same training) applied with each listed schedule;
+1.234" and "2.000, 1.800, 1.100" (three passes) under N = 2: the N column is shifted by one row (each row's `n_printed` is the printed N;
+the passes are the ratios listed). **Runs.** The 11-level ASDN (`asdn_lfr`'s, the same training) applied with each listed schedule;
 the last pass takes what remains (e.g. 4 / 1.587² for the third 1.587) so every schedule lands on the scale's exact
 grid, and a schedule more than 2 % off its scale is refused.
 """
