@@ -299,6 +299,8 @@ def test_listed_ratios_compose_to_the_scale_or_are_refused():
     assert steps[:2] == [1.587, 1.587] and abs(math.prod(steps) - 4.0) < 1e-12
     with pytest.raises(ValueError, match="multiply to 2.998, not ×4"):
         ASDN.listed_ratios(4.0, [1.442, 1.442, 1.442])
+    with pytest.raises(ValueError, match="at least one pass"):
+        ASDN.listed_ratios(4.0, [])
     model = _tiny()
     x = torch.rand(1, 3, 10, 10)
     assert model(x, 3.0, ratios=[2.0, 1.5]).shape[-2:] == (30, 30)

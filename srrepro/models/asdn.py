@@ -371,8 +371,10 @@ class ASDN(nn.Module):
         remains, ``scale / ∏ r_k``, so the passes compose to ``scale``'s exact grid; a list whose product is more
         than ``tolerance`` (relative) off ``scale`` is refused (slide "Optimal N and r": 1.442³ = 3.0 under ×4)."""
         steps = [float(r) for r in ratios]
+        if not steps:
+            raise ValueError(f"ratios must list at least one pass for ×{scale:g}")
         last = scale / math.prod(steps[:-1])
-        if not steps or abs(last / steps[-1] - 1) > tolerance:
+        if abs(last / steps[-1] - 1) > tolerance:
             raise ValueError(f"ratios {steps} multiply to {math.prod(steps):.3f}, not ×{scale:g}")
         return steps[:-1] + [last]
 

@@ -154,32 +154,32 @@ def lfr_jobs(ctx: RunContext) -> list[Job]:
     return jobs
 
 
-def _pooled_gap(a: str, b: str, needed: str = "", alpha_cells: bool = False):
-    """``a`` − ``b`` over every scale of Set5 (images × scales side by side, paired by seed)."""
-    def comparison(df: pd.DataFrame) -> Comparison:
-        sa = pd.concat({s: scores(df, {"model": a, "scale": s}) for s in sorted(df["scale"].dropna().unique())},
-                       names=["scale"])
-        sb = pd.concat({s: scores(df, {"model": b, "scale": s}) for s in sorted(df["scale"].dropna().unique())},
-                       names=["scale"])
-        if sa.empty or sb.empty:
-            return Comparison("not run", NAN, NAN, NAN, 0, 0, np.zeros((0, 0)))
-        flat = lambda s: s.reorder_levels(["seed", "scale", "image"]).pipe(  # noqa: E731
-            lambda t: t.set_axis(pd.MultiIndex.from_arrays([t.index.get_level_values("seed"),
-                                                            [f"{x:g}/{i}" for x, i in zip(t.index.get_level_values("scale"),
-                                                                                          t.index.get_level_values("image"))]],
-                                                           names=["seed", "image"])))
-        return decide(flat(sa), flat(sb))
-    return comparison
+def _over_scales(df: pd.DataFrame, model: str) -> pd.Series:
+    """``model``'s scores at every scale of the rows, with (scale, image) as one image key: the scales' images side
+    by side, so a comparison pairs them by seed and pools them."""
+    parts = {s: scores(df, {"model": model, "scale": s}) for s in sorted(df["scale"].dropna().unique())}
+    parts = {s: p for s, p in parts.items() if len(p)}
+    if not parts:
+        return pd.Series(dtype=float)
+    out = pd.concat(parts, names=["scale"])
+    key = [f"{s:g}/{im}" for s, im in zip(out.index.get_level_values("scale"), out.index.get_level_values("image"))]
+    return pd.Series(out.to_numpy(), index=pd.MultiIndex.from_arrays([out.index.get_level_values("seed"), key],
+                                                                      names=["seed", "image"]))
+
+
+def _pooled_gap(df: pd.DataFrame, a: str, b: str) -> Comparison:
+    """``a`` − ``b`` over every scale of the rows (images × scales, paired by seed)."""
+    return decide(_over_scales(df, a), _over_scales(df, b))
 
 
 def _lfr_denser(df: pd.DataFrame, profile: str) -> Verdict:
     arms = list(LFR_ARMS)
-    steps = [(f"{b.split(' (')[0]} − {a.split(' (')[0]}", _pooled_gap(b, a)(df)) for a, b in zip(arms[:2], arms[1:3])]
+    steps = [(f"{b.split(' (')[0]} − {a.split(' (')[0]}", _pooled_gap(df, b, a)) for a, b in zip(arms[:2], arms[1:3])]
     return combine(steps, "more seeds, or the paper profile", "steps (5 → 9 → 11 levels, all scales pooled)")
 
 
 def _lfr_saturates(df: pd.DataFrame, profile: str) -> Verdict:
-    c = _pooled_gap("ASDN-16 (17 levels)", "ASDN (11 levels)")(df)
+    c = _pooled_gap(df, "ASDN-16 (17 levels)", "ASDN (11 levels)")
     v = verdict_of(c, "ASDN-16 (17 levels) − ASDN (11 levels), Set5 ×1.1–×2.0 pooled")
     if c.status == "not run":
         return v
@@ -842,7 +842,7 @@ def read_jobs(ctx: RunContext) -> list[Job]:
 
 def _read_equal(df: pd.DataFrame, profile: str) -> Verdict:
     a, b = list(READ_ARMS)
-    c = _pooled_gap(a, b)(df)
+    c = _pooled_gap(df, a, b)
     v = verdict_of(c, "this study's − the UniBo reading, Set5 ×1.5/×2/×4 pooled")
     if c.status == "not run":
         return v
