@@ -661,12 +661,17 @@ def _att_label(ca: bool, sa: bool, sc: bool) -> str:
     return " ".join(f"{n}{'✓' if on else '×'}" for n, on in (("CA", ca), ("SA", sa), ("SC", sc)))
 
 
+def _att_switches(ca: bool, sa: bool, sc: bool) -> dict:
+    """The switches that are off. All three are on by default, so the all-on network's config is ``asdn_lfr``'s
+    11-level one, hash for hash, and its cached models are reused."""
+    names = ("channel_attention", "spatial_attention", "global_skip")
+    return {n: False for n, on in zip(names, (ca, sa, sc)) if not on}
+
+
 def att_jobs(ctx: RunContext) -> list[Job]:
     evals = [{"dataset": d, "scale": 2.0} for d in ctx.grid.get("datasets", ("Set5",))]
-    return [Job.train({"model": _att_label(*f), "seed": seed}, evals,
-                      asdn_config(ctx, seed, channel_attention=f[0], spatial_attention=f[1], global_skip=f[2]),
-                      "asdn", {"params": params_of("asdn", **size("asdn", ctx.profile), channel_attention=f[0],
-                                                   spatial_attention=f[1], global_skip=f[2])})
+    return [Job.train({"model": _att_label(*f), "seed": seed}, evals, asdn_config(ctx, seed, **_att_switches(*f)),
+                      "asdn", {"params": params_of("asdn", **size("asdn", ctx.profile), **_att_switches(*f))})
             for f, _ in ATT_ROWS for seed in range(ctx.n_seeds)]
 
 
