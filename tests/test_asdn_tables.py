@@ -110,3 +110,16 @@ def test_readings_rule_is_two_sided_around_the_margin():
 def test_the_chapter_lists_the_model_docstrings_readings():
     assert "\n1. **Where the two levels come from.**" in asdn.CHAPTER and "\n14. FSDN" in asdn.CHAPTER
     assert "``" not in asdn.readings_markdown()
+
+
+@pytest.mark.parametrize("profile", ["smoke", "lite"])
+def test_attention_all_on_network_is_asdn_lfrs_model_and_every_other_one_is_new(profile):
+    def hashes(table_id, keep):
+        ctx = tables.context(tables.get(table_id), profile)
+        return {j.key["seed"]: j.hash(profile) for j in tables.get(table_id).jobs(ctx)
+                if j.kind == "train" and keep(j.key["model"])}
+
+    all_on = hashes("asdn_attention", lambda m: m == asdn._att_label(True, True, True))
+    assert all_on and all_on == hashes("asdn_lfr", lambda m: m == "ASDN (11 levels)")
+    others = hashes("asdn_attention", lambda m: m != asdn._att_label(True, True, True))
+    assert not set(others.values()) & set(all_on.values())
