@@ -2,15 +2,17 @@
 
 ``show(result)`` renders, top to bottom:
 
-1. the table's source line and description, then a one-line profile banner (what the profile means, commit, when;
-   for training tables the training budget a verdict is about);
+1. the description's lead paragraph (what is compared), then a one-line profile banner (what the profile means,
+   commit, when; for training tables the training budget a verdict is about);
 2. the table's claims with their verdicts: a coloured badge, the claim's paired gap with its 95 % interval, seeds ×
    images, budget, trend over training, evidence and what would settle it (``verdicts_html``);
 3. the paper's own table layout (``paper_layout_html``): each cell is ours (mean ± std over seeds) beside the paper's
    value and the gap, coloured; per-row texts (``follows``, ``note``, ``status``) become numbered footnotes;
 4. the table's figure(s) (``spec.plot``);
 5. the spec's notes;
-6. the raw per-seed rows, collapsed, with the path of the CSV (``raw_rows_html``).
+6. "About this table": the source line, the rest of the description (setup, training, caching) and whether the page
+   renders a committed CSV (``about_markdown``);
+7. the raw per-seed rows, collapsed, with the path of the CSV (``raw_rows_html``).
 """
 from __future__ import annotations
 
@@ -137,24 +139,34 @@ def _split_sentence(text: str, limit: int) -> tuple[str, str]:
     return ("", text)
 
 
-def header_markdown(result: TableResult, fold_after: int = 900, first_max: int = 500) -> str:
-    """Source line and the spec's description (markdown). A long description shows its first paragraph (or, when
-    that is long too, its first sentence) and folds the rest, so the verdicts stay near the top of the page."""
+def _description_parts(result: TableResult, first_max: int = 500) -> tuple[str, str]:
+    """(the lead: the description's first paragraph, or its first sentence when that paragraph is long; the rest)."""
+    desc = (result.spec.description or "").strip()
+    first, rest = desc.split("\n\n", 1) if "\n\n" in desc else (desc, "")
+    if len(first) > first_max:
+        head, tail = _split_sentence(first, first_max)
+        first, rest = head, tail + ("\n\n" + rest if rest else "")
+    return first, rest
+
+
+def lead_markdown(result: TableResult) -> str:
+    """What the table compares, in a paragraph: the only text above the verdicts."""
+    return _description_parts(result)[0] + "\n"
+
+
+def about_markdown(result: TableResult) -> str:
+    """Below the figures: the source line, the rest of the description (setup, training, caching) and how the page
+    was made."""
     spec = result.spec
     module = TABLES.get(spec.id, "?")
-    lines = [f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", ""]
-    desc = (spec.description or "").strip()
-    if len(desc) <= fold_after:
-        lines.append(desc)
-    else:
-        first, rest = desc.split("\n\n", 1) if "\n\n" in desc else (desc, "")
-        if len(first) > first_max:
-            head, tail = _split_sentence(first, first_max)
-            first, rest = head, tail + ("\n\n" + rest if rest else "")
-        if first:
-            lines += [first, ""]
-        lines += ["<details><summary>More on what is compared and how a cell is computed</summary>", "", rest, "",
-                  "</details>"]
+    lines = ["#### About this table", "",
+             f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", ""]
+    rest = _description_parts(result)[1]
+    if rest:
+        lines += [rest, ""]
+    if getattr(result, "loaded_from", ""):
+        lines.append(f"This page renders the committed `{result.loaded_from}`; `recompute = True` in the parameters "
+                     "cell computes it again.")
     return "\n".join(lines) + "\n"
 
 
@@ -830,7 +842,7 @@ def show(result: TableResult):
     """Notebook helper: the whole table page (see the module docstring for the order)."""
     from IPython.display import HTML, Markdown, display
 
-    display(Markdown(header_markdown(result)))
+    display(Markdown(lead_markdown(result)))
     display(HTML(CSS + banner(result) + verdicts_html(result) + paper_layout_html(result)))
     import warnings
 
@@ -859,6 +871,7 @@ def show(result: TableResult):
             plt.close(fig)
     if result.spec.notes:
         display(Markdown("#### Notes\n\n" + result.spec.notes))
+    display(Markdown(about_markdown(result)))
     display(HTML(raw_rows_html(result)))
 
 

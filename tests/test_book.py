@@ -126,17 +126,26 @@ def test_show_orders_the_page(monkeypatch):
     monkeypatch.setattr(d, "display", lambda x: shown.append(x))
     report.show(_result())
     kinds = [type(x).__name__ for x in shown]
-    assert kinds[:2] == ["Markdown", "HTML"] and kinds[-1] == "HTML"
-    assert "A test table." in shown[0].data
+    assert kinds[:2] == ["Markdown", "HTML"] and kinds[-2:] == ["Markdown", "HTML"]
+    assert shown[0].data.strip() == "A test table."  # only the lead paragraph above the verdicts
     main = shown[1].data
     assert main.index("srr-banner") < main.index("srr-verdicts") < main.index("srr-layout")
+    assert "#### About this table" in shown[-2].data and "table id `synthetic`" in shown[-2].data
     assert "<details class='srr-raw'>" in shown[-1].data
 
 
-def test_long_description_folds():
-    r = _result(description="First paragraph.\n\n" + "More text. " * 120)
-    md = report.header_markdown(r)
-    assert "First paragraph." in md and "<details><summary>" in md and md.index("First") < md.index("<details>")
+def test_only_the_lead_paragraph_comes_before_the_verdicts():
+    r = _result(description="First paragraph.\n\nSecond paragraph on the setup.")
+    assert report.lead_markdown(r).strip() == "First paragraph."
+    about = report.about_markdown(r)
+    assert "Second paragraph on the setup." in about and "First paragraph." not in about
+    assert "renders the committed" not in about
+    first = "A first sentence that says what is compared, long enough to stand as the lead on its own."
+    long_first = first + " " + "More words here. " * 60
+    assert report.lead_markdown(_result(description=long_first)).strip() == first
+    assert "More words" in report.about_markdown(_result(description=long_first))
+    r.loaded_from = "results/lite/synthetic.csv"
+    assert "renders the committed `results/lite/synthetic.csv`" in report.about_markdown(r)
 
 
 def test_number_formats():

@@ -202,6 +202,7 @@ class TableResult:
     images: pd.DataFrame | None = None  # per-image scores: config_hash, checkpoint, image, psnr, ssim
     budget: str = ""  # the training budget as a fraction of the paper's
     custom: str = ""  # knobs that differ from the profile ("seeds=5"), when this is a tweaked run
+    loaded_from: str = ""  # the committed CSV this result was read from (not computed by this call)
 
 
 def complete(values: list[dict], metrics: list[str]) -> list[dict]:
@@ -468,13 +469,15 @@ def _write(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> None:
 def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
                       iterations: int | None = None, only: dict | None = None, **kw) -> TableResult:
     """The notebooks' one call: with the profile's own knobs and ``recompute=False``, render the committed CSV when
-    it exists (no retraining, and it says so); otherwise compute — tweaked knobs into ``results/custom/``."""
+    it exists (no retraining; ``loaded_from`` names it, and the page says so); otherwise compute — tweaked knobs
+    into ``results/custom/``."""
     tweak = _knobs(profile, seeds, iterations, only)
     path = result_path(table_id, check_profile(profile), kw.get("results_dir", "results"))
     if not recompute and not tweak and path.exists():
-        print(f"Rendering the committed {path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path} "
-              f"without retraining (recompute=True to compute it again).")
-        return load(table_id, profile, kw.get("results_dir", "results"))
+        result = load(table_id, profile, kw.get("results_dir", "results"))
+        # said by the page (report.about_markdown), not printed here: a book page opens with the verdicts
+        result.loaded_from = str(path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path)
+        return result
     if not recompute and tweak:
         p = custom_path(table_id, profile, tweak, kw.get("results_dir", "results"))
         if p.exists():
