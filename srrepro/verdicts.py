@@ -156,7 +156,10 @@ def _matrix(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, bool]:
     return m.to_numpy(dtype=float), list(m.columns) != ["mean"]
 
 
-def _compare(d: np.ndarray, per_image: bool = True, alpha: float = 0.05) -> Comparison:
+def compare_gaps(d: np.ndarray, per_image: bool = True, alpha: float = 0.05) -> Comparison:
+    """Is the mean of the paired gaps ``d`` (seeds × images; or seeds × 1 with ``per_image=False``, one gap per
+    seed, e.g. a per-seed measure of a learning curve) above zero? :func:`decide` builds ``d`` from two score
+    series; a rule whose gaps are not scores A − B builds it itself and calls this."""
     if d.size == 0:
         return NOT_RUN
     gap = float(d.mean())
@@ -172,12 +175,12 @@ def _compare(d: np.ndarray, per_image: bool = True, alpha: float = 0.05) -> Comp
 def decide(a: pd.Series, b: pd.Series, profile: str = "") -> Comparison:
     """Is A > B? ``a``/``b`` from :func:`scores` (paired by seed and image). "holds" / "contradicted" only when
     the 95 % interval of the mean gap excludes zero."""
-    return _compare(*_matrix(a, b))
+    return compare_gaps(*_matrix(a, b))
 
 
 def within(c: Comparison, margin: float) -> Comparison:
     """"A is better than or within ``margin`` of B": the comparison of A + margin with B."""
-    return c if c.status == "not run" else _compare(c.d + margin, c.per_image)
+    return c if c.status == "not run" else compare_gaps(c.d + margin, c.per_image)
 
 
 def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
@@ -186,7 +189,7 @@ def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
     if not run:
         return NOT_RUN
     s = min(c.n_seeds for c in run)
-    return _compare(np.concatenate([c.d[:s] for c in run], axis=1), all(c.per_image for c in run))
+    return compare_gaps(np.concatenate([c.d[:s] for c in run], axis=1), all(c.per_image for c in run))
 
 
 def seed_spread(c: Comparison) -> float:
@@ -260,7 +263,7 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
     if not parts:
         return Verdict("not run", f"no {what} computed at this profile", needed)
     if len(parts) > 1:  # each cell at 1 − 0.05/k: the claim as a whole errs at most 5 % of the time
-        parts = [(label, _compare(c.d, c.per_image, 0.05 / len(parts))) for label, c in parts]
+        parts = [(label, compare_gaps(c.d, c.per_image, 0.05 / len(parts))) for label, c in parts]
     counts = {s: sum(c.status == s for _, c in parts) for s in ("holds", "contradicted", "inconclusive")}
     worst_label, worst = min(parts, key=lambda p: p[1].gap)
     pool = pooled(parts)

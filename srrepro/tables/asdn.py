@@ -85,13 +85,13 @@ def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> 
 def vs_bicubic(df: pd.DataFrame, column: str, arm: str, where: dict) -> Comparison:
     """``arm`` − Bicubic in one cell: each seed's mean over images against the bicubic mean on the same images.
     Bicubic is exact, so the interval holds the training noise over seeds (not image sampling)."""
-    from ..verdicts import _compare
+    from ..verdicts import compare_gaps
 
     ours = per_seed(df, {column: arm, **where})
     bic = _select_rows(df, {column: "Bicubic", **where})
     if ours.empty or bic.empty or "psnr" not in bic or bic["psnr"].isna().all():
         return Comparison("not run", NAN, NAN, NAN, 0, 0, np.zeros((0, 0)))
-    return _compare((ours.to_numpy() - float(bic["psnr"].iloc[0]))[:, None], per_image=False)
+    return compare_gaps((ours.to_numpy() - float(bic["psnr"].iloc[0]))[:, None], per_image=False)
 
 
 def _select_rows(df: pd.DataFrame, where: dict) -> pd.DataFrame:

@@ -841,7 +841,7 @@ def _resscale_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 def _resscale_check(measure: str, what: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        from ..verdicts import _compare, verdict_of
+        from ..verdicts import compare_gaps, verdict_of
 
         if df.attrs.get("checkpoint", 1.0) != 1.0:  # a property of the whole curve, not of a checkpoint's weights
             return Verdict("not run", "judged on the whole learning curve, at the end of training")
@@ -853,7 +853,7 @@ def _resscale_check(measure: str, what: str):
             return Verdict("not run", "both arms are needed", "run the table")
         d = (per[arms[1]] - per[arms[0]]).dropna().to_numpy()[:, None]  # seeds × 1: no scaling − scaling 0.1
         diverged = int(df.drop_duplicates(["model", "seed"]).get("diverged_at", pd.Series(dtype=float)).notna().sum())
-        v = verdict_of(_compare(d, per_image=False), f"{what}, no scaling − scaling 0.1, per seed",
+        v = verdict_of(compare_gaps(d, per_image=False), f"{what}, no scaling − scaling 0.1, per seed",
                        "more seeds, or the paper profile's 32 × 256 EDSR")
         v.evidence += f"; {diverged} run{'s' * (diverged != 1)} diverged"
         v.needed = v.needed.replace(" dB", "")  # the engine's seed count speaks in dB; these gaps are counts / log10

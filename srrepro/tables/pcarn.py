@@ -292,14 +292,14 @@ def _seed_spread(df: pd.DataFrame, profile: str) -> Verdict:
 def _pixel_metrics_drop(df: pd.DataFrame, profile: str) -> Verdict:
     """Both metrics must drop. The status is :func:`combine`'s (each metric at 97.5 %); the evidence gives each
     metric's gap in its own unit (a pool of dB and SSIM gaps would mean nothing), the headline gap is PSNR's."""
-    from ..verdicts import _compare
+    from ..verdicts import compare_gaps
 
     parts = [(m, decide(scores(df, {"model": "PCARN (L1)"}, m), scores(df, {"model": "+ GAN"}, m)))
              for m in ("psnr", "ssim")]
     v = combine(parts, _needed("pcarn_t2"), "metrics (PCARN (L1) − + GAN)")
     if v.status == "not run":
         return v
-    cells = [(m, _compare(c.d, c.per_image, 0.05 / len(parts))) for m, c in parts]
+    cells = [(m, compare_gaps(c.d, c.per_image, 0.05 / len(parts))) for m, c in parts]
     ev = "; ".join(f"{m.upper()} {c.gap:+.4f} [{c.lo:+.4f}, {c.hi:+.4f}]{' dB' if m == 'psnr' else ''} ({c.status})"
                    for m, c in cells)
     psnr = cells[0][1]

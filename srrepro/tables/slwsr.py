@@ -684,10 +684,10 @@ def _t3_grows(df: pd.DataFrame, profile: str) -> Verdict:
     a, b = _pool_gap(df, "s-LWSR32", "normal", "no pool"), _pool_gap(df, "s-LWSR16", "normal", "no pool")
     if "not run" in (a.status, b.status):
         return Verdict("not run", "s-LWSR16 and s-LWSR32 with and without the pool are needed", _needed("slwsr_t3"))
-    from ..verdicts import _compare
+    from ..verdicts import compare_gaps
 
     s, i = min(a.n_seeds, b.n_seeds), min(a.n_images, b.n_images)
-    c = _compare(a.d[:s, :i] - b.d[:s, :i], True)  # the same images in the same order: both pooled over BENCHMARKS
+    c = compare_gaps(a.d[:s, :i] - b.d[:s, :i], True)  # the same images in the same order: both pooled over BENCHMARKS
     return verdict_of(c, "(normal − no pool) at s-LWSR32 minus at s-LWSR16, PSNR (dB)", _needed("slwsr_t3"))
 
 
