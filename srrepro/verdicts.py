@@ -207,14 +207,16 @@ def seeds_for_gap(c: Comparison, gap: float, start: int = 2, limit: int = 200) -
                 None)
 
 
-def seeds_to_settle(c: Comparison, limit: int = 200) -> str:
-    """From the measured seed spread: how many seeds would make the interval exclude zero at this gap."""
+def seeds_to_settle(c: Comparison, limit: int = 200, unit: str = "dB") -> str:
+    """From the measured seed spread: how many seeds would make the interval exclude zero at this gap (``unit``:
+    the gap's, "" for a unitless one such as LPIPS or a count)."""
     if c.n_seeds < 2:
         return "at least 3 seeds, to measure the training noise"
     sd, n = seed_spread(c), seeds_for_gap(c, c.gap, c.n_seeds + 1, limit)
+    u = f" {unit}" if unit else ""
     if n is not None:
-        return f"about {n} seeds at these images (seed spread σ = {sd:.3f} dB, gap {c.gap:+.3f} dB)"
-    return f"more than {limit} seeds: the gap ({c.gap:+.3f} dB) is within the seed spread (σ = {sd:.3f} dB)"
+        return f"about {n} seeds at these images (seed spread σ = {sd:.3f}{u}, gap {c.gap:+.3f}{u})"
+    return f"more than {limit} seeds: the gap ({c.gap:+.3f}{u}) is within the seed spread (σ = {sd:.3f}{u})"
 
 
 def panel_gap(a: str, b: str, what: str, needed: str = "", metric: str = "psnr"):
@@ -241,8 +243,8 @@ def _seeds(n: int) -> str:
     return f"{n} seed{'s' if n != 1 else ''}"
 
 
-def verdict_of(c: Comparison, evidence: str, needed: str = "") -> Verdict:
-    """A verdict from one comparison (evidence: what was compared)."""
+def verdict_of(c: Comparison, evidence: str, needed: str = "", unit: str = "dB") -> Verdict:
+    """A verdict from one comparison (evidence: what was compared; ``unit``: the gap's, for the seed advice)."""
     if c.status == "not run":
         return Verdict("not run", evidence or "nothing computed at this profile", needed)
     ev = f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}] ({_seeds(c.n_seeds)} × {c.units})"
@@ -250,7 +252,7 @@ def verdict_of(c: Comparison, evidence: str, needed: str = "") -> Verdict:
         ev += "; one seed: the interval holds no training noise"
         if c.n_images < MIN_IMAGES_ONE_SEED:
             ev += f", and under {MIN_IMAGES_ONE_SEED} images decide nothing"
-    settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c), needed) if x)
+    settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c, unit=unit), needed) if x)
     return Verdict(c.status, ev, settle, c.gap, c.lo, c.hi, c.n_seeds, c.n_images)
 
 

@@ -241,6 +241,17 @@ def test_one_seed_and_a_handful_of_images_decide_nothing():
     assert many.status == "holds"
 
 
+def test_seed_advice_speaks_the_gaps_unit():
+    from srrepro.verdicts import compare_gaps, verdict_of
+
+    d = np.array([[0.05], [-0.01], [0.04]])  # three seeds, one gap each: inconclusive
+    psnr = verdict_of(compare_gaps(d, per_image=False), "A − B")
+    lpips = verdict_of(compare_gaps(d, per_image=False), "A − B LPIPS", unit="")
+    assert psnr.status == lpips.status == "inconclusive"
+    assert "σ = 0.032 dB" in psnr.needed
+    assert "dB" not in lpips.needed and "σ = 0.032, gap +0.027)" in lpips.needed
+
+
 # ------------------------------------------------------------------------------------------ cluster launcher
 def test_the_slurm_path_runs_each_unit_as_its_own_job_and_assembles_the_same_csv(toy, tmp_path, data_root):
     """--launcher slurm through submitit's local executor: each unit a separate job (its own process, its own

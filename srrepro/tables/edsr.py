@@ -854,9 +854,8 @@ def _resscale_check(measure: str, what: str):
         d = (per[arms[1]] - per[arms[0]]).dropna().to_numpy()[:, None]  # seeds × 1: no scaling − scaling 0.1
         diverged = int(df.drop_duplicates(["model", "seed"]).get("diverged_at", pd.Series(dtype=float)).notna().sum())
         v = verdict_of(compare_gaps(d, per_image=False), f"{what}, no scaling − scaling 0.1, per seed",
-                       "more seeds, or the paper profile's 32 × 256 EDSR")
+                       "more seeds, or the paper profile's 32 × 256 EDSR", unit="")  # counts / log10: no unit
         v.evidence += f"; {diverged} run{'s' * (diverged != 1)} diverged"
-        v.needed = v.needed.replace(" dB", "")  # the engine's seed count speaks in dB; these gaps are counts / log10
         return v
     return check
 

@@ -87,7 +87,7 @@ def _vs(column: str, a, b, table: str, metric: str = "psnr"):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         return verdict_of(decide(scores(df, {column: a}, metric), scores(df, {column: b}, metric)),
                           f"{a} − {b}, {ABLATION_SET} ×{ABLATION_SCALE} {metric.upper()}"
-                          f"{' (dB)' if metric == 'psnr' else ''}", _needed(table))
+                          f"{' (dB)' if metric == 'psnr' else ''}", _needed(table), "dB" if metric == "psnr" else "")
     return check
 
 
