@@ -288,6 +288,29 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
     return Verdict(status, ev, settle, pool.gap, pool.lo, pool.hi, pool.n_seeds, pool.n_images)
 
 
+def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str = "",
+                    all_needed: bool = True) -> Verdict:
+    """One claim over several metrics of the same comparison (``parts``: metric name → comparison, PSNR first).
+    The status is :func:`combine`'s (each metric at 1 − 0.05/k); the headline gap and interval are the first
+    metric's, and the evidence and the seed advice give each metric in its own unit: a pool of dB and SSIM gaps
+    would mean nothing."""
+    v = combine(parts, needed, "metrics", all_needed)
+    run = [(m, c) for m, c in parts if c.status != "not run"]
+    if v.status == "not run":
+        return v
+    k = len(run)
+    cells = [(m, compare_gaps(c.d, c.per_image, 0.05 / k) if k > 1 else c) for m, c in run]
+    unit = lambda m: "dB" if m.lower() == "psnr" else ""  # noqa: E731
+    ev = "; ".join(f"{m.upper()} {c.gap:+.{3 if unit(m) else 4}f} [{c.lo:+.{3 if unit(m) else 4}f}, "
+                   f"{c.hi:+.{3 if unit(m) else 4}f}]{' ' + unit(m) if unit(m) else ''} ({c.status})" for m, c in cells)
+    head = cells[0][1]
+    settle = [f"{m.upper()} needs {seeds_to_settle(c, unit=unit(m))}" for m, c in cells if c.status == "inconclusive"]
+    return Verdict(v.status, f"{what}, each metric at the {100 - 5 / k:.3g} % level: {ev} "
+                             f"({_seeds(head.n_seeds)} × {head.units})",
+                   "; ".join(settle + [needed] if needed else settle) if v.status == "inconclusive" else "",
+                   head.gap, head.lo, head.hi, head.n_seeds, head.n_images)
+
+
 def beats_per_cell(column: str, better: str, worse: str, needed: str = "", cells=("dataset", "scale")):
     """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every cell (e.g. dataset × scale)."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:

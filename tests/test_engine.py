@@ -252,6 +252,20 @@ def test_seed_advice_speaks_the_gaps_unit():
     assert "dB" not in lpips.needed and "σ = 0.032, gap +0.027)" in lpips.needed
 
 
+def test_a_claim_over_psnr_and_ssim_heads_with_psnr_and_never_pools_the_units():
+    from srrepro.verdicts import combine_metrics, compare_gaps
+
+    rng = np.random.default_rng(0)
+    psnr = compare_gaps(0.30 + 0.05 * rng.standard_normal((3, 20)))  # dB, clearly above zero
+    ssim = compare_gaps(0.0005 + 0.01 * rng.standard_normal((3, 20)))  # unitless, undecided
+    v = combine_metrics([("psnr", psnr), ("ssim", ssim)], "A − B")
+    assert v.status == "inconclusive"  # both must hold
+    assert abs(v.gap - psnr.gap) < 1e-12 and v.lo > 0.2  # the headline is PSNR's, not a pool with SSIM
+    assert "PSNR +0.3" in v.evidence and " dB (holds)" in v.evidence and "SSIM +0.00" in v.evidence
+    assert v.needed.startswith("SSIM needs") and "dB" not in v.needed
+    assert combine_metrics([("psnr", psnr), ("ssim", ssim)], "A − B", all_needed=False).status == "holds"
+
+
 # ------------------------------------------------------------------------------------------ cluster launcher
 def test_the_slurm_path_runs_each_unit_as_its_own_job_and_assembles_the_same_csv(toy, tmp_path, data_root):
     """--launcher slurm through submitit's local executor: each unit a separate job (its own process, its own

@@ -33,7 +33,7 @@ from ..models import params_of
 from ..models.carn import PCARN_TABLE1
 from ..plots import gap_bars
 from ..recipes import GAN_STAGE_FRACTION, LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, combine, decide, per_seed, scores, verdict_of
+from ..verdicts import Claim, Verdict, combine, combine_metrics, decide, per_seed, scores, verdict_of
 from . import Layout, RunContext, TableSpec, complete, with_training_note
 
 PAPER = "PCARN"
@@ -290,22 +290,10 @@ def _seed_spread(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _pixel_metrics_drop(df: pd.DataFrame, profile: str) -> Verdict:
-    """Both metrics must drop. The status is :func:`combine`'s (each metric at 97.5 %); the evidence gives each
-    metric's gap in its own unit (a pool of dB and SSIM gaps would mean nothing), the headline gap is PSNR's."""
-    from ..verdicts import compare_gaps
-
+    """Both metrics must drop (each at 97.5 %); each metric's gap in its own unit, the headline gap PSNR's."""
     parts = [(m, decide(scores(df, {"model": "PCARN (L1)"}, m), scores(df, {"model": "+ GAN"}, m)))
              for m in ("psnr", "ssim")]
-    v = combine(parts, _needed("pcarn_t2"), "metrics (PCARN (L1) − + GAN)")
-    if v.status == "not run":
-        return v
-    cells = [(m, compare_gaps(c.d, c.per_image, 0.05 / len(parts))) for m, c in parts]
-    ev = "; ".join(f"{m.upper()} {c.gap:+.4f} [{c.lo:+.4f}, {c.hi:+.4f}]{' dB' if m == 'psnr' else ''} ({c.status})"
-                   for m, c in cells)
-    psnr = cells[0][1]
-    return Verdict(v.status, f"PCARN (L1) − + GAN, Set14 ×4, each metric at the 97.5 % level: {ev} "
-                             f"({psnr.n_seeds} seeds × {psnr.units})", v.needed, psnr.gap, psnr.lo, psnr.hi, psnr.n_seeds,
-                   psnr.n_images)
+    return combine_metrics(parts, "PCARN (L1) − + GAN, Set14 ×4", _needed("pcarn_t2"))
 
 
 T2_CLAIMS = [

@@ -22,7 +22,7 @@ from ..jobs import Job, size, train_config
 from ..models import create_model, params_of
 from ..models.slwsr import S_LWSR32C
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import (Claim, Verdict, combine, decide, panel_gap, per_seed, pooled, scores, seed_spread,
+from ..verdicts import (Claim, Verdict, combine, combine_metrics, decide, panel_gap, per_seed, pooled, scores, seed_spread,
                         seeds_for_gap, verdict_of)
 from . import Layout, RunContext, TableSpec, with_training_note
 
@@ -671,9 +671,9 @@ def _t3_pool_helps(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _t3_former11(df: pd.DataFrame, profile: str) -> Verdict:
-    parts = [(f"normal − former 11, {m.upper()}", _pool_gap(df, "s-LWSR16", "normal", "pool of the former 11 layers", m))
-             for m in ("psnr", "ssim")]
-    v = combine(parts, _needed("slwsr_t3"), "metrics (s-LWSR16, pooled over the four test sets)", all_needed=False)
+    parts = [(m, _pool_gap(df, "s-LWSR16", "normal", "pool of the former 11 layers", m)) for m in ("psnr", "ssim")]
+    v = combine_metrics(parts, "s-LWSR16 normal − former 11, pooled over the four test sets", _needed("slwsr_t3"),
+                        all_needed=False)
     if parts[0][1].status != "not run":
         v.evidence += ". Resolution (PSNR): " + _resolution(parts[0][1])
     return v
