@@ -85,7 +85,7 @@ table.srrepro th{position:sticky;top:0;background:#f6f8fa}
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# 1. title line, description, profile banner
+# 1. lead paragraph, profile banner, "About this table"
 
 
 def _first(r: pd.DataFrame, col: str, default="?"):
@@ -164,7 +164,7 @@ def about_markdown(result: TableResult) -> str:
     rest = _description_parts(result)[1]
     if rest:
         lines += [rest, ""]
-    if getattr(result, "loaded_from", ""):
+    if result.loaded_from:
         lines.append(f"This page renders the committed `{result.loaded_from}`; `recompute = True` in the parameters "
                      "cell computes it again.")
     return "\n".join(lines) + "\n"
