@@ -319,6 +319,10 @@ twice √2, √3, √4"), each pass on its own exact grid and the second one for
 networks train on HR patches of the ×2 network's size (LR patch 16, 11 and 8 for ×2, ×3, ×4 at lite; 32/33/32 HR
 pixels). Table 3 names no test set; its ASDN ×2 (38.12) is Table 1's Set5 value, so Set5 it is. The -Conv rows are
 reported only.
+
+**What a lite gap mixes.** A direct network spends all its iterations on its one scale; the 11-level network splits
+the same number over 11 levels (about 45 batches each at lite). At 500 iterations the direct − recursive gap is
+therefore deployment *and* training per scale; at the slides' 10⁶ iterations the second should matter far less.
 """
 
 # ================================================================================================ asdn_nr
