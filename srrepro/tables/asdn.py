@@ -705,6 +705,11 @@ ATT_NOTES = """
 `global_skip`), trained alike, Set5 ×2. Without the global skip the IRBs must predict the whole image, not the
 residual over the bicubic input. The printed row is non-monotone (SA + SC 38.01 above all three, 37.97): the spread
 of the eight values is 0.09 dB, about one seed's noise at lite.
+
+**At lite, without the global skip**, a network must learn the whole image, not a residual over the bicubic input,
+from 500 iterations; the rows show how far apart its seeds land. The comparisons of modules against the bare network
+(`att_each`, `att_all`) are then dominated by that: the four networks with the skip are the ones that compare CA and
+SA at this budget.
 """
 
 # ================================================================================================ asdn_f9
