@@ -288,6 +288,17 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
     return Verdict(status, ev, settle, pool.gap, pool.lo, pool.hi, pool.n_seeds, pool.n_images)
 
 
+def unit_of(metric: str) -> str:
+    """A metric's unit in verdict texts: dB for PSNR; SSIM, LPIPS, NIQE and counts have none."""
+    return "dB" if metric.lower() == "psnr" else ""
+
+
+def _gap_text(c: Comparison, unit: str) -> str:
+    """"+0.123 [+0.045, +0.201] dB"; a unitless gap (SSIM, LPIPS) with four decimals."""
+    p = 3 if unit else 4
+    return f"{c.gap:+.{p}f} [{c.lo:+.{p}f}, {c.hi:+.{p}f}]" + (f" {unit}" if unit else "")
+
+
 def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str = "",
                     all_needed: bool = True) -> Verdict:
     """One claim over several metrics of the same comparison (``parts``: metric name → comparison, PSNR first).
@@ -300,11 +311,9 @@ def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str 
         return v
     k = len(run)
     cells = [(m, compare_gaps(c.d, c.per_image, 0.05 / k) if k > 1 else c) for m, c in run]
-    unit = lambda m: "dB" if m.lower() == "psnr" else ""  # noqa: E731
-    ev = "; ".join(f"{m.upper()} {c.gap:+.{3 if unit(m) else 4}f} [{c.lo:+.{3 if unit(m) else 4}f}, "
-                   f"{c.hi:+.{3 if unit(m) else 4}f}]{' ' + unit(m) if unit(m) else ''} ({c.status})" for m, c in cells)
+    ev = "; ".join(f"{m.upper()} {_gap_text(c, unit_of(m))} ({c.status})" for m, c in cells)
     head = cells[0][1]
-    settle = [f"{m.upper()} needs {seeds_to_settle(c, unit=unit(m))}" for m, c in cells if c.status == "inconclusive"]
+    settle = [f"{m.upper()} needs {seeds_to_settle(c, unit=unit_of(m))}" for m, c in cells if c.status == "inconclusive"]
     return Verdict(v.status, f"{what}, each metric at the {100 - 5 / k:.3g} % level: {ev} "
                              f"({_seeds(head.n_seeds)} × {head.units})",
                    "; ".join(settle + [needed] if needed else settle) if v.status == "inconclusive" else "",

@@ -33,7 +33,7 @@ from ..models import params_of
 from ..models.carn import PCARN_TABLE1
 from ..plots import gap_bars
 from ..recipes import GAN_STAGE_FRACTION, LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import Claim, Verdict, combine, combine_metrics, decide, per_seed, scores, verdict_of
+from ..verdicts import Claim, Verdict, combine, combine_metrics, decide, per_seed, scores, unit_of, verdict_of
 from . import Layout, RunContext, TableSpec, complete, with_training_note
 
 PAPER = "PCARN"
@@ -87,7 +87,7 @@ def _vs(column: str, a, b, table: str, metric: str = "psnr"):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         return verdict_of(decide(scores(df, {column: a}, metric), scores(df, {column: b}, metric)),
                           f"{a} − {b}, {ABLATION_SET} ×{ABLATION_SCALE} {metric.upper()}"
-                          f"{' (dB)' if metric == 'psnr' else ''}", _needed(table), "dB" if metric == "psnr" else "")
+                          f"{' (dB)' if unit_of(metric) else ''}", _needed(table), unit_of(metric))
     return check
 
 
