@@ -35,12 +35,16 @@ PARTS = {  # chapters in reading order: paper name in TableSpec.paper → (page 
     "s-LWSR": ("slwsr", "s-LWSR (Li et al.)"),
 }
 LEDGER_INTRO = (
-    "A verdict is only as strong as its profile: *smoke* numbers are meaningless by design, *lite* runs are trend "
-    "checks on a 2-core CPU, *paper* runs use the paper's own settings. A *lite* **holds** or **contradicted** is "
-    "a statement about short training (the *budget* column: the iterations run, as a share of the paper's "
-    "schedule), not about the paper's fully trained models; only a *paper* verdict tests the paper's numbers. "
-    "*gap* is the claim's mean paired gap with its 95 % interval. An **error** is a verdict rule that raised (a "
-    "bug of this study, not a finding), counted on its own.")
+    "Every claim has a *kind*, and its kind says which one test decides it: **exact** (a printed value reproduced "
+    "within its printed precision), **direction** (A beats B: the interval excludes 0), **equivalence** (no "
+    "difference: the interval lies inside a stated margin, two one-sided tests) or **magnitude** (the paper's own "
+    "effect lies in our interval). *Checks without training* (bicubic, released weights, counts) are exact at every "
+    "profile but smoke. *Trained claims* are as strong as their training: *smoke* numbers are meaningless by "
+    "design, a *lite* verdict is about short training (the *budget* column: the iterations run, as a share of the "
+    "paper's schedule), and only a *paper* verdict tests the paper's fully trained models. The gap shown is the one "
+    "that decided, with its interval and level (for a claim over k cells, the least certain cell at 1 − 0.05/k); "
+    "*vs the paper's effect* sets our gap beside the paper's printed one. An **error** is a verdict rule that "
+    "raised (a bug of this study, not a finding), counted on its own.")
 CSV_DIR = "tables/_csv"  # book/<CSV_DIR>/tables/<id>.csv → _build/html/tables/<id>.csv (html_extra_path)
 
 
@@ -104,8 +108,9 @@ def _bench_page(results: Path, book: Path, pages: Path) -> list[str]:
 
 
 def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_paper: bool = True) -> str:
-    """The claims ledger as markdown: totals, then one row per claim (a table per chapter when ``by_paper``).
-    ``chosen``: the tables this ledger covers (→ profile, None when not run)."""
+    """The claims ledger as markdown: totals split into checks without training and trained claims (at their
+    budget), then one row per claim (a table per chapter when ``by_paper``). ``chosen``: the tables this ledger
+    covers (→ profile, None when not run)."""
     from .report import badge, claims_frame
 
     df = claims_frame(results)
@@ -113,26 +118,51 @@ def ledger(results: list, chosen: dict[str, str | None], link_prefix: str, by_pa
     if df.empty:
         lines.append("No table has been run yet.")
     else:
-        lines.append("Totals: " + _counts(df) + ".")
+        lines += totals(df)
         groups = [(p, df[df["paper"] == p]) for p in PARTS] if by_paper else [(None, df)]
         for paper, g in groups:
             if g.empty:
                 continue
             if paper is not None:
-                lines += ["", f"**{PARTS[paper][1]}** — {_counts(g)}"]
-            lines += ["", "| table | claim | profile | verdict | gap [95 %] | budget | evidence |",
-                      "|---|---|---|---|---|---|---|"]
+                lines += ["", f"**{PARTS[paper][1]}** — {_split_counts(g)}"]
+            lines += ["", "| table | claim | kind | profile | verdict | gap [interval that decides] | vs the paper's "
+                          "effect | budget | evidence |", "|---|---|---|---|---|---|---|---|---|"]
             for r in g.to_dict("records"):
                 ev = r["evidence"] + (f" — to settle: {r['to settle']}" if r["to settle"] else "")
+                if r.get("readings"):
+                    ev += f" — other readings: {r['readings']}"
                 gap = _md(r["interval"]).replace(" ", "\u00a0") if r["interval"] else "–"  # one unbroken line
-                budget = _md(r["budget"]) if r["budget"] else "–"
+                if r["interval"] and r.get("decided_by"):
+                    gap += f" ({_md(r['decided_by'])})"
+                budget = _md(r["budget"]) if r["budget"] else ("no training" if not r["trained"] else "–")
                 lines.append(f"| {{doc}}`{r['table']} <{link_prefix}tables/{r['table']}>` | {_md(r['claim'])} "
-                             f"({_md(r['source'])}) | {r['profile']} | {badge(r['verdict'])} | {gap} | {budget} "
-                             f"| {_md(ev)} |")
+                             f"({_md(r['source'])}) | {r['kind']} | {r['profile']} | {badge(r['verdict'])} | {gap} "
+                             f"| {_md(r['effect']) or '–'} | {budget} | {_md(ev)} |")
     not_run = [t for t, p in chosen.items() if p is None]
     if not_run:
         lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
     return "\n".join(lines) + "\n"
+
+
+def totals(df) -> list[str]:
+    """The ledger's totals as two lines that never mix: checks without training, and trained claims at their
+    training budget(s)."""
+    exact, trained = df[~df["trained"].astype(bool)], df[df["trained"].astype(bool)]
+    out = []
+    if len(exact):
+        out.append(f"- **Checks without training** ({len(exact)} claims): {_counts(exact)}.")
+    if len(trained):
+        budgets = sorted({b for b in trained["budget"] if b})
+        at = f" at {budgets[0]}" if len(budgets) == 1 else (" (budgets per row)" if budgets else "")
+        out.append(f"- **Trained claims{at}** ({len(trained)} claims): {_counts(trained)}.")
+    return out
+
+
+def _split_counts(df) -> str:
+    exact, trained = df[~df["trained"].astype(bool)], df[df["trained"].astype(bool)]
+    parts = [f"without training: {_counts(exact)}" if len(exact) else "",
+             f"trained: {_counts(trained)}" if len(trained) else ""]
+    return "; ".join(p for p in parts if p)
 
 
 def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None], intro: str = "") -> str:

@@ -25,10 +25,7 @@ import pandas as pd
 
 from .tables import PROFILE_MEANING, TableResult, TABLES
 
-try:  # the verdict engine's one-line description of its interval (absent in older checkouts)
-    from .verdicts import INTERVAL_METHOD
-except ImportError:  # pragma: no cover
-    INTERVAL_METHOD = ""
+from .verdicts import INTERVAL_METHOD, KIND_MEANING
 
 VERDICT_ORDER = ("holds", "contradicted", "inconclusive", "not run", "error")
 _VERDICT_COLOUR = {"holds": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#9a6700", "not run": "#6e7781",
@@ -53,6 +50,9 @@ table.srr-verdicts td.srr-num{white-space:nowrap;font-variant-numeric:tabular-nu
 table.srr-verdicts td.srr-claim{width:34%;min-width:14em}
 table.srr-verdicts td.srr-ev{width:32%;min-width:14em}table.srr-verdicts td.srr-settle{width:16%}
 table.srr-verdicts tr.srr-error td{background:#ffebe9}
+.srr-kind{display:block;font-size:.78em;color:#57606a;margin-top:2px}
+.srr-reading{font-size:.85em;color:#424a53;margin-top:2px}
+.srr-banner.srr-exact{border-left-color:#0969da}
 .srr-badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-weight:600;font-size:.92em;
  white-space:nowrap}
 .srr-small{font-size:.88em;color:#57606a}
@@ -104,20 +104,37 @@ def budgets(result: TableResult) -> list[str]:
     return out
 
 
+def trains(result: TableResult) -> bool:
+    """Does this table train anything? (a claim about trained models, or rows with training iterations)"""
+    if any(c.trained for c in result.spec.claims):
+        return True
+    r = result.rows
+    return "iterations" in r and bool((pd.to_numeric(r["iterations"], errors="coerce").fillna(0) > 0).any())
+
+
+NO_TRAINING = ("this table trains nothing: its numbers come from fixed computations (bicubic, released weights, "
+               "counts), so every profile but smoke gives the same exact checks")
+
+
 def banner(result: TableResult) -> str:
-    """One line: the profile and what it means, the training budget a verdict is about, commit and time."""
+    """One line: the profile and what it means, the training budget a verdict is about, commit and time. A table
+    that trains nothing says so instead of the profile's training caveat."""
     r = result.rows
     commit = _first(r, "git_commit")
     dirty = " (uncommitted changes)" if "git_dirty" in r and len(r) and bool(r["git_dirty"].iloc[0]) else ""
     when = str(r["computed_at"].dropna().max()) if "computed_at" in r and r["computed_at"].notna().any() else "?"
     when = when.replace("T", " ")[:16] + (" UTC" if when.endswith("+00:00") else "")
-    meaning = PROFILE_MEANING.get(result.profile, "")
+    trained = trains(result)
+    meaning = PROFILE_MEANING.get(result.profile, "") if trained or result.profile == "smoke" else NO_TRAINING
     b = [getattr(result, "budget", "")] if getattr(result, "budget", "") else budgets(result)
-    if result.profile == "lite" and b:
-        budget = ("A lite verdict is about short training: " + html.escape(b[0]) + "." if len(b) == 1 else
-                  "A lite verdict is about short training (budget per claim below).")
-    elif result.profile == "smoke":
+    if result.profile == "smoke":
         budget = "No smoke verdict says anything about the paper."
+    elif not trained:
+        budget = ""
+    elif result.profile == "lite" and b:
+        budget = ("A lite verdict about training is about short training: " + html.escape(b[0]) + "."
+                  if len(b) == 1 else "A lite verdict about training is about short training (budget per claim "
+                                      "below).")
     elif b:
         budget = "Training budget: " + html.escape("; ".join(b)) + "."
     else:
@@ -125,7 +142,8 @@ def banner(result: TableResult) -> str:
     custom = getattr(result, "custom", "")
     if custom:  # a tweaked run: not the profile's own numbers
         budget += f" <b>Tweaked run</b> ({html.escape(custom)}): not the committed profile's settings."
-    return (f"<div class='srr-banner srr-{html.escape(result.profile)}'><b>Profile {html.escape(result.profile)}</b>"
+    cls = result.profile if trained or result.profile == "smoke" else "exact"
+    return (f"<div class='srr-banner srr-{html.escape(cls)}'><b>Profile {html.escape(result.profile)}</b>"
             f" — {html.escape(meaning)}. {budget} Computed {html.escape(when)} at commit <code>"
             f"{html.escape(str(commit))}</code>{dirty}. Numbers labelled <i>paper</i> are the paper's; every "
             f"other number was computed by this study's code.</div>")
@@ -183,7 +201,8 @@ def _num(v, attr: str, default=math.nan):
 
 
 def interval_text(v) -> str:
-    """``Verdict.interval`` ("+0.123 [+0.010, +0.240]"), computed from gap/lo/hi where the property is absent."""
+    """The decisive gap and interval ("+0.123 [+0.010, +0.240]"), computed from gap/lo/hi where the property is
+    absent."""
     s = getattr(v, "interval", None)
     if isinstance(s, str):
         return s
@@ -207,6 +226,13 @@ def badge(status: str) -> str:
             f"{html.escape(label)}</span>")
 
 
+def kind_tag(kind: str) -> str:
+    """The claim's kind under its badge, with its test on hover and in words for screen readers."""
+    if not kind:
+        return ""
+    return (f"<span class='srr-kind' title='{html.escape(KIND_MEANING.get(kind, ''))}'>{html.escape(kind)}</span>")
+
+
 def _folded(text: str, keep: int = 220) -> str:
     """Escaped text; past about ``keep`` characters the rest folds behind a "more" toggle (a long evidence line
     must not push the page's table and figure down)."""
@@ -218,36 +244,40 @@ def _folded(text: str, keep: int = 220) -> str:
             f"{html.escape(text[cut:])}</details>")
 
 
-def verdicts_html(result: TableResult) -> str:
-    """The table's claims, one row each: verdict, claim, gap [95 % interval], seeds × images, budget, trend,
-    evidence, what would settle it. Columns no claim fills are left out; INTERVAL_METHOD is printed below."""
-    claims = result.spec.claims
-    if not claims:
-        return "<p class='srr-small'>This table makes no claim of its own.</p>"
-    recs = []
-    for claim in claims:
-        v = result.verdicts.get(claim.id)
-        status = getattr(v, "status", "not run") if v is not None else "not run"
-        recs.append({"status": status, "claim": claim,
-                     "gap": interval_text(v) if v is not None else "",
-                     "si": seeds_images(v) if v is not None else "",
-                     "budget": getattr(v, "budget", "") or "", "trend": getattr(v, "trend", "") or "",
-                     "evidence": getattr(v, "evidence", "") or "", "needed": getattr(v, "needed", "") or ""})
-    optional = [("gap", "gap · 95 % interval"), ("si", "seeds × images"), ("budget", "budget"), ("trend", "trend")]
+def _claim_record(claim, v) -> dict:
+    status = getattr(v, "status", "not run") if v is not None else "not run"
+    return {"status": status, "claim": claim, "kind": getattr(v, "kind", "") or claim.kind,
+            "gap": interval_text(v) if v is not None else "",
+            "decided_by": getattr(v, "decided_by", "") or "", "effect": getattr(v, "effect", "") or "",
+            "si": seeds_images(v) if v is not None else "",
+            "budget": getattr(v, "budget", "") or "", "trend": getattr(v, "trend", "") or "",
+            "evidence": getattr(v, "evidence", "") or "", "needed": getattr(v, "needed", "") or "",
+            "readings": getattr(v, "readings", {}) or {}}
+
+
+def _claims_table(recs: list[dict], budget_column: bool) -> str:
+    optional = [("gap", "gap · interval that decides"), ("effect", "vs the paper's effect"),
+                ("si", "seeds × images")] + ([("budget", "budget")] if budget_column else [])
     shown = [(k, h) for k, h in optional if any(r[k] for r in recs)]
     head = ("<tr><th>verdict</th><th>claim</th>" + "".join(f"<th>{h}</th>" for _, h in shown)
             + "<th>evidence</th>" + ("<th>to settle</th>" if any(r["needed"] for r in recs) else "") + "</tr>")
     body = []
     for r in recs:
         c = r["claim"]
-        cells = [f"<td>{badge(r['status'])}</td>",
-                 f"<td class='srr-claim'>{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})"
-                 f"</span></td>"]
+        claim_cell = (f"{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})</span>")
+        for name, rv in r["readings"].items():  # the same claim under the other readings of the printed table
+            claim_cell += (f"<div class='srr-reading'>reading <i>{html.escape(name)}</i>: "
+                           f"{badge(getattr(rv, 'status', 'not run'))} {html.escape(interval_text(rv))}</div>")
+        cells = [f"<td>{badge(r['status'])}{kind_tag(r['kind'])}</td>", f"<td class='srr-claim'>{claim_cell}</td>"]
         for k, _ in shown:
-            cls = " class='srr-num'" if k in ("gap", "si") else ""
-            small = "" if k in ("gap", "si") else " class='srr-small'"
-            cells.append(f"<td{cls}><span{small}>{html.escape(r[k])}</span></td>")
-        ev = _folded(r["evidence"])
+            if k == "gap":
+                sub = f"<div class='srr-small'>{html.escape(r['decided_by'])}</div>" if r["decided_by"] else ""
+                cells.append(f"<td class='srr-num'>{html.escape(r['gap'])}{sub}</td>")
+            elif k == "si":
+                cells.append(f"<td class='srr-num'>{html.escape(r['si'])}</td>")
+            else:
+                cells.append(f"<td><span class='srr-small'>{html.escape(r[k])}</span></td>")
+        ev = _folded(r["evidence"] + (f". Over training: {r['trend']}" if r["trend"] else ""))
         if r["status"] == "error":
             ev = f"<b style='color:{_VERDICT_COLOUR['error']}'>the verdict rule raised:</b> {ev}"
         cells.append(f"<td class='srr-small srr-ev'>{ev}</td>")
@@ -255,12 +285,38 @@ def verdicts_html(result: TableResult) -> str:
             cells.append(f"<td class='srr-small srr-settle'>{html.escape(r['needed'])}</td>")
         err = " class='srr-error'" if r["status"] == "error" else ""
         body.append(f"<tr{err}>{''.join(cells)}</tr>")
+    return f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def _tally(recs: list[dict]) -> str:
     counts = pd.Series([r["status"] for r in recs]).value_counts()
-    tally = ", ".join(f"{counts[s]} {s}" for s in VERDICT_ORDER if s in counts)
+    return ", ".join(f"{counts[s]} {s}" for s in VERDICT_ORDER if s in counts)
+
+
+def verdicts_html(result: TableResult) -> str:
+    """The table's claims, one row each: verdict and kind, claim (and its other readings), the gap with the
+    interval that decided it, our effect against the paper's, seeds × images, evidence (with the trend over
+    training), what would settle it. Checks without training and trained claims are two tables under their own
+    headings: an exact check never shares a banner with a short-training trend."""
+    claims = result.spec.claims
+    if not claims:
+        return "<p class='srr-small'>This table makes no claim of its own.</p>"
+    recs = [_claim_record(c, result.verdicts.get(c.id)) for c in claims]
+    exact = [r for r in recs if not r["claim"].trained]
+    trained = [r for r in recs if r["claim"].trained]
+    out = []
+    if exact:
+        title = "Checks without training" if trained else f"Claims at profile {result.profile} (no training)"
+        out.append(f"<p class='srr-h'>{html.escape(title)} <span class='srr-small' style='font-weight:400'>"
+                   f"({_tally(exact)})</span></p>" + _claims_table(exact, False))
+    if trained:
+        b = budgets(result)
+        at = (f" at {b[0]}" if len(b) == 1 else "") if result.profile != "smoke" else " (smoke: not judged)"
+        out.append(f"<p class='srr-h'>Trained claims at profile {html.escape(result.profile)}{html.escape(at)} "
+                   f"<span class='srr-small' style='font-weight:400'>({_tally(trained)})</span></p>"
+                   + _claims_table(trained, len(b) > 1))
     method = f"<p class='srr-method'>{html.escape(INTERVAL_METHOD)}.</p>" if INTERVAL_METHOD else ""
-    return (f"<p class='srr-h'>Claims at profile {html.escape(result.profile)} "
-            f"<span class='srr-small' style='font-weight:400'>({tally})</span></p>"
-            f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>{method}")
+    return "".join(out) + method
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -320,12 +376,15 @@ def fmt_value(v, kind: str) -> str:
 
 # saturation of the gap colour: absolute for PSNR/SSIM/NIQE, relative to the paper's value for the rest
 _SATURATION = {"psnr": 1.0, "ssim": 0.02, "niqe": 0.5}
+LOWER_IS_BETTER_KINDS = ("niqe",)  # the format kind of NIQE and LPIPS (verdicts.HIGHER_IS_BETTER says why)
 _RELATIVE_SATURATION = 0.10
 
 
 def gap_style(gap: float, paper: float, kind: str) -> tuple[str, str]:
-    """(text, inline style) of a gap ours − paper: a diverging colour, green above the paper, red below,
-    saturating at 1 dB PSNR, 0.02 SSIM, 0.5 NIQE, 10 % of the paper's value for counts and ratios."""
+    """(text, inline style) of a gap ours − paper: a diverging colour, green where ours is better than the paper
+    (above it for PSNR / SSIM, below it for the lower-is-better NIQE and LPIPS, :data:`LOWER_IS_BETTER_KINDS`), red
+    where worse; for counts and ratios green above, red below. Saturating at 1 dB PSNR, 0.02 SSIM, 0.5 NIQE, 10 %
+    of the paper's value for counts and ratios."""
     if math.isnan(gap):
         return "", ""
     if kind in _SATURATION:
@@ -341,7 +400,8 @@ def gap_style(gap: float, paper: float, kind: str) -> tuple[str, str]:
     if text.lstrip("+−").strip(" %").replace(".", "").strip("0") == "":  # rounds to zero: no colour
         return text.replace("−", "±").replace("+", "±"), "background:#f6f8fa;color:#57606a"
     a = 0.10 + 0.55 * min(1.0, strength)
-    rgb, fg = (_GREEN, "#0f5323") if gap > 0 else (_RED, "#86061d")
+    good = gap < 0 if kind in LOWER_IS_BETTER_KINDS else gap > 0
+    rgb, fg = (_GREEN, "#0f5323") if good else (_RED, "#86061d")
     return text, f"background:rgba({rgb[0]},{rgb[1]},{rgb[2]},{a:.2f});color:{fg}"
 
 
@@ -718,7 +778,8 @@ def paper_layout_html(result: TableResult) -> str:
     how = " (mean ± std over seeds)" if n_seeds > 1 else ""
     if has_paper:
         caption = (f"Each cell: <b>ours</b>{how} above the paper's value (hover: its source) and the gap ours − "
-                   "paper, green where ours is above the paper, red below, full colour at ±1 dB PSNR, ±0.02 SSIM, "
+                   "paper, green where ours is better (higher PSNR / SSIM, lower NIQE / LPIPS; for counts and "
+                   "times: above), red where worse, full colour at ±1 dB PSNR, ±0.02 SSIM, ±0.5 NIQE, "
                    "±10 % of counts and times. Grey: the paper's number only, with the reason in a footnote.")
     else:
         caption = f"Each cell: <b>ours</b>{how}; no paper prints these numbers (the study's own check)."
@@ -881,9 +942,14 @@ def claims_frame(results: list[TableResult]) -> pd.DataFrame:
     for res in results:
         for claim in res.spec.claims:
             v = res.verdicts.get(claim.id)
-            rows.append({"table": res.spec.id, "paper": res.spec.paper, "claim": claim.text, "source": claim.source,
+            rows.append({"table": res.spec.id, "paper": res.spec.paper, "claim_id": claim.id, "claim": claim.text,
+                         "source": claim.source, "kind": claim.kind, "trained": claim.trained,
                          "profile": res.profile, "verdict": getattr(v, "status", "not run"),
                          "interval": interval_text(v) if v is not None else "",
+                         "decided_by": getattr(v, "decided_by", "") or "",
+                         "effect": getattr(v, "effect", "") or "",
+                         "readings": "; ".join(f"{n}: {getattr(r, 'status', '')} {interval_text(r)}".strip()
+                                               for n, r in (getattr(v, "readings", {}) or {}).items()),
                          "seeds × images": seeds_images(v) if v is not None else "",
                          "budget": getattr(v, "budget", "") or "", "trend": getattr(v, "trend", "") or "",
                          "evidence": getattr(v, "evidence", "") or "", "to settle": getattr(v, "needed", "") or ""})

@@ -23,7 +23,8 @@ def _spec(**kw) -> TableSpec:
                                "source": f"T0 {m} {d}"}
                               for d in ("Set5", "Set14") for m, p, q in (("A", 31.0, 0.88), ("B", 30.0, 0.87),
                                                                          ("C", 29.0, 0.86))],
-                claims=[Claim("c1", "A beats B", "§1", lambda df, p: Verdict("holds", "x"))])
+                claims=[Claim("c1", "A beats B", "§1", lambda df, p: Verdict("holds", "x"), trained=True,
+                             kind="direction")])
     base.update(kw)
     return TableSpec(**base)
 
@@ -160,10 +161,12 @@ def test_ledger_shows_budget_interval_and_error_count():
     ok, err = _result(), _result(verdicts={"c1": Verdict("error", "boom")})
     err.spec = _spec(id="synthetic2")
     text = book.ledger([ok, err], {"synthetic": "lite", "synthetic2": "lite"}, link_prefix="", by_paper=False)
-    assert "| table | claim | profile | verdict | gap [95 %] | budget | evidence |" in text
-    assert "**1** holds, **1** error" in text
-    assert "500 of 600,000 iterations (0.08 %)" in text and "+0.120\u00a0[+0.050,\u00a0+0.200]" in text
-    assert "statement about short training" in text
+    assert ("| table | claim | kind | profile | verdict | gap [interval that decides] | vs the paper's effect | "
+            "budget | evidence |") in text
+    assert "**Trained claims at 500 of 600,000 iterations (0.08 %)** (2 claims): **1** holds, **1** error" in text
+    assert "**Checks without training**" not in text  # no such claim here: the totals never mix the two
+    assert "+0.120\u00a0[+0.050,\u00a0+0.200]" in text
+    assert "a *lite* verdict is about short training" in text
     assert "| lite |" in text and "⚠ error" in text
 
 
