@@ -47,11 +47,13 @@ table.srr-verdicts th{background:#f6f8fa;text-align:left;padding:3px 6px;border-
  white-space:nowrap}
 table.srr-verdicts td{padding:3px 6px;border-bottom:1px solid #eaeef2;vertical-align:top;text-align:left}
 table.srr-verdicts td.srr-num{white-space:nowrap;font-variant-numeric:tabular-nums}
-table.srr-verdicts td.srr-claim{width:34%;min-width:14em}
+table.srr-verdicts td.srr-claim{width:52%;min-width:14em}
 table.srr-verdicts td.srr-ev{width:32%;min-width:14em}table.srr-verdicts td.srr-settle{width:16%}
 table.srr-verdicts tr.srr-error td{background:#ffebe9}
 .srr-kind{display:block;font-size:.78em;color:#57606a;margin-top:2px}
-.srr-reading{font-size:.85em;color:#424a53;margin-top:2px}
+.srr-reading{font-size:.85em;color:#424a53;margin-left:.3em}
+details.srr-why{font-size:.85em;color:#424a53;margin-top:2px}
+details.srr-why summary{cursor:pointer;color:#0969da}
 .srr-banner.srr-exact{border-left-color:#0969da}
 .srr-badge{display:inline-block;padding:1px 7px;border-radius:10px;color:#fff;font-weight:600;font-size:.92em;
  white-space:nowrap}
@@ -256,33 +258,43 @@ def _claim_record(claim, v) -> dict:
 
 
 def _claims_table(recs: list[dict], budget_column: bool) -> str:
-    optional = [("gap", "gap · interval that decides"), ("effect", "vs the paper's effect"),
-                ("si", "seeds × images")] + ([("budget", "budget")] if budget_column else [])
+    """One line per claim: verdict and kind, the claim, the gap with the interval that decided it, our effect
+    against the paper's (and the budget where claims differ); evidence, trend, other readings and what would
+    settle it fold under the claim."""
+    optional = [("gap", "gap · interval that decides"), ("effect", "vs the paper's effect")] + (
+        [("budget", "budget")] if budget_column else [])
     shown = [(k, h) for k, h in optional if any(r[k] for r in recs)]
-    head = ("<tr><th>verdict</th><th>claim</th>" + "".join(f"<th>{h}</th>" for _, h in shown)
-            + "<th>evidence</th>" + ("<th>to settle</th>" if any(r["needed"] for r in recs) else "") + "</tr>")
+    head = "<tr><th>verdict</th><th>claim</th>" + "".join(f"<th>{h}</th>" for _, h in shown) + "</tr>"
     body = []
     for r in recs:
         c = r["claim"]
-        claim_cell = (f"{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})</span>")
+        details = []
+        if r["status"] == "error":
+            details.append(f"<b style='color:{_VERDICT_COLOUR['error']}'>the verdict rule raised:</b> "
+                           f"{html.escape(r['evidence'])}")
+        elif r["evidence"]:
+            details.append(f"<b>Evidence</b>: {html.escape(r['evidence'])}" + (
+                f" ({html.escape(r['si'])} seeds × images)" if r["si"] else ""))
+        if r["trend"]:
+            details.append(f"<b>Over training</b>: {html.escape(r['trend'])}")
         for name, rv in r["readings"].items():  # the same claim under the other readings of the printed table
-            claim_cell += (f"<div class='srr-reading'>reading <i>{html.escape(name)}</i>: "
-                           f"{badge(getattr(rv, 'status', 'not run'))} {html.escape(interval_text(rv))}</div>")
-        cells = [f"<td>{badge(r['status'])}{kind_tag(r['kind'])}</td>", f"<td class='srr-claim'>{claim_cell}</td>"]
+            details.append(f"<b>Reading <i>{html.escape(name)}</i></b>: {badge(getattr(rv, 'status', 'not run'))} "
+                           f"{html.escape(interval_text(rv))} {html.escape(getattr(rv, 'evidence', '') or '')}")
+        if r["needed"]:
+            details.append(f"<b>To settle</b>: {html.escape(r['needed'])}")
+        readings = "".join(f" <span class='srr-reading'>reading <i>{html.escape(n)}</i>: "
+                           f"{html.escape(getattr(rv, 'status', 'not run'))}</span>" for n, rv in r["readings"].items())
+        fold = (f"<details class='srr-why'><summary>details</summary>{'<br>'.join(details)}</details>"
+                if details else "")
+        cells = [f"<td>{badge(r['status'])}{kind_tag(r['kind'])}</td>",
+                 f"<td class='srr-claim'>{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})"
+                 f"</span>{readings}{fold}</td>"]
         for k, _ in shown:
             if k == "gap":
                 sub = f"<div class='srr-small'>{html.escape(r['decided_by'])}</div>" if r["decided_by"] else ""
                 cells.append(f"<td class='srr-num'>{html.escape(r['gap'])}{sub}</td>")
-            elif k == "si":
-                cells.append(f"<td class='srr-num'>{html.escape(r['si'])}</td>")
             else:
                 cells.append(f"<td><span class='srr-small'>{html.escape(r[k])}</span></td>")
-        ev = _folded(r["evidence"] + (f". Over training: {r['trend']}" if r["trend"] else ""))
-        if r["status"] == "error":
-            ev = f"<b style='color:{_VERDICT_COLOUR['error']}'>the verdict rule raised:</b> {ev}"
-        cells.append(f"<td class='srr-small srr-ev'>{ev}</td>")
-        if any(x["needed"] for x in recs):
-            cells.append(f"<td class='srr-small srr-settle'>{html.escape(r['needed'])}</td>")
         err = " class='srr-error'" if r["status"] == "error" else ""
         body.append(f"<tr{err}>{''.join(cells)}</tr>")
     return f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
