@@ -105,4 +105,4 @@ bench:
 	$(BIN)/python -m srrepro.bench $(BENCH_ARGS)
 
 clean-book:
-	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_ledger.md
+	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_summary.md book/ledger.md book/summary_verdicts.png

@@ -87,7 +87,8 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
             mine = [r for r in verdict_results if r.spec.paper == paper]
             intro = getattr(importlib.import_module(f"srrepro.tables.{tables.TABLES[tids[0]]}"), "CHAPTER", "")
             atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen, intro))
-    atomic_write_text(book / "_ledger.md", ledger(verdict_results, chosen, link_prefix=""))
+    atomic_write_text(book / "_summary.md", summary(verdict_results, book, results))
+    atomic_write_text(book / "ledger.md", ledger_page(verdict_results, chosen))
     atomic_write_text(book / "_toc.yml", toc(chosen, extra))
     return chosen
 
@@ -175,7 +176,11 @@ def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, s
         spec = tables.get(tid)
         where = f"profile **{chosen[tid]}**" if chosen[tid] else "not run yet"
         lines.append(f"- {{doc}}`{tid} <../tables/{tid}>` — {_md(spec.title)} ({where}; {_md(spec.source)})")
-    lines += ["", "## Claims ledger", "", ledger(results, {t: chosen[t] for t in tids}, "../", by_paper=False)]
+    lines += ["", "## Claims ledger", ""]
+    from .report import claims_frame
+
+    df = claims_frame(results)
+    lines += totals(df) + ["", ledger_html(df, "../"), ""] if not df.empty else ["No table has been run yet.", ""]
     follows = []
     for res in results:
         if "follows" in res.rows:
@@ -187,6 +192,189 @@ def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, s
                   "text, one model per scale in the code), every result row says which one it followed "
                   "(`follows` column).", "", "| table | follows |", "|---|---|", *follows, ""]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the front page's answers and the ledger page
+
+def claim_anchor(table: str, claim_id: str) -> str:
+    """The stable anchor of a claim: its row on its table page (``#claim-<claim id>``) and on the ledger page
+    (``#claim-<table>-<claim id>``)."""
+    return f"claim-{table}-{claim_id}"
+
+
+def ledger_html(df, link_prefix: str, filters: bool = False) -> str:
+    """Every claim of ``df`` (:func:`srrepro.report.claims_frame`) as one line: table, claim, kind, verdict, the gap
+    with the interval that decided, our effect beside the paper's; evidence, budget, readings and what would settle
+    it folded. ``filters``: select boxes by paper, kind and verdict (the ledger page)."""
+    from .report import badge
+
+    rows = []
+    for r in df.to_dict("records"):
+        more = [f"<b>Evidence</b>: {html.escape(r['evidence'])}" if r["evidence"] else "",
+                f"<b>Decided by</b>: {html.escape(r['decided_by'])}" if r.get("decided_by") else "",
+                f"<b>Budget</b>: {html.escape(r['budget'])}" if r["budget"] else
+                ("<b>Budget</b>: no training" if not r["trained"] else ""),
+                f"<b>Other readings</b>: {html.escape(r['readings'])}" if r.get("readings") else "",
+                f"<b>To settle</b>: {html.escape(r['to settle'])}" if r["to settle"] else ""]
+        fold = "<br>".join(m for m in more if m)
+        anchor = claim_anchor(r["table"], r["claim_id"])
+        rows.append(
+            f"<tr id='{anchor}' data-paper='{html.escape(r['paper'])}' data-kind='{r['kind']}' "
+            f"data-verdict='{r['verdict']}' data-trained='{'trained' if r['trained'] else 'exact'}'>"
+            f"<td><a href='{link_prefix}tables/{r['table']}.html#claim-{r['claim_id']}'>{r['table']}</a></td>"
+            f"<td>{html.escape(r['claim'])} <span class='srr-src'>({html.escape(r['source'])})</span>"
+            + (f"<details class='srr-why'><summary>details</summary>{fold}</details>" if fold else "") + "</td>"
+            f"<td>{r['kind']}</td><td>{badge(r['verdict'])}</td>"
+            f"<td class='srr-num'>{html.escape(r['interval']) or '–'}</td>"
+            f"<td class='srr-eff'>{html.escape(r['effect']) or '–'}</td></tr>")
+    table = ("<table class='srr-ledger'><thead><tr><th>table</th><th>claim</th><th>kind</th><th>verdict</th>"
+             "<th>gap [interval that decides]</th><th>vs the paper's effect</th></tr></thead><tbody>"
+             + "".join(rows) + "</tbody></table>")
+    if not filters:
+        return table
+
+    def select(name: str, values) -> str:
+        opts = "".join(f"<option value='{html.escape(str(v))}'>{html.escape(str(v))}</option>" for v in values)
+        return f"<label>{name} <select data-filter='{name}'><option value=''>all</option>{opts}</select></label>"
+    papers = [p for p in PARTS if p in set(df["paper"])]
+    from .verdicts import KINDS, VERDICTS
+    controls = ("<div class='srr-filters'>" + select("paper", papers) + select("kind", KINDS)
+                + select("verdict", [v for v in VERDICTS if v in set(df["verdict"])])
+                + select("trained", ["exact", "trained"]) + "</div>")
+    script = ("<script>document.addEventListener('DOMContentLoaded',function(){var s=document.querySelectorAll("
+              "'.srr-filters select');function f(){document.querySelectorAll('table.srr-ledger tbody tr')."
+              "forEach(function(r){var ok=true;s.forEach(function(x){if(x.value&&r.dataset[x.dataset.filter]!=="
+              "x.value)ok=false});r.style.display=ok?'':'none'})}s.forEach(function(x){x.addEventListener("
+              "'change',f)})});</script>")
+    return controls + table + script
+
+
+def _table_counts(df) -> str:
+    """A small HTML table: rows = checks without training / trained claims, columns = verdicts."""
+    from .report import VERDICT_ORDER, badge
+
+    present = [s for s in VERDICT_ORDER if s in set(df["verdict"])]
+    head = "<tr><th></th>" + "".join(f"<th>{badge(s)}</th>" for s in present) + "<th>claims</th></tr>"
+    body = []
+    for label, g in (("checks without training", df[~df["trained"].astype(bool)]),
+                     ("trained claims", df[df["trained"].astype(bool)])):
+        if len(g):
+            counts = g["verdict"].value_counts()
+            body.append(f"<tr><td>{label}</td>" + "".join(f"<td class='srr-num'>{counts.get(s, 0)}</td>"
+                                                           for s in present) + f"<td class='srr-num'>{len(g)}</td></tr>")
+    return f"<table class='srr-counts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+
+
+def verdict_chart(df, path: Path) -> None:
+    """Horizontal stacked bars: per paper, its checks without training and its trained claims by verdict."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from .report import _VERDICT_COLOUR, VERDICT_ORDER
+
+    labels, stacks = [], []
+    for paper in PARTS:
+        g = df[df["paper"] == paper]
+        for name, sub in (("without training", g[~g["trained"].astype(bool)]), ("trained", g[g["trained"].astype(bool)])):
+            if len(sub):
+                labels.append(f"{paper if paper != 'study' else 'Protocol'} — {name}")
+                stacks.append(sub["verdict"].value_counts())
+    fig, ax = plt.subplots(figsize=(8, 0.32 * len(labels) + 0.9))
+    y = list(range(len(labels)))[::-1]
+    left = [0] * len(labels)
+    for s in VERDICT_ORDER:
+        n = [int(st.get(s, 0)) for st in stacks]
+        if any(n):
+            ax.barh(y, n, left=left, color=_VERDICT_COLOUR[s], label=s, height=0.7)
+            left = [a + b for a, b in zip(left, n)]
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel("claims", fontsize=8)
+    ax.tick_params(axis="x", labelsize=8)
+    ax.legend(fontsize=7, ncol=5, loc="lower center", bbox_to_anchor=(0.5, 1.0), frameon=False)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def compute_used(results: Path = REPO_ROOT / "results") -> list[tuple[str, int, float, str]]:
+    """Per profile: (profile, tables, wall hours of the committed runs summed over tables, the machines)."""
+    import pandas as pd
+
+    out = []
+    for profile in ("smoke", "lite", "paper"):
+        secs, n, machines = 0.0, 0, set()
+        for csv in sorted((results / profile).glob("*.csv")):
+            d = pd.read_csv(csv, usecols=lambda c: c in ("table_seconds", "machine"))
+            if "table_seconds" in d and d["table_seconds"].notna().any():
+                secs += float(d["table_seconds"].max())
+                n += 1
+            if "machine" in d:
+                machines |= set(d["machine"].dropna().astype(str))
+        if n:
+            out.append((profile, n, secs / 3600, "; ".join(sorted(machines))))
+    return out
+
+
+def summary(results_list: list, book: Path, results: Path = REPO_ROOT / "results") -> str:
+    """The front page's answers (``_summary.md``): totals split exact / trained, a chart of verdicts, one table per
+    paper with its contradicted claims and errata checks, and the compute used per profile."""
+    from .report import claims_frame
+
+    df = claims_frame(results_list)
+    if df.empty:
+        return "No table has been run yet.\n"
+    verdict_chart(df, book / "summary_verdicts.png")
+    lines = ["Every claim of the five papers that this study checks, by kind and verdict (the full list: "
+             "[the claims ledger](ledger.md)).", "", *totals(df), "",
+             "```{image} summary_verdicts.png", ":alt: Bar chart: for each paper, its checks without training and its "
+             "trained claims, split by verdict (holds, contradicted, inconclusive, not run, error)",
+             ":width: 640px", "```", ""]
+    for paper, (slug, title) in PARTS.items():
+        g = df[df["paper"] == paper]
+        if g.empty:
+            continue
+        lines += [f"### {title}", "", f"Chapter: [{title}](chapters/{slug}.md).", "", _table_counts(g), ""]
+        notable = g[g["verdict"].isin(["contradicted", "error"])]
+        errata = g[g["claim_id"].str.contains("errat", case=False)]
+        items = []
+        for r in notable.to_dict("records"):
+            items.append(f"- {r['verdict']}: <a href='ledger.html#{claim_anchor(r['table'], r['claim_id'])}'>"
+                         f"{html.escape(r['claim'])}</a> ({r['table']}, {r['kind']}"
+                         + (f", {html.escape(r['interval'])}" if r["interval"] else "") + ")")
+        for r in errata[~errata.index.isin(notable.index)].to_dict("records"):
+            items.append(f"- erratum check, {r['verdict']}: <a href='ledger.html#"
+                         f"{claim_anchor(r['table'], r['claim_id'])}'>{html.escape(r['claim'])}</a> ({r['table']})")
+        if items:
+            lines += ["<details class='srr-why'><summary>contradicted claims and erratum checks "
+                      f"({len(items)})</summary>", "", *items, "", "</details>", ""]
+    used = compute_used(results)
+    if used:
+        lines += ["### Compute used", "", "| profile | tables | wall time of the committed runs | machine |",
+                  "|---|---|---|---|"]
+        lines += [f"| {p} | {n} | {h:.1f} h | {_md(m)} |" for p, n, h, m in used]
+        lines += ["", "Wall time summed over the tables' own runs (a table reusing another's cached models counts "
+                      "only its new work)."]
+    return "\n".join(lines) + "\n"
+
+
+def ledger_page(results_list: list, chosen: dict[str, str | None]) -> str:
+    from .report import claims_frame
+
+    df = claims_frame(results_list)
+    lines = ["(ledger)=", "# Claims ledger", "", '<span class="srr-chapter"></span>', "", LEDGER_INTRO, ""]
+    if df.empty:
+        lines.append("No table has been run yet.")
+    else:
+        lines += totals(df) + ["", ledger_html(df, "", filters=True)]
+    not_run = [t for t, p in chosen.items() if p is None]
+    if not_run:
+        lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
+    return "\n".join(lines) + "\n"
 
 
 def _counts(df) -> str:
@@ -203,18 +391,19 @@ def _md(text: str) -> str:
 
 
 def toc(chosen: dict[str, str | None], extra: dict[str, list[str]] | None = None) -> str:
-    """Each paper is a part whose one chapter is its ledger page, with the table pages as sections (``extra``:
-    paper → more section files after its tables, e.g. the speed page in the study part)."""
+    """The front page, the claims ledger, then one chapter per paper (its opening page, with its table pages as
+    sections in the paper's reading order; ``extra``: paper → more section files after its tables, e.g. the speed
+    page in the study part). Chapters, not parts: a part whose only entry repeats its title says nothing."""
     extra = extra or {}
     by_part: dict[str, list[str]] = {}
     for tid in chosen:
         by_part.setdefault(tables.get(tid).paper, []).append(tid)
-    out = ["format: jb-book", "root: intro", "parts:"]
+    out = ["format: jb-book", "root: intro", "chapters:", "  - file: ledger"]
     for paper, (slug, title) in PARTS.items():
         if paper in by_part:
-            out += [f"  - caption: {title}", "    chapters:", f"      - file: chapters/{slug}", "        sections:"]
-            out += [f"          - file: tables/{tid}" for tid in by_part[paper]]
-            out += [f"          - file: {f}" for f in extra.get(paper, [])]
+            out += [f"  - file: chapters/{slug}", "    sections:"]
+            out += [f"      - file: tables/{tid}" for tid in by_part[paper]]
+            out += [f"      - file: {f}" for f in extra.get(paper, [])]
     return "\n".join(out) + "\n"
 
 
