@@ -123,3 +123,27 @@ def test_attention_all_on_network_is_asdn_lfrs_model_and_every_other_one_is_new(
     assert all_on and all_on == hashes("asdn_lfr", lambda m: m == "ASDN (11 levels)")
     others = hashes("asdn_attention", lambda m: m != asdn._att_label(True, True, True))
     assert not set(others.values()) & set(all_on.values())
+
+
+def test_lfr_saturation_is_an_equivalence_and_17_levels_below_11_is_not_saturation():
+    v = asdn._lfr_saturates(_lfr_rows(gain_17=-0.3), "lite")  # the lite case: 17 levels well below 11
+    assert v.status == "contradicted" and v.margin == 0.05 and "margin ±0.05 dB" in v.evidence
+
+
+def test_attention_table_has_exactly_three_readings_and_c_flips_cas_own_effect():
+    combos = {r: {f for f, _ in asdn._att_rows(m)} for r, m in asdn.ATT_CA_READINGS.items()}
+    assert len(combos) == 3 and all(len(c) == 8 for c in combos.values())
+    assert asdn.ATT_ROWS == asdn._att_rows(asdn.ATT_CA_READINGS[asdn.ATT_DEFAULT])
+    none, ca, every = asdn._att_label(False, False, False), asdn._att_label(True, False, False), \
+        asdn._att_label(True, True, True)
+    rows = pd.DataFrame({"model": [none, ca, every], "psnr_paper": np.nan})
+    paper = {name: fn(rows.copy()).set_index("model")["psnr_paper"] for name, fn in asdn.ATT_READINGS.items()}
+    a, b, c = paper.values()
+    assert (a[every], b[every], c[every]) == (37.97, 38.01, 37.97)
+    assert a[ca] - a[none] == pytest.approx(0.03) and c[ca] - c[none] == pytest.approx(-0.03)
+    assert all(cl.readings == asdn.ATT_READINGS and cl.kind == "direction" for cl in asdn.ATT_CLAIMS)
+
+
+def test_nr_errata_allows_only_the_rounding_of_the_printed_ratios():
+    assert asdn._printed_reach((1.587, 1.587, 1.587)) > abs(1.587 ** 3 - 4)  # ∛4 to three decimals reaches ×4
+    assert asdn._printed_reach((1.442, 1.442, 1.442)) < abs(1.442 ** 3 - 4)  # ∛3 does not

@@ -121,3 +121,16 @@ def test_lite_run_every_difference_explained():
     off = rows[rows["match"].isin(["explained", "outside"])]
     assert (off["note"].str.len() > 0).all(), off[["reported_by", "model", "quantity"]]
     assert set(rows["status"]) >= {"no model in the study"}
+
+
+def test_own_counts_are_exact_at_the_printed_digit_and_pcarn_table_1_truncates():
+    from types import SimpleNamespace as Row
+
+    from srrepro.tables import complexity as cx
+
+    r = Row(model="m", quantity="params", ref="Table 1", reported_by="PCARN", printed="1,111K", value=1111.899)
+    assert cx._printed_cell(r)[1:] == (1111.0, 1111.0, 0)  # truncated, then equal
+    rounded = Row(**{**r.__dict__, "reported_by": "OverNet"})
+    assert cx._printed_cell(rounded)[1] == pytest.approx(1111.899)  # rounds to 1,112K: one unit off, not reproduced
+    t = Row(model="m", quantity="multadds", ref="T6", reported_by="OverNet", printed="0.2T", value=212.39)
+    assert cx._printed_cell(t)[1:] == (pytest.approx(0.21239), 0.2, 1)

@@ -215,3 +215,18 @@ def test_lite_set5_against_the_papers(tmp_path, isolated_cache, data_root):
     for s in (2.0, 3.0, 4.0):
         assert by[(s, "chop")] == pytest.approx(by[(s, "whole")], abs=1e-3)
         assert abs(by[(s, "bgr")] - by[(s, "whole")]) > 1e-3
+
+
+def test_reproduction_is_exact_within_the_stated_tolerances_per_metric():
+    from srrepro.tables import official_weights as ow
+
+    def rows(dpsnr, dniqe):
+        return pd.DataFrame([dict(reported_by="PCARN", weights="pcarn_m", self_ensemble=False, variant=ow.AUTHORS[0],
+                                  protocol=ow.AUTHORS[1], dataset="Set14", scale=4.0, psnr=26.31 + dpsnr,
+                                  psnr_paper=26.31, ssim=0.709, ssim_paper=0.709, niqe=3.727 + dniqe,
+                                  niqe_paper=3.727)])
+    check = ow._reproduces("PCARN", "pcarn_m", *ow.AUTHORS, niqe=True)
+    assert check(rows(0.019, 0.0009), "lite").status == "holds"
+    v = check(rows(0.0, 0.0011), "lite")
+    assert v.status == "contradicted" and "NIQE" in v.evidence and v.kind == "exact"
+    assert check(rows(0.021, 0.0), "lite").status == "contradicted"

@@ -14,6 +14,7 @@ import pandas as pd
 
 from .. import data as _data
 from ..evaluate import evaluate_bicubic
+from ..verdicts import exact, half_unit
 from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
@@ -172,10 +173,15 @@ def plan(ctx: RunContext) -> Plan:
 
 
 # ---------------------------------------------------------------------------------------------- claims
-TOLERANCE = {"psnr": 0.01, "ssim": 0.0005}  # the paper's rounding; Set14 PSNR gets 0.02 (see page)
+PSNR_DECIMALS = 2  # every bicubic PSNR these papers print has two decimals (EDSR and ASDN slides, s-LWSR, OverNet)
 
 
 def _reproduced(reported_by: str, degradation: str = "BI", source: str | None = None):
+    """Exact: each printed bicubic PSNR reproduced within half a unit of its last printed digit (0.005 dB), under
+    the Y variant (float / uint8) that fits the paper's cells best (the papers do not say which they use) and, for
+    BD, the closer of the two readings per cell. DN adds the noise: the paper's value is one noise draw, ours the
+    mean of several, so the tolerance widens by two standard deviations of our per-draw means (stated in the
+    verdict)."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         sel = df[(df["reported_by"] == reported_by) & (df["degradation"] == degradation) & df["psnr"].notna()
                  & df["psnr_paper"].notna()]
@@ -189,32 +195,35 @@ def _reproduced(reported_by: str, degradation: str = "BI", source: str | None = 
         if sel.empty:
             return Verdict("not run", "no cell of this paper computed at this profile",
                            "run `make reproduce TABLE=bicubic PROFILE=lite`")
-        tol = np.where(sel["dataset"] == "Set14", 0.02, TOLERANCE["psnr"])
-        if degradation == "DN":  # noise: the paper's draw is one sample of 5-seed spread
-            tol = np.maximum(tol, 2 * sel["psnr_std"].fillna(0).to_numpy())
-        ok = sel["psnr_delta"].abs() <= tol + 1e-9
-        worst = sel.loc[sel["psnr_delta"].abs().idxmax()]
-        ev = (f"Y {y_best}: {int(ok.sum())}/{len(sel)} PSNR cells within tolerance; largest |Δ| "
-              f"{abs(worst['psnr_delta']):.3f} dB ({worst['dataset']} ×{worst['scale']:g})")
-        if ok.all():
-            return Verdict("holds", ev)
-        return Verdict("contradicted" if ok.mean() < 0.5 else "inconclusive", ev,
-                       "" if ok.mean() < 0.5 else "see the per-cell deltas and the notes on the page")
+        cells = [(f"{r.dataset} ×{r.scale:g}" + (f" {r.variant}" if degradation == "BD" else ""), float(r.psnr),
+                  float(r.psnr_paper), PSNR_DECIMALS) for r in sel.itertuples()]
+        what, needed = f"PSNR cells (Y {y_best})", "see the per-cell deltas and the notes on the page"
+        if degradation != "DN":
+            return exact(cells, what, needed=needed)
+        if sel["n_seeds"].min() < 2:  # one draw of ours against one of the paper's: the noise is not measured
+            v = exact(cells, what, needed=needed)
+            return Verdict("inconclusive", v.evidence + "; one noise draw at this profile: the draw-to-draw spread "
+                           "is not measured", "the lite profile (5 noise draws)", kind="exact")
+        sigma = float(sel["psnr_std"].max())  # the widest cell's: one tolerance for the claim
+        reason = (f"the paper's value is one noise draw: half a unit plus 2σ of our {int(sel['n_seeds'].min())} "
+                  f"draws' means, σ ≤ {sigma:.3f} dB")
+        return exact(cells, what, half_unit(PSNR_DECIMALS) + 2 * sigma, reason, needed)
     return check
 
 
 CLAIMS = [
     Claim("bicubic_edsr", "The EDSR slides' bicubic PSNRs are MATLAB-bicubic + Y-PSNR with border = scale",
-          _EDSR, _reproduced("EDSR")),
+          _EDSR, _reproduced("EDSR"), kind="exact"),
     Claim("bicubic_asdn_t1", "ASDN's fixed-scale bicubic rows (Table 1) follow the same protocol", _ASDN1,
-          _reproduced("ASDN", source=_ASDN1)),
+          _reproduced("ASDN", source=_ASDN1), kind="exact"),
     Claim("bicubic_asdn_t2", "ASDN's any-scale bicubic row (Table 2, B100 ×1.1–×32) follows the same protocol",
-          _ASDN2, _reproduced("ASDN", source=_ASDN2)),
-    Claim("bicubic_slwsr", "s-LWSR's bicubic ×4 row follows the same protocol", _SLWSR, _reproduced("s-LWSR")),
+          _ASDN2, _reproduced("ASDN", source=_ASDN2), kind="exact"),
+    Claim("bicubic_slwsr", "s-LWSR's bicubic ×4 row follows the same protocol", _SLWSR, _reproduced("s-LWSR"),
+          kind="exact"),
     Claim("bicubic_overnet_bd", "OverNet Table 7's BD bicubic column uses RDN's BD degradation", _OVERNET7,
-          _reproduced("OverNet", "BD")),
+          _reproduced("OverNet", "BD"), kind="exact"),
     Claim("bicubic_overnet_dn", "OverNet Table 7's DN bicubic column uses RDN's DN degradation (σ = 30)",
-          _OVERNET7, _reproduced("OverNet", "DN")),
+          _OVERNET7, _reproduced("OverNet", "DN"), kind="exact"),
 ]
 
 
@@ -227,9 +236,9 @@ def plot(df: pd.DataFrame, ax=None):
     d["cell"] = d["dataset"] + " ×" + d["scale"].map("{:g}".format) + " " + d["degradation"]
     ax = ax or plt.subplots(figsize=(10, 4))[1]
     sns.stripplot(data=d, x="cell", y="psnr_delta", hue="reported_by", ax=ax, size=6, jitter=False)
-    ax.set_yscale("symlog", linthresh=0.05)  # ±0.01 dB matches and a 5 dB misreading on one axis
+    ax.set_yscale("symlog", linthresh=0.05)  # ±0.005 dB matches and a 5 dB misreading on one axis
     ax.axhline(0, color="k", lw=0.8)
-    for t in (-0.01, 0.01):
+    for t in (-half_unit(PSNR_DECIMALS), half_unit(PSNR_DECIMALS)):  # the printed precision
         ax.axhline(t, color="grey", lw=0.5, ls="--")
     ax.set(ylabel="ours − paper (dB)", xlabel="", title="Bicubic baseline: Δ PSNR against each paper")
     ax.tick_params(axis="x", rotation=90, labelsize=7)
@@ -239,8 +248,8 @@ def plot(df: pd.DataFrame, ax=None):
 NOTES = """
 **Reading the deltas** (lite profile, all numbers computed here; paper values as printed):
 
-* *EDSR slides* — 9 of 12 BI cells within ±0.01 dB under the float Y of `rgb2ycbcr(im2double)`, all 12 within
-  ±0.015 dB. The three outside are Set5 ×2/×3/×4 (+0.014, +0.015, +0.010 dB). On Set5 the slides' values lie
+* *EDSR slides* — closest under the float Y of `rgb2ycbcr(im2double)`, but not every cell to the printed digit (the
+  verdict lists the cells off by more than half a unit; the largest are on Set5). On Set5 the slides' values lie
   between our float-Y and uint8-Y results (e.g. ×2: 33.674 vs 33.640, slides 33.66); no other Y/rounding/cropping
   variant tried (float SR without quantization, float LR, mod-12 crop) comes closer. We read it as a small
   difference in EDSR's own Set5 files and leave it unexplained beyond that.

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .. import complexity as cx
+from ..verdicts import exact
 from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -640,34 +641,52 @@ def _computed(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["value"].notna()] if "value" in df else df.iloc[:0]
 
 
+# Tables that truncate rather than round: PCARN Table 1 prints every count in [ours, ours + 1K) (1,111,899 as
+# "1,111K", 963,675 as "963K"), which rounding would print one K higher in four of five rows.
+TRUNCATED = {("PCARN", "Table 1")}
+
+
+def _printed_cell(r, value_col: str = "value") -> tuple[str, float, float, int]:
+    """(label, ours, printed, decimals) in the printed number's own unit ("695K" → K with 0 decimals, "0.2T" → T with
+    1), for :func:`srrepro.verdicts.exact`."""
+    num, suffix = re.fullmatch(r"([0-9]*\.?[0-9]+)(K|M|G|T|MB|%|×)?\*?",
+                               r.printed.replace(",", "").replace("≈", "").replace(" ", "")).groups()
+    mult = _SUFFIX[r.quantity][suffix]
+    d = len(num.split(".")[1]) if "." in num else 0
+    ours = getattr(r, value_col) / mult
+    if (r.reported_by, r.ref) in TRUNCATED:
+        ours = math.floor(ours * 10 ** d + 1e-9) / 10 ** d
+    return f"{r.model} {r.quantity} ({r.ref})", ours, float(num), d
+
+
 def _own(paper: str, quantities=("params", "multadds", "params_mb")):
+    """Exact: each of the paper's own counts reproduced at its printed precision (half a unit of the last printed
+    digit; PCARN Table 1 truncated, see :data:`TRUNCATED`). A count that only another counting reproduces (``value_alt``:
+    weights without biases, one IRB, params × LR pixels…) leaves the claim inconclusive, and names the counting."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         own = df[(df["reported_by"] == paper) & df["own"].astype(bool) & df["quantity"].isin(quantities)]
         done = _computed(own)
         if done.empty:
             return Verdict("not run", "no row of this paper computed at this profile",
                            "run `make reproduce TABLE=complexity PROFILE=lite`")
-        ok = done["match"].isin(["within tolerance", "printed precision"])
-        expl = done[done["match"] == "explained"]
-        bad = done[done["match"] == "outside"]
+        rows = list(done.itertuples())
+        v = exact([_printed_cell(r) for r in rows], "of its own counts")
+        off = [r for r in rows if exact([_printed_cell(r)]).status == "contradicted"]
+        explained = [r for r in off if not pd.isna(r.value_alt)
+                     and exact([_printed_cell(r, "value_alt")]).status == "holds"]
         missing = len(own) - len(done)
-
-        def names(d):
-            return "; ".join(f"{r.model} {r.quantity} {r.printed} vs ours {_short(r.value)}{r.unit} "
-                             f"({r.delta_pct:+.1f} %)" for r in d.itertuples())
-
-        ev = f"{int(ok.sum())}/{len(done)} of its own numbers reproduced"
-        if len(expl):
-            ev += f"; {len(expl)} only under another counting ({names(expl)})"
-        if len(bad):
-            ev += f"; {len(bad)} not reproduced ({names(bad)})"
+        ev = v.evidence
+        if explained:
+            ev += "; reproduced only under another counting: " + "; ".join(
+                f"{r.model} {r.printed} ({r.alt_reading})" for r in explained)
         if missing:
             ev += f"; {missing} not computable"
-        if len(bad):
-            return Verdict("contradicted", ev)
-        if len(expl) or missing:
-            return Verdict("inconclusive", ev, "the counts match only under the conventions named; see the notes")
-        return Verdict("holds", ev)
+        if len(off) > len(explained):
+            return Verdict("contradicted", ev, kind="exact", decided_by=v.decided_by)
+        if explained or missing:
+            return Verdict("inconclusive", ev, "the counts match only under the conventions named; see the notes",
+                           kind="exact", decided_by=v.decided_by)
+        return Verdict("holds", ev, kind="exact", decided_by=v.decided_by)
     return check
 
 
@@ -791,43 +810,43 @@ def _consistent(df: pd.DataFrame, profile: str) -> Verdict:
 
 CLAIMS = [
     Claim("overnet_numbers", "OverNet's own parameter and multi-add counts (Tables 1, 4, 6, 8, text) are those of "
-          "its architecture", "OverNet Tables 1, 4, 6, 8; §4.2.2", _own("OverNet")),
+          "its architecture", "OverNet Tables 1, 4, 6, 8; §4.2.2", _own("OverNet"), kind="exact"),
     Claim("pcarn_numbers", "PCARN's own parameter and MultAdds counts (Table 1, Tables 4/5) are those of its "
-          "architecture", "PCARN Table 1, Tables 4–5", _own("PCARN")),
+          "architecture", "PCARN Table 1, Tables 4–5", _own("PCARN"), kind="exact"),
     Claim("edsr_numbers", "The EDSR slides' parameter counts (SRResNet, baselines, EDSR, MDSR) are those of the "
-          "architectures", "EDSR slides, 'EDSR vs. MDSR' options table", _own("EDSR")),
+          "architectures", "EDSR slides, 'EDSR vs. MDSR' options table", _own("EDSR"), kind="exact"),
     Claim("asdn_numbers", "The ASDN slides' parameter counts (torchsummary table) are those of the architecture",
-          "ASDN slides, 'Project / Architecture'", _own("ASDN")),
+          "ASDN slides, 'Project / Architecture'", _own("ASDN"), kind="exact"),
     Claim("slwsr_numbers", "s-LWSR's own parameter and Multi-Adds counts (Fig. 1, Tables I–II, text) are those of "
-          "its architecture", "s-LWSR Fig. 1, Tables I–II, §IV-B", _own("s-LWSR")),
+          "its architecture", "s-LWSR Fig. 1, Tables I–II, §IV-B", _own("s-LWSR"), kind="exact"),
     Claim("overnet_lightweight", "OverNet is lightweight: fewer parameters than CARN at similar multi-adds (0.9M vs "
-          "1.6M, both 0.2T)", "OverNet Table 6", _overnet_light),
+          "1.6M, both 0.2T)", "OverNet Table 6", _overnet_light, kind="magnitude"),
     Claim("pcarn_is_carn", "PCARN's generator is CARN (and PCARN-M is CARN-M) in size: 1.6M / 0.4M parameters and "
           "90.9G / 32.5G MultAdds at ×4, the CARN paper's 1,592K / 412K", "PCARN §3.1, Table 4; s-LWSR Table II",
-          _pcarn_is_carn),
+          _pcarn_is_carn, kind="exact"),
     Claim("pcarn_eresidual", "The efficient residual block reduces computation from 1.8 (G = 2) up to 14 times "
           "(G = 64)", "PCARN §3.3, Eq. 10",
           _ratio_claim("§3.3 (Eq. 10)", ["EResidual block, G=2: computation reduced by",
-                                         "EResidual block, G=64: computation reduced by"], [1.75, 13.5], [1.85, 14.5])),
+                                         "EResidual block, G=64: computation reduced by"], [1.75, 13.5], [1.85, 14.5]), kind="magnitude"),
     Claim("pcarn_m_reduction", "PCARN-M reduces the parameters by four times and the operations by nearly three "
           "times", "PCARN §4.3",
           _ratio_claim("§4.3 text", ["PCARN / PCARN-M parameters (\"by four times\")",
-                                     "PCARN / PCARN-M operations (\"nearly three times\")"], [3.5, 2.5], [4.5, 3.0])),
+                                     "PCARN / PCARN-M operations (\"nearly three times\")"], [3.5, 2.5], [4.5, 3.0]), kind="magnitude"),
     Claim("pcarn_m_quarter", "PCARN-M uses only one-fourth of both the parameters and the operations of PCARN",
           "PCARN §5.1",
           _ratio_claim("§5.1 text", ["PCARN / PCARN-M parameters (\"one-fourth\")",
-                                     "PCARN / PCARN-M operations (\"one-fourth\")"], [3.5, 3.5], [4.5, 4.5])),
+                                     "PCARN / PCARN-M operations (\"one-fourth\")"], [3.5, 3.5], [4.5, 4.5]), kind="magnitude"),
     Claim("mdsr_fifth", "MDSR has almost 1/5 of EDSR's parameters", "EDSR slides, 'EDSR vs. MDSR'",
-          _ratio_claim("slide 'EDSR vs. MDSR'", ["EDSR / MDSR parameters (\"almost 1/5\")"], [4.5], [6.0])),
+          _ratio_claim("slide 'EDSR vs. MDSR'", ["EDSR / MDSR parameters (\"almost 1/5\")"], [4.5], [6.0]), kind="magnitude"),
     Claim("slwsr16_half_carn_m", "s-LWSR16 has only half of CARN-M's (asserted) parameters and operations",
-          "s-LWSR §IV-D", _slwsr16_half),
+          "s-LWSR §IV-D", _slwsr16_half, kind="magnitude"),
     Claim("slwsr32_half_entire_carn_m", "s-LWSR32 has less than half the parameters and multi-adds of the entire "
-          "CARN-M model", "s-LWSR §IV-B", _slwsr32_vs_carn_m),
+          "CARN-M model", "s-LWSR §IV-B", _slwsr32_vs_carn_m, kind="magnitude"),
     Claim("carn_three_times", "CARN(-M)'s published sizes are a third of the entire model (\"three times "
           "parameters in the main network\"; \"they divide the total parameters number by 3\")", "s-LWSR §IV-B, §IV-D",
-          _carn_three),
+          _carn_three, kind="magnitude"),
     Claim("seeds_agree", "Where several seeds (or one seed twice) print a size for the same network, they print the "
-          "same number", "OverNet Tables 6/8, PCARN Table 4, s-LWSR Table II and text", _consistent),
+          "same number", "OverNet Tables 6/8, PCARN Table 4, s-LWSR Table II and text", _consistent, kind="exact"),
 ]
 
 
