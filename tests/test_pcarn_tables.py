@@ -79,7 +79,15 @@ def test_f6_activations_at_initialization(data_root):
     assert final["saturated"].idxmin() == "uniform1_x1"
     hist = np.array(__import__("json").loads(final.loc["uniform1_x1", "hist"]))
     assert hist.shape == (50,) and math.isclose(hist.sum(), 1.0, rel_tol=1e-3)
-    assert pcarn._f6_extremes(df, "smoke").status == "holds"
+    one_seed = pcarn._f6_extremes(df, "smoke")  # one initialization seed: no spread measured, nothing decided
+    assert one_seed.status == "inconclusive" and "seeds" in one_seed.needed
+    # three seeds (each a copy with its spread jittered by 1 %): the every-cell rule on log10 std decides
+    rng = np.random.default_rng(0)
+    seeds = pd.concat([df.assign(seed=s, std=df["std"] * (1 + 0.01 * rng.standard_normal(len(df)))) for s in range(3)])
+    v = pcarn._f6_extremes(seeds, "lite")
+    assert v.status == "holds" and v.lo > 0 and "4/4" in v.evidence
+    tame = seeds.assign(std=np.where(seeds["init"] == "normal2_x1", seeds["std"] * 1e-4, seeds["std"]))
+    assert pcarn._f6_extremes(tame, "lite").status == "contradicted"  # MSRA no longer above the paper's pick
 
 
 def test_no_reference_scores_say_what_is_missing_in_one_line(tmp_path):
@@ -139,6 +147,10 @@ def test_table2_rules_follow_the_rows():
                      "+ MSD": 26.1}, {"PCARN (L1)": 0.005, "+ GAN": 0.01, "+ MSD": 0.01}, seeds=6)
     v = tables.judge(spec, paper, "lite")
     assert [v[c].status for c in ("t2_gan_lpips", "t2_gan_pixel", "t2_msd_lpips")] == ["holds"] * 3, v
+    # LPIPS is lower-is-better: the gain of the named row is positive, and the evidence says which way it points
+    assert v["t2_gan_lpips"].gap > 0 and "lower is better" in v["t2_gan_lpips"].evidence
+    lite = tables.load("pcarn_t2", "lite").verdicts["t2_gan_lpips"]  # the committed rows carry the printed values
+    assert lite.gap > 0 and math.isclose(lite.paper_gap, 0.289 - 0.162)  # ours and the paper's, the same way round
     assert v["t2_unstable"].status in ("holds", "inconclusive")
     flipped = _t2_rows({"PCARN (L1)": 0.16, "+ GAN": 0.29, "+ MSD": 0.30}, {"PCARN (L1)": 26.0, "+ GAN": 28.5,
                        "+ MSD": 28.5}, {"PCARN (L1)": 0.3, "+ GAN": 0.001, "+ MSD": 0.001}, seeds=6)
@@ -173,3 +185,62 @@ def test_the_gan_stage_plan_counts_the_vgg_and_the_discriminators():
     assert train_flops(msd) > 3 * generator_only
     assert train_flops(msd) > train_flops(pcarn.gan_config(ctx, 0, 1))  # three discriminators cost more than one
     assert loss_flops_per_hr_px("vgg16") < loss_flops_per_hr_px("vgg")  # conv5_3 of VGG-16 < conv5_4 of VGG-19
+
+
+def test_table1_params_under_both_readings():
+    """Truncated to the thousand (the default reading) every count is the printed one; rounded, every row is off by
+    under one printed unit, and the exact rule says so rather than admitting the unit."""
+    counts = {"Baseline": 963_675, "+ Local": 1_074_843, "+ Global": 1_000_731, "+ L/G": 1_111_899,
+              "+ Residual": 1_111_899}
+    rows = pd.DataFrame([{"model": m, "params": p} for m, p in counts.items()])
+    assert pcarn._t1_params(rows, "lite").status == "holds"
+    rounded = pcarn._t1_params(pcarn._params_rounded(rows), "lite")
+    assert rounded.status == "contradicted" and "0/5" in rounded.evidence
+    claim = next(c for c in pcarn.T1_CLAIMS if c.id == "t1_params")
+    assert claim.kind == "exact" and set(claim.readings) == {"rounded to the thousand"}
+
+
+def _released_cells(niqe: float) -> pd.DataFrame:
+    return pd.DataFrame([{"method": "PCARN-M", "dataset": "Set14", "scale": 4.0, "subset": False, "psnr": 26.312,
+                          "psnr_paper": 26.31, "ssim": 0.7091, "ssim_paper": 0.709, "lpips": 0.1502,
+                          "lpips_paper": 0.150, "niqe": niqe, "niqe_paper": 3.727}])
+
+
+def test_released_cells_are_exact_to_half_a_printed_unit():
+    """Set14 NIQE 3.72754 prints as 3.728, not the paper's 3.727: contradicted (the old rule admitted a whole unit)."""
+    rule = pcarn._reproduces("PCARN-M", ("psnr", "ssim", "lpips", "niqe"), "test")
+    assert rule(_released_cells(3.7274), "lite").status == "holds"
+    v = rule(_released_cells(3.72754), "lite")
+    assert v.status == "contradicted" and "3/4 PCARN-M cells" in v.evidence and "off: Set14 ×4 NIQE" in v.evidence
+
+
+def test_metric_cells_rule_is_the_engines_every_cell_rule():
+    """Dataset × metric cells in different units: one cell against contradicts; all for it holds with the shown
+    interval clearing 0; the pooled interval is per metric, never across units."""
+    from srrepro.verdicts import compare_gaps
+
+    rng = np.random.default_rng(0)
+
+    def cell(mean, sd):
+        return compare_gaps((mean + sd * rng.standard_normal((1, 40))))
+
+    good = [(f"{d} {m}", m, cell(mu, sd)) for d in ("Set5", "Set14") for m, mu, sd in
+            (("lpips", 0.1, 0.02), ("niqe", 2.0, 0.5), ("psnr", 2.0, 0.3))]
+    v = pcarn._combine_metric_cells(good, "cells")
+    assert v.status == "holds" and v.lo > 0 and "PSNR" in v.evidence and "NIQE" in v.evidence and not v.pooled
+    bad = good[:-1] + [("Set14 psnr", "psnr", cell(-2.0, 0.3))]
+    v = pcarn._combine_metric_cells(bad, "cells")
+    assert v.status == "contradicted" and v.hi < 0 and "Set14 psnr" in v.decided_by
+
+
+def test_gan_spread_interval_matches_its_test():
+    """t2_unstable: the shown log10 variance-ratio interval clears 0 exactly when the F-tests decide."""
+    spec = tables.get("pcarn_t2")
+    rows = _t2_rows({"PCARN (L1)": 0.29, "+ GAN": 0.16, "+ MSD": 0.15}, {"PCARN (L1)": 28.5, "+ GAN": 26.4,
+                    "+ MSD": 26.1}, {"PCARN (L1)": 0.001, "+ GAN": 0.5, "+ MSD": 0.5}, seeds=8)
+    v = tables.judge(spec, rows, "lite")["t2_unstable"]
+    assert v.status == "holds" and v.lo > 0, v.evidence
+    same = _t2_rows({"PCARN (L1)": 0.29, "+ GAN": 0.16, "+ MSD": 0.15}, {"PCARN (L1)": 28.5, "+ GAN": 26.4,
+                    "+ MSD": 26.1}, {"PCARN (L1)": 0.1, "+ GAN": 0.1, "+ MSD": 0.1}, seeds=3)
+    v = tables.judge(spec, same, "lite")["t2_unstable"]
+    assert v.status == "inconclusive" and v.lo < 0 < v.hi
