@@ -577,7 +577,7 @@ def exact(cells: list[tuple], what: str = "printed values", tolerance: float | N
         units = abs(o - p) * 10 ** d
         worst = max(worst, units)
         if abs(o - p) > allowed:
-            bad.append(f"{lab}: ours {o:.{d + 2}f}, printed {p:.{d}f} ({units:.1f} units of the last digit)")
+            bad.append(f"{lab}: ours {o:.{d + 2}f}, printed {p:.{d}f} ({units:.2f} units of the last digit)")
     rule = (f"within {tolerance:g} ({reason})" if tolerance is not None
             else "within half a unit of the printed last digit")
     ev = f"{len(got) - len(bad)}/{len(got)} {what} {rule}"
