@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import html
 import importlib
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -154,7 +155,10 @@ def totals(df) -> list[str]:
         out.append(f"- **Checks without training** ({len(exact)} claims): {_counts(exact)}.")
     if len(trained):
         budgets = sorted({b for b in trained["budget"] if b})
-        at = f" at {budgets[0]}" if len(budgets) == 1 else (" (budgets per row)" if budgets else "")
+        shares = sorted({float(m) for b in budgets for m in re.findall(r"\(([\d.]+) %\)", b)})
+        at = (f" at {budgets[0]}" if len(budgets) == 1 else
+              f" at {shares[0]:g}–{shares[-1]:g} % of the papers' training (each row names its budget)"
+              if len(shares) > 1 else " (each row names its budget)" if budgets else "")
         out.append(f"- **Trained claims{at}** ({len(trained)} claims): {_counts(trained)}.")
     return out
 
