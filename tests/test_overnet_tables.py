@@ -289,3 +289,48 @@ def test_t3_separates_the_osm_from_its_bicubic_skip():
     only_skip = lambda r: 30.0 + (0.5 if r["method"].endswith("-OSM") else 0.0) + 0.01 * r["seed"]  # noqa: E731
     v = tables.judge(tables.get("overnet_t3"), _synthetic("overnet_t3", only_skip), "lite")["t3_carn_osm"]
     assert v.status == "holds" and "Without Eq. 8's bicubic skip" in v.evidence and "0/3 cells hold" in v.evidence
+
+
+# ----------------------------------------------------------------------------------------------- claim kinds
+def test_every_claim_declares_its_kind():
+    kinds = {c.id: c.kind for tid in IDS + ["overnet_f2"] for c in tables.get(tid).claims}
+    assert all(k in ("exact", "direction", "equivalence", "magnitude") for k in kinds.values()), kinds
+    assert {k for k, v in kinds.items() if v == "exact"} == {"t1_params", "t4_params", "t6_size", "t7_bicubic"}
+
+
+def test_parameter_counts_are_exact_to_half_a_printed_unit():
+    spec = tables.get("overnet_t1")
+    df = _synthetic("overnet_t1", _favourable)
+    v = tables.judge(spec, df, "lite")["t1_params"]  # configs 1-3 (694,502 / 806,246 / 731,750) round to the print
+    assert v.status == "contradicted" and "3/4" in v.evidence and "config 4" in v.evidence
+    assert set(v.readings) == {"released code, full model", "our model (paper mode), full"}
+    fixed = df.assign(params_fe=df["params_fe"].where(df["config"] != 4, 943_400))
+    assert tables.judge(spec, fixed, "lite")["t1_params"].status == "holds"
+    # 695,600 is 0.6 of a printed unit (K) from 695K: the old rule admitted anything under 1,000
+    off = fixed.assign(params_fe=fixed["params_fe"].where(fixed["config"] != 1, 695_600))
+    assert tables.judge(spec, off, "lite")["t1_params"].status == "contradicted"
+
+
+def test_t7_bicubic_is_exact_to_the_printed_digit_and_dn_to_its_noise_spread():
+    spec = tables.get("overnet_t7")
+    df = _synthetic("overnet_t7", _favourable)  # BD/DN 0.004 dB off, DN σ 0.01 dB
+    v = tables.judge(spec, df, "lite")["t7_bicubic"]
+    assert v.status == "holds" and "blur_first" in v.evidence
+    assert v.readings["§4's text: bicubic↓, then blur"].status == "contradicted"  # that reading is 3 dB off
+    bd = (df["method"] == "Bicubic") & (df["degradation"] == "BD")
+    dn = (df["method"] == "Bicubic") & (df["degradation"] == "DN")
+    # 0.008 dB: within the old ±0.01 dB, but not half a unit of a 2-decimal print
+    assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.004 * bd), "lite")["t7_bicubic"].status == "contradicted"
+    assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.012 * dn), "lite")["t7_bicubic"].status == "holds"
+    assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.03 * dn), "lite")["t7_bicubic"].status == "contradicted"
+
+
+@pytest.mark.parametrize("below, expect", [(0.03, "holds"), (0.2, "contradicted")])
+def test_t2_rdn_osm_is_non_inferiority_at_the_psnr_margin(below, expect):
+    rows = [{"experiment": e, "scale": s, "seed": seed,
+             "psnr": 30 - s + (0.005 * seed - below if e == "RDN-OSM" else 0.002 * seed)}
+            for e in ("RDN-OSM", "Meta-RDN") for s in (2.0, 3.0) for seed in range(3)]
+    spec = tables.get("overnet_t2")
+    v = tables.judge(spec, tables._merge_paper(spec, pd.DataFrame(rows)), "lite")["t2_rdn_osm"]
+    assert v.status == expect and v.margin == 0.05 and "non-inferiority margin 0.05 dB" in v.decided_by
+    assert v.gap == pytest.approx(-below, abs=0.01)  # the gap shown is RDN-OSM − Meta-RDN, not shifted by the margin
