@@ -141,6 +141,7 @@ class Comparison(NamedTuple):
     test: str = "direction"  # "direction" (A − B > −margin) | "equivalence" (|A − B| < margin, TOST)
     margin: float = 0.0  # direction: the non-inferiority margin (0: plain A > B); equivalence: the ± margin
     paper_gap: float = math.nan  # the paper's printed A − B for the same cells, where it prints both arms
+    metric: str = ""  # the metric of the gaps, where known (cells of different metrics are never pooled)
 
     @property
     def level(self) -> str:
@@ -246,7 +247,7 @@ def _status(test: str, lo: float, hi: float, margin: float) -> str:
 
 
 def compare_gaps(d: np.ndarray, per_image: bool = True, alpha: float = ALPHA, test: str = "direction",
-                 margin: float = 0.0, paper_gap: float = math.nan) -> Comparison:
+                 margin: float = 0.0, paper_gap: float = math.nan, metric: str = "") -> Comparison:
     """Is the mean of the paired gaps ``d`` (seeds × images; or seeds × 1 with ``per_image=False``, one gap per
     seed, e.g. a per-seed measure of a learning curve) above ``-margin`` (``test="direction"``), or inside
     ±``margin`` (``test="equivalence"``, two one-sided tests: the (1 − 2α) interval)? :func:`decide` builds ``d``
@@ -256,12 +257,13 @@ def compare_gaps(d: np.ndarray, per_image: bool = True, alpha: float = ALPHA, te
     gap = float(d.mean())
     if d.size == 1:  # one seed, one number: no spread measured, so no interval
         return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d, per_image, alpha, test, margin,
-                          paper_gap)
+                          paper_gap, metric)
     lo, hi = paired_interval(d, alpha=2 * alpha if test == "equivalence" else alpha)
     status = _status(test, lo, hi, margin)
     if d.shape[0] == 1 and d.shape[1] < MIN_IMAGES_ONE_SEED:  # a bootstrap over 2–4 numbers cannot reach 95 %
         status = "inconclusive"
-    return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d, per_image, alpha, test, margin, paper_gap)
+    return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d, per_image, alpha, test, margin, paper_gap,
+                      metric)
 
 
 def rejudge(c: Comparison, alpha: float | None = None, test: str | None = None, margin: float | None = None
@@ -270,19 +272,19 @@ def rejudge(c: Comparison, alpha: float | None = None, test: str | None = None, 
     if c.status == "not run":
         return c
     return compare_gaps(c.d, c.per_image, c.alpha if alpha is None else alpha, test or c.test,
-                        c.margin if margin is None else margin, c.paper_gap)
+                        c.margin if margin is None else margin, c.paper_gap, c.metric)
 
 
 def decide(a: pd.Series, b: pd.Series, profile: str = "") -> Comparison:
     """Is A > B? ``a``/``b`` from :func:`scores` (paired by seed and image). "holds" / "contradicted" only when
     the 95 % interval of the mean gap excludes zero. The paper's gap (its printed A − B) comes with it."""
     paper = a.attrs.get("paper", math.nan) - b.attrs.get("paper", math.nan)
-    return compare_gaps(*_matrix(a, b), paper_gap=float(paper))
+    return compare_gaps(*_matrix(a, b), paper_gap=float(paper), metric=a.attrs.get("metric", ""))
 
 
 def better(a: pd.Series, b: pd.Series, metric: str = "psnr") -> Comparison:
     """Is A better than B in ``metric``, whichever its direction? (A − B for PSNR, B − A for LPIPS / NIQE.)"""
-    return decide(a, b) if higher_is_better(metric) else decide(b, a)
+    return decide(a, b) if higher_is_better(metric) else decide(b, a)._replace(metric=f"{metric} (B − A)")
 
 
 def within(c: Comparison, margin: float) -> Comparison:
@@ -310,12 +312,13 @@ def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
     """One comparison over several cells at 95 %: their per-image gaps side by side (seeds that every cell has),
     the same test and margin as the cells; the paper's gap is the mean of the cells' printed gaps."""
     run = [c for _, c in parts if c.status != "not run"]
-    if not run:
+    if not run or len({c.metric for c in run if c.metric}) > 1:  # no pool of dB with LPIPS
         return NOT_RUN
     s = min(c.n_seeds for c in run)
     papers = [c.paper_gap for c in run if not math.isnan(c.paper_gap)]
     return compare_gaps(np.concatenate([c.d[:s] for c in run], axis=1), all(c.per_image for c in run), ALPHA,
-                        run[0].test, run[0].margin, float(np.mean(papers)) if len(papers) == len(run) else math.nan)
+                        run[0].test, run[0].margin, float(np.mean(papers)) if len(papers) == len(run) else math.nan,
+                        run[0].metric)
 
 
 def seed_spread(c: Comparison) -> float:
@@ -480,10 +483,11 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
     mt = _margin_text(parts[0][1], unit)
     if mt:
         decided += f", {mt}"
+    pool_text = (f"pooled {pool.gap:+.3f} [{pool.lo:+.3f}, {pool.hi:+.3f}] at 95 % ({_seeds(pool.n_seeds)} × "
+                 f"{pool.units})" if pool.status != "not run" else "cells of different metrics, not pooled")
     ev = (f"{counts['holds']}/{k} {what} hold, {counts['contradicted']} against, "
           f"{counts['inconclusive']} undecided at the {100 * (1 - ALPHA / k):.3g} % level each; decided by "
-          f"{dlabel} {dc.gap:+.3f} [{dc.lo:+.3f}, {dc.hi:+.3f}]; pooled {pool.gap:+.3f} "
-          f"[{pool.lo:+.3f}, {pool.hi:+.3f}] at 95 % ({_seeds(pool.n_seeds)} × {pool.units})")
+          f"{dlabel} {dc.gap:+.3f} [{dc.lo:+.3f}, {dc.hi:+.3f}]; {pool_text}")
     settle = ""
     if status == "inconclusive":
         undecided = [c for _, c in parts if c.status == "inconclusive"]
@@ -498,8 +502,8 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
                   + (effect_of(pool, unit) if not math.isnan(pool.paper_gap) else ""))
         effect = effect.rstrip("; ")
     return Verdict(status, ev, settle, dc.gap, dc.lo, dc.hi, dc.n_seeds, dc.n_images, decided_by=decided,
-                   pooled=(pool.gap, pool.lo, pool.hi), effect=effect, paper_gap=pool.paper_gap,
-                   margin=dc.margin if (dc.margin or dc.test == "equivalence") else math.nan)
+                   pooled=(pool.gap, pool.lo, pool.hi) if pool.status != "not run" else (), effect=effect,
+                   paper_gap=pool.paper_gap, margin=dc.margin if (dc.margin or dc.test == "equivalence") else math.nan)
 
 
 def unit_of(metric: str) -> str:

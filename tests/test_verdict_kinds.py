@@ -212,3 +212,11 @@ def test_lower_is_better_metrics_are_coloured_so():
     assert "26,127,55" in gap_style(-0.3, 3.0, "niqe")[1]  # NIQE below the paper: better, green
     assert "207,34,46" in gap_style(+0.1, 0.2, "niqe")[1]  # LPIPS above the paper: worse, red
     assert "26,127,55" in gap_style(+0.3, 30.0, "psnr")[1]
+
+
+def test_cells_of_different_metrics_are_never_pooled():
+    psnr = compare_gaps(_gaps(+0.3), metric="psnr")
+    lpips = compare_gaps(_gaps(-0.02, sd=0.002), metric="lpips")
+    v = combine([("PSNR", psnr), ("LPIPS", lpips)])
+    assert v.status == "contradicted" and "LPIPS" in v.decided_by
+    assert v.pooled == () and "not pooled" in v.evidence
