@@ -109,6 +109,13 @@ def _when(first: str, last: str) -> str:
     return f"{a} UTC" if a == b else f"{a} – {b} UTC"
 
 
+def _table_link(name: str) -> str:
+    """A table id links to its page (a sibling of the changelog page); other result files are named only."""
+    from . import tables
+
+    return f"{{doc}}`{name} <{name}>`" if name in tables.TABLES else name
+
+
 def _commit_link(commit: str, dirty: bool, repository: str) -> str:
     text = f"<code>{html.escape(commit)}</code>"
     if repository and commit not in ("unknown", "not recorded"):
@@ -159,7 +166,7 @@ def changelog_page(results: Path, bundles: dict[str, Path], st: dict[str, str], 
         for (commit, dirty), g in p.groupby(["git_commit", "git_dirty"], sort=False):
             groups.append((g["key"].max(), commit, dirty, g))
         for _, commit, dirty, g in sorted(groups, key=lambda x: x[0], reverse=True):
-            files = ", ".join(sorted(g["file"]))
+            files = ", ".join(_table_link(f) for f in sorted(g["file"]))
             when = _when(g["first"][g["first"] != ""].min() if (g["first"] != "").any() else "",
                          g["last"].max())
             lines.append(f"| {when} | {_commit_link(commit, dirty, repository)} | {files} |")
