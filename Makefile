@@ -28,6 +28,7 @@ help:
 	@echo "make render TABLE=id PROFILE=lite     re-run the notebook on the existing CSV (computes nothing)"
 	@echo "make reproduce-all PROFILE=lite      every table"
 	@echo "make book                      render results/ into book/_build/html (no training)"
+	@echo "make publish [PUBLISH_REMOTE=origin]   push book/_build/html to the remote's gh-pages branch (ghp-import)"
 	@echo "make bench [BENCH_ARGS=...]    srrepro vs the official code (clones in ./official or \$$SRREPRO_OFFICIAL) → results/bench/*.csv"
 	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
 	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
@@ -98,6 +99,17 @@ book:
 	rm -rf book/_build  # a page removed from the toc must not linger as stale HTML
 	$(BIN)/jupyter-book build book --quiet
 	@echo "open book/_build/html/index.html"
+
+# The built book onto the gh-pages branch of $(PUBLISH_REMOTE) (a remote name or URL), by hand; on GitHub the
+# workflow .github/workflows/book.yml builds and deploys it on every push to main. --no-jekyll: GitHub Pages would
+# otherwise hide the book's _static/ folder; --no-history --force: the branch holds only the latest build (its
+# results bundles are megabytes: old builds must not pile up in the repository).
+PUBLISH_REMOTE ?= origin
+.PHONY: publish
+publish:
+	@test -f book/_build/html/index.html || { echo "no book/_build/html/index.html: run make book first"; exit 2; }
+	$(BIN)/python -m ghp_import --no-jekyll --no-history --push --force --remote $(PUBLISH_REMOTE) --branch gh-pages \
+	  --message "book built from $$(git describe --always --dirty)" book/_build/html
 
 # srrepro beside the official CARN-M / OverNet / BasicSR code (imported from ./official or $SRREPRO_OFFICIAL, never
 # committed; a missing clone is reported with its git clone line), plus matmul/conv/thread throughput, one process.

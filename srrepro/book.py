@@ -78,7 +78,10 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
         for csv in [results / profile / f"{tid}.csv", *sorted((results / profile).glob(f"{tid}_*.csv"))]:
             shutil.copy(csv, csv_dir / csv.name)
         verdict_results.append(tables.load(tid, profile, results))
-    extra = {"study": [f"tables/{slug}" for slug in _bench_page(results, book, pages)]}
+    from .site import site_pages  # the data, changelog, GPU and references pages, the bundles, the version stamp
+
+    extra = {"study": [f"tables/{slug}" for slug in _bench_page(results, book, pages)]
+             + site_pages(results, book, pages, book / CSV_DIR)}
     chapters = book / "chapters"
     shutil.rmtree(chapters, ignore_errors=True)
     chapters.mkdir()
