@@ -49,6 +49,22 @@ def test_memory_claim_and_psnr_rule():
     assert tables.judge(spec, rows, "lite")["bn_psnr"].status == "holds"
 
 
+def test_at_least_as_good_is_non_inferiority_within_the_psnr_margin():
+    """mdsr_multiscale: a multi-scale baseline 0.02 dB below the single-scale ones in every cell is "at least as
+    good" within 0.05 dB (a plain A > B test would call it contradicted); 0.3 dB below is not."""
+    spec = tables.get("edsr_mdsr")
+
+    def rows(gap):
+        rng = np.random.default_rng(0)
+        return pd.DataFrame([{"model": m, "dataset": d, "scale": float(sc), "seed": s,
+                              "psnr": 30 + (gap if m == "Baseline (multi-scale)" else 0) + rng.normal(0, 0.002)}
+                             for m in ("Baseline (multi-scale)", "Baseline (single-scale)")
+                             for d in ("Set5", "Set14") for sc in (2, 3, 4) for s in range(3)])
+    v = tables.judge(spec, rows(-0.02), "lite")["mdsr_multiscale"]
+    assert v.status == "holds" and v.margin == 0.05 and "non-inferiority margin 0.05 dB" in v.decided_by
+    assert tables.judge(spec, rows(-0.3), "lite")["mdsr_multiscale"].status == "contradicted"
+
+
 def _ensemble_rows(gain: dict, models=("CARN-M (official)",), images: int = 12, noise: float = 0.01):
     """Per-image scores: image i of every (model, set, scale) gains ``gain[n]`` dB with ×n transforms."""
     rng = np.random.default_rng(0)

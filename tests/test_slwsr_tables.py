@@ -49,7 +49,7 @@ LARGE = {"rare": -0.3, "1/3": -0.2, "1/2": -0.1, "2/3": -0.05, "all": 0.0}
 
 
 @pytest.mark.parametrize("claim, expected", [("f6_middle", "holds"), ("f6_small_vs_large", "holds"),
-                                             ("f6_half", "holds"), ("f6_reading", "inconclusive")])
+                                             ("f6_half", "holds"), ("f6_reading", "holds")])
 def test_rules_hold_on_rows_shaped_like_the_paper(claim, expected):
     v = tables.judge(tables.get("slwsr_f6"), _rows(PAPER_LIKE, LARGE), "lite")
     assert v[claim].status == expected, v[claim].evidence
@@ -62,6 +62,23 @@ def test_rules_contradict_rows_shaped_against_the_paper():
     assert v["f6_half"].status == "contradicted"
     moved = {**PAPER_LIKE, "1/2 even": 0.0}
     assert tables.judge(tables.get("slwsr_f6"), _rows(moved, LARGE), "lite")["f6_reading"].status == "contradicted"
+
+
+@pytest.mark.parametrize("shift, expected", [(0.0, "holds"), (0.05, "inconclusive"), (0.2, "contradicted")])
+def test_positions_of_half_are_an_equivalence_against_the_psnr_margin(shift, expected):
+    """'Does not matter': two one-sided tests against ±0.05 dB — inside, straddling, wholly outside the margin."""
+    rows = _rows({**PAPER_LIKE, "1/2 even": 0.2 - shift}, LARGE)
+    v = tables.judge(tables.get("slwsr_f6"), rows, "lite")["f6_reading"]
+    assert v.status == expected, v.evidence
+    assert v.kind == "equivalence" and v.margin == 0.05 and "margin ±0.05 dB" in v.evidence
+
+
+def test_half_best_balance_shows_the_interval_that_decided():
+    v = tables.judge(tables.get("slwsr_f6"), _rows(PAPER_LIKE, LARGE), "lite")["f6_half"]
+    assert v.status == "holds" and v.lo > 0 and "99.4 %" in v.decided_by  # 4 settings × 2 metrics
+    flat = {k: 0.0 for k in PAPER_LIKE}
+    v = tables.judge(tables.get("slwsr_f6"), _rows(flat, LARGE), "lite")["f6_half"]
+    assert v.status == "inconclusive" and v.lo < 0 < v.hi
 
 
 def test_the_released_checkpoint_is_the_released_network(data_root):
@@ -77,6 +94,10 @@ def test_table1_counts_two_printed_one_unexplained():
     v = tables.judge(tables.get("slwsr_t1"), rows, "lite")
     assert v["t1_params"].status == "holds" and v["t1_params_depth"].status == "contradicted"
     assert "303,931" in v["t1_params_depth"].evidence
+    # printed "144K": reproduced within half a unit of its last digit (143,755 is), not within a whole unit
+    off = rows.assign(params=np.where(rows["model"] == "Width", 144_600, rows["params"]))
+    v = tables.judge(tables.get("slwsr_t1"), off, "lite")["t1_params"]
+    assert v.status == "contradicted" and v.kind == "exact" and "Width" in v.evidence
 
 
 def test_the_page_reads_the_settings_in_the_figures_order():
@@ -115,6 +136,16 @@ def test_table2_rules_judge_ensemble_and_width():
     worse = _cells(arms, lambda a: -width[a["method"]] - 0.1 * a["self_ensemble"], noise=0.002)
     v = tables.judge(tables.get("slwsr_t2"), worse, "lite")
     assert v["t2_self_ensemble"].status == "contradicted" and v["t2_width"].status == "contradicted"
+
+
+def test_table2_vs_carn_m_is_judged_at_the_paper_profile_only_against_every_seed():
+    rows = _cells([{"method": m, "self_ensemble": True} for m in ("s-LWSR16", "s-LWSR32")],
+                  lambda a: {"s-LWSR16": -0.2, "s-LWSR32": 0.3}[a["method"]], noise=0.01)
+    rows = pd.concat([rows, pd.DataFrame([{"method": "CARN-M", "self_ensemble": False, "dataset": d, "scale": 4.0,
+                                           "seed": 0, "psnr": 25.0} for d in slwsr.T2_SETS])])
+    assert tables.judge(tables.get("slwsr_t2"), rows, "lite")["t2_vs_carn_m"].status == "inconclusive"
+    v = tables.judge(tables.get("slwsr_t2"), rows, "paper")["t2_vs_carn_m"]
+    assert v.status == "holds" and v.n_seeds == 3 and "8/8 cells" in v.evidence  # one checkpoint faces 3 seeds
 
 
 def test_table3_says_how_many_seeds_a_tiny_gap_needs():
