@@ -123,7 +123,7 @@ class Claim:
     readings: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        if self.kind not in KINDS and self.kind != "":  # TRANSITION: "" until every claim declares its kind
+        if self.kind not in KINDS:
             raise ValueError(f"claim {self.id}: kind must be one of {KINDS}, not {self.kind!r}")
 
 
@@ -138,7 +138,8 @@ class Comparison(NamedTuple):
     d: np.ndarray
     per_image: bool = True  # False: rows without per-image scores, one mean per cell
     alpha: float = 0.05  # the level it was judged at (0.05 / k for one of k cells)
-    test: str = "direction"  # "direction" (A − B > −margin) | "equivalence" (|A − B| < margin, TOST)
+    test: str = "direction"  # "direction" (A − B > −margin) | "equivalence" (|A − B| < margin, TOST) |
+    # "magnitude" (the paper's gap inside the interval)
     margin: float = 0.0  # direction: the non-inferiority margin (0: plain A > B); equivalence: the ± margin
     paper_gap: float = math.nan  # the paper's printed A − B for the same cells, where it prints both arms
     metric: str = ""  # the metric of the gaps, where known (cells of different metrics are never pooled)
@@ -239,7 +240,9 @@ def _matrix(a: pd.Series, b: pd.Series) -> tuple[np.ndarray, bool]:
     return m.to_numpy(dtype=float), list(m.columns) != ["mean"]
 
 
-def _status(test: str, lo: float, hi: float, margin: float) -> str:
+def _status(test: str, lo: float, hi: float, margin: float, paper_gap: float = math.nan) -> str:
+    if test == "magnitude":  # the paper's own gap inside our interval
+        return "inconclusive" if math.isnan(paper_gap) else "holds" if lo <= paper_gap <= hi else "contradicted"
     if test == "equivalence":  # TOST: the (1 − 2α) interval inside ±margin; wholly outside it: a real difference
         return "holds" if -margin < lo and hi < margin else "contradicted" if lo > margin or hi < -margin \
             else "inconclusive"
@@ -259,7 +262,7 @@ def compare_gaps(d: np.ndarray, per_image: bool = True, alpha: float = ALPHA, te
         return Comparison("inconclusive", gap, math.nan, math.nan, 1, 1, d, per_image, alpha, test, margin,
                           paper_gap, metric)
     lo, hi = paired_interval(d, alpha=2 * alpha if test == "equivalence" else alpha)
-    status = _status(test, lo, hi, margin)
+    status = _status(test, lo, hi, margin, paper_gap)
     if d.shape[0] == 1 and d.shape[1] < MIN_IMAGES_ONE_SEED:  # a bootstrap over 2–4 numbers cannot reach 95 %
         status = "inconclusive"
     return Comparison(status, gap, lo, hi, d.shape[0], d.shape[1], d, per_image, alpha, test, margin, paper_gap,
@@ -303,9 +306,7 @@ def matches_paper(c: Comparison) -> Comparison:
     "contradicted" when it lies outside, "not run" without a printed gap."""
     if c.status == "not run" or math.isnan(c.paper_gap):
         return NOT_RUN
-    if math.isnan(c.lo):
-        return c._replace(status="inconclusive")
-    return c._replace(status="holds" if c.lo <= c.paper_gap <= c.hi else "contradicted")
+    return rejudge(c, test="magnitude")
 
 
 def pooled(parts: list[tuple[str, Comparison]]) -> Comparison:
@@ -437,12 +438,14 @@ def _decisive(parts: list[tuple[str, Comparison]], status: str, every: bool) -> 
     """The cell whose interval decided a multi-cell verdict: the contradicting cell farthest against; for "holds"
     the least certain cell (every) or the surest (any); for "inconclusive" the least certain undecided cell."""
     def certainty(c: Comparison) -> float:  # how far the interval clears the boundary it must clear
+        if c.test == "magnitude":  # how far inside the interval the paper's gap lies (negative: outside)
+            return min(c.paper_gap - c.lo, c.hi - c.paper_gap) if not math.isnan(c.lo) else -math.inf
         if c.test == "equivalence":
             return min(c.margin - c.hi, c.lo + c.margin) if not math.isnan(c.lo) else -math.inf
         return c.lo + c.margin if not math.isnan(c.lo) else -math.inf
     if status == "contradicted":
         bad = [p for p in parts if p[1].status == "contradicted"]
-        return max(bad, key=lambda p: -certainty(p[1]) if p[1].test != "equivalence" else abs(p[1].gap))
+        return max(bad, key=lambda p: abs(p[1].gap) if p[1].test == "equivalence" else -certainty(p[1]))
     pool = [p for p in parts if p[1].status == status] or parts
     return (min if (status != "holds" or every) else max)(pool, key=lambda p: certainty(p[1]))
 

@@ -49,11 +49,12 @@ SPECS = {
         id="toy_train", title="Toy: wider beats narrower", paper="study", source="toy", description="toy",
         keys=["width", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=wide_vs_narrow_jobs, grid=GRID,
         layout=Layout(("dataset",), ("width",)),
-        claims=[Claim("wider", "12 features beat 8", "toy", beats_per_cell("width", 12, 8), trained=True)]),
+        claims=[Claim("wider", "12 features beat 8", "toy", beats_per_cell("width", 12, 8), trained=True,
+                      kind="direction")]),
     "toy_exact": TableSpec(
         id="toy_exact", title="Toy: parameter counts", paper="study", source="toy", description="toy",
         keys=["width"], metrics=["params"], run=count_rows,
-        claims=[Claim("grows", "more features, more parameters", "toy",
+        claims=[Claim("grows", "more features, more parameters", "toy", kind="direction", check=
                       lambda df, p: Verdict("holds" if df.params.is_monotonic_increasing else "contradicted",
                                             f"{list(df.params)}"))]),
 }
@@ -218,7 +219,7 @@ def test_a_rule_that_raises_is_an_error_not_inconclusive():
     def broken(df, profile):
         raise KeyError("psnr_x9")
 
-    v = judge([Claim("c", "text", "src", broken)], pd.DataFrame({"psnr": [1.0]}), "lite")["c"]
+    v = judge([Claim("c", "text", "src", broken, kind="direction")], pd.DataFrame({"psnr": [1.0]}), "lite")["c"]
     assert v.status == "error" and "KeyError" in v.evidence
 
 

@@ -220,3 +220,11 @@ def test_cells_of_different_metrics_are_never_pooled():
     v = combine([("PSNR", psnr), ("LPIPS", lpips)])
     assert v.status == "contradicted" and "LPIPS" in v.decided_by
     assert v.pooled == () and "not pooled" in v.evidence
+
+
+def test_magnitude_cells_fold_with_the_same_family_rule():
+    inside = compare_gaps(_gaps(0.30), paper_gap=0.30)
+    outside = compare_gaps(_gaps(0.30), paper_gap=0.05)
+    assert combine([("a", matches_paper(inside)), ("b", matches_paper(inside))]).status == "holds"
+    v = combine([("a", matches_paper(inside)), ("b", matches_paper(outside))])
+    assert v.status == "contradicted" and "b" in v.decided_by
