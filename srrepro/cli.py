@@ -10,7 +10,9 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
 from .errors import SrreproError
@@ -468,6 +470,14 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:  # run as `srrepro …` / `python -m srrepro …`, not called by a test or a script
+            _exit_at_once_on_interrupt()
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "train":  # the training engine has its own parser (also used by torchrun)
         from .train import main as train_main
@@ -476,6 +486,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Expected failures: ours, plus bad values and missing files reported by the libraries we call.
     expected = (SrreproError, ValueError, FileNotFoundError)
+    # A stop (kill, a scheduler's preemption) ends like Ctrl-C: training saves its checkpoint at the end of its
+    # iteration, worker pools are stopped, nothing is half-written.
+    sigterm = _set_signal(signal.SIGTERM, signal.default_int_handler)
     try:
         args.func(args)
     except expected as e:
@@ -487,7 +500,32 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `srrepro doctor | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    finally:
+        _set_signal(signal.SIGTERM, sigterm)
     return 0
+
+
+def _set_signal(sig: int, handler):
+    """``signal.signal`` where Python can set it (the main thread, a Python-level handler); returns the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(sig, handler)
+
+
+def _exit_at_once_on_interrupt() -> None:
+    """After the command: a Ctrl-C or SIGTERM during the interpreter's shutdown (threads joined, atexit handlers)
+    would end in a traceback from an atexit callback and exit status 0; exit 130 with one line instead."""
+    def now(signum, frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os.write(2, b"srrepro: interrupted\n")
+        os._exit(130)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        _set_signal(sig, now)
 
 
 if __name__ == "__main__":

@@ -96,6 +96,33 @@ def provenance(profile: str, **extra) -> dict:
     return row
 
 
+def move_aside(path: str | os.PathLike, why: str) -> Path:
+    """Rename a corrupt cache file to ``<name>.corrupt-<time>`` (kept for whoever wants to look, never read again)
+    and say so in one line on stderr; the caller then recomputes it."""
+    import sys
+    import time
+
+    path = Path(path)
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    dest = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+    try:
+        os.replace(path, dest)
+    except FileNotFoundError:  # another process moved it first
+        return dest
+    print(f"srrepro: warning: {path} is corrupt ({why}); moved to {dest.name}, recomputing it", file=sys.stderr)
+    return dest
+
+
+def failure(e: BaseException) -> str:
+    """An exception as a short one-line reason (the first line of its message, its type when it has none)."""
+    first = next((line.strip() for line in str(e).splitlines() if line.strip()), "")
+    return f"{type(e).__name__}: {first[:160]}" if first else type(e).__name__
+
+
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
     path = Path(path)

@@ -60,7 +60,7 @@ from .models.common import init_convs
 from .losses import (VGG_TERMS, DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1,
                      parse_loss)
 from .patches import PatchSampler
-from .provenance import atomic_torch_save, atomic_write_text
+from .provenance import atomic_torch_save, atomic_write_text, failure, move_aside
 
 __all__ = [
     "TrainConfig", "TrainResult", "TrainingDivergedError", "CheckpointMismatchError", "INIT_SCHEMES", "train",
@@ -470,7 +470,13 @@ def _saved_state(run_dir: Path, config: TrainConfig, resume: bool) -> dict | Non
     if not resume:
         raise FileExistsError(f"{run_dir} already holds a checkpoint: pass resume=True (--resume) to continue it, "
                               f"or use another run_dir")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if not (isinstance(state, dict) and state.get("format") == "srrepro.train/1"):
+            raise ValueError("not a srrepro.train/1 checkpoint")
+    except Exception as e:  # truncated, garbage, another format: keep the bytes aside and start afresh
+        move_aside(path, failure(e))
+        return None
     _check_resumable(state["config"], config, path)
     return state
 

@@ -5,7 +5,12 @@ raised by the write) and the test checks what is left behind: nothing lost, noth
 """
 from __future__ import annotations
 
+import os
 import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -142,3 +147,128 @@ def test_a_second_interrupt_stops_at_once_and_saves_nothing_half_done(tmp_path, 
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # handlers restored
     resumed = T.train(tiny(), tmp_path, resume=True, progress=False, images=images(), threads=1)
     assert_same_state(torch.load(straight_runs["l1"] / T.FINAL, weights_only=True), resumed.model.state_dict())
+
+
+# ----------------------------------------------------------------------------------------------- workers die with parent
+REPO = Path(__file__).resolve().parents[1]
+_REPRODUCE_WITH_WORKERS = """
+import functools, signal, sys
+from srrepro import cli, tables
+
+if __name__ == "__main__":  # (spawned workers import this file too)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if started in the background
+    tables.reproduce = functools.partial(tables.reproduce, work_dir=sys.argv[1])  # runs/ in the test's folder
+    sys.exit(cli.main(["reproduce", "overnet_t4", "--profile", "smoke", "--workers", "2", "--iterations", "5000",
+                       "--results", sys.argv[2], "--only", "overscale=3,4"]))
+"""
+
+
+def _start(script: str, *args, tmp_path) -> subprocess.Popen:
+    path = tmp_path / "main.py"
+    path.write_text(script)
+    env = {**os.environ, "PYTHONPATH": str(REPO), "OMP_NUM_THREADS": "1"}
+    return subprocess.Popen([sys.executable, str(path), *map(str, args)], env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+
+
+@pytest.mark.slow  # three processes importing torch: 20-70 s on a shared 2-core machine
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGKILL, signal.SIGINT], ids=["SIGTERM", "SIGKILL", "SIGINT"])
+def test_workers_die_with_their_parent(tmp_path, data_root, sig):
+    psutil = pytest.importorskip("psutil")
+    runs = tmp_path / "runs"
+    main = _start(_REPRODUCE_WITH_WORKERS, runs, tmp_path / "results", tmp_path=tmp_path)
+    try:
+        deadline = time.monotonic() + 120
+        while len(list(runs.glob("*/*/checkpoint.pt"))) < 2:  # both workers are training
+            assert main.poll() is None and time.monotonic() < deadline, main.communicate()
+            time.sleep(0.1)
+        family = psutil.Process(main.pid).children(recursive=True)
+        assert len(family) >= 2
+        main.send_signal(sig)
+        main.wait(timeout=60)
+        gone, alive = psutil.wait_procs(family, timeout=10)
+        assert not alive, [p.cmdline() for p in alive]
+        err = main.stderr.read()
+        if sig != signal.SIGKILL:  # a stop: one line, status 130, and each unit saved where it was
+            assert main.returncode == 130 and err.strip().splitlines()[-1] == "srrepro: interrupted", err
+        for ckpt in runs.glob("*/*/checkpoint.pt"):
+            assert torch.load(ckpt, weights_only=True)["step"] > 0
+        assert not list((tmp_path / "results").rglob("*.csv"))  # an interrupted table writes nothing
+    finally:
+        if main.poll() is None:
+            main.kill()
+        for p in psutil.Process().children(recursive=True):  # (a failed run must not leave its own orphans)
+            p.kill()
+
+
+_LATE_INTERRUPT = """
+import atexit, signal, sys, time
+from srrepro import cli
+
+signal.signal(signal.SIGINT, signal.default_int_handler)  # as in a terminal, even if started in the background
+
+atexit.register(time.sleep, 30)  # a slow shutdown (pool threads joined, files flushed) for the Ctrl-C to land in
+atexit.register(print, "shutting down", flush=True)
+sys.argv = ["srrepro", "list", "--ids"]
+sys.exit(cli.main())
+"""
+
+
+def test_a_ctrl_c_during_shutdown_is_not_a_success(tmp_path):
+    proc = _start(_LATE_INTERRUPT, tmp_path=tmp_path)
+    for line in proc.stdout:
+        if line.strip() == "shutting down":
+            break
+    time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=20)
+    assert proc.returncode == 130 and err.strip() == "srrepro: interrupted", (proc.returncode, err)
+
+
+# ----------------------------------------------------------------------------------------------- corrupt caches
+from test_engine import toy  # noqa: E402,F401  (the toy paper module fixture)
+
+
+def _truncate(path: Path) -> None:
+    path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
+
+
+CORRUPTIONS = {  # what a crash, a full disk or a stray editor leaves behind, and which file is named
+    "model.pt truncated": ("model.pt", _truncate),
+    "model.pt garbage": ("model.pt", lambda p: p.write_bytes(b"\x00garbage" * 10)),
+    "model.json garbage": ("model.json", lambda p: p.write_text("{not json")),
+    "checkpoint.pt truncated (unfinished run)": ("checkpoint.pt", lambda p: (_truncate(p), (p.parent / "model.pt").unlink(),
+                                                                             (p.parent / "model.json").unlink())),
+    "score cache garbage": ("scores/*.csv", lambda p: p.write_bytes(b"\xff\xfe\x00,,\n\x00")),
+    "score cache header only": ("scores/*.csv", lambda p: p.write_text("image,psnr,ssim\n")),
+}
+
+
+@pytest.mark.parametrize("case", list(CORRUPTIONS))
+def test_a_corrupt_file_in_runs_is_named_moved_aside_and_recomputed(toy, tmp_path, data_root, capsys, case):
+    from srrepro import tables
+
+    kw = dict(results_dir=tmp_path, work_dir=tmp_path / "runs", progress=False, write=False, workers=1)
+    first = tables.reproduce("toy_train", "smoke", **kw).rows
+    pattern, corrupt = CORRUPTIONS[case]
+    victim = sorted((tmp_path / "runs").glob(f"toy_train/*/{pattern}"))[0]
+    corrupt(victim)
+    capsys.readouterr()
+    again = tables.reproduce("toy_train", "smoke", **kw).rows
+    err = [line for line in capsys.readouterr().err.splitlines() if "corrupt" in line]
+    assert len(err) == 1 and str(victim) in err[0], err  # named in one line
+    assert len(list(victim.parent.glob(f"{victim.name}.corrupt-*"))) == 1  # kept aside, not read again
+    assert again["psnr"].notna().all() and again["status"].str.startswith("ok").all()
+    assert again["psnr"].tolist() == first["psnr"].tolist()  # recomputed: the same numbers, bit for bit
+
+
+def test_runs_locks_being_a_file_is_one_line(toy, tmp_path, data_root):
+    from srrepro import tables
+    from srrepro.errors import SrreproError
+
+    (tmp_path / "runs").mkdir()
+    (tmp_path / "runs" / "locks").write_text("")
+    with pytest.raises(SrreproError) as e:
+        tables.reproduce("toy_train", "smoke", results_dir=tmp_path, work_dir=tmp_path / "runs", progress=False,
+                         write=False, workers=1)
+    assert "\n" not in str(e.value) and str(tmp_path / "runs" / "locks") in str(e.value)
