@@ -15,7 +15,7 @@ import sys
 import threading
 from pathlib import Path
 
-from .errors import SrreproError
+from .errors import SrreproError, WriteError
 
 # The study uses scales up to ×8 (ASDN: any scale in (1, 8]); ×16 leaves headroom without letting a typo such as
 # 1e9 allocate tens of GiB. Below ×1 an "LR" image would be larger than its HR.
@@ -246,20 +246,29 @@ def _cmd_prepare(args) -> None:
     out = args.out
     # Write into a hidden folder beside the target and move it into place at the end, so that a failure half-way
     # (a corrupt image, Ctrl-C) leaves no half-written folder behind.
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=_first_existing(out)))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=_first_existing(out)))
+    except OSError as e:
+        raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
     try:
         for path in files:
             lr, _ = make_pair(data.read_image(path), args.scale, args.degradation, seed=args.seed)
-            Image.fromarray(lr).save(tmp / f"{path.stem}.png")
+            try:
+                Image.fromarray(lr).save(tmp / f"{path.stem}.png")
+            except OSError as e:  # a full disk: name the folder asked for, not the hidden one
+                raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700; give it the mode a plain mkdir would
-        if out.is_dir():  # an existing folder: its files of the same names are replaced, others kept
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, out)
+        try:
+            if out.is_dir():  # an existing folder: its files of the same names are replaced, others kept
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, out)
+        except OSError as e:
+            raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -500,6 +509,10 @@ def _main(argv: list[str] | None) -> int:
     except BrokenPipeError:  # `srrepro doctor | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:  # a full disk, a read-only or forbidden folder where some library wrote: one line too
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"srrepro: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
     finally:
         _set_signal(signal.SIGTERM, sigterm)
     return 0

@@ -124,19 +124,30 @@ def failure(e: BaseException) -> str:
 
 
 def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``.
+
+    A failed write (full disk, read-only or forbidden folder, …) leaves ``path`` as it was, removes the temporary
+    file and raises :class:`srrepro.errors.WriteError`, one line naming ``path``.
+    """
+    from .errors import WriteError
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = None
     try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         readable_by_all(tmp)
         os.replace(tmp, path)
+    except OSError as e:
+        error = WriteError(f"cannot write {path}: {e.strerror or e}")
+        error.errno, error.filename = e.errno, str(path)
+        raise error from e
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return path
 

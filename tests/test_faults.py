@@ -5,6 +5,7 @@ raised by the write) and the test checks what is left behind: nothing lost, noth
 """
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import subprocess
@@ -272,3 +273,74 @@ def test_runs_locks_being_a_file_is_one_line(toy, tmp_path, data_root):
         tables.reproduce("toy_train", "smoke", results_dir=tmp_path, work_dir=tmp_path / "runs", progress=False,
                          write=False, workers=1)
     assert "\n" not in str(e.value) and str(tmp_path / "runs" / "locks") in str(e.value)
+
+
+# ----------------------------------------------------------------------------------------------- full or read-only disks
+def _disk_full_under(monkeypatch, folder: Path, errno_: int = errno.ENOSPC) -> None:
+    """Writes under ``folder`` fail as on a full disk (fsync reports ENOSPC) or a read-only one (mkstemp: EROFS)."""
+    import tempfile
+
+    real_fsync, real_mkstemp = os.fsync, tempfile.mkstemp
+    folder = str(folder.resolve())
+
+    def fsync(fd):
+        if errno_ == errno.ENOSPC and os.readlink(f"/proc/self/fd/{fd}").startswith(folder):
+            raise OSError(errno_, os.strerror(errno_))
+        return real_fsync(fd)
+
+    def mkstemp(*args, dir=None, **kw):
+        if errno_ != errno.ENOSPC and str(Path(dir).resolve()).startswith(folder):
+            raise OSError(errno_, os.strerror(errno_), str(dir))
+        return real_mkstemp(*args, dir=dir, **kw)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(tempfile, "mkstemp", mkstemp)
+
+
+def _one_error_line(capsys) -> str:
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1 and err[0].startswith("srrepro: error: "), err
+    return err[0]
+
+
+def _leftovers(folder: Path) -> list:
+    return [p for p in folder.rglob("*") if p.name.endswith((".tmp", ".partial"))]
+
+
+@pytest.mark.parametrize("where", ["results", "runs"])
+@pytest.mark.parametrize("errno_", [errno.ENOSPC, errno.EROFS], ids=["ENOSPC", "EROFS"])
+def test_a_full_or_read_only_disk_in_reproduce_is_one_line_naming_the_path(toy, tmp_path, data_root, monkeypatch,
+                                                                           capsys, where, errno_):
+    import functools
+
+    from srrepro import cli, tables
+
+    monkeypatch.setattr(tables, "reproduce", functools.partial(tables.reproduce, work_dir=tmp_path / "runs"))
+    (tmp_path / where).mkdir()
+    _disk_full_under(monkeypatch, tmp_path / where, errno_)
+    assert cli.main(["reproduce", "toy_train", "--profile", "smoke", "--results", str(tmp_path / "results")]) == 2
+    line = _one_error_line(capsys)
+    assert str(tmp_path / where) in line and os.strerror(errno_) in line, line
+    assert not _leftovers(tmp_path)
+
+
+def test_a_full_disk_in_score_and_prepare_is_one_line_naming_the_path(tmp_path, data_root, monkeypatch, capsys):
+    from PIL import Image
+
+    from srrepro import cli
+
+    out = tmp_path / "out"
+    out.mkdir()
+    _disk_full_under(monkeypatch, out)
+    hr = data_root / "benchmarks" / "Set5"
+    assert cli.main(["score", "--sr", str(hr), "--hr", str(hr), "--scale", "2", "--csv", str(out / "s.csv")]) == 2
+    assert str(out / "s.csv") in _one_error_line(capsys)
+
+    def full(self, fp, *args, **kw):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(Image.Image, "save", full)
+    assert cli.main(["prepare", "--dataset", "Set5", "--scale", "2", "--out", str(out / "lr")]) == 2
+    line = _one_error_line(capsys)
+    assert str(out / "lr") in line and "No space left on device" in line, line
+    assert not _leftovers(tmp_path) and not (out / "lr").exists()
