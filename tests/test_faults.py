@@ -344,3 +344,109 @@ def test_a_full_disk_in_score_and_prepare_is_one_line_naming_the_path(tmp_path, 
     line = _one_error_line(capsys)
     assert str(out / "lr") in line and "No space left on device" in line, line
     assert not _leftovers(tmp_path) and not (out / "lr").exists()
+
+
+# ----------------------------------------------------------------------------------------------- score and doctor
+def _bicubic_sr(hr_dir: Path, out: Path, mode: str = "RGB", names=None) -> Path:
+    """Bicubic ×2 'SR' images of ``hr_dir`` (mod-cropped), saved in ``mode``."""
+    from PIL import Image
+
+    out.mkdir(parents=True, exist_ok=True)
+    for p in sorted(hr_dir.glob("*.png")):
+        if names is not None and p.stem not in names:
+            continue
+        with Image.open(p) as im:
+            w, h = im.size[0] // 2 * 2, im.size[1] // 2 * 2
+            hr = im.convert("RGB").crop((0, 0, w, h))
+        sr = hr.resize((w // 2, h // 2), Image.BICUBIC).resize((w, h), Image.BICUBIC)
+        sr.convert(mode).save(out / p.name)
+    return out
+
+
+def _mean_psnr(out: str) -> float:
+    line = next(line for line in out.splitlines() if line.startswith("mean over"))
+    return float(line.split("PSNR ")[1].split(" dB")[0])
+
+
+def test_score_refuses_grey_sr_against_colour_hr_unless_asked(tmp_path, data_root, capsys):
+    from srrepro import cli
+
+    hr = data_root / "benchmarks" / "Set5"
+    colour, grey = _bicubic_sr(hr, tmp_path / "rgb"), _bicubic_sr(hr, tmp_path / "grey", mode="L")
+    assert cli.main(["score", "--sr", str(colour), "--hr", str(hr), "--scale", "2"]) == 0
+    want = _mean_psnr(capsys.readouterr().out)
+    assert cli.main(["score", "--sr", str(grey), "--hr", str(hr), "--scale", "2"]) == 2
+    line = _one_error_line(capsys)
+    assert "5 SR files (baby.png, bird.png, butterfly.png, head.png, woman.png) greyscale" in line and "--grey-sr" in line
+    assert cli.main(["score", "--sr", str(grey), "--hr", str(hr), "--scale", "2", "--grey-sr"]) == 0
+    assert _mean_psnr(capsys.readouterr().out) == pytest.approx(want, abs=0.05)  # the luma's rounding only
+
+
+def test_score_lists_unmatched_files_and_says_what_it_did_not_score(tmp_path, data_root, capsys):
+    import shutil
+
+    from srrepro import cli
+
+    hr = data_root / "benchmarks" / "Set5"
+    sr = _bicubic_sr(hr, tmp_path / "sr", names={"baby", "bird", "head", "woman"})
+    assert cli.main(["score", "--sr", str(sr), "--hr", str(hr), "--scale", "2"]) == 0
+    captured = capsys.readouterr()
+    assert "mean over 4 images" in captured.out
+    assert captured.err.strip() == (f"srrepro: note: 1 HR image (butterfly) in {hr} without an SR image: the means "
+                                    f"are over the 4 scored")
+    for name in ("zebra.png", "lena_x2.png"):
+        shutil.copy(sr / "baby.png", sr / name)
+    assert cli.main(["score", "--sr", str(sr), "--hr", str(hr), "--scale", "2"]) == 2
+    assert "2 SR files (lena_x2.png, zebra.png)" in _one_error_line(capsys)
+
+
+def test_score_explains_a_border_larger_than_the_image(tmp_path, data_root, capsys):
+    from srrepro import cli
+
+    hr = data_root / "benchmarks" / "Set5"
+    sr = _bicubic_sr(hr, tmp_path / "sr", names={"baby", "bird"})  # bird: 288×288
+    assert cli.main(["score", "--sr", str(sr), "--hr", str(hr), "--scale", "2", "--border", "200"]) == 2
+    line = _one_error_line(capsys)
+    assert "--border: 200" in line and "bird.png (short side 288 px" in line and "at most 138" in line, line
+    assert cli.main(["score", "--sr", str(sr), "--hr", str(hr), "--scale", "2", "--border", "138"]) == 0
+
+
+def _mirror_copy(data_root: Path, tmp_path: Path) -> Path:
+    """The mirror, linked, with a real copy of Set5 to spoil."""
+    import shutil
+
+    root = tmp_path / "data"
+    root.mkdir()
+    for entry in data_root.iterdir():
+        if entry.name != "benchmarks":
+            (root / entry.name).symlink_to(entry)
+    (root / "benchmarks").mkdir()
+    for entry in (data_root / "benchmarks").iterdir():
+        if entry.name != "Set5":
+            (root / "benchmarks" / entry.name).symlink_to(entry)
+    shutil.copytree(data_root / "benchmarks" / "Set5", root / "benchmarks" / "Set5")
+    return root
+
+
+@pytest.mark.parametrize("fault", ["none", "wrong size", "extra image", "missing image", "strict"])
+def test_doctor_exits_1_when_something_is_wrong_or_missing(tmp_path, data_root, capsys, fault):
+    import shutil
+
+    from srrepro import cli
+
+    root = _mirror_copy(data_root, tmp_path)
+    set5 = root / "benchmarks" / "Set5"
+    if fault == "wrong size":
+        (set5 / "bird.png").write_bytes(b"not the bird")
+    elif fault == "extra image":
+        shutil.copy(set5 / "bird.png", set5 / "bird2.png")
+    elif fault == "missing image":
+        (set5 / "woman.png").unlink()
+    status = cli.main(["doctor", "--data", str(root), *(["--strict"] if fault == "strict" else [])])
+    err = capsys.readouterr().err
+    if fault == "none":  # the mirror lacks only what the paper profile needs
+        assert status == 0 and not err
+        return
+    assert status == 1 and len(err.splitlines()) == 1 and err.startswith("srrepro: doctor: "), err
+    assert {"wrong size": "Set5 size wrong", "extra image": "Set5 has 1 image(s)", "missing image": "Set5 incomplete",
+            "strict": "cannot run at paper (missing DIV2K_train"}[fault] in err
