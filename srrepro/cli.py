@@ -10,19 +10,32 @@ import argparse
 import math
 import os
 import re
+import signal
 import sys
+import threading
 from pathlib import Path
 
-from .errors import SrreproError
+from .errors import SrreproError, WriteError
 
 # The study uses scales up to ×8 (ASDN: any scale in (1, 8]); ×16 leaves headroom without letting a typo such as
 # 1e9 allocate tens of GiB. Below ×1 an "LR" image would be larger than its HR.
 MAX_SCALE = 16.0
 DEVICES = "auto | cpu | cuda | cuda:N | mps"
+DOCTOR_EXIT_RULE = ("exit status 1 when a file is there but wrong (size; sha256 with --verify; an incomplete set; "
+                    "images the manifest does not list) or a table cannot run at the smoke or lite profile; what only "
+                    "the paper profile needs (DIV2K, unreleased weights) is listed, and counts only with --strict")
 
 
 class UsageError(SrreproError):
     """A bad command-line value found after parsing (one that needs the registry or the data to judge)."""
+
+
+class _ExitStatus(Exception):
+    """A command's verdict that is not an error (``doctor`` found problems): exit with this status, nothing more."""
+
+    def __init__(self, status: int):
+        super().__init__(status)
+        self.status = status
 
 
 class _Parser(argparse.ArgumentParser):
@@ -244,20 +257,29 @@ def _cmd_prepare(args) -> None:
     out = args.out
     # Write into a hidden folder beside the target and move it into place at the end, so that a failure half-way
     # (a corrupt image, Ctrl-C) leaves no half-written folder behind.
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=_first_existing(out)))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=_first_existing(out)))
+    except OSError as e:
+        raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
     try:
         for path in files:
             lr, _ = make_pair(data.read_image(path), args.scale, args.degradation, seed=args.seed)
-            Image.fromarray(lr).save(tmp / f"{path.stem}.png")
+            try:
+                Image.fromarray(lr).save(tmp / f"{path.stem}.png")
+            except OSError as e:  # a full disk: name the folder asked for, not the hidden one
+                raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
         umask = os.umask(0)
         os.umask(umask)
         os.chmod(tmp, 0o777 & ~umask)  # mkdtemp makes it 0700; give it the mode a plain mkdir would
-        if out.is_dir():  # an existing folder: its files of the same names are replaced, others kept
-            for f in tmp.iterdir():
-                os.replace(f, out / f.name)
-        else:
-            out.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(tmp, out)
+        try:
+            if out.is_dir():  # an existing folder: its files of the same names are replaced, others kept
+                for f in tmp.iterdir():
+                    os.replace(f, out / f.name)
+            else:
+                out.parent.mkdir(parents=True, exist_ok=True)
+                os.replace(tmp, out)
+        except OSError as e:
+            raise WriteError(f"cannot write LR images to {out}: {e.strerror or e}") from e
     finally:
         if tmp.exists():
             shutil.rmtree(tmp)
@@ -314,7 +336,28 @@ def _image_scores(sr, hr, border: int, args) -> dict[str, float]:
     return {m: out[m] for m in args.metrics}
 
 
+def _some(names: list[str], what: str = "SR file") -> str:
+    """``3 SR files (a.png, b.png, c.png)`` — the first five named."""
+    shown = ", ".join(names[:5]) + (", …" if len(names) > 5 else "")
+    return f"{len(names)} {what}{'s' if len(names) > 1 else ''} ({shown})"
+
+
+def _header(path: Path) -> tuple[str, tuple[int, int]]:
+    """(PIL mode, (width, height)) from the file's header; a file PIL cannot open is left to read_image's error."""
+    from PIL import Image
+
+    try:
+        with Image.open(path) as im:
+            return im.mode, im.size
+    except Exception:
+        from . import data
+
+        data.read_image(path)  # raises its one-line ImageReadError
+        raise
+
+
 def _cmd_score(args) -> None:
+    import numpy as np
     import pandas as pd
 
     from . import data
@@ -340,20 +383,44 @@ def _cmd_score(args) -> None:
             raise data.DatasetMissingError(f"{what} folder {d} does not exist")
     exts = (".png", ".bmp", ".jpg", ".jpeg", ".tif")
     hr_files = {p.stem: p for p in sorted(hr_dir.iterdir()) if p.suffix.lower() in exts}
+    pairs = [(p, _match_hr(p, hr_files)) for p in sorted(p for p in sr_dir.iterdir() if p.suffix.lower() in exts)]
+    if not pairs:
+        raise data.DatasetMissingError(f"no images in {sr_dir}")
+    # Everything that would make the mean wrong or fail half-way, found before any image is scored.
+    unmatched = [p.name for p, h in pairs if h is None]
+    if unmatched:
+        raise data.DatasetMissingError(
+            f"{_some(unmatched)} in {sr_dir} without an HR image in {hr_dir} (an SR file matches the HR file of its "
+            f"name, or of its name's start up to a '_': baby_x4.png → baby.png)")
+    modes = {p: _header(p) for pair in pairs for p in pair}
+    grey = [sr.name for sr, hr in pairs if modes[sr][0] in data.GREY_MODES and modes[hr][0] not in data.GREY_MODES]
+    if grey and not args.grey_sr:
+        raise UsageError(f"{_some(grey)} greyscale against colour HR images: their grey values are not the HR's "
+                         f"Y (PSNR several dB off); save the SR images in colour, or pass --grey-sr if the grey "
+                         f"values are the images' luma (as a colour image saved in grey is)")
+    need = 11 if "ssim" in args.metrics else 1  # SSIM's Gaussian window is 11×11
+    side = {hr: min(hr_crop_shape(modes[hr][1][::-1], args.scale)[0]) for _, hr in pairs}  # mod-cropped short side
+    small = sorted({hr for _, hr in pairs if side[hr] - 2 * border < need}, key=side.get)
+    if small:
+        hr, more = small[0], f" and {len(small) - 1} more" if len(small) > 1 else ""
+        raise UsageError(f"argument --border: {border} pixels off each side leave less than {need}×{need} of "
+                         f"{hr.name} (short side {side[hr]} px after the ×{args.scale:g} mod-crop){more}; give a "
+                         f"border of at most {max(0, (side[hr] - need) // 2)}")
     rows = []
-    for sr_path in sorted(p for p in sr_dir.iterdir() if p.suffix.lower() in exts):
-        hr_path = _match_hr(sr_path, hr_files)
-        if hr_path is None:
-            raise data.DatasetMissingError(f"no HR image in {hr_dir} matches SR file {sr_path.name}")
+    for sr_path, hr_path in pairs:
         sr, hr = data.read_image(sr_path), data.read_image(hr_path)
         (h, w), _ = hr_crop_shape(hr.shape, args.scale)
         hr = hr[:h, :w]
         if sr.shape[:2] != hr.shape[:2]:
             raise ValueError(f"{sr_path.name}: SR is {sr.shape[1]}×{sr.shape[0]} but the mod-cropped HR "
                              f"{hr_path.name} is {hr.shape[1]}×{hr.shape[0]} at ×{args.scale:g}")
+        if sr.ndim == 2 and hr.ndim == 3:  # --grey-sr: luma g stands for R = G = B = g, whose Y is 16 + 219 g / 255
+            sr = np.repeat(sr[..., None], 3, axis=2)
         rows.append({"image": hr_path.stem, **_image_scores(sr, hr, border, args)})
-    if not rows:
-        raise data.DatasetMissingError(f"no images in {sr_dir}")
+    unscored = sorted(set(hr_files) - {hr.stem for _, hr in pairs})
+    if unscored:
+        print(f"srrepro: note: {_some(unscored, 'HR image')} in {hr_dir} without an SR image: the means are over "
+              f"the {len(rows)} scored", file=sys.stderr)
     df = pd.DataFrame(rows)
     print(df.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     means = ", ".join(f"{_METRIC_LABELS[m]} {df[m].mean():.{3 if m == 'psnr' else 4}f}{' dB' if m == 'psnr' else ''}"
@@ -388,7 +455,12 @@ def _cmd_doctor(args) -> None:
     data_root(args.data)  # a missing root is the one error (before the slower imports of the registries)
     from . import doctor
 
-    print(doctor.main(args.data, verify=args.verify, as_json=args.json))
+    report, found = doctor.main(args.data, verify=args.verify, as_json=args.json, strict=args.strict)
+    print(report)
+    if found:
+        more = f" (and {len(found) - 3} more)" if len(found) > 3 else ""
+        print(f"srrepro: doctor: {len(found)} problem(s): {'; '.join(found[:3])}{more}", file=sys.stderr)
+        raise _ExitStatus(1)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -451,6 +523,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="pixels shaved off each side before every metric (default ⌈scale⌉; 0: the whole image)")
     s.add_argument("--data", help="data root for the LPIPS / NIQE weights (default $SRREPRO_DATA or ./data)")
     s.add_argument("--csv", type=_out_file, help="also write per-image scores here (its folder must exist)")
+    s.add_argument("--grey-sr", action="store_true",
+                   help="score greyscale SR images against colour HR ones, taking each grey value as the image's luma "
+                        "(R = G = B); without it such a pair is refused")
     s.set_defaults(func=_cmd_score)
 
     s = sub.add_parser("download", help="fetch datasets / weights from their public sources, with checksums")
@@ -459,15 +534,26 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--data", type=_out_dir, help="data root to fill (default $SRREPRO_DATA or ./data)")
     s.set_defaults(func=_cmd_download)
 
-    s = sub.add_parser("doctor", help="what the data root holds, what is missing and where from, what can run")
+    s = sub.add_parser("doctor", help="what the data root holds, what is missing and where from, what can run",
+                       description=f"What the data root holds, what is missing and where from, what can run; "
+                                   f"{DOCTOR_EXIT_RULE}.")
     s.add_argument("--data", help="data root (default $SRREPRO_DATA or ./data)")
     s.add_argument("--verify", action="store_true", help="also check sha256 / pixel hashes (slow)")
-    s.add_argument("--json", action="store_true", help="machine-readable output")
+    s.add_argument("--strict", action="store_true", help="exit 1 also when a table cannot run at the paper profile")
+    s.add_argument("--json", action="store_true", help="machine-readable output (with the exit status's \"problems\")")
     s.set_defaults(func=_cmd_doctor)
     return p
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    finally:
+        if argv is None:  # run as `srrepro …` / `python -m srrepro …`, not called by a test or a script
+            _exit_at_once_on_interrupt()
+
+
+def _main(argv: list[str] | None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "train":  # the training engine has its own parser (also used by torchrun)
         from .train import main as train_main
@@ -476,8 +562,13 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     # Expected failures: ours, plus bad values and missing files reported by the libraries we call.
     expected = (SrreproError, ValueError, FileNotFoundError)
+    # A stop (kill, a scheduler's preemption) ends like Ctrl-C: training saves its checkpoint at the end of its
+    # iteration, worker pools are stopped, nothing is half-written.
+    sigterm = _set_signal(signal.SIGTERM, signal.default_int_handler)
     try:
         args.func(args)
+    except _ExitStatus as e:
+        return e.status
     except expected as e:
         print(f"srrepro: error: {e}", file=sys.stderr)
         return 2
@@ -487,7 +578,36 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # `srrepro doctor | head`: the reader left; say nothing more
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 1
+    except OSError as e:  # a full disk, a read-only or forbidden folder where some library wrote: one line too
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"srrepro: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
+    finally:
+        _set_signal(signal.SIGTERM, sigterm)
     return 0
+
+
+def _set_signal(sig: int, handler):
+    """``signal.signal`` where Python can set it (the main thread, a Python-level handler); returns the previous one."""
+    if handler is None or threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(sig, handler)
+
+
+def _exit_at_once_on_interrupt() -> None:
+    """After the command: a Ctrl-C or SIGTERM during the interpreter's shutdown (threads joined, atexit handlers)
+    would end in a traceback from an atexit callback and exit status 0; exit 130 with one line instead."""
+    def now(signum, frame):
+        for stream in (sys.stdout, sys.stderr):
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                pass
+        os.write(2, b"srrepro: interrupted\n")
+        os._exit(130)
+
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        _set_signal(sig, now)
 
 
 if __name__ == "__main__":

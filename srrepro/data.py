@@ -129,13 +129,16 @@ def data_root(explicit: str | os.PathLike | None = None, must_exist: bool = True
 
 
 # --------------------------------------------------------------------------------------------- images
+GREY_MODES = ("L", "I;16", "I")  # PIL modes read_image decodes to H×W; every other mode becomes RGB
+
+
 def read_image(path: str | os.PathLike) -> np.ndarray:
     """Decode an image to uint8: H×W for greyscale, H×W×3 for colour (alpha dropped, palettes expanded)."""
     path = Path(path)
     try:
         with Image.open(path) as im:
             im.load()
-            if im.mode in ("L", "I;16", "I"):
+            if im.mode in GREY_MODES:
                 arr = np.asarray(im.convert("L") if im.mode != "L" else im)
             else:
                 arr = np.asarray(im.convert("RGB"))

@@ -395,6 +395,29 @@ def format_text(d: dict) -> str:
     return "\n".join(lines)
 
 
-def main(root=None, verify: bool = False, as_json: bool = False) -> str:
+# ------------------------------------------------------------------------------------------ the exit status
+def problems(d: dict, strict: bool = False) -> list[str]:
+    """What makes ``srrepro doctor`` exit 1, one short phrase each: a file that is there but wrong (size, sha256
+    with --verify, an incomplete set, images the manifest does not list), a table that cannot run at the smoke or
+    lite profile, and with ``strict`` at the paper profile too (DIV2K, unreleased weights: listed, else not counted).
+    """
+    out = []
+    for i in d["items"]:
+        if i["status"] not in (OK, MISSING):
+            out.append(f"{i['name']} {i['status']}")
+        elif i["extra_files"]:
+            out.append(f"{i['name']} has {i['extra_files']} image(s) srrepro/manifest.tsv does not list")
+    for tid, by_profile in d["tables"].items():
+        for prof in PROFILES if strict else ("smoke", "lite"):
+            if not by_profile[prof]["ok"]:
+                out.append(f"{tid} cannot run at {prof} (missing {', '.join(by_profile[prof]['missing'])})")
+    return out
+
+
+def main(root=None, verify: bool = False, as_json: bool = False, strict: bool = False) -> tuple[str, list[str]]:
+    """(the report, the problems that make the exit status 1)."""
     d = diagnose(root, verify)
-    return json.dumps(d, indent=2) if as_json else format_text(d)
+    found = problems(d, strict)
+    if as_json:
+        return json.dumps({**d, "problems": found}, indent=2), found
+    return format_text(d), found

@@ -3,3 +3,11 @@
 
 class SrreproError(Exception):
     """Something the user can fix: the message says what is wrong and what to do."""
+
+
+class WriteError(SrreproError, OSError):
+    """A file could not be written (full disk, read-only or forbidden folder): the message names it. Still an
+    OSError, for callers that treat any failed write alike."""
+
+    def __str__(self) -> str:  # the message alone (OSError would print "[Errno N] strerror: filename")
+        return str(self.args[0]) if self.args else super().__str__()

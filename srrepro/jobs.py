@@ -15,6 +15,8 @@ released weights: ``<work_dir>/official/<name>/scores/``), so an interrupted tab
 
 :func:`run_jobs` runs a table's jobs side by side: a process pool of one worker per CPU core (one intra-op
 thread each) or one per GPU; with ``launcher="slurm"`` each unit is a Slurm job instead (:mod:`srrepro.launch`).
+The pool never outlives its table: its workers die with the main process (however it dies) and are stopped, each
+saving its checkpoint, when the table stops early (:func:`worker_pool`).
 A unit's numbers do not depend on what runs beside it: on CPU every unit runs
 with ``threads`` intra-op threads (default 1), and CPU training is bit-identical at a fixed thread count.
 """
@@ -25,12 +27,15 @@ import json
 import math
 import os
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from . import lifeline
 from .data import SrreproDataError
+from .errors import SrreproError
 from .recipes import PAPER_RECIPES, SIZES, recipe
 from .train import TrainConfig, TrainingDivergedError, cpu_cores
 from .verdicts import CHECKPOINTS
@@ -163,11 +168,56 @@ def _finished(work_dir: Path, h: str) -> Path | None:
     return None
 
 
+class WorkDirError(SrreproError):
+    """The work folder (``runs/``) cannot hold runs or locks."""
+
+
 def model_lock(work_dir: Path, h: str):
     from filelock import FileLock
 
-    (Path(work_dir) / "locks").mkdir(parents=True, exist_ok=True)
-    return FileLock(str(Path(work_dir) / "locks" / f"{h}.lock"), timeout=LOCK_WAIT_S)
+    locks = Path(work_dir) / "locks"
+    try:
+        locks.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise WorkDirError(f"{locks} (or a folder above it) is a file, not a folder: move it away; it holds one "
+                           f"lock per model being trained") from None
+    return FileLock(str(locks / f"{h}.lock"), timeout=LOCK_WAIT_S)
+
+
+def _intact(run_dir: Path, h: str, config: TrainConfig) -> bool:
+    """Whether a finished run's files read back (model.json of hash ``h``, model.pt and the snapshots as weights).
+    A corrupt file is moved aside (one line on stderr) and False returned: the caller then resumes the run's
+    checkpoint (which rewrites model.pt and model.json) or, when a snapshot is lost, retrains it."""
+    import torch
+
+    from .provenance import failure, move_aside
+    from .train import snapshot_name
+
+    bad = None
+    try:
+        meta = json.loads((run_dir / "model.json").read_text())
+        if not (isinstance(meta, dict) and meta.get("model_hash") == h):
+            raise ValueError(f"not the model.json of model {h}")
+    except (OSError, ValueError) as e:
+        bad = run_dir / "model.json", failure(e)
+    weights = [run_dir / "model.pt", *(run_dir / snapshot_name(step) for step in config.snapshot_steps())]
+    for path in weights:
+        if bad is not None:
+            break
+        try:
+            state = torch.load(path, map_location="cpu", weights_only=True)
+            if not (isinstance(state, dict) and state and all(isinstance(v, torch.Tensor) for v in state.values())):
+                raise ValueError("not a state_dict of tensors")
+        except Exception as e:  # truncated, garbage: torch raises several kinds
+            bad = path, failure(e)
+    if bad is None:
+        return True
+    move_aside(*bad)
+    if bad[0].name not in ("model.json", "model.pt") and (run_dir / "checkpoint.pt").exists():
+        move_aside(run_dir / "checkpoint.pt", f"its snapshot {bad[0].name} is lost: the run is retrained")
+    if (run_dir / "model.json").exists():  # the run is not finished until model.pt is back
+        os.remove(run_dir / "model.json")
+    return False
 
 
 def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = None,
@@ -186,6 +236,8 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
         stage1 = {"pretrained_hash": info1["model_hash"]}
     with model_lock(ctx.work_dir, h):  # another process training the same model: wait for it, then reuse it
         done = _finished(ctx.work_dir, h)
+        if done is not None and not _intact(done, h, config):
+            done = None
         if done is not None:
             meta = json.loads((done / "model.json").read_text())
             return done, {**meta, **stage1, "reused_from": str(done.relative_to(ctx.work_dir))}
@@ -250,18 +302,41 @@ def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
     from .evaluate import evaluate
     from .train import resolve_device
 
+    metrics = tuple(ev.get("metrics", ("psnr", "ssim")))
     if cache is not None and cache.exists():
-        return pd.read_csv(cache)
+        cached = _cached_scores(cache, metrics)
+        if cached is not None:
+            return cached
     df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
                   device=str(resolve_device(ctx.device)), root=ctx.data_root,
                   self_ensemble=ev.get("self_ensemble", False), limit=eval_limit(ctx, ev["dataset"]),
-                  metrics=tuple(ev.get("metrics", ("psnr", "ssim"))), forward_kw=ev.get("forward_kw"),
+                  metrics=metrics, forward_kw=ev.get("forward_kw"),
                   **ev.get("degradation_kw", {}))
     if cache is not None:
         from .provenance import atomic_write_text
 
         atomic_write_text(cache, df.to_csv(index=False))
     return df
+
+
+def _cached_scores(cache: Path, metrics: tuple) -> pd.DataFrame | None:
+    """A score cache's per-image rows, or None (and the file moved aside) when it is not a complete one: unreadable,
+    without rows, without a requested metric's column, or with an empty score."""
+    from .provenance import failure, move_aside
+
+    try:
+        df = pd.read_csv(cache)
+        missing = [c for c in ("image", *metrics) if c not in df]
+        if missing:
+            raise ValueError(f"no column {missing[0]!r}")
+        if df.empty:
+            raise ValueError("no rows")
+        if df[list(metrics)].isna().any().any():
+            raise ValueError("empty scores")
+        return df
+    except (OSError, ValueError) as e:  # pandas' parser errors are ValueErrors
+        move_aside(cache, failure(e))
+        return None
 
 
 def _eval_hash(ev: dict, ctx, ckpt: float) -> str:
@@ -349,8 +424,9 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
 
 
 # ------------------------------------------------------------------------------------------ side by side
-def _worker_init(devices, lock) -> None:
-    """Give each pool worker its own GPU (one unit per GPU); CPU workers need nothing."""
+def _worker_init(devices, lock, parent_pid: int) -> None:
+    """Tie each pool worker's life to its parent's; give it its own GPU (one unit per GPU), CPU workers need none."""
+    lifeline.die_with_parent(parent_pid)
     if devices:
         with lock:
             os.environ["SRREPRO_WORKER_DEVICE"] = devices.pop(0)
@@ -423,16 +499,10 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
             results[k] = run_group(group)
             bar.update(1)
     else:
-        import multiprocessing as mp
-
-        spawn = mp.get_context("spawn")  # fork after torch has started threads can deadlock
-        manager = spawn.Manager()
-        shared = manager.list(devices)
         from .plan import job_flops
 
         cost = {k: sum(job_flops(ctx, job, evs) for job, evs in group) for k, group in tasks.items()}
-        with ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_init,
-                                 initargs=(shared, manager.Lock())) as pool:
+        with worker_pool(workers, devices) as pool:
             futures = {}
             stage2 = {k for k, g in tasks.items() if any(j.pretrained_from is not None for j, _ in g)}
             # stage-1 models before the stages that start from them (a second stage handed out early would wait on
@@ -446,7 +516,6 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 bar.update(1)
-        manager.shutdown()
     bar.close()
     rows, images = [], []
     for k in tasks:  # in the jobs' order, whatever order they finished in
@@ -458,7 +527,52 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
 
 
 def _run_group_in_worker(ctx, table, group, threads):
-    return [_worker_run(ctx, table, job, evs, threads) for job, evs in group]
+    with lifeline.busy():
+        return [_worker_run(ctx, table, job, evs, threads) for job, evs in group]
+
+
+@contextmanager
+def worker_pool(workers: int, devices: list[str]):
+    """A spawn process pool that never outlives its table: its workers (and the process handing out GPUs) die with
+    this process, and an exception here (Ctrl-C, SIGTERM via the CLI, a failed unit) stops them instead of
+    waiting for the units still running: each saves its checkpoint, then exits (killed after STOP_GRACE_S, see
+    :mod:`srrepro.lifeline`)."""
+    import multiprocessing as mp
+    from multiprocessing.managers import SyncManager
+
+    spawn = mp.get_context("spawn")  # fork after torch has started threads can deadlock
+    manager = SyncManager(ctx=spawn)
+    manager.start(lifeline.die_with_parent, (os.getpid(),))
+    pool = None
+    try:
+        pool = ProcessPoolExecutor(workers, mp_context=spawn, initializer=_worker_init,
+                                   initargs=(manager.list(devices), manager.Lock(), os.getpid()))
+        yield pool
+        pool.shutdown(wait=True)
+    except BaseException:
+        if pool is not None:
+            _stop_workers(pool)
+        raise
+    finally:
+        manager.shutdown()
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the queued units and stop the running ones: SIGTERM (a worker saves its checkpoint), then SIGKILL."""
+    import time
+
+    # the executor's own process table: the only handle on its workers before Python 3.14's terminate_workers()
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for proc in processes:
+        if proc.is_alive():
+            proc.terminate()
+    deadline = time.monotonic() + lifeline.STOP_GRACE_S
+    for proc in processes:
+        proc.join(max(0.0, deadline - time.monotonic()))
+        if proc.is_alive():
+            proc.kill()
+            proc.join()
 
 
 class torch_threads:

@@ -96,20 +96,58 @@ def provenance(profile: str, **extra) -> dict:
     return row
 
 
-def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+def move_aside(path: str | os.PathLike, why: str) -> Path:
+    """Rename a corrupt cache file to ``<name>.corrupt-<time>`` (kept for whoever wants to look, never read again)
+    and say so in one line on stderr; the caller then recomputes it."""
+    import sys
+    import time
+
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    stamp = time.strftime("%Y%m%dT%H%M%S")
+    dest = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
     try:
+        os.replace(path, dest)
+    except FileNotFoundError:  # another process moved it first
+        return dest
+    print(f"srrepro: warning: {path} is corrupt ({why}); moved to {dest.name}, recomputing it", file=sys.stderr)
+    return dest
+
+
+def failure(e: BaseException) -> str:
+    """An exception as a short one-line reason (the first line of its message, its type when it has none)."""
+    first = next((line.strip() for line in str(e).splitlines() if line.strip()), "")
+    return f"{type(e).__name__}: {first[:160]}" if first else type(e).__name__
+
+
+def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path``.
+
+    A failed write (full disk, read-only or forbidden folder, …) leaves ``path`` as it was, removes the temporary
+    file and raises :class:`srrepro.errors.WriteError`, one line naming ``path``.
+    """
+    from .errors import WriteError
+
+    path = Path(path)
+    tmp = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
         with os.fdopen(fd, "wb") as f:
             f.write(data)
             f.flush()
             os.fsync(f.fileno())
         readable_by_all(tmp)
         os.replace(tmp, path)
+    except OSError as e:
+        error = WriteError(f"cannot write {path}: {e.strerror or e}")
+        error.errno, error.filename = e.errno, str(path)
+        raise error from e
     finally:
-        if os.path.exists(tmp):
+        if tmp is not None and os.path.exists(tmp):
             os.unlink(tmp)
     return path
 

@@ -8,7 +8,10 @@ Guarantees
     * Never lose work: ``run_dir/checkpoint.pt`` is written atomically every ``checkpoint_every`` iterations, at
       the end, and on Ctrl-C (KeyboardInterrupt; the CLI maps SIGTERM to it too). ``resume=True`` restores the
       model, Adam, GradScaler, discriminator, RNG, learning curve and the position in the data stream, so on
-      CPU an interrupted-and-resumed run ends with bit-identical weights to an uninterrupted one.
+      CPU an interrupted-and-resumed run ends with bit-identical weights to an uninterrupted one. An iteration
+      is indivisible (:func:`deferred_interrupts`): a Ctrl-C or SIGTERM landing anywhere inside it (between
+      backward, the optimizer step and the step counter) takes effect at its end, so the saved step and the
+      saved weights/optimizer state always agree.
     * A checkpoint written by a different config is refused with one line naming the differing fields (only
       ``iterations`` and the bookkeeping/hardware fields in ``RESUMABLE_CHANGES`` may change on resume).
     * A NaN/inf loss stops the run with :class:`TrainingDivergedError` naming the iteration; ``curve.csv`` then
@@ -40,6 +43,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 from contextlib import contextmanager, nullcontext
 from dataclasses import MISSING, asdict, dataclass, field, fields
@@ -56,11 +60,11 @@ from .models.common import init_convs
 from .losses import (VGG_TERMS, DiscriminatorLoss, MultiScaleOutputs, VGGLoss, generator_gan_loss, multiscale_l1,
                      parse_loss)
 from .patches import PatchSampler
-from .provenance import atomic_torch_save, atomic_write_text
+from .provenance import atomic_torch_save, atomic_write_text, failure, move_aside
 
 __all__ = [
     "TrainConfig", "TrainResult", "TrainingDivergedError", "CheckpointMismatchError", "INIT_SCHEMES", "train",
-    "build_model", "model_kwargs", "cpu_threads", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
+    "build_model", "deferred_interrupts", "model_kwargs", "cpu_threads", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
 ]
 
 CHECKPOINT, CURVE, CONFIG, FINAL = "checkpoint.pt", "curve.csv", "config.json", "model.pt"
@@ -335,7 +339,6 @@ class _Step:
         self.disc_logits = not config.discriminator_kwargs.get("sigmoid", True)
         amp = AMP_DTYPES[config.amp] if device.type == "cuda" else None
         self.autocast = torch.autocast("cuda", dtype=amp) if amp else nullcontext()
-        self.updating = False  # True while optimizer states are half-updated (an interrupt then must not save)
 
     def generator_loss(self, out, hr, scale) -> dict[str, torch.Tensor]:
         sr = out[scale] if isinstance(out, dict) else out  # dict: MultiScaleOutputs (OverNet + ms_l1)
@@ -366,7 +369,6 @@ class _Step:
                 d_loss = self.train_disc(hr_img, fake.detach())
             self.optimizer_d.zero_grad(set_to_none=True)
             self.scaler.scale(d_loss).backward()
-            self.updating = True
             self.scaler.step(self.optimizer_d)
             out["d_loss"] = d_loss.detach()
         with self.autocast:
@@ -377,10 +379,8 @@ class _Step:
         self.scaler.unscale_(self.optimizer)  # true gradients (a no-op without fp16); step() then skips unscaling
         # the global gradient norm before clipping, for the learning curve (EDSR's residual-scaling instability)
         grad_norm = clip_grad_norm(self.model.parameters(), self.config.grad_clip or math.inf)
-        self.updating = True
         self.scaler.step(self.optimizer)
         self.scaler.update()
-        self.updating = False
         out["loss"] = loss.detach()
         if len(parts) > 1:
             out.update({f"loss_{k}": v.detach() for k, v in parts.items()})
@@ -470,7 +470,13 @@ def _saved_state(run_dir: Path, config: TrainConfig, resume: bool) -> dict | Non
     if not resume:
         raise FileExistsError(f"{run_dir} already holds a checkpoint: pass resume=True (--resume) to continue it, "
                               f"or use another run_dir")
-    state = torch.load(path, map_location="cpu", weights_only=True)
+    try:
+        state = torch.load(path, map_location="cpu", weights_only=True)
+        if not (isinstance(state, dict) and state.get("format") == "srrepro.train/1"):
+            raise ValueError("not a srrepro.train/1 checkpoint")
+    except Exception as e:  # truncated, garbage, another format: keep the bytes aside and start afresh
+        move_aside(path, failure(e))
+        return None
     _check_resumable(state["config"], config, path)
     return state
 
@@ -611,6 +617,46 @@ def _log(config: TrainConfig, step_fn: _Step, p: _Progress, lr_value: float, ran
 
 
 # ----------------------------------------------------------------------------------------------- the loop
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+
+
+@contextmanager
+def deferred_interrupts():
+    """Hold SIGINT and SIGTERM while the block runs, then deliver them to the handlers that were in place.
+
+    The first signal is only noted; it is raised again (through the original handler: KeyboardInterrupt for
+    Ctrl-C, whatever SIGTERM did before) when the block ends. A second signal inside the block is delivered at
+    once, for a user who really wants out. Signals can only be handled in the main thread: elsewhere a no-op.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    pending: list[int] = []
+    old = {sig: signal.getsignal(sig) for sig in INTERRUPTS}
+    held = [sig for sig, handler in old.items() if handler not in (signal.SIG_IGN, None)]
+
+    def restore() -> None:
+        for sig in held:
+            signal.signal(sig, old[sig])
+
+    def note(signum, frame):
+        if pending:  # the second one: now
+            pending.clear()
+            restore()
+            signal.raise_signal(signum)
+        else:
+            pending.append(signum)
+
+    for sig in held:
+        signal.signal(sig, note)
+    try:
+        yield
+    finally:
+        restore()
+        if pending:
+            signal.raise_signal(pending.pop())
+
+
 def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = True, images=None,
           threads: int | None = None) -> TrainResult:
     """Train ``config`` in ``run_dir``; ``resume=True`` continues its checkpoint (a fresh start if none).
@@ -640,32 +686,40 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
         p.t0 = time.perf_counter()  # wall time counts the loop, not the setup
         step_fn.model.train()
         # the loop: one optimisation step per batch, then log, validate, checkpoint, snapshot
+        mid_iteration = False
         try:
             for lr_u8, hr_u8, scale in loader:
-                lr_value = lr_at(config, p.step)
-                out = step_fn(_to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last),
-                              scale, lr_value)
-                p.step += 1
-                values = _mean_losses(out, world)
-                if not all(math.isfinite(v) for k, v in values.items() if "loss" in k):
-                    bad = ", ".join(f"{k} = {v}" for k, v in values.items() if "loss" in k)
-                    if rank == 0:  # the curve up to the divergence, for whoever studies it (the checkpoint stays)
-                        p.curve.append({"step": p.step, "lr": lr_value, **values, "wall_s": round(p.wall(), 3)})
-                        atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
-                    raise TrainingDivergedError(f"{bad} at iteration {p.step} (lr {lr_value:g}): stopping; the last "
-                                                f"checkpoint in {run_dir} (if any) predates it", step=p.step)
-                p.add(values)
-                _log(config, step_fn, p, lr_value, rank, bar)
-                if bar is not None:
-                    bar.update(1)
-                if rank == 0 and ((config.checkpoint_every and p.step % config.checkpoint_every == 0)
-                                  or p.step == config.iterations):
-                    save()
-                if rank == 0 and p.step in snapshots and p.step < config.iterations:
-                    atomic_torch_save(step_fn.model.state_dict(), run_dir / snapshot_name(p.step))
+                # One iteration is indivisible: the update, the step counter, the running means, the curve row and
+                # the checkpoint move together, so a saved step never counts an update twice or misses one. A
+                # Ctrl-C / SIGTERM landing inside waits for the iteration's end; a second one stops it at once,
+                # and then nothing is saved (mid_iteration).
+                with deferred_interrupts():
+                    lr_value = lr_at(config, p.step)
+                    mid_iteration = True  # from the first change of state on
+                    out = step_fn(_to_device(lr_u8, device, channels_last),
+                                  _to_device(hr_u8, device, channels_last), scale, lr_value)
+                    p.step += 1
+                    values = _mean_losses(out, world)
+                    if not all(math.isfinite(v) for k, v in values.items() if "loss" in k):
+                        bad = ", ".join(f"{k} = {v}" for k, v in values.items() if "loss" in k)
+                        if rank == 0:  # the curve up to the divergence, for whoever studies it (the checkpoint stays)
+                            p.curve.append({"step": p.step, "lr": lr_value, **values, "wall_s": round(p.wall(), 3)})
+                            atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
+                        raise TrainingDivergedError(f"{bad} at iteration {p.step} (lr {lr_value:g}): stopping; the "
+                                                    f"last checkpoint in {run_dir} (if any) predates it", step=p.step)
+                    p.add(values)
+                    _log(config, step_fn, p, lr_value, rank, bar)
+                    if bar is not None:
+                        bar.update(1)
+                    if rank == 0 and ((config.checkpoint_every and p.step % config.checkpoint_every == 0)
+                                      or p.step == config.iterations):
+                        save()
+                    if rank == 0 and p.step in snapshots and p.step < config.iterations:
+                        atomic_torch_save(step_fn.model.state_dict(), run_dir / snapshot_name(p.step))
+                    mid_iteration = False
         except KeyboardInterrupt:
             if rank == 0:
-                _save_on_interrupt(step_fn, p, run_dir, save)
+                _save_on_interrupt(mid_iteration, p, run_dir, save)
             raise
         finally:
             if bar is not None:
@@ -686,12 +740,13 @@ def _bar(config: TrainConfig, start: int):
     return tqdm(total=config.iterations, initial=start, unit="it", desc=f"train {config.model}", dynamic_ncols=True)
 
 
-def _save_on_interrupt(step_fn: _Step, p: _Progress, run_dir: Path, save) -> None:
-    """Ctrl-C (or SIGTERM via the CLI): save, unless the interrupt came inside a half-done optimizer update."""
+def _save_on_interrupt(mid_iteration: bool, p: _Progress, run_dir: Path, save) -> None:
+    """Ctrl-C (or SIGTERM via the CLI): save, unless the interrupt stopped an iteration half-way (a second Ctrl-C,
+    or a KeyboardInterrupt raised by code inside it): its update, counter and curve may then disagree."""
     ckpt = run_dir / CHECKPOINT
-    if step_fn.updating:
-        print(f"\ninterrupted inside an optimizer update of iteration {p.step + 1}: not saved; {ckpt} keeps the last "
-              f"periodic checkpoint", file=sys.stderr)
+    if mid_iteration:
+        print(f"\ninterrupted inside iteration {p.step + 1}: not saved; {ckpt} keeps the last periodic checkpoint",
+              file=sys.stderr)
     else:
         save()
         print(f"\ninterrupted after iteration {p.step}: saved {ckpt}; resume with resume=True (--resume)",

@@ -82,7 +82,9 @@ def test_cli_doctor_json_and_missing_root(tmp_path):
     run = lambda *a: subprocess.run([sys.executable, "-m", "srrepro", "doctor", *a], capture_output=True,
                                     text=True, env=dict(os.environ))
     r = run("--data", str(tmp_path), "--json")
-    assert r.returncode == 0, r.stderr
-    assert json.loads(r.stdout)["tables"]["complexity"]["lite"]["ok"]
+    assert r.returncode == 1, r.stderr  # an empty root: tables cannot run at smoke and lite
+    report = json.loads(r.stdout)
+    assert report["tables"]["complexity"]["lite"]["ok"] and "bicubic cannot run at smoke (missing Set5)" in report["problems"]
+    assert r.stderr.startswith("srrepro: doctor: ") and r.stderr.count("\n") == 1
     r = run("--data", str(tmp_path / "absent"))
     assert r.returncode == 2 and r.stderr.startswith("srrepro: error: data root") and r.stderr.count("\n") == 1
