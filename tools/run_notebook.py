@@ -75,6 +75,8 @@ def main(argv: list[str]) -> int:
         from make_notebooks import hide_injected
 
         logging.getLogger("papermill").setLevel(logging.WARNING)
+        # the kernel imports the srrepro of this checkout (whose results/ it writes), whatever else is on the path
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(REPO), *filter(None, [env.get("PYTHONPATH")])])
         try:
             pm.execute_notebook(str(REPO / "notebooks" / f"{table}.ipynb"), tmp, parameters=params,
                                 progress_bar=False)
