@@ -16,6 +16,10 @@ LAB_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 # Data root: $SRREPRO_DATA if set, else ../shared/data when it exists (project machines), else ./data.
 SRREPRO_DATA ?= $(if $(wildcard ../shared/data),$(abspath ../shared/data),$(abspath data))
 export SRREPRO_DATA
+# TABLE, PROFILE and DEVICE reach the recipes through the environment only ("$$TABLE"), never spliced into a shell
+# line by make, and are checked against the registry (srrepro.preflight) before anything runs or is created.
+export TABLE PROFILE DEVICE
+CHECK := $(BIN)/python -m srrepro.preflight
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
 .PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check
@@ -33,7 +37,7 @@ help:
 	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
 	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
 	@echo "make gpu-check [DEVICE=cuda]   CUDA paths in a few minutes (amp, channels_last, DDP, CARN-M CUDA=CPU, tiles, speed)"
-	@echo "data root: SRREPRO_DATA=$(SRREPRO_DATA)"
+	@echo "data root: SRREPRO_DATA=$$SRREPRO_DATA"
 
 setup:
 	$(PYTHON) -m venv $(VENV)
@@ -52,31 +56,22 @@ test-all:
 	$(BIN)/python -m pytest -q -n auto -m "slow or not slow"
 
 # papermill runs the table's notebook (parameters: table, profile, device, data_root, recompute True) which
-# writes results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book.
+# writes results/$(PROFILE)/$(TABLE).csv; the executed notebook is kept beside it for the book. The notebook runs
+# into a temporary file of its own; on failure the previous CSV and sidecar are put back (tools/run_notebook.py).
 reproduce:
-	@$(BIN)/srrepro show $(TABLE) >/dev/null
-	@mkdir -p results/$(PROFILE)
-	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
-	  -p table $(TABLE) -p profile $(PROFILE) -p device $(DEVICE) -p data_root "$(SRREPRO_DATA)" \
-	  -p recompute True -p progress False
-	@$(BIN)/python tools/make_notebooks.py --hide-injected results/$(PROFILE)/.$(TABLE).tmp.ipynb
-	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
-	@echo "results/$(PROFILE)/$(TABLE).csv and results/$(PROFILE)/$(TABLE).ipynb written"
+	@$(BIN)/python tools/run_notebook.py reproduce
 
 # Re-execute a table's notebook on its existing CSV (no computation), e.g. after `srrepro reproduce` from the CLI.
 render:
-	@$(BIN)/srrepro show $(TABLE) >/dev/null
-	@test -f results/$(PROFILE)/$(TABLE).csv || { echo "no results/$(PROFILE)/$(TABLE).csv to render: make reproduce TABLE=$(TABLE) PROFILE=$(PROFILE)"; exit 2; }
-	$(BIN)/papermill --log-level WARNING notebooks/$(TABLE).ipynb results/$(PROFILE)/.$(TABLE).tmp.ipynb \
-	  -p table $(TABLE) -p profile $(PROFILE) -p recompute False -p progress False
-	@$(BIN)/python tools/make_notebooks.py --hide-injected results/$(PROFILE)/.$(TABLE).tmp.ipynb
-	@mv results/$(PROFILE)/.$(TABLE).tmp.ipynb results/$(PROFILE)/$(TABLE).ipynb
+	@$(BIN)/python tools/run_notebook.py render
 
 dry-run:
-	$(BIN)/srrepro reproduce $(TABLE) --profile $(PROFILE) --dry-run
+	@$(CHECK)
+	@$(BIN)/srrepro reproduce "$$TABLE" --profile "$$PROFILE" --dry-run
 
 reproduce-all:
-	@for t in $$($(BIN)/srrepro list --ids); do $(MAKE) --no-print-directory reproduce TABLE=$$t PROFILE=$(PROFILE) || exit 1; done
+	@$(CHECK)
+	@for t in $$($(BIN)/srrepro list --ids); do $(MAKE) --no-print-directory reproduce TABLE="$$t" PROFILE="$$PROFILE" || exit 1; done
 
 notebooks:
 	$(BIN)/python tools/make_notebooks.py
@@ -85,7 +80,7 @@ notebooks:
 # official CARN-M on CUDA = CPU within 0.001 dB, tiled = whole-image inference, a throughput table
 # → results/gpu_check/<UTC date>-<gpu>.csv and .md (a CPU run, DEVICE=cpu, writes to a temp dir).
 gpu-check:
-	$(BIN)/python tools/gpu_check.py --device $(DEVICE) --data "$(SRREPRO_DATA)"
+	$(BIN)/python tools/gpu_check.py --device "$$DEVICE" --data "$$SRREPRO_DATA"
 
 # JupyterLab from $(VENV) on notebooks/, with this venv registered as the kernel "Python (srrepro)" (the
 # notebooks store "python3", which in this JupyterLab is the same venv; papermill and jupyter-book use that).

@@ -72,14 +72,28 @@ def _seed(text: str) -> int:
     return _int(text, 0, "a seed (0, 1, 2, …)")
 
 
-def _count(text: str) -> int:
-    return _int(text, 1, "a number of seeds (1 or more)")
+def _count_of(name: str):
+    """The argparse type of ``--seeds`` / ``--iterations`` / ``--workers`` / ``--threads``: srrepro.preflight's
+    validator of that parameter (the notebooks and tables.reproduce use the same one)."""
+    def parse(text: str) -> int:
+        from .preflight import ParameterError, check_count
+
+        try:
+            return check_count(name, text)
+        except ParameterError as e:
+            raise argparse.ArgumentTypeError(str(e)) from None
+
+    parse.__name__ = name  # argparse names the type in some messages
+    return parse
 
 
 def _device(text: str) -> str:
-    if not re.fullmatch(r"auto|cpu|mps|cuda(:\d+)?", text):
-        raise argparse.ArgumentTypeError(f"unknown device {text!r}; valid: {DEVICES}")
-    return text
+    from .preflight import ParameterError, check_device
+
+    try:
+        return check_device(text, available=False)
+    except ParameterError as e:
+        raise argparse.ArgumentTypeError(str(e)) from None
 
 
 def _slurm_option(text: str) -> tuple[str, object]:
@@ -150,20 +164,12 @@ def _check_data(explicit) -> None:
 
 
 def _check_device_available(device: str) -> None:
-    if device in ("auto", "cpu"):
-        return
-    import torch
+    from .preflight import ParameterError, check_device
 
-    if device == "mps":
-        if not (getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()):
-            raise UsageError("argument --device: mps is not available on this machine; use --device auto or cpu")
-        return
-    n = torch.cuda.device_count() if torch.cuda.is_available() else 0
-    index = int(device.partition(":")[2] or 0)
-    if index >= n:
-        have = f"{n} CUDA device(s): cuda:0…cuda:{n - 1}" if n else "no CUDA device"
-        raise UsageError(f"argument --device: {device} is not available, this machine has {have}; "
-                         f"use --device auto or cpu")
+    try:
+        check_device(device)
+    except ParameterError as e:
+        raise UsageError(f"argument --device: {e}") from None
 
 
 # ------------------------------------------------------------------------------------------ commands
@@ -483,13 +489,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", default="auto", type=_device, help=DEVICES)
     s.add_argument("--results", default="results", type=_results_dir,
                    help="results folder (default results/; a relative path is taken from the checkout's root)")
-    s.add_argument("--seeds", type=_count, help="repeat each training run with this many seeds")
+    s.add_argument("--seeds", type=_count_of("seeds"), help="repeat each training run with this many seeds")
     s.add_argument("--only", nargs="*", type=_only, metavar="KEY=V1,V2",
                    help="restrict to some cells, e.g. dataset=Set5")
-    s.add_argument("--iterations", type=_count, help="train every model this many iterations (a tweak: the rows go "
+    s.add_argument("--iterations", type=_count_of("iterations"), help="train every model this many iterations (a tweak: the rows go "
                                                     "to results/custom/)")
-    s.add_argument("--workers", type=_count, help="units side by side (default: one per CPU core or GPU)")
-    s.add_argument("--threads", type=_count, help="CPU threads per unit (default 1: bit-identical to the committed "
+    s.add_argument("--workers", type=_count_of("workers"), help="units side by side (default: one per CPU core or GPU)")
+    s.add_argument("--threads", type=_count_of("threads"), help="CPU threads per unit (default 1: bit-identical to the committed "
                                                  "results whatever runs beside it)")
     s.add_argument("--update", action="store_true", help="with --only: refresh those cells in the profile's own "
                                                          "CSV instead of writing results/custom/")

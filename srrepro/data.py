@@ -119,6 +119,9 @@ def data_root(explicit: str | os.PathLike | None = None, must_exist: bool = True
     else:
         root, how = Path("data"), "the default ./data (no --data and no $SRREPRO_DATA)"
     root = root.expanduser()
+    if must_exist and root.exists() and not root.is_dir():
+        raise DataRootError(f"data root {root.resolve()} (from {how}) is a file, not a folder: point SRREPRO_DATA or "
+                            f"--data at the data folder")
     if must_exist and not root.is_dir():
         raise DataRootError(
             f"data root {root.resolve()} (from {how}) does not exist: point SRREPRO_DATA or --data at a data "

@@ -131,9 +131,10 @@ def test_notebook_call_matches_the_library():
 
 def test_makefile_reproduce_computes_and_render_loads():
     reproduce, render = _make_recipe("reproduce"), _make_recipe("render")
-    assert "-p recompute True" in reproduce and "results/$(PROFILE)/$(TABLE).ipynb" in reproduce
-    assert "-p recompute False" in render
-    assert "load_only" not in reproduce + render
+    assert "tools/run_notebook.py reproduce" in reproduce and "tools/run_notebook.py render" in render
+    runner = (REPO / "tools" / "run_notebook.py").read_text()  # papermill with recompute True only to reproduce
+    assert 'recompute=mode == "reproduce"' in runner and 'out = csv.with_suffix(".ipynb")' in runner
+    assert "load_only" not in reproduce + render + runner
     lab = _make_recipe("lab")
     assert "ipykernel install --sys-prefix --name srrepro" in lab and "$(LAB_ARGS)" in lab
 

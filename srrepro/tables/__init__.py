@@ -7,11 +7,13 @@ profile, the jobs a profile runs (``jobs(ctx)``) and its claims with the rule th
 engine does the rest: :mod:`srrepro.jobs` runs the jobs side by side, :mod:`srrepro.plan` costs them,
 :mod:`srrepro.verdicts` judges the claims.
 
-``reproduce(id, profile)`` runs the spec, joins the paper values, adds provenance, and writes
-``results/<profile>/<id>.csv`` with the per-image scores beside it (``<id>.scores.csv.gz``), atomically. A run
-whose knobs differ from the profile's (seeds, iterations, a subset of cells) writes
-``results/custom/<id>/<hash>.csv`` instead and never touches the profile's results. A run that computed nothing
-(no data, say) writes nothing and raises :class:`NothingComputedError`.
+``reproduce(id, profile)`` checks its parameters and inputs first (:mod:`srrepro.preflight`: the data root, the
+exact image list of every dataset the table reads, its weights files), runs the spec, joins the paper values,
+adds provenance, and writes ``results/<profile>/<id>.csv`` with the per-image scores beside it
+(``<id>.scores.csv.gz``) as one generation (:func:`write_result`). A run whose knobs differ from the profile's
+(seeds, iterations, a subset of cells) writes ``results/custom/<id>/<hash>.csv`` instead and never touches the
+profile's results. A result is replaced only by a better-or-equal one: a run that computed nothing, or that leaves
+a cell without values that the existing CSV has values for, writes nothing and raises :class:`NothingComputedError`.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ import importlib
 import io
 import json
 import math
+import os
+import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +34,7 @@ import pandas as pd
 
 from ..errors import SrreproError
 from ..plan import Plan
-from ..provenance import REPO_ROOT, atomic_write_bytes, git_state, provenance
+from ..provenance import REPO_ROOT, git_state, provenance, readable_by_all
 from ..verdicts import VERDICTS, Claim, Verdict
 from ..verdicts import judge as judge_claims
 
@@ -192,6 +196,10 @@ class NothingComputedError(SrreproError, RuntimeError):
     pass
 
 
+class ResultFileError(SrreproError, ValueError):
+    """A result CSV and its per-image sidecar that are not one generation."""
+
+
 @dataclass
 class TableResult:
     spec: TableSpec
@@ -296,9 +304,32 @@ def judge(spec: TableSpec, rows: pd.DataFrame, profile: str, images: pd.DataFram
     return judge_claims(spec.claims, rows, profile, images, training_budget(rows, spec.family))
 
 
-def _read_scores(csv_path: Path) -> pd.DataFrame | None:
+SCORES_DIGEST = "scores_sha256"  # CSV column: the sidecar this CSV was written with (see write_result)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+def _read_scores(csv_path: Path, rows: pd.DataFrame | None = None) -> pd.DataFrame | None:
+    """The per-image sidecar of ``csv_path``, checked against the digest its CSV ``rows`` recorded (CSVs written
+    before the digest was recorded: the sidecar as found)."""
     p = scores_path(csv_path)
-    return pd.read_csv(p) if p.exists() else None
+    want = None
+    if rows is not None and SCORES_DIGEST in rows:
+        recorded = rows[SCORES_DIGEST].dropna().astype(str)
+        want = recorded.iloc[0] if len(recorded) and recorded.iloc[0] else ""
+    if want == "":  # written without per-image scores: a sidecar beside it is a leftover of an older generation
+        return None
+    if not p.exists():
+        if want:
+            raise ResultFileError(f"{p} is missing but {csv_path} was written with it; re-run the table")
+        return None
+    data = p.read_bytes()
+    if want and _digest(data) != want:
+        raise ResultFileError(f"{p} is not the sidecar {csv_path} was written with (sha256 {_digest(data)}, recorded "
+                              f"{want}: a write interrupted between the two files); re-run the table")
+    return pd.read_csv(io.BytesIO(data), compression="gzip")
 
 
 def load(table_id: str, profile: str, results_dir: str | Path = "results") -> TableResult:
@@ -308,7 +339,8 @@ def load(table_id: str, profile: str, results_dir: str | Path = "results") -> Ta
     if not path.exists():
         raise FileNotFoundError(f"no results for {table_id} at profile {profile}: {path} is missing; "
                                 f"run `make reproduce TABLE={table_id} PROFILE={profile}`")
-    return _result(spec, profile, pd.read_csv(path), path, _read_scores(path))
+    rows = pd.read_csv(path)
+    return _result(spec, profile, rows, path, _read_scores(path, rows))
 
 
 def _result(spec, profile, rows, path, images, custom: str = "") -> TableResult:
@@ -395,16 +427,25 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
               progress: bool = True, write: bool = True, only: dict | None = None, iterations: int | None = None,
               workers: int | None = None, threads: int | None = None, update: bool = False,
               work_dir: str | Path | None = None, launcher: str = "local", slurm: dict | None = None,
-              batch_size: int | None = None, lr_patch: int | None = None, eval_images: int | None = None
-              ) -> TableResult | Plan:
+              batch_size: int | None = None, lr_patch: int | None = None, eval_images: int | None = None,
+              check_data: bool = True) -> TableResult | Plan:
     """Compute table ``table_id`` at ``profile`` and write ``results/<profile>/<id>.csv`` (+ its per-image scores).
 
     Knobs that differ from the profile (``seeds``, ``iterations``, ``only``, caps: ``batch_size``, ``lr_patch``,
     ``eval_images``) write
     ``results/custom/<id>/…`` instead. ``launcher="slurm"`` runs each unit as a Slurm job (:mod:`srrepro.launch`).
     ``update=True`` with ``only`` alone refreshes those cells' rows in the profile's own CSV (same settings, a
-    partial re-run) and keeps the others.
+    partial re-run): rows are replaced by cell (the table's key columns, seed), the others kept.
+
+    Every parameter, the data root and the table's datasets and weights files are checked first
+    (:mod:`srrepro.preflight`); ``check_data=False`` skips the data checks (tests on generated data roots only).
     """
+    from ..preflight import check_inputs, check_params
+
+    checked = check_params(table_id, profile, device, seeds, iterations, workers, threads, only,
+                           device_available=not dry_run and launcher != "slurm", results_dir=results_dir)
+    seeds, iterations, workers, threads, only = (checked[k] for k in ("seeds", "iterations", "workers", "threads",
+                                                                      "only"))
     spec = get(table_id)
     knobs = dict(data_root=data_root, device=device, seeds=seeds, progress=progress, only=only,
                  iterations=iterations, workers=workers, threads=threads,
@@ -412,10 +453,20 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
                  batch_size=batch_size, lr_patch=lr_patch, eval_images=eval_images)
     if dry_run:
         return plan(table_id, profile, **knobs)
-    ctx = context(spec, profile, **knobs)
     tweak = _knobs(profile, seeds, iterations, None if update else only, batch_size, lr_patch, eval_images)
     if update and (seeds or iterations or batch_size or lr_patch or eval_images):
         raise ValueError("update=True refreshes cells at the profile's own settings: drop seeds/iterations")
+    if update and not only:
+        raise ValueError("update=True refreshes the cells chosen by only: give only={key: [values]}")
+    if check_data:
+        check_inputs(table_id, profile, data_root, only)
+    ctx = context(spec, profile, **knobs)
+    path = None
+    if write:
+        path = custom_path(table_id, profile, tweak, results_dir) if tweak else result_path(table_id, profile,
+                                                                                             results_dir)
+        if update and path.exists():  # the rows kept must be readable with their scores before hours go into a run
+            _read_scores(path, pd.read_csv(path))
     git_state()  # pin the commit now: a run takes minutes to hours, and the tree may move on meanwhile
     t0 = time.time()
     ours, images = compute(spec, ctx)
@@ -430,47 +481,136 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
             rows[k] = rows[k].fillna(v)
     if tweak:
         rows["custom"] = tweak
-    path = None
     if write:
-        path = custom_path(table_id, profile, tweak, results_dir) if tweak else result_path(table_id, profile,
-                                                                                             results_dir)
-        if path.exists() and not _computed(spec, ours) and _computed(spec, pd.read_csv(path)):
-            raise NothingComputedError(f"{table_id} at profile {profile} computed nothing this time "
-                                       f"({rows['status'].dropna().iloc[0] if 'status' in rows else 'no values'}); "
-                                       f"{path} keeps its results")
-        if only and not tweak and path.exists():  # keep rows of other cells (a partial re-run replaces its own)
-            old = pd.read_csv(path)
-            old_images = _read_scores(path)
-            if "config_hash" in old:
-                keep = ~old["config_hash"].isin(rows["config_hash"])
-                if old_images is not None and len(images):
-                    images = pd.concat([old_images[old_images["config_hash"].isin(old.loc[keep, "config_hash"])],
-                                        images], ignore_index=True)
-                old = old[keep]
-                rows = pd.concat([old, rows], ignore_index=True) if len(old) else rows
-        _write(path, rows, images)
+        old = pd.read_csv(path) if path.exists() else None
+        if update and old is not None:  # keep the rows of other cells (a partial re-run replaces its own)
+            rows, images = _update_rows(spec, old, _read_scores(path, old), rows, images)
+        if old is not None:
+            _refuse_worse(spec, profile, path, old, rows)
+        rows = write_result(path, rows, images)
     return _result(spec, profile, rows, path, images if len(images) else None, tweak)
 
 
-def _write(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> None:
-    """The CSV and its per-image sidecar, each atomically (the sidecar first: a CSV never points at stale scores)."""
+def cell_columns(spec: TableSpec, rows: pd.DataFrame) -> list[str]:
+    """The columns that name a cell of ``rows``: the table's keys, the seed, the paper reporting it."""
+    return [k for k in spec.keys if k in rows] + [c for c in ("seed", "reported_by") if c in rows and c not in spec.keys]
+
+
+def _cell_ids(rows: pd.DataFrame, cols: list[str]) -> pd.Series:
+    """One string per row naming its cell, alike for a row in memory and one read back from a CSV (4 = 4.0,
+    NaN = None = "")."""
+    def plain(v):
+        v = _plain(v)
+        if isinstance(v, float) and v.is_integer():
+            v = int(v)
+        return "" if v is None else str(v)
+
+    return pd.Series(["\x1f".join(plain(r[c]) for c in cols) for _, r in rows[cols].iterrows()], index=rows.index,
+                     dtype=object)
+
+
+def _as_read_back(rows: pd.DataFrame) -> pd.DataFrame:
+    buf = io.StringIO()
+    rows.to_csv(buf, index=False)
+    buf.seek(0)
+    return pd.read_csv(buf)
+
+
+def _update_rows(spec, old: pd.DataFrame, old_images, rows: pd.DataFrame, images: pd.DataFrame):
+    """``--update``: the old CSV with the rows of the re-run cells replaced (by cell, never by config hash, which
+    older rows may carry differently), in the table's row order; the sidecar likewise."""
+    new = _as_read_back(rows)
+    cols = cell_columns(spec, new)
+    keep = ~_cell_ids(old, cols).isin(set(_cell_ids(new, cols)))
+    if old_images is not None and "config_hash" in old:
+        kept_hashes = set(old.loc[keep, "config_hash"]) - set(new.get("config_hash", ()))
+        old_images = old_images[old_images["config_hash"].isin(kept_hashes)]
+        images = pd.concat([old_images, images], ignore_index=True) if len(images) else old_images
+    merged = pd.concat([old[keep], new], ignore_index=True)
+    merged = merged.sort_values([k for k in spec.keys if k in merged], kind="stable", ignore_index=True)
+    return merged, images
+
+
+def _refuse_worse(spec: TableSpec, profile: str, path: Path, old: pd.DataFrame, rows: pd.DataFrame) -> None:
+    """A result is replaced only by a better-or-equal one: no cell that ``old`` has values for may lose them (a run
+    that computed nothing, missing weights, a crash mid-way: whatever the reason). A complete run (every row
+    computed) may drop cells, e.g. after the grid changed."""
+    new = _as_read_back(rows)
+    metrics = [m for m in spec.metrics if m in new]
+    new_computed = new[metrics].notna().any(axis=1) if metrics else pd.Series(False, index=new.index)
+    old_metrics = [m for m in spec.metrics if m in old]
+    if not old_metrics:
+        return
+    cols = cell_columns(spec, new)
+    cols = [c for c in cols if c in old]
+    old_ids, new_ids = _cell_ids(old, cols), _cell_ids(new, cols)
+    had = set(old_ids[old[old_metrics].notna().any(axis=1)])
+    has = set(new_ids[new_computed])
+    lost = had - has
+    if not lost or (new_computed.all() and not (lost & set(new_ids))):
+        return
+    example = sorted(lost)[0]
+    cell = ", ".join(f"{c}={v}" for c, v in zip(cols, example.split("\x1f")) if v)
+    mine = new[new_ids == example]
+    why = str(mine["status"].iloc[0]) if len(mine) and "status" in mine else "not in this run"
+    raise NothingComputedError(f"{spec.id} at profile {profile}: this run leaves {len(lost)} cell(s) without the values "
+                               f"{path} has (e.g. {cell}: {why}); nothing written — fix that first (`srrepro doctor` "
+                               f"lists the data root), or delete {path.name} to replace it anyway")
+
+
+def write_result(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> pd.DataFrame:
+    """Write a result CSV and its per-image sidecar as one generation; returns the rows as written.
+
+    Both are written in full to temporary files beside their targets (``.<name>.*.tmp``, git-ignored, removed on
+    any failure) and fsynced; then the sidecar is renamed over its target and the CSV over its own. The CSV
+    records the sidecar's digest (column ``scores_sha256``; empty: no sidecar), and :func:`load` checks it, so a
+    process killed between the two renames leaves a pair that is refused in one line, never read as one result.
+    """
     side = scores_path(path)
+    side_bytes = b""
     if len(images):
         buf = io.BytesIO()
         images.to_csv(buf, index=False, compression={"method": "gzip", "mtime": 0}, float_format="%.6f")
-        atomic_write_bytes(side, buf.getvalue())
-    elif side.exists():
-        side.unlink()
-    buf = io.StringIO()
-    rows.to_csv(buf, index=False)
-    atomic_write_bytes(path, buf.getvalue().encode())
+        side_bytes = buf.getvalue()
+    rows = rows.assign(**{SCORES_DIGEST: _digest(side_bytes) if side_bytes else ""})
+    csv_bytes = rows.to_csv(index=False).encode()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temps = []
+    try:
+        for target, data in ((side, side_bytes), (path, csv_bytes)):
+            if target is side and not side_bytes:
+                temps.append(None)
+                continue
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{target.name}.", suffix=".tmp")
+            temps.append(tmp)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            readable_by_all(tmp)
+        if temps[0]:
+            os.replace(temps[0], side)
+        os.replace(temps[1], path)
+        if not side_bytes and side.exists():  # the CSV says "no sidecar": an older one goes
+            side.unlink()
+    finally:
+        for tmp in temps:
+            if tmp and os.path.exists(tmp):
+                os.unlink(tmp)
+    return rows
 
 
 def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
                       iterations: int | None = None, only: dict | None = None, **kw) -> TableResult:
     """The notebooks' one call: with the profile's own knobs and ``recompute=False``, render the committed CSV when
     it exists (no retraining; ``loaded_from`` names it, and the page says so); otherwise compute — tweaked knobs
-    into ``results/custom/``."""
+    into ``results/custom/``. Every parameter is checked first (:func:`srrepro.preflight.check_params`)."""
+    from ..preflight import check_params
+
+    checked = check_params(table_id, profile, kw.get("device", "auto"), seeds, iterations, kw.get("workers"),
+                           kw.get("threads"), only, device_available=False,
+                           results_dir=kw.get("results_dir", "results"))
+    seeds, iterations, only = checked["seeds"], checked["iterations"], checked["only"]
     tweak = _knobs(profile, seeds, iterations, only)
     path = result_path(table_id, check_profile(profile), kw.get("results_dir", "results"))
     if not recompute and not tweak and path.exists():
@@ -483,5 +623,6 @@ def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = Fa
         if p.exists():
             print(f"Rendering the earlier tweaked run {p.name} ({tweak}) without retraining.")
             spec = get(table_id)
-            return _result(spec, profile, pd.read_csv(p), p, _read_scores(p), tweak)
+            rows = pd.read_csv(p)
+            return _result(spec, profile, rows, p, _read_scores(p, rows), tweak)
     return reproduce(table_id, profile, seeds=seeds, iterations=iterations, only=only, **kw)
