@@ -184,9 +184,9 @@ def test_losses_reach_the_host_once_per_curve_row_not_per_step(tmp_path, monkeyp
 def test_auto_workers_on_cuda_only(monkeypatch):
     cfg = _tiny(num_workers="auto")
     assert T.loader_workers(cfg, "cpu") == 0
-    monkeypatch.setattr(T, "cpu_cores", lambda: 64)
+    monkeypatch.setattr(T, "cpu_cores", lambda: 128)
     monkeypatch.setattr(torch.cuda, "device_count", lambda: 4)
-    assert T.loader_workers(cfg, "cuda:1") == 8  # 16 cores per GPU: capped at 8
+    assert T.loader_workers(cfg, "cuda:1") == 16  # 32 cores per GPU: capped at 16
     monkeypatch.setattr(T, "cpu_cores", lambda: 16)
     assert T.loader_workers(cfg, "cuda:1") == 3  # 4 per GPU, one left to the main process
     assert T.loader_workers(_tiny(num_workers=2), "cuda") == 2
