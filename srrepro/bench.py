@@ -797,8 +797,9 @@ def loadavg() -> float:
 
 def run(official: str | os.PathLike | None = None, out: str | os.PathLike = OUT, quick: bool = False,
         threads: int | None = None, device: str = "auto", data_root=None, side_by_side: bool = True,
-        log: Callable[[str], None] = print) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Measure everything, write ``out/compare.csv`` and ``out/machine.csv``, return both frames."""
+        log: Callable[[str], None] = print, pipeline: bool = False) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Measure everything, write ``out/compare.csv`` and ``out/machine.csv`` (``pipeline``: also
+    ``out/pipeline.csv``, :mod:`srrepro.pipeline`), return the first two frames."""
     import torch
 
     from .train import cpu_cores, cpu_threads
@@ -843,7 +844,31 @@ def run(official: str | os.PathLike | None = None, out: str | os.PathLike = OUT,
         df.to_csv(buf, index=False)
         atomic_write_text(Path(out) / name, buf.getvalue())
         frames.append(df)
+    if pipeline:
+        run_pipeline(out, quick, data_root, log)
     return frames[0], frames[1]
+
+
+def run_pipeline(out: str | os.PathLike = OUT, quick: bool = False, data_root=None,
+                 log: Callable[[str], None] = print) -> Path:
+    """Measure the data pipeline alone (:mod:`srrepro.pipeline`) and write ``out/pipeline.csv`` with provenance."""
+    import torch
+
+    from .pipeline import PIPELINE_COLUMNS, PIPELINE_CSV, measure
+    from .train import cpu_cores
+
+    torch.set_num_threads(1)
+    extra = dict(mode="quick" if quick else "full", loadavg_start=loadavg(), cores=cpu_cores(),
+                 torch_version=torch.__version__)
+    t0 = time.perf_counter()
+    rows = measure(data_root, quick, log)
+    extra.update(bench_seconds=round(time.perf_counter() - t0, 1), loadavg_end=loadavg())
+    df = pd.DataFrame(rows).reindex(columns=PIPELINE_COLUMNS)
+    for k, v in provenance("bench", **extra).items():
+        df[k] = v
+    buf = io.StringIO()
+    df.to_csv(buf, index=False)
+    return atomic_write_text(Path(out) / PIPELINE_CSV, buf.getvalue())
 
 
 def summary(compare: pd.DataFrame) -> str:
@@ -1029,18 +1054,22 @@ def page(bench_dir: str | os.PathLike = OUT, csv_prefix: str | None = None) -> s
                              f"{r['steps_per_s']:.2f} | {r['relative']:.2f}× |")
                 else:
                     L.append(f"| {how} | – | – | – | {_md(r['status'])} |")
+    from .pipeline import PIPELINE_CSV, page_section
+
+    L += page_section(_read(bench_dir / PIPELINE_CSV))
     L += ["", "## How to re-run", "",
           "```bash",
           *(clone_command(k, Path("official")) for k in OFFICIAL),
           CV2_HINT.format(dir="official").replace("pip", ".venv/bin/pip", 1) + "   # BasicSR's metrics import OpenCV",
-          "make bench   # → results/bench/compare.csv, results/bench/machine.csv (BENCH_ARGS=--quick: a smoke test)",
+          "make bench   # → results/bench/compare.csv, machine.csv, pipeline.csv (BENCH_ARGS=--quick: a smoke test)",
           "```", "",
           "The official code is imported by file path for the measurement only (never installed or committed; "
           "`official/` is git-ignored, `--official DIR` or `$SRREPRO_OFFICIAL` points elsewhere). A missing piece "
           "turns its rows into a one-line note with the command that gets it, and the rest is measured."]
     if csv_prefix is not None:
-        L += ["", f'Raw rows: <a href="{csv_prefix}bench_{COMPARE_CSV}">{COMPARE_CSV}</a>, '
-              f'<a href="{csv_prefix}bench_{MACHINE_CSV}">{MACHINE_CSV}</a> (results/bench/).']
+        links = [f'<a href="{csv_prefix}bench_{name}">{name}</a>' for name in (COMPARE_CSV, MACHINE_CSV, PIPELINE_CSV)
+                 if (bench_dir / name).is_file()]
+        L += ["", f"Raw rows: {', '.join(links)} (results/bench/)."]
     return "\n".join(L) + "\n"
 
 
@@ -1057,11 +1086,19 @@ def main(argv=None) -> int:
     ap.add_argument("--device", default="auto", help="auto (adds cuda:0 when there is one), cpu, cuda, cuda:N")
     ap.add_argument("--data", default=None, help="data root for carn_m.pth (default $SRREPRO_DATA, else ./data)")
     ap.add_argument("--no-side-by-side", action="store_true", help="skip the units-side-by-side row")
+    ap.add_argument("--no-pipeline", action="store_true", help="skip the data-pipeline rows (pipeline.csv)")
+    ap.add_argument("--pipeline-only", action="store_true", help="measure the data pipeline alone: write "
+                    "pipeline.csv, keep compare.csv and machine.csv")
     args = ap.parse_args(argv)
     if args.out is None:
         args.out = tempfile.mkdtemp(prefix="srrepro-bench-") if args.quick else str(OUT)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    if args.pipeline_only:
+        path = run_pipeline(args.out, args.quick, args.data, log)
+        print(f"wrote {path}")
+        return 0
     compare, machine = run(args.official, args.out, args.quick, args.threads, args.device, args.data,
-                           not args.no_side_by_side, log=lambda s: print(s, file=sys.stderr, flush=True))
+                           not args.no_side_by_side, log=log, pipeline=not args.no_pipeline)
     print(summary(compare))
     print(f"wrote {Path(args.out) / COMPARE_CSV} and {Path(args.out) / MACHINE_CSV} "
           f"({_dt.datetime.now().strftime('%H:%M:%S')})")

@@ -15,8 +15,9 @@ Per iteration (one scale per batch, as EDSR/MDSR §"Train", PCARN §3.5 and ASDN
 How LR patches are made
     * integer scale s: the LR image is made ONCE per (image, s) from the mod-cropped HR image with the
       MATLAB-exact ``srrepro.degrade.degrade(hr, s, kind)`` (BI, BD or DN; DN noise seeded by the image index,
-      so every run sees the same noisy LR) and kept in memory. An LR patch at (y, x) of size p pairs with the HR
-      patch at (s·y, s·x) of size s·p.
+      so every run sees the same noisy LR): read from :class:`srrepro.cache.TrainingCache` (memory-mapped,
+      made once per data root) when training from a data root, else made at start and kept in memory. An LR
+      patch at (y, x) of size p pairs with the HR patch at (s·y, s·x) of size s·p.
     * non-integer scale r (OverNet, ASDN, CARN-OSM): an HR crop of size P = round(p·r) is drawn and its LR patch
       is ``imresize(hr_crop, output_shape=(p, p))`` — MATLAB bicubic of that crop alone (borders of the crop
       are replicated, unlike a crop of a whole-image resize). The scale actually used is P/p (r snapped to the
@@ -28,6 +29,8 @@ import math
 
 import numpy as np
 import torch
+
+from .cache import ImageStack
 
 
 def _augment(img: np.ndarray, k: int) -> np.ndarray:
@@ -45,6 +48,23 @@ def _rgb(img: np.ndarray) -> np.ndarray:
     return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
 
 
+def make_lr(hr: np.ndarray, scale: int, degradation: str, index: int) -> np.ndarray:
+    """The LR image of training image number ``index`` (RGB uint8) at integer ``scale``: the mod-cropped image
+    degraded MATLAB-exactly (DN's noise seeded by ``index``, so every run and the cache see the same noise)."""
+    from .data import modcrop
+    from .degrade import degrade
+
+    cropped = modcrop(hr, scale)
+    lr = degrade(cropped, scale, degradation, seed=index)
+    if lr.shape[:2] != (cropped.shape[0] // scale, cropped.shape[1] // scale):
+        raise ValueError(f"degrade({degradation}, x{scale}) gave {lr.shape[:2]} for HR {cropped.shape[:2]}")
+    return lr
+
+
+def _all_mapped(images, lr_images: dict, int_scales) -> bool:
+    return isinstance(images, ImageStack) and all(isinstance(lr_images.get(s), ImageStack) for s in int_scales)
+
+
 def is_integer_scale(scale: float) -> bool:
     return float(scale) == int(scale)
 
@@ -53,7 +73,7 @@ class PatchSampler:
     """Map-style dataset whose index is the iteration: ``sampler[step] -> (lr_u8, hr_u8, scale)``.
 
     Args:
-        images: ``[(name, uint8 H×W×3 or H×W)]`` HR training images.
+        images: ``[(name, uint8 H×W×3 or H×W)]`` HR training images, or an :class:`srrepro.cache.ImageStack`.
         scales: the training scales (ints, or floats for arbitrary-scale models); ignored if ``scale_range``.
         lr_patch: LR patch side p.
         batch_size: global batch size N (all ranks together).
@@ -62,13 +82,20 @@ class PatchSampler:
         scale_range: ``(lo, hi)``: draw r uniformly in [lo, hi] each iteration (arbitrary-scale models).
         rank, world_size: this process returns samples ``[rank·N/W, (rank+1)·N/W)`` of every global batch.
         progress: show a bar while the LR images are made.
+        lr_images: ``{integer scale: sequence of LR images}`` made by :func:`make_lr` beforehand (the
+            :class:`srrepro.cache.TrainingCache`); the scales it lacks are made here.
+
+    With ``images`` and every ``lr_images`` entry an :class:`srrepro.cache.ImageStack`, a pickled sampler (a
+    DataLoader worker started by spawn/forkserver) carries the cache folders, not the pixels.
     """
 
     def __init__(self, images, scales=(2,), lr_patch: int = 48, batch_size: int = 16, degradation: str = "BI",
-                 seed: int = 0, scale_range=None, rank: int = 0, world_size: int = 1, progress: bool = False):
+                 seed: int = 0, scale_range=None, rank: int = 0, world_size: int = 1, progress: bool = False,
+                 lr_images=None):
         if batch_size % world_size:
             raise ValueError(f"batch_size {batch_size} is not divisible by the {world_size} DDP processes")
-        self.hr = [_rgb(np.asarray(img)) for _, img in images]
+        self.hr = [_rgb(np.asarray(img)) for img in (images if isinstance(images, ImageStack) else
+                                                     (img for _, img in images))]
         if not self.hr:
             raise ValueError("no training images")
         self.scales = tuple(scales)
@@ -79,22 +106,24 @@ class PatchSampler:
         if float_scales and degradation != "BI":
             raise ValueError(f"non-integer training scales need degradation BI (got {degradation}): BD/DN are "
                              "defined for integer scales only")
-        # LR images for the integer scales, made once (MATLAB-exact) and kept in memory.
+        # LR images for the integer scales: the cache's (``lr_images``, memory-mapped), else made here once
+        # (MATLAB-exact) and kept in memory.
         self.lr: dict[tuple[int, int], np.ndarray] = {}
         int_scales = [] if self.scale_range else sorted({int(s) for s in self.scales if is_integer_scale(s)})
-        if int_scales:
+        lr_images = dict(lr_images or {})
+        self._stacks = (images, lr_images) if _all_mapped(images, lr_images, int_scales) else None
+        for s in int_scales:
+            if s in lr_images:
+                if len(lr_images[s]) != len(self.hr):
+                    raise ValueError(f"lr_images[{s}] has {len(lr_images[s])} images for {len(self.hr)} HR images")
+                self.lr.update(((i, s), lr_images[s][i]) for i in range(len(self.hr)))
+        missing = [s for s in int_scales if s not in lr_images]
+        if missing:
             from tqdm.auto import tqdm
 
-            from .data import modcrop
-            from .degrade import degrade
-
-            jobs = [(i, s) for s in int_scales for i in range(len(self.hr))]
+            jobs = [(i, s) for s in missing for i in range(len(self.hr))]
             for i, s in tqdm(jobs, desc=f"making {degradation} LR images", disable=not progress, leave=False):
-                hr = modcrop(self.hr[i], s)
-                lr = degrade(hr, s, degradation, seed=i)
-                if lr.shape[:2] != (hr.shape[0] // s, hr.shape[1] // s):
-                    raise ValueError(f"degrade({degradation}, x{s}) gave {lr.shape[:2]} for HR {hr.shape[:2]}")
-                self.lr[i, s] = lr
+                self.lr[i, s] = make_lr(self.hr[i], s, degradation, i)
         # For each scale, the images large enough for one patch.
         self._eligible: dict[float, np.ndarray] = {}
         for s in ([self.scale_range[1]] if self.scale_range else self.scales):
@@ -104,6 +133,19 @@ class PatchSampler:
                 raise ValueError(f"no training image is large enough for an HR patch of {need} px (x{s}, "
                                  f"LR patch {lr_patch}); use a smaller lr_patch")
             self._eligible[s] = ok
+
+    def __getstate__(self):
+        state = dict(self.__dict__)
+        if self._stacks is not None:  # memory-mapped: the receiver maps the same files (views, rebuilt below)
+            state["hr"], state["lr"] = None, None
+        return state
+
+    def __setstate__(self, state):
+        self.__dict__.update(state)
+        if self.hr is None:
+            images, lr_images = self._stacks
+            self.hr = [_rgb(np.asarray(img)) for img in images]
+            self.lr = {(i, s): stack[i] for s, stack in lr_images.items() for i in range(len(self.hr))}
 
     def hr_patch(self, scale: float) -> int:
         return round(self.p * scale)

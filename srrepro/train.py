@@ -27,7 +27,9 @@ and, at the end, ``model.pt`` (the generator's state_dict).
 Speed: autocast (bf16 or fp16 + GradScaler) on CUDA only; channels_last on CUDA by default (``"auto"``) and on CPU
 too with ``channels_last=True`` (opt-in: on CPU it changes the float summation order, so CPU results are
 bit-identical per memory format and thread count, not across them); optional ``torch.compile``; all CPU
-cores (or $OMP_NUM_THREADS) for intra-op threads on CPU; DataLoader workers (``num_workers``) for the patch cropping.
+cores (or $OMP_NUM_THREADS) for intra-op threads on CPU. The batches are made ahead by DataLoader workers
+(:func:`loader_workers`: several on CUDA, none on CPU) from the decode-once image cache (:mod:`srrepro.cache`), and
+the losses stay on the device between curve rows and checkpoints (no host sync per step).
 
 DDP: ``torchrun --nproc-per-node N -m srrepro.train ...``. With WORLD_SIZE > 1 every process joins a process group
 (nccl on CUDA, gloo on CPU; a group the caller already initialised is used as is, even of size 1), wraps the model
@@ -65,6 +67,7 @@ from .provenance import atomic_torch_save, atomic_write_text, failure, move_asid
 __all__ = [
     "TrainConfig", "TrainResult", "TrainingDivergedError", "CheckpointMismatchError", "INIT_SCHEMES", "train",
     "build_model", "deferred_interrupts", "model_kwargs", "cpu_threads", "init_weights", "lr_at", "resolve_device", "load_pretrained", "estimate_seconds", "main",
+    "loader_workers", "training_images",
 ]
 
 CHECKPOINT, CURVE, CONFIG, FINAL = "checkpoint.pt", "curve.csv", "config.json", "model.pt"
@@ -128,7 +131,9 @@ class TrainConfig:
     # memory format and thread count only (channels_last vs contiguous: ~1e-7 apart after a few steps).
     channels_last: bool | str = "auto"
     compile: bool = False
-    num_workers: int = 0  # DataLoader worker processes for patch cropping
+    # DataLoader worker processes making the batches while the model computes: "auto" = loader_workers() (on CUDA
+    # min(16, cores per GPU - 1); 0 on CPU/MPS, where the cores are the model's); an int: exactly that many.
+    num_workers: int | str = "auto"
 
     def __post_init__(self):
         for name in ("scales", "scale_range", "betas", "lr_milestones", "ms_scales", "val_scales", "snapshots"):
@@ -148,6 +153,8 @@ class TrainConfig:
             (self.init in INIT_SCHEMES, f"init must be one of {tuple(INIT_SCHEMES)}, not {self.init!r}"),
             (self.scale_range is None or len(self.scale_range) == 2, "scale_range must be (lo, hi)"),
             (self.gan_scales >= 1, "gan_scales must be >= 1"),
+            (self.num_workers == "auto" or (isinstance(self.num_workers, int) and self.num_workers >= 0),
+             f"num_workers must be 'auto' or an int >= 0, not {self.num_workers!r}"),
             (self.iterations >= 0 and self.batch_size >= 1 and self.lr_patch >= 1, "bad iterations/batch/patch"),
         ]
         for ok, msg in checks:
@@ -530,6 +537,9 @@ class _Progress:
     wall_before: float = 0.0  # seconds of earlier sessions
     running: dict = field(default_factory=lambda: {"n": 0, "sums": {}})
     t0: float = field(default_factory=time.perf_counter)
+    # the losses of the steps since the last flush, still on the device (one stacked tensor per step)
+    pending: list = field(default_factory=list)
+    pending_keys: tuple = ()
 
     def wall(self) -> float:
         return self.wall_before + time.perf_counter() - self.t0
@@ -583,26 +593,82 @@ def _restore(state: dict, step_fn: _Step) -> _Progress:
     return _Progress(state["step"], state["curve"], state["wall_s"], state["running"])
 
 
+def loader_workers(config: TrainConfig, device) -> int:
+    """DataLoader workers for ``config`` on ``device``: ``num_workers`` if an int; "auto": on CUDA one per core of
+    this process's share of the machine (cores ÷ visible GPUs), less one for the main process, at most 16 (``make
+    bench`` measured 3 (EDSR-baseline) to 10 (OverNet) and 14 (s-LWSR, an upper bound) for 1.5× an H100's
+    appetite; the workers share the cache's pages, so each costs little RAM); 0 elsewhere, where the cores run the model itself and a CPU
+    run must stay bit-identical per thread count (workers change nothing in the batches, but compete for cores)."""
+    if config.num_workers != "auto":
+        return int(config.num_workers)
+    if torch.device(device).type != "cuda":
+        return 0
+    per_gpu = cpu_cores() // max(1, torch.cuda.device_count())
+    return max(1, min(16, per_gpu - 1))
+
+
+def training_images(config: TrainConfig, progress: bool = False):
+    """(HR images, {integer scale: LR images}) of ``config.train_dataset`` from the decode-once cache
+    (:class:`srrepro.cache.TrainingCache`: memory-mapped, built on first use by whichever unit gets there first)."""
+    from .cache import TrainingCache
+    from .patches import is_integer_scale
+
+    cache = TrainingCache(config.train_dataset, config.data_root)
+    hr = cache.hr(progress)
+    scales = [] if config.scale_range else sorted({int(s) for s in config.scales if is_integer_scale(s)})
+    return hr, {s: cache.lr(s, config.degradation, progress) for s in scales}
+
+
 def _batches(config: TrainConfig, images, start: int, rank: int, world: int, device, progress: bool):
-    """Iteration t's batch is PatchSampler[t], whoever computes it: (LR uint8, HR uint8, scale) from ``start`` on."""
+    """Iteration t's batch is PatchSampler[t], whoever computes it: (LR uint8, HR uint8, scale) from ``start`` on.
+
+    The batches are made by :func:`loader_workers` worker processes ahead of the loop (``prefetch_factor`` each,
+    in pinned memory on CUDA), so cropping, augmentation and a fractional scale's per-crop MATLAB resize overlap
+    the model's step; every batch is a pure function of (seed, step), so the worker count never changes them."""
+    lr_images = None
     if images is None:
-        from .data import load_images
-
-        images = load_images(config.train_dataset, config.data_root)
+        images, lr_images = training_images(config, progress and rank == 0)
     sampler = PatchSampler(images, config.scales, config.lr_patch, config.batch_size, config.degradation,
-                           config.seed, config.scale_range, rank, world, progress=progress and rank == 0)
+                           config.seed, config.scale_range, rank, world, progress=progress and rank == 0,
+                           lr_images=lr_images)
+    workers = loader_workers(config, device)
+    ahead = dict(prefetch_factor=4, persistent_workers=True) if workers else {}
     return torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(start, config.iterations),
-                                       num_workers=config.num_workers, pin_memory=device.type == "cuda",
-                                       generator=torch.Generator().manual_seed(config.seed))  # spares the global RNG
+                                       num_workers=workers, pin_memory=device.type == "cuda",
+                                       generator=torch.Generator().manual_seed(config.seed),  # spares the global RNG
+                                       **ahead)
 
 
-def _mean_losses(out: dict[str, torch.Tensor], world: int) -> dict[str, float]:
-    """The step's losses as floats, averaged over ranks (so every rank stops together on NaN)."""
-    values = torch.stack([v.float() for v in out.values()])
+def _needs_losses(config: TrainConfig, step: int) -> bool:
+    """Whether step ``step`` reads the losses on the host: a curve row or a checkpoint (also any end of the loop)."""
+    return (step % config.log_every == 0 or step == config.iterations
+            or bool(config.checkpoint_every and step % config.checkpoint_every == 0))
+
+
+def _flush_losses(p: _Progress, world: int, config: TrainConfig, run_dir: Path, rank: int) -> None:
+    """Bring the steps' losses held on the device since the last flush to the host in one transfer (the loop's
+    only host sync besides validation), averaged over ranks, into the running means; a non-finite loss stops the
+    run naming its iteration, with the curve up to it. The per-step values and their order are what a per-step
+    ``.tolist()`` gave, so the curve and the checkpoint do not depend on when the flush happens."""
+    if not p.pending:
+        return
+    first, keys = p.step - len(p.pending) + 1, p.pending_keys
+    values = torch.stack(p.pending)
+    p.pending = []
     if world > 1:
-        dist.all_reduce(values)
+        dist.all_reduce(values)  # every rank flushes at the same steps, so every rank stops together on NaN
         values /= world
-    return dict(zip(out, values.tolist()))
+    for step, row in enumerate(values.tolist(), start=first):
+        row = dict(zip(keys, row))
+        if not all(math.isfinite(v) for k, v in row.items() if "loss" in k):
+            bad = ", ".join(f"{k} = {v}" for k, v in row.items() if "loss" in k)
+            lr_value = lr_at(config, step - 1)
+            if rank == 0:  # the curve up to the divergence, for whoever studies it (the checkpoint stays)
+                p.curve.append({"step": step, "lr": lr_value, **row, "wall_s": round(p.wall(), 3)})
+                atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
+            raise TrainingDivergedError(f"{bad} at iteration {step} (lr {lr_value:g}): stopping; the last "
+                                        f"checkpoint in {run_dir} (if any) predates it", step=step)
+        p.add(row)
 
 
 def _log(config: TrainConfig, step_fn: _Step, p: _Progress, lr_value: float, rank: int, bar) -> None:
@@ -675,6 +741,7 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
         snapshots = config.snapshot_steps()
 
         def save() -> None:
+            _flush_losses(p, world, config, run_dir, rank)  # the running means travel in the checkpoint
             atomic_torch_save(_checkpoint(config, step_fn, p), run_dir / CHECKPOINT)
             if p.curve:
                 atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
@@ -699,15 +766,11 @@ def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = T
                     out = step_fn(_to_device(lr_u8, device, channels_last),
                                   _to_device(hr_u8, device, channels_last), scale, lr_value)
                     p.step += 1
-                    values = _mean_losses(out, world)
-                    if not all(math.isfinite(v) for k, v in values.items() if "loss" in k):
-                        bad = ", ".join(f"{k} = {v}" for k, v in values.items() if "loss" in k)
-                        if rank == 0:  # the curve up to the divergence, for whoever studies it (the checkpoint stays)
-                            p.curve.append({"step": p.step, "lr": lr_value, **values, "wall_s": round(p.wall(), 3)})
-                            atomic_write_text(run_dir / CURVE, _curve_frame(p.curve).to_csv(index=False))
-                        raise TrainingDivergedError(f"{bad} at iteration {p.step} (lr {lr_value:g}): stopping; the "
-                                                    f"last checkpoint in {run_dir} (if any) predates it", step=p.step)
-                    p.add(values)
+                    # the losses stay on the device (no host sync per step) until a curve row or checkpoint needs them
+                    p.pending_keys = tuple(out)
+                    p.pending.append(torch.stack([v.float() for v in out.values()]))
+                    if _needs_losses(config, p.step):
+                        _flush_losses(p, world, config, run_dir, rank)
                     _log(config, step_fn, p, lr_value, rank, bar)
                     if bar is not None:
                         bar.update(1)
@@ -853,6 +916,8 @@ def _parse_value(text: str, annotation: str):
     if annotation.startswith("tuple"):
         items = [t for t in text.replace(" ", "").split(",") if t]
         return tuple(float(t) if any(c in t for c in ".eE") else int(t) for t in items)
+    if annotation.startswith("int | str") and text == "auto":  # num_workers
+        return text
     if annotation.startswith("int"):
         return int(float(text))
     if annotation.startswith("float"):

@@ -1,5 +1,6 @@
 """srrepro.bench (``make bench``): the parts that can fail, fast. Nothing here needs the official code, except the
 two equality checks, which run when it is in ``$SRREPRO_OFFICIAL`` (or ./official) and are skipped otherwise."""
+import math
 import shutil
 import sys
 from pathlib import Path
@@ -179,3 +180,46 @@ def test_slwsr_equals_the_released_code(data_root):
     assert "released model_best.pt" in infer["weights"]
     assert infer["status"] == "ok" and infer["max_abs_diff"] == 0.0 and infer["outputs_equal"]
     assert train["status"] == "ok" and train["max_abs_diff"] == 0.0 and train["outputs_equal"]
+
+
+@pytest.mark.slow  # ~10 s: worker processes, a cache build and a fresh interpreter for the warm start
+def test_pipeline_rows_and_their_page_section(data_root, tmp_path, monkeypatch):
+    """make bench's data-pipeline rows (quick: tiny patches, one recipe): patches/s for 0, 1 and 2 workers, the
+    GPU's estimated consumption and the workers it needs, the cache's cold build and a second unit's warm start."""
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    from srrepro import pipeline
+
+    monkeypatch.setattr(pipeline, "recipes", lambda real=pipeline.recipes: [r for r in real() if r.key == "overnet"])
+    path = bench.run_pipeline(tmp_path, quick=True, data_root=data_root, log=lambda s: None)
+    df = pd.read_csv(path)
+    assert list(df.columns[:len(pipeline.PIPELINE_COLUMNS)]) == pipeline.PIPELINE_COLUMNS
+    w = df.set_index("key")
+    assert [k for k in w.index if k.startswith("overnet")] == ["overnet_w0", "overnet_w1", "overnet_w2"]
+    assert (w.loc[["overnet_w0", "overnet_w1", "overnet_w2"], "patches_per_s"] > 0).all()
+    r0 = w.loc["overnet_w0"]
+    assert r0["gpu_patches_per_s_hi"] / r0["gpu_patches_per_s_lo"] == pytest.approx(400 / 300, rel=1e-3)
+    assert r0["workers_needed"] == math.ceil(1.5 * r0["gpu_patches_per_s_hi"] / r0["patches_per_cpu_s"])
+    assert w.loc["overnet_w2", "speedup_2_over_1"] > 0
+    assert {"cache_build_hr", "cache_build_lr_x2", "cache_warm_start", "cache_warm_start_div2k",
+            "cache_build_div2k"} <= set(w.index) and (w.loc["cache_warm_start", "seconds"] > 0)
+    assert (df["status"] == "ok").all()
+    section = "\n".join(pipeline.page_section(df))
+    assert "## The data pipeline: can the CPU feed a GPU?" in section and "**assumed** 300–400 TFLOP/s" in section
+    assert f"| **{int(r0['workers_needed'])}** |" in section and "DIV2K_train (extrapolated)" in section
+
+
+def test_pipeline_section_says_how_many_workers_each_recipe_needs():
+    from srrepro import pipeline
+
+    base = dict(what="R", images="Urban100", lr_patch=64, batch=64, status="ok", train_gflop_per_patch=30.0,
+                gpu_patches_per_s_lo=10_000, gpu_patches_per_s_hi=13_333, workers_needed=19, loadavg_start=6.0, cores=2)
+    df = pd.DataFrame([{**base, "key": "r_w0", "workers": 0, "patches_per_s": 1000, "patches_per_cpu_s": 1100},
+                       {**base, "key": "r_w1", "workers": 1, "patches_per_s": 900, "per_worker": 900},
+                       {**base, "key": "r_w2", "workers": 2, "patches_per_s": 1700, "per_worker": 850,
+                        "speedup_2_over_1": 1.89},
+                       {"key": "cache_warm_start", "what": "W", "images": "T91", "megapixels": 5.4, "seconds": 0.3,
+                        "mpx_per_s": 18.0, "status": "ok", "loadavg_start": 6.0, "cores": 2}])
+    text = "\n".join(pipeline.page_section(df))
+    assert "| R | 64, 64 | 1,000/s | 900/s | 1,700/s | 1.89× | 1,100 | 30.00 | 10,000–13,333/s | **19** |" in text
+    assert "| W | T91 | 5.4 | 0.30 | 18.0 |" in text and "load average of 6.0 on 2 cores" in text
+    assert pipeline.page_section(None) == []
