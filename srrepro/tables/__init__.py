@@ -335,6 +335,10 @@ def plan(table_id: str, profile: str = "lite", **knobs) -> Plan:
     ctx = context(spec, profile, **knobs)
     if spec.plan is not None:
         return spec.plan(ctx)
+    if spec.jobs is None:  # a table with its own run and no plan of its own: nothing for the engine to train
+        return Plan([{"model": "no training (the table's own code: released weights, statistics or timing)",
+                      "train": "-", "cached": "-", "training_iterations": 0}],
+                    f"{spec.id} trains nothing: its cells come from its own run (not costed; minutes on a CPU).")
     p = plan_jobs(ctx, table_id, spec.jobs(ctx), spec.plan_notes)
     if spec.extra_rows is not None:
         p.runs.insert(0, {"model": "no model (exact cells)", "train": "-", "cached": "-", "training_iterations": 0,
