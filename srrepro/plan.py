@@ -522,11 +522,23 @@ class Unit:
         return self.train_h + sum(self.eval_h.values())
 
 
+def priority(units: list[Unit]) -> dict[str, float]:
+    """A unit's hours plus those of the longest stage 2 waiting for it: a stage 1 that unblocks a long stage 2
+    counts as long as the two together (the critical path goes first)."""
+    longest_after: dict[str, float] = {}
+    for u in units:
+        if u.after:
+            longest_after[u.after] = max(longest_after.get(u.after, 0.0), u.hours)
+    return {u.key: u.hours + longest_after.get(u.key, 0.0) for u in units}
+
+
 def schedule(units: list[Unit], slots: int) -> tuple[float, list[tuple[str, int, float, float]]]:
     """Longest-first list scheduling of ``units`` on ``slots`` GPUs: whenever a GPU is free it takes the longest
-    unit whose ``after`` has finished (a stage 2 waits for its stage 1). Returns (makespan, [(key, slot, start, end)])."""
+    unit (by :func:`priority`) whose ``after`` has finished (a stage 2 waits for its stage 1). Returns
+    (makespan, [(key, unit's slot, start, end)])."""
     keys = {u.key for u in units}
-    pending = sorted(units, key=lambda u: (-u.hours, u.key))
+    prio = priority(units)
+    pending = sorted(units, key=lambda u: (-prio[u.key], u.key))
     free = [(0.0, i) for i in range(max(1, slots))]
     finish: dict[str, float] = {}
     out = []
@@ -605,9 +617,10 @@ def _missing_inputs(ids: list[str], profile: str, root) -> tuple[dict[str, list[
     fetch = {i.name: i.fetch for i in items}
     out: dict[str, list[str]] = {}
     for t, by_profile in doctor.table_matrix(items, [t for t in ids if t in doctor.NEEDS]).items():
-        for name in by_profile[profile]["missing"]:
+        needed = [(n, "") for n in by_profile[profile]["missing"]]
+        for name, how in needed + [(n, " (optional: its rows say not available)") for n in by_profile[profile]["without"]]:
             bare = name.split(" (")[0]
-            out.setdefault(f"{name}" + (f" — `{fetch[bare]}`" if fetch.get(bare) else ""), []).append(t)
+            out.setdefault(f"{name}{how}" + (f" — `{fetch[bare]}`" if fetch.get(bare) else ""), []).append(t)
     return out, str(r)
 
 
