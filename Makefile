@@ -69,8 +69,11 @@ dry-run:
 	@$(CHECK)
 	@$(BIN)/srrepro reproduce "$$TABLE" --profile "$$PROFILE" --dry-run
 
+# Every table's units in one pool first (each model trained once, longest first, one per GPU or core), then each
+# table's notebook as `make reproduce` runs it, from the cached models and scores.
 reproduce-all:
 	@$(CHECK)
+	@$(BIN)/srrepro reproduce --all --units-only --profile "$$PROFILE" --device "$$DEVICE"
 	@for t in $$($(BIN)/srrepro list --ids); do $(MAKE) --no-print-directory reproduce TABLE="$$t" PROFILE="$$PROFILE" || exit 1; done
 
 notebooks:

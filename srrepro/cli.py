@@ -210,7 +210,18 @@ def _cmd_reproduce(args) -> None:
     _check_data(args.data)
     from . import tables
 
-    tables.get(args.table)
+    ids = tables.list_tables() if args.all else list(dict.fromkeys(args.table))
+    if args.all and args.table:
+        raise UsageError("argument --all: every table already; drop the table ids")
+    if not ids:
+        raise UsageError("give a table id (several, or --all, for one pool of their units); `srrepro list` names them")
+    for t in ids:
+        tables.get(t)
+    if args.gpu_kind and not args.dry_run:
+        raise UsageError("argument --gpu-kind: costs a plan (--dry-run); a run uses the GPUs it finds")
+    if len(ids) > 1 or args.all or args.gpus or args.units_only:
+        return _reproduce_many(args, ids)
+    args.table = ids[0]
     tables.check_profile(args.profile)
     if args.update and not args.only:
         raise UsageError("argument --update: refreshes the cells chosen by --only (give --only KEY=V1,V2)")
@@ -232,11 +243,16 @@ def _cmd_reproduce(args) -> None:
         for key, vals in args.only:  # a key given twice selects the union of its values
             only.setdefault(key, []).extend(float(v) if v.replace(".", "", 1).isdigit() else v for v in vals)
     # Progress bars only on a terminal: piped or logged, stderr keeps to the one-line error convention.
-    out = tables.reproduce(args.table, profile=args.profile, data_root=args.data, device=args.device,
-                           results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
-                           iterations=args.iterations, workers=args.workers, threads=args.threads,
-                           update=args.update, progress=sys.stderr.isatty(), launcher=args.launcher,
-                           slurm=dict(args.slurm or []) or None)
+    if args.dry_run and args.gpu_kind:  # the plan for a GPU kind this machine may not have
+        out = tables.plan(args.table, args.profile, gpu=args.gpu_kind, data_root=args.data, device=args.device,
+                          seeds=args.seeds, only=only, iterations=args.iterations, workers=args.workers,
+                          threads=args.threads)
+    else:
+        out = tables.reproduce(args.table, profile=args.profile, data_root=args.data, device=args.device,
+                               results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
+                               iterations=args.iterations, workers=args.workers, threads=args.threads,
+                               update=args.update, progress=sys.stderr.isatty(), launcher=args.launcher,
+                               slurm=dict(args.slurm or []) or None)
     if args.dry_run:
         print(f"plan for {args.table} at profile {args.profile}:")
         print(out)
@@ -244,6 +260,44 @@ def _cmd_reproduce(args) -> None:
     print(f"wrote {out.csv_path} ({len(out.rows)} rows)")
     for cid, v in out.verdicts.items():
         print(f"  {v.status:<13} {cid}: {v.evidence}")
+
+
+def _reproduce_many(args, ids: list[str]) -> None:
+    """Several tables (or --all) as one pool of units: each model trained once, longest first, a stage 2 after its
+    stage 1; then each table's CSV from the cached models and scores (unless --units-only)."""
+    from . import tables
+
+    tables.check_profile(args.profile)
+    for flag, given in (("--only", args.only), ("--update", args.update), ("--seeds", args.seeds),
+                        ("--iterations", args.iterations)):
+        if given:
+            raise UsageError(f"argument {flag}: applies to one table; give one table id")
+    if args.launcher != "local":
+        raise UsageError("argument --launcher: one pool for many tables runs on this machine (--launcher local); "
+                         "with Slurm, give one table per call")
+    if args.gpus and not args.dry_run:
+        raise UsageError("argument --gpus: sizes the plan's schedule (--dry-run); a run uses the GPUs it finds "
+                         "(--workers N for fewer)")
+    if not args.dry_run:
+        _check_device_available(args.device)
+    knobs = dict(data_root=args.data, device=args.device, workers=args.workers, threads=args.threads,
+                 progress=sys.stderr.isatty())
+    if args.dry_run:
+        from .plan import book_plan
+
+        knobs.pop("progress")
+        print(f"plan for {len(ids)} table(s) at profile {args.profile}, one pool:")
+        print(book_plan(ids, args.profile, gpus=args.gpus or 1, gpu=args.gpu_kind, **knobs))
+        return
+    from .pool import run_pool
+
+    run_pool(ids, args.profile, **knobs)
+    if args.units_only:
+        print(f"trained and scored the units of {len(ids)} table(s); write their CSVs with `srrepro reproduce <id>`")
+        return
+    for t in ids:
+        out = tables.reproduce(t, profile=args.profile, results_dir=args.results, **knobs)
+        print(f"wrote {out.csv_path} ({len(out.rows)} rows)")
 
 
 def _cmd_prepare(args) -> None:
@@ -483,7 +537,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.set_defaults(func=_cmd_models)
 
     s = sub.add_parser("reproduce", help="compute a table and write results/<profile>/<id>.csv")
-    s.add_argument("table")
+    s.add_argument("table", nargs="*", help="table id(s); several (or --all) run as one pool of their units")
+    s.add_argument("--all", action="store_true", help="every table, as one pool (each model once)")
+    s.add_argument("--gpus", type=_count, help="with --dry-run: the makespan and GPU use on this many GPUs")
+    s.add_argument("--gpu-kind", choices=("h100", "a100", "v100"),
+                   help="with --dry-run at the paper profile: the GPU the hours are for (default: this machine's "
+                        "CUDA device, timed; else a100); its assumed throughput is in the plan's notes")
+    s.add_argument("--units-only", action="store_true",
+                   help="train and score the tables' units in one pool, write no CSV (make reproduce-all)")
     s.add_argument("--profile", default="lite", help="smoke | lite | paper (default lite)")
     s.add_argument("--data", help="data root (default $SRREPRO_DATA or ./data)")
     s.add_argument("--device", default="auto", type=_device, help=DEVICES)

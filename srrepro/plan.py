@@ -1,25 +1,72 @@
 """What a table will cost before it runs: one plan row per job (training + its evaluations), in seconds on this
-machine and, at the paper profile, in GPU-hours.
+machine and, at the paper profile, in GPU-hours; and what a set of tables costs together (:func:`book_plan`):
+every model once, its units packed on N GPUs.
 
 FLOPs are counted by ``torch.utils.flop_counter.FlopCounterMode`` on an 8×8 LR input (meta device), per LR
 pixel; training seconds of lite runs come from timing one real step (:func:`srrepro.train.estimate_seconds`).
+A paper plan's GPU time is the training FLOPs at a device's sustained rate (:data:`GPU_KINDS`, or a few timed steps
+when the plan is made on a CUDA machine), plus scoring at every kept checkpoint and the data preparation a unit
+does at its start (:func:`data_seconds`).
 """
 from __future__ import annotations
 
+import heapq
 import json
-from dataclasses import dataclass, replace
+import math
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 
 import numpy as np
 import pandas as pd
 
 from .data import SrreproDataError
+from .errors import SrreproError
 from .evaluate import ensemble_size
 from .jobs import Job, _finished, eval_limit, model_hash, selected
 from .recipes import SIZES
 from .weights import WeightsError
 
-GPU_EFFECTIVE_TFLOPS = 40.0  # assumed sustained training throughput on one modern GPU (bf16 autocast), for plans
+
+@dataclass(frozen=True)
+class GpuKind:
+    """Sustained throughput assumed for a GPU this plan cannot time: on the FLOPs FlopCounterMode counts."""
+    label: str
+    train_tflops: float  # training step (mixed precision, TrainConfig.amp)
+    eval_tflops: float  # scoring whole images (fp32 weights; TF32 where the card has it)
+    basis: str
+
+
+# Small SR networks (16–64-channel 3×3 convolutions on 48–64 px patches, batch 16–64) keep tensor cores far from
+# their peak: 1/8 of the dense peak is assumed for training and for scoring alike, until `make gpu-check` times
+# that card. A plan made on a CUDA machine times a few real steps instead (as the CPU plans do).
+GPU_KINDS = {
+    "h100": GpuKind("NVIDIA H100 SXM", 120.0, 60.0,
+                    "1/8 of its dense peak: 989 TFLOP/s bf16 (training), 495 TF32 (scoring)"),
+    "a100": GpuKind("NVIDIA A100", 40.0, 20.0, "1/8 of its dense peak: 312 TFLOP/s bf16 (training), 156 TF32 (scoring)"),
+    "v100": GpuKind("NVIDIA V100", 16.0, 8.0,
+                    "1/8 of 125 TFLOP/s fp16 tensor (training, amp=fp16); half of 15.7 fp32 (scoring, no TF32)"),
+}
+DEFAULT_GPU = "a100"  # the "one modern GPU" the book's pages quote GPU-hours for (e.g. overnet.PAPER_GPU_HOURS)
+GPU_EFFECTIVE_TFLOPS = GPU_KINDS[DEFAULT_GPU].train_tflops  # kept for the tables that cost their own runs
+
+# Data preparation a unit does before its first step: decode the training set, then build its MATLAB LR images
+# for each integer training scale (fractional scales are resized per crop, while the GPU computes). Rates measured
+# on this study's 2-core CPU: DIV2K_train (2.2 Gpx) decodes in about 60 s and each scale's LR images take 25–57 s.
+DECODE_MPX_S = 37.0  # HR megapixels decoded per second
+LR_BUILD_MPX_S = 55.0  # HR megapixels turned into MATLAB-bicubic LR images per second, per scale
+NOMINAL_MPX = {"DIV2K_train": 2200.0, "DIV2K_valid": 280.0, "T91": 4.6}  # HR Mpx of a set absent from the root
+
+
+class UnknownGpuError(SrreproError, ValueError):
+    pass
+
+
+def gpu_kind(name: str | None) -> GpuKind:
+    if name is None:
+        return GPU_KINDS[DEFAULT_GPU]
+    if name not in GPU_KINDS:
+        raise UnknownGpuError(f"unknown GPU kind {name!r}; valid: {', '.join(GPU_KINDS)}")
+    return GPU_KINDS[name]
 
 
 def duration(seconds: float) -> str:
@@ -35,6 +82,7 @@ class Plan:
     runs: list[dict]  # one dict per job: what it computes, iterations, est. seconds
     notes: str = ""
     workers: int = 1  # jobs side by side
+    gpu: str = "one modern GPU"  # what a paper plan's GPU-hours are on (the notes say what is assumed of it)
 
     def total_seconds(self) -> float:
         return sum(r.get("est_seconds", 0.0) for r in self.runs)
@@ -45,7 +93,7 @@ class Plan:
         gpu = sum(r.get("gpu_hours", 0.0) for r in self.runs)
         lines = [df.to_string(index=False) if len(df) else "(nothing to run)"]
         if gpu:  # paper profile: the GPU figure is the plan; the CPU one only says why not here
-            lines.append(f"{len(self.runs)} runs, estimated {gpu:.1f} GPU-hours on one modern GPU "
+            lines.append(f"{len(self.runs)} runs, estimated {gpu:.1f} GPU-hours on {self.gpu} "
                          f"(this machine: {duration(serial)}, not feasible)")
         else:
             side = f", {duration(serial / self.workers)} with {self.workers} side by side" if self.workers > 1 else ""
@@ -56,10 +104,69 @@ class Plan:
 
 
 # ------------------------------------------------------------------------------------------ FLOPs
+def _flops_cache_file():
+    import os
+    from pathlib import Path
+
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "srrepro" / "flops_per_px.json"
+
+
+@lru_cache(maxsize=1)
+def _code_version() -> str:
+    """torch's version and a hash of the model and loss code: a FLOP count cached on disk is valid while they hold."""
+    import hashlib
+    from pathlib import Path
+
+    import torch
+
+    here = Path(__file__).parent
+    h = hashlib.sha256(torch.__version__.encode())
+    for f in sorted([*here.glob("models/*.py"), here / "models.py", here / "losses.py"]):
+        if f.is_file():
+            h.update(f.read_bytes())
+    return h.hexdigest()[:16]
+
+
+_FLOPS_DISK: dict | None = None
+
+
+def _disk_cached(key: str, count):
+    """``count()``, cached in memory and in $XDG_CACHE_HOME/srrepro/flops_per_px.json (counting a large model on
+    the meta device takes seconds, and a book plan counts hundreds)."""
+    global _FLOPS_DISK
+    from .provenance import atomic_write_text
+
+    key = f"{_code_version()} {key}"
+    if _FLOPS_DISK is None:
+        try:
+            _FLOPS_DISK = json.loads(_flops_cache_file().read_text())
+        except (OSError, ValueError):
+            _FLOPS_DISK = {}
+    if key not in _FLOPS_DISK:
+        _FLOPS_DISK[key] = float(count())
+        try:
+            path = _flops_cache_file()
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:  # another process may have added counts meanwhile: keep them
+                _FLOPS_DISK = {**json.loads(path.read_text()), **_FLOPS_DISK}
+            except (OSError, ValueError):
+                pass
+            atomic_write_text(path, json.dumps(_FLOPS_DISK, indent=0, sort_keys=True))
+        except OSError:
+            pass  # a read-only home only loses the disk cache
+    return _FLOPS_DISK[key]
+
+
 @lru_cache(maxsize=None)
 def flops_per_px(model: str, kwargs_json: str, scale: float, train: bool) -> float:
     """FLOPs per LR pixel of one forward (``train``: forward + backward) on an 8×8 LR input, on the meta device
     (CPU when an op has no meta kernel). Convolutions dominate and scale with the pixel count."""
+    return _disk_cached(json.dumps(["px", model, kwargs_json, float(scale), train]),
+                        lambda: _count_flops_per_px(model, kwargs_json, scale, train))
+
+
+def _count_flops_per_px(model: str, kwargs_json: str, scale: float, train: bool) -> float:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -101,6 +208,10 @@ def loss_flops_per_hr_px(term: str, n_discriminators: int = 1) -> float:
     """FLOPs per HR pixel of a perceptual term's networks in one training step, measured like
     :func:`flops_per_px` on two 64×64 inputs (batch norm needs two): a VGG loss runs its network forward on HR and forward + backward on SR;
     the GAN term runs the discriminator(s) forward + backward on HR and SR (D step) and on SR again (G step)."""
+    return _disk_cached(json.dumps(["loss", term, n_discriminators]), lambda: _count_loss_flops(term, n_discriminators))
+
+
+def _count_loss_flops(term: str, n_discriminators: int) -> float:
     import torch
     from torch.utils.flop_counter import FlopCounterMode
 
@@ -201,21 +312,127 @@ class _Ctx:  # the few RunContext fields train_config reads
     iterations: int | None = None
 
 
-def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "") -> Plan:
+# ------------------------------------------------------------------------------------------ target device, data
+@dataclass(frozen=True)
+class Target:
+    """The device a paper plan's GPU time is for: a GPU kind from the table (assumed) or a CUDA device here (timed)."""
+    kind: GpuKind
+    device: str | None = None  # a CUDA device to time training steps on
+    name: str = ""  # its name, when timed
+
+    @property
+    def label(self) -> str:
+        if self.device:
+            return f"{self.name} ({self.device}): training timed over a few steps; scoring at {self.kind.eval_tflops:g} " \
+                   f"TFLOP/s ({self.kind.label} row)"
+        return f"{self.kind.label}, assumed {self.kind.train_tflops:g} TFLOP/s training and {self.kind.eval_tflops:g} " \
+               f"TFLOP/s scoring sustained ({self.kind.basis})"
+
+
+def target(ctx, gpu: str | None = None) -> Target:
+    """The GPU a paper plan is for: ``gpu`` (a GPU_KINDS name); otherwise the CUDA device this plan runs on, timed;
+    otherwise the default kind."""
+    if gpu is not None:
+        return Target(gpu_kind(gpu))
+    import torch
+
+    from .train import resolve_device
+
+    if ctx.device != "cpu" and torch.cuda.is_available():
+        dev = resolve_device(ctx.device)
+        if dev.type == "cuda":
+            name = torch.cuda.get_device_name(dev)
+            kind = next((k for n, k in GPU_KINDS.items() if n in name.lower()), GPU_KINDS[DEFAULT_GPU])
+            return Target(kind, str(dev), name)
+    return Target(gpu_kind(None))
+
+
+def gpu_train_seconds(cfg, tgt: Target) -> float:
+    if tgt.device:
+        from .train import estimate_seconds
+
+        return estimate_seconds(replace(cfg, device=tgt.device), device=tgt.device, steps=3)
+    return train_flops(cfg) * cfg.iterations / (tgt.kind.train_tflops * 1e12)
+
+
+@lru_cache(maxsize=None)
+def hr_megapixels(dataset: str, root) -> float:
+    """HR megapixels of a set (PNG headers only); a set absent from the root counts at its nominal size."""
+    from PIL import Image
+
+    from . import data
+
+    try:
+        files = data.dataset_files(dataset, root)
+    except SrreproDataError:
+        return NOMINAL_MPX.get(dataset, 0.0)
+    total = 0
+    for f in files:
+        with Image.open(f) as im:
+            total += im.size[0] * im.size[1]
+    return total / 1e6
+
+
+def data_seconds(cfg) -> float:
+    """Seconds a unit prepares its training data before its first step (decode, then LR images per integer scale)."""
+    mpx = hr_megapixels(cfg.train_dataset, cfg.data_root)
+    integer_scales = 0 if cfg.scale_range else sum(float(s).is_integer() for s in cfg.scales)
+    return mpx / DECODE_MPX_S + integer_scales * mpx / LR_BUILD_MPX_S
+
+
+def eval_data_seconds(ev: dict, ctx) -> float:
+    """Reading a benchmark and making its LR images for one scoring pass (HR pixels ≈ LR pixels × scale²)."""
+    try:
+        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(ctx, ev["dataset"]), ctx.data_root)
+    except SrreproDataError:
+        return 0.0
+    mpx = px * float(ev["scale"]) ** 2 / 1e6
+    return mpx / DECODE_MPX_S + mpx / LR_BUILD_MPX_S
+
+
+# ------------------------------------------------------------------------------------------ one table
+def describe(cfg) -> tuple[str, str]:
+    """(model, training) columns of a plan row."""
+    if cfg.scale_range:
+        sc = f"r{cfg.scale_range}"
+    elif len(cfg.scales) > 4:
+        sc = f"x{min(cfg.scales):g}…{max(cfg.scales):g} ({len(cfg.scales)} scales)"
+    else:
+        sc = "x" + ",".join(f"{s:g}" for s in cfg.scales)
+    return (f"{cfg.model} {json.dumps(cfg.model_kwargs, sort_keys=True)}",
+            f"{cfg.train_dataset} p{cfg.lr_patch} b{cfg.batch_size} {sc} {cfg.loss}")
+
+
+def official_model(j: Job, ctx) -> tuple[str | None, dict, bool]:
+    """(model, kwargs, present) of a released-weights job; (None, {}, False) when the file is absent."""
+    from .weights import OFFICIAL_WEIGHTS, weights_path
+
+    w = OFFICIAL_WEIGHTS[j.weights]
+    try:
+        present = weights_path(j.weights, ctx.data_root).is_file()
+    except (SrreproDataError, WeightsError):
+        present = False
+    return (w.model, dict(w.kwargs), True) if present else (None, {}, False)
+
+
+def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "", gpu: str | None = None) -> Plan:
     """One plan row per job: what it trains, iterations, estimated seconds (training + its evaluations, at every
-    kept checkpoint); at the paper profile also GPU-hours (FLOPs / GPU_EFFECTIVE_TFLOPS)."""
+    kept checkpoint); at the paper profile also GPU-hours on ``gpu`` (a GPU_KINDS name; default: this machine's
+    CUDA device, timed, else DEFAULT_GPU): training, scoring and the unit's data preparation."""
     from .jobs import UNIT_THREADS, default_workers
     from .train import estimate_seconds, model_kwargs
 
     threads = ctx.threads or UNIT_THREADS
     rate = cpu_flops_rate(ctx.device, threads) if ctx.profile != "smoke" else None
+    paper = ctx.profile == "paper"
+    tgt = target(ctx, gpu) if paper else None
     runs, seen = [], set()
     for j in jobs:
         evs = selected(j, ctx.only)
         if not evs:
             continue
         row = {**j.key, "rows": len(evs)}
-        train_s, gpu_h, it, n_ckpt = 0.0, 0.0, 0, 1
+        train_s, gpu_s, it, n_ckpt = 0.0, 0.0, 0, 1
         model, kwargs = None, {}
         if j.kind == "train":
             cfg = j.config
@@ -224,70 +441,57 @@ def plan_jobs(ctx, table: str, jobs: list[Job], notes: str = "") -> Plan:
             h = j.hash(ctx.profile)
             cached, shared = _finished(ctx.work_dir, h) is not None, h in seen
             seen.add(h)
-            stage1_s = stage1_gpu_h = 0.0
+            todo = [cfg] if not cached and not shared else []
             if j.pretrained_from is not None and not cached:  # a stage 1 not trained yet is this job's cost too
                 c1, h1 = j.pretrained_from, model_hash(j.pretrained_from, ctx.profile)
                 if _finished(ctx.work_dir, h1) is None and h1 not in seen:
-                    if ctx.profile == "paper":
-                        stage1_s = train_flops(c1) * c1.iterations / rate
-                        stage1_gpu_h = train_flops(c1) * c1.iterations / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600
-                    else:
-                        stage1_s = estimate_seconds(c1, device=ctx.device, steps=1, threads=threads)
+                    todo.insert(0, c1)
                     it += c1.iterations
                 seen.add(h1)
-            row["model"] = f"{cfg.model} {json.dumps(cfg.model_kwargs, sort_keys=True)}"
-            if cfg.scale_range:
-                sc = f"r{cfg.scale_range}"
-            elif len(cfg.scales) > 4:
-                sc = f"x{min(cfg.scales):g}…{max(cfg.scales):g} ({len(cfg.scales)} scales)"
-            else:
-                sc = "x" + ",".join(f"{s:g}" for s in cfg.scales)
-            row["train"] = f"{cfg.train_dataset} p{cfg.lr_patch} b{cfg.batch_size} {sc} {cfg.loss}"
-            if not cached and not shared:
-                if ctx.profile == "paper":
-                    flops = train_flops(cfg) * cfg.iterations
-                    train_s, gpu_h = flops / rate, flops / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600
+            for c in todo:
+                if paper:
+                    train_s += train_flops(c) * c.iterations / rate
+                    gpu_s += gpu_train_seconds(c, tgt) + data_seconds(c)
                 else:
-                    train_s = estimate_seconds(cfg, device=ctx.device, steps=1, threads=threads)
-            train_s, gpu_h = train_s + stage1_s, gpu_h + stage1_gpu_h
+                    train_s += estimate_seconds(c, device=ctx.device, steps=1, threads=threads)
+            row["model"], row["train"] = describe(cfg)
             row["cached"] = "yes" if cached else ("same model as above" if shared else "no")
         elif j.kind == "official":
-            from .weights import OFFICIAL_WEIGHTS, weights_path
-
-            w = OFFICIAL_WEIGHTS[j.weights]
-            try:
-                present = weights_path(j.weights, ctx.data_root).is_file()
-            except (SrreproDataError, WeightsError):
-                present = False
-            model, kwargs = (w.model, dict(w.kwargs)) if present else (None, {})
+            model, kwargs, present = official_model(j, ctx)
             row["model"] = f"official weights {j.weights}" + ("" if present else " (file absent: rows say so)")
             row["train"], row["cached"] = "-", "-"
         else:
             row["model"], row["train"], row["cached"] = j.info.get("status", "reported only"), "-", "-"
         eval_s = 0.0
         if model is not None and rate:
-            eval_s = n_ckpt * sum(eval_flops(model, kwargs, ev, ctx) for ev in evs) / rate
+            fl = n_ckpt * sum(eval_flops(model, kwargs, ev, ctx) for ev in evs)
+            eval_s = fl / rate
+            if paper:
+                gpu_s += fl / (tgt.kind.eval_tflops * 1e12) + n_ckpt * sum(eval_data_seconds(ev, ctx) for ev in evs)
         elif model is not None:
             eval_s = 0.5 * len(evs)
         row.update({"training_iterations": it, "train_s": round(train_s), "eval_s": round(eval_s),
                     "est_seconds": round(train_s + eval_s, 1)})
-        if ctx.profile == "paper":
-            row["gpu_hours"] = round(gpu_h, 2)
+        if paper:
+            row["gpu_hours"] = round(gpu_s / 3600, 2)
         runs.append(row)
     shared_note = ("Cached models (any table's runs/<table>/<hash>/ with model.pt) and repeats of a model above cost "
                    "no training.")
     extra = ""
-    if ctx.profile == "paper":
-        extra = (f" GPU-hours assume {GPU_EFFECTIVE_TFLOPS:g} TFLOP/s sustained (bf16 autocast on one modern GPU); "
-                 "FLOPs are counted per training step by torch's FlopCounterMode. est_seconds is the same work at "
-                 "this machine's measured rate: not feasible here.")
+    if paper:
+        extra = (f" GPU-hours: {tgt.label}; FLOPs counted per training step by torch's FlopCounterMode; they "
+                 f"include scoring at every kept checkpoint and each unit's data preparation (decoding the training "
+                 f"set at {DECODE_MPX_S:g} Mpx/s and its LR images per integer scale at {LR_BUILD_MPX_S:g} Mpx/s, "
+                 f"as measured on a 2-core CPU), and assume batches are made while the GPU computes. "
+                 f"est_seconds is the same work at this machine's measured rate: not feasible here.")
     missing = sorted({ev["dataset"] for j in jobs for ev in selected(j, ctx.only)
                       if not _present(ev["dataset"], ctx.data_root)})
     if missing:
         extra += (f" Not in the data root, so their scoring is not costed (and those rows will say so): "
                   f"{', '.join(missing)}.")
     workers = ctx.workers or default_workers(ctx, sum(r["model"] != "-" for r in runs))[0]
-    return Plan(runs, " ".join(s for s in (notes, shared_note + extra) if s), workers=workers)
+    return Plan(runs, " ".join(s for s in (notes, shared_note + extra) if s), workers=workers,
+                gpu=f"one {tgt.name or tgt.kind.label}" if paper else Plan.gpu)
 
 
 @lru_cache(maxsize=None)
@@ -298,3 +502,222 @@ def _present(dataset: str, root) -> bool:
         return bool(data.dataset_files(dataset, root))
     except SrreproDataError:
         return False
+
+
+# ------------------------------------------------------------------------------------------ many tables, one pool
+@dataclass
+class Unit:
+    """One model of the pool (trained once, scored for every table that asks), or a table that runs its own code."""
+    key: str  # the model hash; "official:<weights>"; "table:<id>"
+    what: str
+    tables: list[str] = field(default_factory=list)
+    train_h: float = 0.0  # training + its data preparation
+    eval_h: dict = field(default_factory=dict)  # scoring pass (by its cache key) → hours; a pass two tables share once
+    after: str | None = None  # the unit that must finish first (a second stage's stage 1)
+    cached: bool = False
+    work: list = field(default_factory=list, repr=False)  # (ctx, table, job, evs) to run; ("stage1", ctx, table, cfg)
+
+    @property
+    def hours(self) -> float:
+        return self.train_h + sum(self.eval_h.values())
+
+
+def priority(units: list[Unit]) -> dict[str, float]:
+    """A unit's hours plus those of the longest stage 2 waiting for it: a stage 1 that unblocks a long stage 2
+    counts as long as the two together (the critical path goes first)."""
+    longest_after: dict[str, float] = {}
+    for u in units:
+        if u.after:
+            longest_after[u.after] = max(longest_after.get(u.after, 0.0), u.hours)
+    return {u.key: u.hours + longest_after.get(u.key, 0.0) for u in units}
+
+
+def schedule(units: list[Unit], slots: int) -> tuple[float, list[tuple[str, int, float, float]]]:
+    """Longest-first list scheduling of ``units`` on ``slots`` GPUs: whenever a GPU is free it takes the longest
+    unit (by :func:`priority`) whose ``after`` has finished (a stage 2 waits for its stage 1). Returns
+    (makespan, [(key, unit's slot, start, end)])."""
+    keys = {u.key for u in units}
+    prio = priority(units)
+    pending = sorted(units, key=lambda u: (-prio[u.key], u.key))
+    free = [(0.0, i) for i in range(max(1, slots))]
+    finish: dict[str, float] = {}
+    out = []
+    while pending:
+        t, i = heapq.heappop(free)
+        ready = [u for u in pending if u.after not in keys or finish.get(u.after, math.inf) <= t]
+        if not ready:  # every unit left waits for one that is running: this GPU idles until the first ends
+            heapq.heappush(free, (min(finish[u.after] for u in pending if u.after in finish), i))
+            continue
+        u = ready[0]
+        pending.remove(u)
+        finish[u.key] = t + u.hours
+        out.append((u.key, i, t, finish[u.key]))
+        heapq.heappush(free, (finish[u.key], i))
+    return max(finish.values(), default=0.0), out
+
+
+@dataclass
+class BookPlan:
+    profile: str
+    units: list[Unit]
+    per_table: dict[str, float]  # hours of each table's own plan: its models counted again in every table
+    gpus: int = 1
+    unit: str = "GPU-hours"  # what the hours are: GPU-hours (paper) or hours on this CPU
+    missing: dict[str, list[str]] = field(default_factory=dict)  # item (with how to get it) → tables that need it
+    notes: list[str] = field(default_factory=list)
+
+    def total(self) -> float:
+        return sum(u.hours for u in self.units)
+
+    def makespan(self, slots: int | None = None) -> float:
+        return schedule(self.units, slots or self.gpus)[0]
+
+    def lower_bound(self, slots: int | None = None) -> float:
+        """No schedule ends sooner: the longest stage-1 → stage-2 chain, or the work spread evenly."""
+        by = {u.key: u for u in self.units}
+        chain = max((u.hours + (by[u.after].hours if u.after in by else 0.0) for u in self.units), default=0.0)
+        return max(chain, self.total() / (slots or self.gpus))
+
+    def use(self, slots: int | None = None) -> float:
+        span = self.makespan(slots)
+        return self.total() / ((slots or self.gpus) * span) if span else 1.0
+
+    def __str__(self) -> str:
+        rows = [{"unit": u.key[:20], "what": u.what[:70], "tables": ",".join(u.tables)[:60],
+                 "after": (u.after or "")[:12], "hours": round(u.hours, 2)}
+                for u in sorted(self.units, key=lambda u: -u.hours)]
+        lines = [pd.DataFrame(rows).to_string(index=False) if rows else "(nothing to run)"]
+        models = sum(not u.key.startswith(("official:", "table:")) for u in self.units)
+        lines.append(f"{len(self.per_table)} tables, {len(self.units)} units ({models} trained models, each once): "
+                     f"{self.total():.1f} {self.unit} (summed per table, shared models counted in every table: "
+                     f"{sum(self.per_table.values()):.1f})")
+        for n in sorted({1, self.gpus}):
+            span, bound = self.makespan(n), self.lower_bound(n)
+            lines.append(f"on {n} GPU{'s' if n > 1 else ''}: makespan {duration(span * 3600)} "
+                         f"(perfect packing {duration(bound * 3600)}, +{100 * (span / bound - 1) if bound else 0:.1f} %), "
+                         f"GPU use {100 * self.use(n):.0f} %")
+        if self.missing:
+            lines.append("Missing from the data root (`srrepro doctor` says more):")
+            lines += [f"  {item}: needed by {len(ts)} table(s) ({', '.join(ts[:6])}{', …' if len(ts) > 6 else ''})"
+                      for item, ts in self.missing.items()]
+        lines += self.notes
+        return "\n".join(lines)
+
+
+def _missing_inputs(ids: list[str], profile: str, root) -> tuple[dict[str, list[str]], str]:
+    """Item (with its fetch command) → the tables that cannot compute without it, as ``srrepro doctor`` finds them."""
+    from . import doctor
+    from .data import data_root
+
+    try:
+        r = data_root(root)
+    except SrreproDataError as e:
+        return {f"the data root itself ({str(e).splitlines()[0]})": list(ids)}, ""
+    items = doctor.inventory(r)
+    fetch = {i.name: i.fetch for i in items}
+    out: dict[str, list[str]] = {}
+    for t, by_profile in doctor.table_matrix(items, [t for t in ids if t in doctor.NEEDS]).items():
+        needed = [(n, "") for n in by_profile[profile]["missing"]]
+        for name, how in needed + [(n, " (optional: its rows say not available)") for n in by_profile[profile]["without"]]:
+            bare = name.split(" (")[0]
+            out.setdefault(f"{name}{how}" + (f" — `{fetch[bare]}`" if fetch.get(bare) else ""), []).append(t)
+    return out, str(r)
+
+
+def book_plan(ids: list[str], profile: str, gpus: int = 1, gpu: str | None = None, **knobs) -> BookPlan:
+    """The tables ``ids`` as one pool: each model once across tables (with every scoring pass any table asks of it,
+    each once), its stage 1 a unit of its own that the stage 2 waits for; tables that run their own code are one
+    unit each. Hours are GPU-hours at the paper profile (see :func:`target`), hours on this CPU below it."""
+    from . import tables
+    from .jobs import UNIT_THREADS, _eval_hash
+    from .train import estimate_seconds, model_kwargs
+
+    paper = profile == "paper"
+    units: dict[str, Unit] = {}
+    per_table: dict[str, float] = {}
+    tgt = None
+    for t in ids:
+        spec = tables.get(t)
+        ctx = tables.context(spec, profile, **knobs)
+        if spec.jobs is None or spec.plan is not None:  # the table's own code: one unit, costed by its own plan
+            p = tables.plan(t, profile, gpu=gpu, **knobs)
+            h = sum(r.get("gpu_hours", 0.0) if paper and "gpu_hours" in r else r.get("est_seconds", 0.0) / 3600
+                    for r in p.runs)
+            units[f"table:{t}"] = Unit(f"table:{t}", f"{t}'s own run", [t], train_h=h)
+            per_table[t] = h
+            continue
+        threads = ctx.threads or UNIT_THREADS
+        rate = cpu_flops_rate(ctx.device, threads) if profile != "smoke" else None
+        if paper and tgt is None:
+            tgt = target(ctx, gpu)
+
+        def train_hours(cfg) -> float:
+            if paper:
+                return (gpu_train_seconds(cfg, tgt) + data_seconds(cfg)) / 3600
+            return estimate_seconds(cfg, device=ctx.device, steps=1, threads=threads) / 3600
+
+        def eval_hours(model, kwargs, ev) -> float:
+            if rate is None:
+                return 0.5 / 3600
+            fl = eval_flops(model, kwargs, ev, ctx)
+            return (fl / (tgt.kind.eval_tflops * 1e12) + eval_data_seconds(ev, ctx) if paper else fl / rate) / 3600
+
+        mine: dict[str, float] = {}  # this table's own bill: every model it needs, as if no other table shared it
+        for j in spec.jobs(ctx):
+            evs = selected(j, ctx.only)
+            if not evs or j.kind == "reported":
+                continue
+            if j.kind == "train":
+                cfg = j.config
+                key = j.hash(profile)
+                if key not in units:
+                    units[key] = Unit(key, " ".join(describe(cfg)), cached=_finished(ctx.work_dir, key) is not None)
+                    units[key].train_h = 0.0 if units[key].cached else train_hours(cfg)
+                u = units[key]
+                mine[key] = u.train_h
+                if j.pretrained_from is not None:
+                    k1 = model_hash(j.pretrained_from, profile)
+                    if k1 not in units:
+                        c1 = j.pretrained_from
+                        units[k1] = Unit(k1, " ".join(describe(c1)) + " (stage 1)",
+                                         cached=_finished(ctx.work_dir, k1) is not None)
+                        units[k1].train_h = 0.0 if units[k1].cached else train_hours(c1)
+                        units[k1].work.append(("stage1", ctx, t, c1))
+                    u.after = k1
+                    mine[k1] = units[k1].train_h
+                model, kwargs, n_ckpt = cfg.model, model_kwargs(cfg), len(cfg.snapshot_steps()) + 1
+            else:
+                model, kwargs, present = official_model(j, ctx)
+                key = f"official:{j.weights}"
+                u = units.setdefault(key, Unit(key, f"score released weights {j.weights}"
+                                                    + ("" if present else " (file absent)")))
+                n_ckpt = 1
+            if t not in u.tables:
+                u.tables.append(t)
+            u.work.append((ctx, t, j, evs))
+            for ev in evs:
+                if model is None:
+                    continue
+                e = eval_hours(model, kwargs, ev) * n_ckpt
+                u.eval_h[_eval_hash(ev, ctx, 1.0)] = e
+                mine[f"{key} {_eval_hash(ev, ctx, 1.0)}"] = e
+        per_table[t] = sum(mine.values())
+    for u in units.values():  # a stage 1 no table scores is listed under the tables of its stage 2
+        if not u.tables:
+            u.tables = sorted({t for v in units.values() if v.after == u.key for t in v.tables})
+    missing, root = _missing_inputs(ids, profile, knobs.get("data_root"))
+    notes = []
+    if paper:
+        notes.append(f"GPU-hours on {(tgt or target(tables.context(tables.get(ids[0]), profile, **knobs), gpu)).label}. "
+                     f"Each unit includes its scoring at every kept checkpoint and its data preparation (the training "
+                     f"set decoded at {DECODE_MPX_S:g} Mpx/s and its LR images per integer scale at "
+                     f"{LR_BUILD_MPX_S:g} Mpx/s, measured on a 2-core CPU); batches are assumed made while the GPU "
+                     f"computes (DataLoader workers). Tables that run their own code count their own plan's hours.")
+    else:
+        notes.append(f"Hours on this machine (training timed over a step, scoring at its measured FLOP rate), one "
+                     f"unit per worker; '--gpus N' is then N workers side by side.")
+    notes.append("Makespan: longest unit first onto the first free GPU, a stage 2 only after its stage 1 has "
+                 "finished; perfect packing is max(longest stage-1 → stage-2 chain, total / GPUs).")
+    if root:
+        notes.append(f"Data root: {root}.")
+    return BookPlan(profile, list(units.values()), per_table, gpus, "GPU-hours" if paper else "hours", missing, notes)

@@ -360,14 +360,19 @@ def context(spec: TableSpec, profile: str, **knobs) -> RunContext:
                       **{k: v for k, v in knobs.items() if v is not None})
 
 
-def plan(table_id: str, profile: str = "lite", **knobs) -> Plan:
+def plan(table_id: str, profile: str = "lite", gpu: str | None = None, **knobs) -> Plan:
+    """The dry run of a table: its jobs costed (``gpu``: the GPU kind a paper plan is for, see srrepro.plan)."""
     from ..plan import plan_jobs
 
     spec = get(table_id)
     ctx = context(spec, profile, **knobs)
     if spec.plan is not None:
         return spec.plan(ctx)
-    p = plan_jobs(ctx, table_id, spec.jobs(ctx), spec.plan_notes)
+    if spec.jobs is None:  # a table with its own run and no plan of its own: nothing for the engine to train
+        return Plan([{"model": "no training (the table's own code: released weights, statistics or timing)",
+                      "train": "-", "cached": "-", "training_iterations": 0}],
+                    f"{spec.id} trains nothing: its cells come from its own run (not costed; minutes on a CPU).")
+    p = plan_jobs(ctx, table_id, spec.jobs(ctx), spec.plan_notes, gpu=gpu)
     if spec.extra_rows is not None:
         p.runs.insert(0, {"model": "no model (exact cells)", "train": "-", "cached": "-", "training_iterations": 0,
                           "train_s": 0, "eval_s": 5, "est_seconds": 5.0})
