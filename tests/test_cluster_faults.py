@@ -132,3 +132,75 @@ def test_a_lock_held_past_the_wait_does_not_abort_the_table(tmp_path, monkeypatc
     waits = [ln for ln in capfd.readouterr().err.splitlines() if ln.startswith(f"srrepro: waiting for model {h}")]
     assert len(waits) >= 3, waits
     assert f"held by pid {os.getpid()} on " in waits[0] and "(table other_table)" in waits[0]
+
+
+# ------------------------------------------------------------------------------------------ preemption
+def test_a_clusters_sigterm_then_usr2_both_wait_for_the_end_of_the_iteration():
+    """Slurm preempts with SIGTERM and submitit expects USR2 too: two different signals are not a user's second
+    Ctrl-C, so neither cuts the iteration short (else nothing would be saved)."""
+    import signal
+
+    from srrepro.train import deferred_interrupts
+
+    got = []
+    old = {sig: signal.signal(sig, lambda signum, frame: got.append(signum)) for sig in (signal.SIGTERM, signal.SIGUSR2)}
+    try:
+        with deferred_interrupts():
+            signal.raise_signal(signal.SIGTERM)
+            signal.raise_signal(signal.SIGUSR2)
+            assert got == []  # the iteration goes on
+        assert got == [signal.SIGTERM, signal.SIGUSR2]  # then both are delivered, in order
+    finally:
+        for sig, handler in old.items():
+            signal.signal(sig, handler)
+
+
+PREEMPT_ITERATIONS, PREEMPT_LOG_EVERY = 200, 20
+
+
+@pytest.mark.slow  # 13-25 s each: two trainings and a submitit job
+@pytest.mark.parametrize("sig", ["SIGUSR2", "SIGTERM"])
+def test_a_preempted_cluster_unit_saves_requeues_and_ends_bit_for_bit(tmp_path, data_root, sig):
+    """A unit under submitit-local gets Slurm's preemption / time-limit signal (USR2) or a SIGTERM mid-training,
+    with no periodic checkpoint before the end (before: USR2 requeued it without saving, so it restarted from
+    iteration 0; SIGTERM was ignored). It saves at the end of the iteration in progress, is requeued, resumes
+    there, and ends with the weights of an uninterrupted run, bit for bit."""
+    import re
+    import signal
+    from dataclasses import replace
+
+    import psutil
+
+    from srrepro import launch
+    from srrepro.tables import overnet as ov
+
+    c = tables.context(tables.get("overnet_t4"), "smoke", iterations=PREEMPT_ITERATIONS, launcher="submitit-local",
+                       work_dir=tmp_path / "runs", data_root=str(data_root), progress=False)
+    cfg = replace(ov.overnet_config(c, 0, 2), log_every=PREEMPT_LOG_EVERY, checkpoint_every=PREEMPT_ITERATIONS,
+                  snapshots=(0.25,))
+    job = jobs.Job.train({"unit": 0}, [{"dataset": "Set5", "scale": 2}], cfg, "overnet")
+    reached = PREEMPT_ITERATIONS // 4  # model_50.pt: at least this many iterations are done when it appears
+    snapshot = tmp_path / "runs" / "t" / job.hash("smoke") / f"model_{reached}.pt"
+
+    unit = launch.executor(c, "t").submit(launch.Unit(), c, "t", [(job, job.evals)], 1)
+    deadline = time.time() + 120
+    while not snapshot.exists() and not unit.done() and time.time() < deadline:
+        time.sleep(0.01)
+    assert snapshot.exists() and not unit.done(), "the unit never reached a quarter of its training"
+    (worker,) = psutil.Process(unit._process.pid).children()  # submitit's controller runs the unit in a child
+    worker.send_signal(getattr(signal, sig))
+    rows, _ = unit.result()[0]
+    log = unit.paths.stderr.read_text()
+
+    saved = [int(n) for n in re.findall(r"interrupted after iteration (\d+): saved", log)]
+    assert len(saved) == 1 and f"srrepro: {sig}: checkpoint saved, requeueing the unit" in log, log[-2000:]
+    # it stopped in the iteration the signal reached (at least `reached` done), and resumed there: the work lost is
+    # that iteration's rest, less than one logging interval (before: every iteration up to the signal)
+    print(f"{sig}: snapshot at {reached}, saved at {saved[0]}")
+    assert reached <= saved[0] < reached + PREEMPT_LOG_EVERY, saved
+    assert rows[0]["status"].startswith("ok") and rows[0]["iterations"] == PREEMPT_ITERATIONS
+    preempted = torch.load(snapshot.parent / "model.pt", weights_only=True)
+    straight_ctx = replace(c, launcher="local", work_dir=tmp_path / "straight")
+    straight_dir, _ = jobs.trained_model(straight_ctx, "t", cfg, threads=1)
+    straight = torch.load(straight_dir / "model.pt", weights_only=True)
+    assert all(torch.equal(preempted[k], straight[k]) for k in straight)
