@@ -266,6 +266,7 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
     from .train import train
 
     h = model_hash(config, ctx.profile, pretrained_from)
+    config = replace(config, device=str(ctx.device))  # the unit's own GPU (a pool worker's), not the driver's
     stage1 = {}
     if pretrained_from is not None:
         stage1_dir, info1 = trained_model(ctx, table, pretrained_from, threads)
@@ -289,9 +290,13 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
         result = train(config, run_dir, resume=(run_dir / "checkpoint.pt").exists(), progress=False, images=images,
                        threads=threads or UNIT_THREADS)
         curve = result.curve
+        from .provenance import atomic_write_text, compute_device
+        from .train import resolve_device
+
+        trained_on = compute_device(resolve_device(config.device), config.amp)
         meta = {"model_hash": h, "iterations": result.iterations, "train_seconds": round(result.wall_seconds, 1),
-                "final_loss": float(curve["loss"].iloc[-1]) if "loss" in curve and len(curve) else math.nan}
-        from .provenance import atomic_write_text
+                "final_loss": float(curve["loss"].iloc[-1]) if "loss" in curve and len(curve) else math.nan,
+                **{f"train_{k}": v for k, v in trained_on.items()}}
 
         atomic_write_text(run_dir / "model.json", json.dumps(meta, indent=1) + "\n")
         return run_dir, {**meta, **stage1, "reused_from": ""}
@@ -456,7 +461,11 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         return get
 
     models = {f: lazily(f, make) for f, make in models.items()}
-    rows, images = _rows_of(job, evs, {**minfo, "torch_threads": torch.get_num_threads()}, models, ctx, cache_dir)
+    from .provenance import compute_device
+
+    scored_on = compute_device(device)  # scoring runs float32 (no autocast); its GPU or CPU per row
+    rows, images = _rows_of(job, evs, {**minfo, "torch_threads": torch.get_num_threads(), **scored_on}, models, ctx,
+                            cache_dir)
     return rows, (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
 
 

@@ -204,3 +204,68 @@ def test_a_preempted_cluster_unit_saves_requeues_and_ends_bit_for_bit(tmp_path, 
     straight_dir, _ = jobs.trained_model(straight_ctx, "t", cfg, threads=1)
     straight = torch.load(straight_dir / "model.pt", weights_only=True)
     assert all(torch.equal(preempted[k], straight[k]) for k in straight)
+
+
+# ------------------------------------------------------------------------------------------ provenance of the device
+def test_rows_and_model_json_record_the_device_and_precision(tmp_path, data_root):
+    """Before: neither a row nor model.json said which GPU (or CPU) computed it, nor in what precision."""
+    import json
+
+    from srrepro.provenance import cpu_model
+    from srrepro.tables import overnet as ov
+
+    c = tables.context(tables.get("overnet_t4"), "smoke", iterations=4, device="cpu", work_dir=tmp_path,
+                       data_root=str(data_root), progress=False)
+    job = jobs.Job.train({"unit": 0}, [{"dataset": "Set5", "scale": 2}], ov.overnet_config(c, 0, 2), "overnet")
+    rows, _ = jobs.run_job(c, "t", job, job.evals, threads=1)
+    cpu = {"device": "cpu", "device_name": cpu_model(), "precision": "fp32"}
+    assert {k: rows[0][k] for k in cpu} == cpu  # where it was scored
+    assert {k: rows[0][f"train_{k}"] for k in cpu} == cpu  # where it was trained (from model.json)
+    meta = json.loads((tmp_path / "t" / job.hash("smoke") / "model.json").read_text())
+    assert {k: meta[f"train_{k}"] for k in cpu} == cpu
+
+
+def test_a_gpu_is_recorded_by_name_and_precision(monkeypatch):
+    from srrepro.provenance import compute_device
+
+    monkeypatch.setattr(torch.cuda, "get_device_name", lambda i: f"NVIDIA H100 80GB HBM3 #{i}")
+    monkeypatch.setattr(torch.cuda, "get_device_capability", lambda i: (9, 0))
+    monkeypatch.setattr(torch.cuda, "current_device", lambda: 2)
+    old_tf32 = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = False, True  # torch's defaults
+    try:
+        h100 = {"device": "cuda:1", "device_name": "NVIDIA H100 80GB HBM3 #1"}
+        assert compute_device("cuda:1", "bf16") == {**h100, "precision": "bf16 autocast"}
+        assert compute_device("cuda:1", "fp16") == {**h100, "precision": "fp16 autocast + GradScaler"}
+        assert compute_device("cuda:1") == {**h100, "precision": "fp32 (TF32 conv)"}  # scoring: TF32 convolutions
+        assert compute_device("cuda", "none")["device"] == "cuda:2"  # the current one
+        monkeypatch.setattr(torch.cuda, "get_device_capability", lambda i: (7, 0))  # V100: no TF32
+        assert compute_device("cuda:1")["precision"] == "fp32"
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = old_tf32
+
+
+def test_a_worker_trains_on_its_own_gpu_not_the_drivers(four_gpus, tmp_path, monkeypatch):
+    import srrepro.train
+
+    """The job's TrainConfig was made in the driver (device auto = cuda:0); a pool worker's unit trains on the GPU
+    it was given (before: scored on it, but trained on cuda:0 with every other worker)."""
+    from srrepro.tables import overnet as ov
+
+    class Stop(Exception):
+        pass
+
+    seen = []
+
+    def fake_train(config, run_dir, **kw):
+        seen.append(config.device)
+        raise Stop
+
+    c = tables.context(tables.get("overnet_t4"), "smoke", iterations=4, work_dir=tmp_path, progress=False)
+    cfg = ov.overnet_config(c, 0, 2)
+    assert cfg.device == "auto"
+    monkeypatch.setattr(srrepro.train, "train", fake_train)
+    worker_ctx = tables.context(tables.get("overnet_t4"), "smoke", device="cuda:2", work_dir=tmp_path)  # _worker_run's
+    with pytest.raises(Stop):
+        jobs.trained_model(worker_ctx, "t", cfg)
+    assert seen == ["cuda:2"]
