@@ -269,3 +269,100 @@ def test_a_worker_trains_on_its_own_gpu_not_the_drivers(four_gpus, tmp_path, mon
     with pytest.raises(Stop):
         jobs.trained_model(worker_ctx, "t", cfg)
     assert seen == ["cuda:2"]
+
+
+# ------------------------------------------------------------------------------------------ download
+class _FlakyServer:
+    """An HTTP server on 127.0.0.1 serving one file, honouring Range requests; its first response announces the
+    whole file but the connection drops after ``cut`` bytes."""
+
+    def __init__(self, payload: bytes, cut: int):
+        import http.server
+
+        self.payload, self.cut, self.requests = payload, cut, []
+        server = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                rng = self.headers.get("Range")
+                server.requests.append(rng)
+                start = int(rng.split("=")[1].split("-")[0]) if rng else 0
+                body = server.payload[start:]
+                self.send_response(206 if rng else 200)
+                self.send_header("Content-Length", str(len(body)))
+                if rng:
+                    self.send_header("Content-Range", f"bytes {start}-{len(server.payload) - 1}/{len(server.payload)}")
+                self.end_headers()
+                if len(server.requests) == 1:  # the first transfer dies half-way
+                    self.wfile.write(body[:server.cut])
+                    self.wfile.flush()
+                    self.close_connection = True
+                    return
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}/DIV2K_valid_HR.zip"
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def flaky(monkeypatch):
+    import hashlib
+
+    from srrepro import data
+
+    monkeypatch.setattr(data, "FETCH_BACKOFF_S", 0.01)
+    payload = os.urandom(3 << 20)
+    server = _FlakyServer(payload, cut=1 << 20)
+    yield server, hashlib.sha256(payload).hexdigest()
+    server.close()
+
+
+def test_a_dropped_download_is_retried_and_resumed_with_range(flaky, tmp_path, capfd):
+    """Before: one urlopen, no retry, no resume: a connection dropped after 1 MiB of 3 MiB failed the download."""
+    from srrepro import data
+
+    server, sha = flaky
+    out = data.fetch(server.url, tmp_path / "DIV2K_valid_HR.zip", sha256=sha, progress=False)
+    assert data.file_sha256(out) == sha and out.read_bytes() == server.payload
+    assert server.requests == [None, f"bytes={1 << 20}-"]  # the second request asked for the rest only
+    assert "resuming at byte 1,048,576" in capfd.readouterr().err
+    assert [p.name for p in tmp_path.iterdir()] == ["DIV2K_valid_HR.zip"]  # no .partial left
+
+
+def test_a_wrong_checksum_is_refused_in_one_line_and_the_partial_removed(flaky, tmp_path):
+    from srrepro import data
+    from srrepro.errors import SrreproError
+
+    server, sha = flaky
+    with pytest.raises(SrreproError) as e:
+        data.fetch(server.url, tmp_path / "DIV2K_valid_HR.zip", sha256="0" * 64, progress=False)
+    assert isinstance(e.value, data.ChecksumError) and "\n" not in str(e.value)
+    assert f"sha256 {sha} does not match the expected {'0' * 64}" in str(e.value)
+    assert list(tmp_path.iterdir()) == []  # neither the file nor its partial download
+
+
+def test_a_partial_download_left_by_an_earlier_run_is_resumed(flaky, tmp_path):
+    from srrepro import data
+
+    server, sha = flaky
+    server.requests.append("(an earlier run)")  # no more drops
+    (tmp_path / "DIV2K_valid_HR.zip.partial").write_bytes(server.payload[:12345])
+    out = data.fetch(server.url, tmp_path / "DIV2K_valid_HR.zip", sha256=sha, progress=False)
+    assert data.file_sha256(out) == sha and server.requests[1:] == ["bytes=12345-"]
+
+
+def test_div2k_is_fetched_over_https_with_a_pinned_checksum():
+    from srrepro import data
+
+    for name in ("DIV2K_train", "DIV2K_valid"):
+        for url, sha, size, _ in data.DATASETS[name].archives:
+            assert url.startswith("https://data.vision.ee.ethz.ch/cvl/DIV2K/"), url
+            assert len(sha or "") == 64 and size > 0
