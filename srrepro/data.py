@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import http.client
 import io
 import os
 import shutil
+import sys
 import tempfile
 import urllib.request
 import zipfile
@@ -24,10 +26,11 @@ import numpy as np
 from PIL import Image
 
 from .errors import SrreproError
-from .provenance import readable_by_all
+from .provenance import failure, readable_by_all
 
 __all__ = [
     "DATASETS", "DataRootError", "DatasetMissingError", "UnknownDatasetError", "ImageReadError", "ChecksumError",
+    "DownloadError",
     "data_root", "dataset_files", "load_images", "read_image", "modcrop", "fetch", "download", "dataset_checksum",
     "pixel_sha256", "manifest",
 ]
@@ -65,7 +68,8 @@ class Dataset:
     folder: str  # relative to the data root
     kind: str  # "benchmark" | "train"
     description: str
-    # For sets that are not in the manifest: (url, sha256 or None, size in bytes or None, member prefix in zip)
+    # For sets that are not in the manifest: (url, sha256 or None, size in bytes or None, member prefix in zip).
+    # DIV2K's digests are those TensorFlow Datasets records for the same https URLs and sizes.
     archives: tuple = field(default_factory=tuple)
     note: str = ""
 
@@ -84,12 +88,14 @@ DATASETS: dict[str, Dataset] = {
         ),
         Dataset(
             "DIV2K_valid", "benchmarks/DIV2K_valid", "benchmark", "DIV2K validation images 801–900 (HR)",
-            archives=(("http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_valid_HR.zip", None, 448_993_893,
+            archives=(("https://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_valid_HR.zip",
+                       "20dd31fd84d777bc1cf5d6b7654a3f569c0aec74458ae094122ad1d0489900fc", 448_993_893,
                        "DIV2K_valid_HR/"),),
         ),
         Dataset(
             "DIV2K_train", "train/DIV2K", "train", "DIV2K training images 0001–0800 (HR), the papers' training set",
-            archives=(("http://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip", None, 3_530_603_713,
+            archives=(("https://data.vision.ee.ethz.ch/cvl/DIV2K/DIV2K_train_HR.zip",
+                       "9d0b9c463f6e35b6c62cc6a930ee2224f670b34c1df841a57670f9acf0f6c335", 3_530_603_713,
                        "DIV2K_train_HR/"),),
         ),
         Dataset("T91", "train/T91", "train", "91 training images (Yang et al. 2010)"),
@@ -244,38 +250,85 @@ def verify_dataset(name: str, root: str | os.PathLike | None = None) -> list[str
 
 
 # --------------------------------------------------------------------------------------------- download
+FETCH_TRIES = 6  # a dropped connection is retried (resuming, HTTP Range) this many times in all ...
+FETCH_BACKOFF_S = 2.0  # ... after 2, 4, 8, 16, 32 s
+
+
+class DownloadError(SrreproDataError):
+    pass
+
+
 def fetch(url: str, dest: str | os.PathLike, sha256: str | None = None, size: int | None = None,
           progress: bool = True, sha256_prefix: str | None = None) -> Path:
-    """Download ``url`` to ``dest`` atomically, with a progress bar; verify ``sha256`` (or the ``sha256_prefix`` a
-    file name carries) when known."""
-    from tqdm.auto import tqdm
+    """Download ``url`` to ``dest``, with a progress bar; verify ``sha256`` (or the ``sha256_prefix`` a file name
+    carries) when known.
+
+    The bytes go to ``<dest>.partial`` and become ``dest`` only once complete and verified. A dropped connection or
+    a server error (5xx, 429) is retried with exponential backoff, resuming where the partial file ends (an HTTP
+    Range request; from the start if the server ignores it); a partial file left by an earlier run is resumed the
+    same way. A wrong checksum removes the partial file and raises :class:`ChecksumError` (one line); giving up
+    keeps it, for the next run to resume.
+    """
+    import time
+    import urllib.error
 
     dest = Path(dest)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".part")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            try:
-                resp = urllib.request.urlopen(url, timeout=60)
-            except Exception as e:
-                raise ChecksumError(f"cannot download {url}: {e}") from None
-            total = int(resp.headers.get("Content-Length") or size or 0) or None
-            h = hashlib.sha256()
-            with tqdm(total=total, unit="B", unit_scale=True, desc=dest.name, disable=not progress) as bar:
-                for chunk in iter(lambda: resp.read(1 << 20), b""):
-                    out.write(chunk)
-                    h.update(chunk)
-                    bar.update(len(chunk))
-        if sha256 and h.hexdigest() != sha256:
-            raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not match the expected {sha256}; not saved")
-        if sha256_prefix and not h.hexdigest().startswith(sha256_prefix):
-            raise ChecksumError(f"{url}: sha256 {h.hexdigest()} does not start with {sha256_prefix}; not saved")
-        readable_by_all(tmp)
-        os.replace(tmp, dest)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    partial = dest.with_name(dest.name + ".partial")
+    for attempt in range(1, FETCH_TRIES + 1):
+        try:
+            _fetch_into(url, partial, size, progress)
+            break
+        except urllib.error.HTTPError as e:
+            if e.code == 416:  # the partial file already holds every byte: the checksum decides
+                break
+            if e.code < 500 and e.code != 429:
+                raise DownloadError(f"cannot download {url}: HTTP {e.code} {e.reason}") from None
+            error = f"HTTP {e.code} {e.reason}"
+        except (OSError, ConnectionError, TimeoutError, http.client.HTTPException) as e:  # URLError is an OSError
+            error = failure(e)
+        if attempt == FETCH_TRIES:
+            raise DownloadError(f"cannot download {url} after {FETCH_TRIES} tries ({error}); {partial} keeps "
+                                f"{_size(partial):,} bytes, run again to resume")
+        wait = FETCH_BACKOFF_S * 2 ** (attempt - 1)
+        print(f"srrepro: {url}: {error}; resuming at byte {_size(partial):,} in {wait:g} s "
+              f"(try {attempt + 1} of {FETCH_TRIES})", file=sys.stderr, flush=True)
+        time.sleep(wait)
+    digest = file_sha256(partial)
+    wrong = (f"does not match the expected {sha256}" if sha256 and digest != sha256 else
+             f"does not start with {sha256_prefix}" if sha256_prefix and not digest.startswith(sha256_prefix) else "")
+    if wrong:
+        partial.unlink()
+        raise ChecksumError(f"{url}: sha256 {digest} {wrong}; not saved (partial download removed)")
+    readable_by_all(partial)
+    os.replace(partial, dest)
     return dest
+
+
+def _size(path: Path) -> int:
+    return path.stat().st_size if path.exists() else 0
+
+
+def _fetch_into(url: str, partial: Path, size: int | None, progress: bool) -> None:
+    """Append the rest of ``url`` to ``partial`` (all of it when the server ignores the Range request); raises when
+    the connection ends before the length the server announced."""
+    from tqdm.auto import tqdm
+
+    have = _size(partial)
+    request = urllib.request.Request(url, headers={"Range": f"bytes={have}-"} if have else {})
+    with urllib.request.urlopen(request, timeout=60) as resp:
+        if have and getattr(resp, "status", None) != 206:  # the whole file again: start over
+            have = 0
+        length = resp.headers.get("Content-Length")
+        total = have + int(length) if length else size
+        with open(partial, "ab" if have else "wb") as out, \
+                tqdm(total=total, initial=have, unit="B", unit_scale=True, desc=partial.name[:-len(".partial")],
+                     disable=not progress) as bar:
+            for chunk in iter(lambda: resp.read(1 << 20), b""):
+                out.write(chunk)
+                bar.update(len(chunk))
+    if total and _size(partial) < total:
+        raise ConnectionError(f"connection closed at byte {_size(partial):,} of {total:,}")
 
 
 def _github_raw(repo_at_commit: str, path: str) -> str:
@@ -349,18 +402,19 @@ def _download_manifest_group(prefix: str, root: Path, progress: bool) -> int:
 def _download_archive(ds: Dataset, root: Path, progress: bool) -> int:
     n = 0
     for url, sha, size, member_prefix in ds.archives:
-        with tempfile.TemporaryDirectory(dir=root) as tmp:
-            z = fetch(url, Path(tmp) / Path(url).name, sha256=sha, size=size, progress=progress)
-            if sha is None:
-                print(f"note: no published sha256 for {url}; got {file_sha256(z)} — record it in srrepro/data.py")
-            with zipfile.ZipFile(z) as zf:
-                for m in zf.namelist():
-                    if m.startswith(member_prefix) and not m.endswith("/"):
-                        out = root / ds.folder / Path(m).name
-                        out.parent.mkdir(parents=True, exist_ok=True)
-                        with zf.open(m) as src, open(out, "wb") as dst:
-                            shutil.copyfileobj(src, dst)
-                        n += 1
+        # under the data root, not a temporary folder: an interrupted download resumes on the next run
+        z = fetch(url, root / "downloads" / Path(url).name, sha256=sha, size=size, progress=progress)
+        if sha is None:
+            print(f"note: no published sha256 for {url}; got {file_sha256(z)} — record it in srrepro/data.py")
+        with zipfile.ZipFile(z) as zf:
+            for m in zf.namelist():
+                if m.startswith(member_prefix) and not m.endswith("/"):
+                    out = root / ds.folder / Path(m).name
+                    out.parent.mkdir(parents=True, exist_ok=True)
+                    with zf.open(m) as src, open(out, "wb") as dst:
+                        shutil.copyfileobj(src, dst)
+                    n += 1
+        z.unlink()  # extracted: the archive is not needed any more
     return n
 
 

@@ -9,7 +9,8 @@
 Trained models live in ``<work_dir>/<table>/<model_hash>/`` (``runs/`` by default). ``model_hash`` covers every
 field that changes the weights, so two tables that need the same model share one run. A lock per model hash
 (``<work_dir>/locks/<hash>.lock``, an OS file lock that dies with its process) makes a second process wait for
-the first instead of training the model twice or reading it half-written; a killed process's lock is simply
+the first (as long as it takes, saying every 10 min who holds it) instead of training the model twice or reading it
+half-written; a killed process's lock is simply
 free, and the rerun resumes its ``checkpoint.pt``. Per-image scores are cached beside the model (``scores/``;
 released weights: ``<work_dir>/official/<name>/scores/``), so an interrupted table resumes where it stopped.
 
@@ -43,7 +44,7 @@ from .weights import WeightsError
 
 SCORE_VERSION = 2  # bump when the evaluation protocol changes: cached per-image scores are then recomputed
 UNIT_THREADS = 1  # CPU intra-op threads per unit unless the caller says otherwise (bit-identity, see above)
-LOCK_WAIT_S = 4 * 3600  # how long a process waits for another one training the same model
+LOCK_NOTE_S = 600  # waiting for another process's model (no time limit): one line on stderr this often
 CHECKPOINT_EVERY = {"smoke": 10, "lite": 200, "paper": 10_000}  # iterations between resumable checkpoints
 
 
@@ -172,7 +173,10 @@ class WorkDirError(SrreproError):
     """The work folder (``runs/``) cannot hold runs or locks."""
 
 
-def model_lock(work_dir: Path, h: str):
+def model_lock(work_dir: Path, h: str, table: str = ""):
+    """``with model_lock(work_dir, h):`` hold model ``h``'s lock, waiting as long as another process holds it (a
+    GAN stage may wait hours for its stage 1): never a timeout that would abort the table, but a line on stderr
+    every LOCK_NOTE_S saying who holds it. The holder's pid, host and table are in ``<hash>.owner`` beside it."""
     from filelock import FileLock
 
     locks = Path(work_dir) / "locks"
@@ -181,7 +185,40 @@ def model_lock(work_dir: Path, h: str):
     except (FileExistsError, NotADirectoryError):
         raise WorkDirError(f"{locks} (or a folder above it) is a file, not a folder: move it away; it holds one "
                            f"lock per model being trained") from None
-    return FileLock(str(locks / f"{h}.lock"), timeout=LOCK_WAIT_S)
+    return _held(FileLock(str(locks / f"{h}.lock")), locks / f"{h}.owner", h, table)
+
+
+@contextmanager
+def _held(lock, owner: Path, h: str, table: str):
+    import socket
+    import sys
+    import time
+
+    from filelock import Timeout
+
+    from .provenance import atomic_write_text
+
+    t0 = time.monotonic()
+    while True:
+        try:
+            lock.acquire(timeout=LOCK_NOTE_S)
+            break
+        except Timeout:
+            try:
+                holder = owner.read_text().strip() or "another process"
+            except OSError:
+                holder = "another process"
+            print(f"srrepro: waiting for model {h} held by {holder} ({(time.monotonic() - t0) / 60:.0f} min so "
+                  f"far): it is trained once, then reused here", file=sys.stderr, flush=True)
+    try:
+        try:
+            atomic_write_text(owner, f"pid {os.getpid()} on {socket.gethostname()}"
+                                     + (f" (table {table})" if table else "") + "\n")
+        except OSError:
+            pass  # only the waiting message loses its detail
+        yield
+    finally:
+        lock.release()
 
 
 def _intact(run_dir: Path, h: str, config: TrainConfig) -> bool:
@@ -229,12 +266,13 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
     from .train import train
 
     h = model_hash(config, ctx.profile, pretrained_from)
+    config = replace(config, device=str(ctx.device))  # the unit's own GPU (a pool worker's), not the driver's
     stage1 = {}
     if pretrained_from is not None:
         stage1_dir, info1 = trained_model(ctx, table, pretrained_from, threads)
         config = replace(config, pretrained=str(stage1_dir / "model.pt"))
         stage1 = {"pretrained_hash": info1["model_hash"]}
-    with model_lock(ctx.work_dir, h):  # another process training the same model: wait for it, then reuse it
+    with model_lock(ctx.work_dir, h, table):  # another process training the same model: wait, then reuse it
         done = _finished(ctx.work_dir, h)
         if done is not None and not _intact(done, h, config):
             done = None
@@ -252,9 +290,13 @@ def trained_model(ctx, table: str, config: TrainConfig, threads: int | None = No
         result = train(config, run_dir, resume=(run_dir / "checkpoint.pt").exists(), progress=False, images=images,
                        threads=threads or UNIT_THREADS)
         curve = result.curve
+        from .provenance import atomic_write_text, compute_device
+        from .train import resolve_device
+
+        trained_on = compute_device(resolve_device(config.device), config.amp)
         meta = {"model_hash": h, "iterations": result.iterations, "train_seconds": round(result.wall_seconds, 1),
-                "final_loss": float(curve["loss"].iloc[-1]) if "loss" in curve and len(curve) else math.nan}
-        from .provenance import atomic_write_text
+                "final_loss": float(curve["loss"].iloc[-1]) if "loss" in curve and len(curve) else math.nan,
+                **{f"train_{k}": v for k, v in trained_on.items()}}
 
         atomic_write_text(run_dir / "model.json", json.dumps(meta, indent=1) + "\n")
         return run_dir, {**meta, **stage1, "reused_from": ""}
@@ -419,7 +461,11 @@ def run_job(ctx, table: str, job: Job, evs: list[dict], threads: int | None = No
         return get
 
     models = {f: lazily(f, make) for f, make in models.items()}
-    rows, images = _rows_of(job, evs, {**minfo, "torch_threads": torch.get_num_threads()}, models, ctx, cache_dir)
+    from .provenance import compute_device
+
+    scored_on = compute_device(device)  # scoring runs float32 (no autocast); its GPU or CPU per row
+    rows, images = _rows_of(job, evs, {**minfo, "torch_threads": torch.get_num_threads(), **scored_on}, models, ctx,
+                            cache_dir)
     return rows, (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
 
 
@@ -449,15 +495,40 @@ def can_spawn() -> bool:
     return f is None or os.path.exists(f)
 
 
-def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
-    """(workers, devices): one per GPU on CUDA, one per core on CPU (smoke: one), never more than tasks."""
+def visible_gpus() -> list[str]:
+    """The CUDA devices this process may use (after CUDA_VISIBLE_DEVICES), as ``cuda:<i>``; [] without CUDA."""
     import torch
 
+    return [f"cuda:{i}" for i in range(torch.cuda.device_count())] if torch.cuda.is_available() else []
+
+
+def pinned_device(ctx) -> str | None:
+    """The GPU ``--device cuda:N`` names (every unit runs there), or None: ``auto``/``cuda`` spread units over all."""
+    return ctx.device if str(ctx.device).startswith("cuda:") else None
+
+
+def unit_devices(ctx, workers: int) -> list[str]:
+    """The device of each pool worker, one entry per worker: [] when units do not run on CUDA (each takes
+    ``ctx.device``); with ``--device cuda:N`` that GPU for every worker; otherwise the visible GPUs dealt out in
+    turn, so N workers (``--workers N`` or one per GPU) spread over them instead of all taking cuda:0."""
+    from .train import resolve_device
+
+    if resolve_device(ctx.device).type != "cuda":
+        return []
+    pinned = pinned_device(ctx)
+    gpus = [pinned] if pinned else visible_gpus() or ["cuda:0"]
+    return [gpus[i % len(gpus)] for i in range(max(1, workers))]
+
+
+def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
+    """(workers, their devices): one per GPU on CUDA (one in all with ``--device cuda:N``), one per core on CPU
+    (smoke: one), never more than tasks."""
     from .train import resolve_device
 
     if resolve_device(ctx.device).type == "cuda":
-        devices = [f"cuda:{i}" for i in range(torch.cuda.device_count())]
-        return max(1, min(len(devices), n_tasks)), devices
+        gpus = 1 if pinned_device(ctx) else len(visible_gpus())
+        workers = max(1, min(gpus, n_tasks))
+        return workers, unit_devices(ctx, workers)
     if ctx.profile == "smoke":  # seconds of work: starting worker processes would cost more than it saves
         return 1, []
     return max(1, min(cpu_cores(), n_tasks)), []
@@ -475,11 +546,11 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
             k = job.hash(ctx.profile) if job.kind == "train" else f"{job.kind}-{i}"
             tasks.setdefault(k, []).append((job, evs))
     workers = ctx.workers
-    devices: list[str] = []
     if workers is None:
-        workers, devices = default_workers(ctx, sum(j.kind != "reported" for group in tasks.values() for j, _ in group))
+        workers, _ = default_workers(ctx, sum(j.kind != "reported" for group in tasks.values() for j, _ in group))
     if not can_spawn():
         workers = 1
+    devices = unit_devices(ctx, workers)  # an explicit --workers N spreads over the GPUs too
     threads = ctx.threads or UNIT_THREADS
     results: dict[str, list] = {}
     bar = tqdm(total=len(tasks), desc=table, unit="unit", disable=not ctx.progress, dynamic_ncols=True)

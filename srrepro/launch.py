@@ -3,8 +3,9 @@
 ``local`` (the default) is :func:`srrepro.jobs.run_jobs`' own process pool: one unit per GPU or CPU core.
 ``slurm`` submits every unit (one model: train, then score) as one task of a Slurm job array; all of them share the
 ``runs/`` cache on a shared filesystem, so the model locks, reuse across tables and resumption work exactly as on
-one machine. A unit that is preempted or runs out of time is requeued by submitit (up to ``max_num_timeout``
-times) and resumes its training from its last ``checkpoint.pt``; scores already computed are cached. The driver
+one machine. A unit that is preempted or runs out of time (SIGTERM or USR2) saves ``checkpoint.pt`` at the end of
+the iteration in progress and is requeued by submitit (up to ``max_num_timeout`` times after a time limit), then
+resumes there (:class:`Unit`); scores already computed are cached. The driver
 (the ``srrepro reproduce`` process) waits and writes the table's CSV when the last unit finishes. If the driver
 dies, run the same command again: finished units are then cache hits and cost seconds.
 
@@ -13,6 +14,8 @@ no Slurm): what CI runs to test this module.
 """
 from __future__ import annotations
 
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -47,19 +50,55 @@ def parse_option(text: str) -> tuple[str, object]:
 
 
 class Unit:
-    """One unit inside its job. Preempted or timed out, submitit calls ``checkpoint`` (its protocol is this method's
-    presence) and requeues the returned call, the same one: nothing needs saving here, because training checkpoints
-    itself (``checkpoint.pt``) and resumes from it."""
+    """One unit inside its job, following submitit's checkpointing protocol (this class's ``checkpoint`` method).
+
+    Preempted (SIGTERM), or warned of its time limit or of preemption (USR2, ``--signal=USR2@90``), a unit stops
+    at the end of the training iteration in progress, saves ``checkpoint.pt`` there (:mod:`srrepro.train`'s
+    Ctrl-C path), and only then hands over to submitit, which calls ``checkpoint`` and requeues the returned call:
+    the same one, which resumes that checkpoint and loses nothing but the interrupted iteration. Outside training
+    (waiting for a lock, scoring: each score is cached when done) the unit stops at once."""
 
     def __call__(self, ctx, table, group, threads):
         from .jobs import _run_group_in_worker
 
-        return _run_group_in_worker(ctx, table, group, threads)
+        requeue = signal.getsignal(_USR2)  # submitit's: calls self.checkpoint, saves the call, requeues the job
+        stopped: list[int] = []
+
+        def stop(signum, frame):  # a KeyboardInterrupt, as Ctrl-C; train.deferred_interrupts holds it to the step's end
+            if not stopped:
+                stopped.append(signum)
+                raise KeyboardInterrupt
+
+        old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, _USR2)}
+        try:
+            return _run_group_in_worker(ctx, table, group, threads)
+        except KeyboardInterrupt:
+            if not (stopped and _is_submitit_handler(requeue)):
+                raise
+        finally:
+            for sig, handler in old.items():
+                signal.signal(sig, handler)
+        print(f"srrepro: {signal.Signals(stopped[0]).name}: checkpoint saved, requeueing the unit", file=sys.stderr,
+              flush=True)
+        requeue(stopped[0], None)  # submitit: exits this process; the requeued call resumes the checkpoint
+        raise KeyboardInterrupt  # (only if submitit did not exit)
 
     def checkpoint(self, *args, **kwargs):
         from submitit.helpers import DelayedSubmission
 
         return DelayedSubmission(self, *args, **kwargs)
+
+
+_USR2 = getattr(signal, "SIGUSR2", signal.SIGTERM)
+
+
+def _is_submitit_handler(handler) -> bool:
+    """Whether ``handler`` is the preemption handler submitit installs in its jobs (elsewhere a Ctrl-C stays one)."""
+    try:
+        from submitit.core.job_environment import SignalHandler
+    except ImportError:
+        return False
+    return isinstance(getattr(handler, "__self__", None), SignalHandler)
 
 
 def _last_error(text: str) -> str:

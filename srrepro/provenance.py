@@ -39,23 +39,50 @@ def package_versions() -> str:
 
 
 @lru_cache(maxsize=1)
-def machine() -> str:
-    """CPU model and the SIMD level torch dispatches to, e.g. ``x86_64 2 cpu (AMD EPYC, torch AVX512)``."""
+def cpu_model() -> str:
+    """The CPU's model name (``/proc/cpuinfo``), else what ``platform`` knows."""
     model = platform.processor() or platform.machine()
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
-                model = line.split(":", 1)[1].strip()
-                break
+                return line.split(":", 1)[1].strip()
     except OSError:
         pass
+    return model
+
+
+@lru_cache(maxsize=1)
+def machine() -> str:
+    """CPU model and the SIMD level torch dispatches to, e.g. ``x86_64 2 cpu (AMD EPYC, torch AVX512)``."""
     try:
         import torch
 
         isa = f", torch {torch.backends.cpu.get_cpu_capability()}"
     except Exception:
         isa = ""
-    return f"{platform.machine()} {os.cpu_count()} cpu ({model}{isa})"
+    return f"{platform.machine()} {os.cpu_count()} cpu ({cpu_model()}{isa})"
+
+
+def compute_device(device, amp: str = "none") -> dict:
+    """Where and in what arithmetic a model was trained or scored, for its rows and its ``model.json``:
+    ``device`` (``cuda:1``, ``cpu``), ``device_name`` (the GPU's name, else the CPU model) and ``precision``:
+    ``fp32``, ``fp32 (TF32 matmul/conv)`` where an Ampere-or-later GPU rounds float32 products to TF32, or
+    ``bf16 autocast`` / ``fp16 autocast + GradScaler`` (``amp``, applied on CUDA only, as training does)."""
+    import torch
+
+    device = torch.device(device)
+    if device.type != "cuda":
+        return {"device": str(device), "device_name": cpu_model() if device.type == "cpu" else device.type,
+                "precision": "fp32"}
+    index = device.index if device.index is not None else torch.cuda.current_device()
+    if amp in ("bf16", "fp16"):
+        precision = "bf16 autocast" if amp == "bf16" else "fp16 autocast + GradScaler"
+    else:
+        tf32 = [name for name, on in (("matmul", torch.backends.cuda.matmul.allow_tf32),
+                                      ("conv", torch.backends.cudnn.allow_tf32)) if on]
+        ampere = torch.cuda.get_device_capability(index)[0] >= 8
+        precision = f"fp32 (TF32 {'/'.join(tf32)})" if tf32 and ampere else "fp32"
+    return {"device": f"cuda:{index}", "device_name": torch.cuda.get_device_name(index), "precision": precision}
 
 
 def _torch_threads() -> int | None:

@@ -683,16 +683,18 @@ def _log(config: TrainConfig, step_fn: _Step, p: _Progress, lr_value: float, ran
 
 
 # ----------------------------------------------------------------------------------------------- the loop
-INTERRUPTS = (signal.SIGINT, signal.SIGTERM)
+# SIGUSR2: a cluster's "stop soon" (Slurm's --signal=USR2@90 before the time limit, submitit's preemption signal)
+INTERRUPTS = (signal.SIGINT, signal.SIGTERM) + ((signal.SIGUSR2,) if hasattr(signal, "SIGUSR2") else ())
 
 
 @contextmanager
 def deferred_interrupts():
-    """Hold SIGINT and SIGTERM while the block runs, then deliver them to the handlers that were in place.
+    """Hold SIGINT, SIGTERM and SIGUSR2 while the block runs, then deliver them to the handlers that were in place.
 
-    The first signal is only noted; it is raised again (through the original handler: KeyboardInterrupt for
-    Ctrl-C, whatever SIGTERM did before) when the block ends. A second signal inside the block is delivered at
-    once, for a user who really wants out. Signals can only be handled in the main thread: elsewhere a no-op.
+    A signal is only noted; it is raised again (through the original handler: KeyboardInterrupt for Ctrl-C,
+    whatever SIGTERM did before) when the block ends. The same signal a second time inside the block is delivered
+    at once, for a user who really wants out; different ones (a cluster's SIGTERM, then its USR2) all wait.
+    Signals can only be handled in the main thread: elsewhere a no-op.
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -706,7 +708,7 @@ def deferred_interrupts():
             signal.signal(sig, old[sig])
 
     def note(signum, frame):
-        if pending:  # the second one: now
+        if signum in pending:  # the second one: now
             pending.clear()
             restore()
             signal.raise_signal(signum)
@@ -719,8 +721,9 @@ def deferred_interrupts():
         yield
     finally:
         restore()
-        if pending:
-            signal.raise_signal(pending.pop())
+        noted, pending[:] = list(pending), []
+        for sig in noted:  # in the order they came; a handler that raises ends the delivery
+            signal.raise_signal(sig)
 
 
 def train(config: TrainConfig, run_dir, resume: bool = False, progress: bool = True, images=None,

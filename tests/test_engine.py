@@ -135,8 +135,9 @@ KILLABLE = """
 """
 
 
-def test_a_killed_unit_leaves_its_lock_to_the_rerun_which_resumes(tmp_path, data_root, monkeypatch):
+def test_a_killed_unit_leaves_its_lock_to_the_rerun_which_resumes(tmp_path, data_root):
     import torch
+    from filelock import FileLock
 
     from srrepro.tables import overnet as ov
 
@@ -155,7 +156,8 @@ def test_a_killed_unit_leaves_its_lock_to_the_rerun_which_resumes(tmp_path, data
     assert (runs / "locks" / f"{h}.lock").exists()
     step = torch.load(ckpt, weights_only=True)["step"]
     assert 0 < step < 60
-    monkeypatch.setattr(jobs, "LOCK_WAIT_S", 20)  # a lock that a dead process still held would time out here
+    with FileLock(runs / "locks" / f"{h}.lock", timeout=20):  # a dead process holds no lock (else a Timeout here)
+        pass
     run_dir, info = jobs.trained_model(c, "overnet_t4", cfg)
     assert info["iterations"] == 60 and run_dir == runs / "overnet_t4" / h
     resumed = torch.load(run_dir / "model.pt", weights_only=True)
