@@ -188,6 +188,9 @@ def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, s
 
     df = claims_frame(results)
     lines += totals(df) + ["", ledger_html(df, "../"), ""] if not df.empty else ["No table has been run yet.", ""]
+    not_run = [t for t in tids if chosen[t] is None]
+    if not_run:
+        lines += ["Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + ".", ""]
     follows = []
     for res in results:
         if "follows" in res.rows:

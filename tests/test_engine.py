@@ -255,7 +255,7 @@ def test_seed_advice_speaks_the_gaps_unit():
     assert "dB" not in lpips.needed and "σ = 0.032, gap +0.027)" in lpips.needed
 
 
-def test_a_claim_over_psnr_and_ssim_heads_with_psnr_and_never_pools_the_units():
+def test_a_claim_over_psnr_and_ssim_shows_the_deciding_metric_and_never_pools_the_units():
     from srrepro.verdicts import combine_metrics, compare_gaps
 
     rng = np.random.default_rng(0)
@@ -263,7 +263,8 @@ def test_a_claim_over_psnr_and_ssim_heads_with_psnr_and_never_pools_the_units():
     ssim = compare_gaps(0.0005 + 0.01 * rng.standard_normal((3, 20)))  # unitless, undecided
     v = combine_metrics([("psnr", psnr), ("ssim", ssim)], "A − B")
     assert v.status == "inconclusive"  # both must hold
-    assert abs(v.gap - psnr.gap) < 1e-12 and v.lo > 0.2  # the headline is PSNR's, not a pool with SSIM
+    # the interval shown is the one that decided (SSIM's, undecided), never a pool of dB with SSIM
+    assert abs(v.gap - ssim.gap) < 1e-12 and v.lo < 0 < v.hi and v.decided_by.startswith("SSIM")
     assert "PSNR +0.3" in v.evidence and " dB (holds)" in v.evidence and "SSIM +0.00" in v.evidence
     assert v.needed.startswith("SSIM needs") and "dB" not in v.needed
     assert combine_metrics([("psnr", psnr), ("ssim", ssim)], "A − B", all_needed=False).status == "holds"

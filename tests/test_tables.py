@@ -153,10 +153,11 @@ def test_book_assembles_pages_and_claims(data_root, tmp_path):
     chosen = book.assemble(results=res, book=out)
     assert chosen["bicubic"] == "smoke"
     assert (out / "tables" / "bicubic.ipynb").exists()
-    ledger = (out / "_ledger.md").read_text()  # included by the front page
-    assert "<tables/bicubic>" in ledger and "| smoke |" in ledger
+    ledger = (out / "ledger.md").read_text()  # the ledger page: one line per claim, a stable anchor each
+    assert "href='tables/bicubic.html#claim-bicubic_edsr'" in ledger and "id='claim-bicubic-bicubic_edsr'" in ledger
+    assert "## Reproducibility summary" not in ledger and "ledger.md" in (out / "_summary.md").read_text()
     chapter = (out / "chapters" / "study.md").read_text()  # the chapter opens with its own ledger
-    assert "## Claims ledger" in chapter and "<../tables/bicubic>" in chapter
+    assert "## Claims ledger" in chapter and "'../tables/bicubic.html#claim-" in chapter
     assert "Tables not run yet (no verdicts): `complexity`" in chapter  # the chapter's own, not the others'
     assert "`overnet_t1`" not in chapter and "`overnet_t1`" in (out / "chapters" / "overnet.md").read_text()
     toc = (out / "_toc.yml").read_text()
