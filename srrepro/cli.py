@@ -539,7 +539,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("reproduce", help="compute a table and write results/<profile>/<id>.csv")
     s.add_argument("table", nargs="*", help="table id(s); several (or --all) run as one pool of their units")
     s.add_argument("--all", action="store_true", help="every table, as one pool (each model once)")
-    s.add_argument("--gpus", type=_count, help="with --dry-run: the makespan and GPU use on this many GPUs")
+    s.add_argument("--gpus", type=_count_of("gpus"), help="with --dry-run: the makespan and GPU use on this many GPUs")
     s.add_argument("--gpu-kind", choices=("h100", "a100", "v100"),
                    help="with --dry-run at the paper profile: the GPU the hours are for (default: this machine's "
                         "CUDA device, timed; else a100); its assumed throughput is in the plan's notes")

@@ -88,7 +88,8 @@ def check_device(device, available: bool = True) -> str:
 COUNTS = {"seeds": "the number of seeds per training run",
           "iterations": "the number of training iterations",
           "workers": "the number of units run side by side",
-          "threads": "the number of CPU threads per unit"}
+          "threads": "the number of CPU threads per unit",
+          "gpus": "the number of GPUs a multi-table plan is scheduled on"}
 
 
 def check_count(name: str, value) -> int | None:

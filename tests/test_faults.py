@@ -41,7 +41,7 @@ def _interrupt_in(monkeypatch, phase: str, sig: int) -> None:
             state["fired"] = True
             signal.raise_signal(sig)
 
-    real_call, real_mean_losses, real_log, real_lr_at = T._Step.__call__, T._mean_losses, T._log, T.lr_at
+    real_call, real_needs_losses, real_log, real_lr_at = T._Step.__call__, T._needs_losses, T._log, T.lr_at
 
     def call(self, *args, **kw):
         state["iteration"] += 1
@@ -70,9 +70,9 @@ def _interrupt_in(monkeypatch, phase: str, sig: int) -> None:
             state["iteration"] = INTERRUPTED_ITERATION - 1
         return real_lr_at(config, step)
 
-    def mean_losses(*args):  # runs right after the counter moved, before the running means take the step
+    def needs_losses(*args):  # runs right after the counter moved, before the running means take the step
         fire()
-        return real_mean_losses(*args)
+        return real_needs_losses(*args)
 
     def log(*args):
         real_log(*args)
@@ -82,7 +82,7 @@ def _interrupt_in(monkeypatch, phase: str, sig: int) -> None:
     monkeypatch.setattr(T._Step, "__call__", call)
     monkeypatch.setattr(T, "lr_at", lr_at)
     if phase == "after_counter":
-        monkeypatch.setattr(T, "_mean_losses", mean_losses)
+        monkeypatch.setattr(T, "_needs_losses", needs_losses)
     monkeypatch.setattr(T, "_log", log)
 
 

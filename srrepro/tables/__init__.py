@@ -598,6 +598,12 @@ def write_result(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> pd.Dat
         os.replace(temps[1], path)
         if not side_bytes and side.exists():  # the CSV says "no sidecar": an older one goes
             side.unlink()
+    except OSError as e:  # a full or read-only disk: one line naming the file, nothing half-written left
+        from ..errors import WriteError
+
+        error = WriteError(f"cannot write {path}: {e.strerror or e}")
+        error.errno, error.filename = e.errno, str(path)
+        raise error from e
     finally:
         for tmp in temps:
             if tmp and os.path.exists(tmp):
