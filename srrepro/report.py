@@ -11,8 +11,8 @@
    where they are a subset and where the paper prints its values become numbered footnotes;
 4. the table's figure(s) (``spec.plot``);
 5. the spec's notes;
-6. "About this table": the source line, how to reproduce it, the rest of the description (setup, training, caching) and whether the page
-   renders a committed CSV (``about_markdown``);
+6. "About this table": the source line, how to reproduce it, the rest of the description (setup, training,
+   caching) and whether the page renders a committed CSV (``about_markdown``);
 7. the raw per-seed rows, collapsed, with the path of the CSV (``raw_rows_html``).
 
 Nothing internal shows: every text of a result passes :func:`plain_text` / :func:`text_html` (no absolute path of
@@ -149,9 +149,9 @@ def _paths_relative(text: str) -> str:
 
 
 def plain_text(text) -> str:
-    """A text of a result (a status, a note, evidence) as a page may show it: absolute paths of the machine that
-    computed it rewritten (the data root → "data root/…", a run folder → "runs/…", the checkout → relative), and
-    markdown code spans without their backticks. Plain text: escape it for HTML, or use :func:`text_html`."""
+    """A text of a result (a status, a note, evidence) as a page may show it: absolute paths of the machine
+    that computed it rewritten (the data root → "data root/…", a run folder → "runs/…", the checkout →
+    relative), and markdown code spans without their backticks. Plain text: escape it for HTML, or use :func:`text_html`."""
     return _CODE_SPAN.sub(r"\1", _paths_relative(str(text)))
 
 
