@@ -151,7 +151,8 @@ def _paths_relative(text: str) -> str:
 def plain_text(text) -> str:
     """A text of a result (a status, a note, evidence) as a page may show it: absolute paths of the machine
     that computed it rewritten (the data root → "data root/…", a run folder → "runs/…", the checkout →
-    relative), and markdown code spans without their backticks. Plain text: escape it for HTML, or use :func:`text_html`."""
+    relative), and markdown code spans without their backticks. Plain text: escape it for HTML, or use
+    :func:`text_html`."""
     return _CODE_SPAN.sub(r"\1", _paths_relative(str(text)))
 
 
