@@ -84,7 +84,7 @@ table.srr-layout .srr-e+.srr-e{border-top:1px dotted #d0d7de;margin-top:1px;padd
 sup.srr-fn{font-size:.75em;margin-left:1px}sup.srr-fn a{text-decoration:none}
 .srr-caption{font-size:.78em;color:#57606a;margin:.2em 0}
 ol.srr-footnotes{font-size:.75em;color:#424a53;margin:.2em 0 .8em;padding-left:2.2em}
-ol.srr-footnotes.srr-many{columns:2 26em;column-gap:2.5em}
+ol.srr-footnotes.srr-many{columns:2 26em;column-gap:3em;padding-left:2.8em}
 ol.srr-footnotes li{margin:0;break-inside:avoid}
 ol.srr-footnotes li:target{background:#fff8c5}
 table.srr-layout tr.srr-rehead th{border-top:2px solid #d0d7de}
@@ -893,7 +893,9 @@ def _source_head(sources: list[str]) -> str:
         cuts.append(len(prefix))
     for cut in sorted(cuts, reverse=True):
         head = prefix[:cut]
-        if head.count("(") == head.count(")") and head.count("'") % 2 == 0 and len(head) >= 15:
+        # not inside brackets or quotes (an apostrophe, "Table II's", is neither an opening nor a closing quote)
+        quotes_closed = len(re.findall(r"(?<![A-Za-z])'", head)) == len(re.findall(r"'(?![A-Za-z])", head))
+        if head.count("(") == head.count(")") and quotes_closed and len(head) >= 15:
             return head
     return ""
 

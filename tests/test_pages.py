@@ -103,6 +103,18 @@ def test_nothing_is_readable_only_on_hover():
     assert "The paper's values — OverNet Table 6 (BI), at each cell&#x27;s row and column" in h
 
 
+def test_paper_sources_say_their_shared_head_once_and_footnote_the_rest():
+    df = pd.DataFrame({"psnr_paper": [1.0, 2.0, 3.0],
+                       "paper_source": ["s-LWSR Table I (Table II's cells), column Depth",
+                                        "s-LWSR Table I (Table II's cells), column Width",
+                                        "s-LWSR Table I (Table II's cells), §IV-B text: 'reduces from 571K to 124K "
+                                        "when all layers are replaced'"]})
+    shown, notes = report.paper_sources(df, ["psnr"])
+    assert shown == ["s-LWSR Table I (Table II's cells), at each cell's row and column"]
+    assert [notes[t] for t in df["paper_source"]][:2] == ["", ""]  # only the cell's place: said by the layout
+    assert notes[df["paper_source"][2]].startswith("paper: §IV-B text")  # more than a place: a footnote
+
+
 def test_a_long_table_repeats_its_headers_instead_of_a_sticky_header_in_a_box():
     rows = _rows(n_methods=2, n_datasets=2 + 2 * report.ROWS_PER_HEADER)
     h = report.paper_layout_html(_result(rows, Layout(("dataset",), ("method",), ("psnr",))))
