@@ -48,7 +48,7 @@ _GREEN, _RED = (26, 127, 55), (207, 34, 46)
 # Layout of the page's own elements. Colours that carry meaning (badges, gaps) are inline styles, so a notebook
 # opened in Jupyter reads the same as the book; this block only sizes and aligns.
 CSS = """<style>
-.srr-h{font-size:1.12em;font-weight:600;margin:.9em 0 .25em}
+.srr-h{font-size:1.12em;font-weight:600;margin:.7em 0 .2em}
 .srr-banner{margin:.2em 0 .6em;padding:.35em .7em;background:#f6f8fa;border-left:4px solid #8c959f;font-size:.86em}
 .srr-banner.srr-lite{border-left-color:#bf8700}.srr-banner.srr-smoke{border-left-color:#cf222e}
 .srr-banner.srr-paper{border-left-color:#1a7f37}
@@ -69,7 +69,7 @@ details.srr-why summary{cursor:pointer;color:#0969da}
  white-space:nowrap}
 .srr-small{font-size:.88em;color:#57606a}
 p.srr-method{font-size:.75em;color:#57606a;margin:.15em 0 .9em}
-.srr-layout-wrap{overflow-x:auto;margin:.3em 0}
+.srr-layout-wrap{overflow-x:auto;margin:0 0 .3em}
 table.srr-layout{border-collapse:collapse;font-size:.72em;line-height:1.25;margin:0 0 .4em;
  font-variant-numeric:tabular-nums}
 table.srr-layout th{background:#f6f8fa;padding:2px 6px;border:1px solid #d8dee4;font-weight:600;text-align:center}
@@ -328,13 +328,20 @@ def _split_sentence(text: str, limit: int) -> tuple[str, str]:
     return ("", text)
 
 
-def _description_parts(result: TableResult, first_max: int = 500) -> tuple[str, str]:
-    """(the lead: the description's first paragraph, or its first sentence when that paragraph is long; the rest)."""
+def _description_parts(result: TableResult, first_max: int = 320) -> tuple[str, str]:
+    """(the lead: the description's first paragraph, or its first sentences up to about ``first_max`` characters
+    when that paragraph is long — up to twice that where the first sentence is longer, the whole paragraph where
+    it is longer still, never nothing; the rest). A short lead leaves the claims and the paper's table on the
+    first screen."""
     desc = (result.spec.description or "").strip()
     first, rest = desc.split("\n\n", 1) if "\n\n" in desc else (desc, "")
-    if len(first) > first_max:
-        head, tail = _split_sentence(first, first_max)
-        first, rest = head, tail + ("\n\n" + rest if rest else "")
+    for limit in (first_max, 2 * first_max):
+        if len(first) <= limit:
+            break
+        head, tail = _split_sentence(first, limit)
+        if head:
+            first, rest = head, tail + ("\n\n" + rest if rest else "")
+            break
     return first, rest
 
 

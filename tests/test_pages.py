@@ -63,8 +63,8 @@ def test_column_labels_are_words():
 
 
 def _result(rows: pd.DataFrame, layout: Layout, **kw) -> TableResult:
-    spec = TableSpec(id="synthetic", title="Synthetic table", paper="study", source="Table 0",
-                     description="A test table.", keys=["method", "dataset", "scale", "self_ensemble", "seed"],
+    kw.setdefault("description", "A test table.")
+    spec = TableSpec(id="synthetic", title="Synthetic table", paper="study", source="Table 0", keys=["method", "dataset", "scale", "self_ensemble", "seed"],
                      metrics=["psnr"], run=lambda ctx: pd.DataFrame(), plan=lambda ctx: None, layout=layout,
                      claims=[Claim("c1", "A beats B", "§1", lambda df, p: Verdict("holds", "x"))], **kw)
     rows = rows.assign(git_commit="abc123", computed_at="2026-01-01T00:00:00+00:00")
@@ -207,3 +207,11 @@ def test_built_pages_show_nothing_internal():
         }
         problems += [f"{page.stem}: {k} {v[:2]}" for k, v in found.items() if v]
     assert not problems, "\n".join(problems)
+
+
+def test_the_lead_is_short_but_never_empty():
+    long_sentence = "A first sentence that runs on " + "and on " * 50 + "until it ends."
+    r = _result(_rows(), Layout(("dataset",), ("method",), ("psnr",)),
+                description=long_sentence + " A second sentence. " + "More words here. " * 30)
+    lead, rest = report._description_parts(r)
+    assert lead == long_sentence and rest.startswith("A second sentence.")
