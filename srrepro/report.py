@@ -7,22 +7,30 @@
 2. the table's claims with their verdicts: a coloured badge, the claim's paired gap with its 95 % interval, seeds ×
    images, budget, trend over training, evidence and what would settle it (``verdicts_html``);
 3. the paper's own table layout (``paper_layout_html``): each cell is ours (mean ± std over seeds) beside the paper's
-   value and the gap, coloured; per-row texts (``follows``, ``note``, ``status``) become numbered footnotes;
+   value and the gap, coloured; per-row texts (``follows``, ``note``, ``status``), the images a row is scored on
+   where they are a subset and where the paper prints its values become numbered footnotes;
 4. the table's figure(s) (``spec.plot``);
 5. the spec's notes;
-6. "About this table": the source line, the rest of the description (setup, training, caching) and whether the page
-   renders a committed CSV (``about_markdown``);
+6. "About this table": the source line, how to reproduce it, the rest of the description (setup, training,
+   caching) and whether the page renders a committed CSV (``about_markdown``);
 7. the raw per-seed rows, collapsed, with the path of the CSV (``raw_rows_html``).
+
+Nothing internal shows: every text of a result passes :func:`plain_text` / :func:`text_html` (no absolute path of
+the machine that computed it, no raw markdown), columns are named in words (:func:`column_label`), yes/no values
+too; nothing is readable only on hover, and no box scrolls inside the page.
 """
 from __future__ import annotations
 
 import html
 import math
+import os
 import re
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .data import DATASETS
 from .tables import PROFILE_MEANING, TableResult, TABLES
 
 from .verdicts import INTERVAL_METHOD, KIND_MEANING
@@ -32,13 +40,15 @@ _VERDICT_COLOUR = {"holds": "#1a7f37", "contradicted": "#cf222e", "inconclusive"
                    "error": "#82071e"}
 TEXT_COLUMNS = ("follows", "status", "note")  # long per-row texts: footnotes of the paper-layout table
 MAX_CELLS_ACROSS = 12  # metric cells side by side before the layout table continues in a second block
-MAX_OPEN_FOOTNOTES = 20  # a longer footnote list is folded
+MANY_FOOTNOTES = 12  # a longer footnote list sets in two columns (every note stays visible: nothing on hover)
+ROWS_PER_HEADER = 25  # a longer layout table repeats its column headers (no inner scroll box, no sticky header)
+_SOURCE_TAIL = 45  # a paper source's text after the table's common part, up to this long, is only the cell's place
 _GREEN, _RED = (26, 127, 55), (207, 34, 46)
 
 # Layout of the page's own elements. Colours that carry meaning (badges, gaps) are inline styles, so a notebook
 # opened in Jupyter reads the same as the book; this block only sizes and aligns.
 CSS = """<style>
-.srr-h{font-size:1.12em;font-weight:600;margin:.9em 0 .25em}
+.srr-h{font-size:1.12em;font-weight:600;margin:.7em 0 .2em}
 .srr-banner{margin:.2em 0 .6em;padding:.35em .7em;background:#f6f8fa;border-left:4px solid #8c959f;font-size:.86em}
 .srr-banner.srr-lite{border-left-color:#bf8700}.srr-banner.srr-smoke{border-left-color:#cf222e}
 .srr-banner.srr-paper{border-left-color:#1a7f37}
@@ -59,10 +69,9 @@ details.srr-why summary{cursor:pointer;color:#0969da}
  white-space:nowrap}
 .srr-small{font-size:.88em;color:#57606a}
 p.srr-method{font-size:.75em;color:#57606a;margin:.15em 0 .9em}
-.srr-layout-wrap{max-height:46em;overflow:auto;margin:.3em 0;border:1px solid #eaeef2}
+.srr-layout-wrap{overflow-x:auto;margin:0 0 .3em}
 table.srr-layout{border-collapse:collapse;font-size:.72em;line-height:1.25;margin:0 0 .4em;
  font-variant-numeric:tabular-nums}
-table.srr-layout thead{position:sticky;top:0;z-index:1}
 table.srr-layout th{background:#f6f8fa;padding:2px 6px;border:1px solid #d8dee4;font-weight:600;text-align:center}
 table.srr-layout th.srr-rh{text-align:left;background:#fbfcfd;font-weight:500;max-width:22em;padding:2px 3px}
 table.srr-layout td{padding:2px 3px;border:1px solid #eaeef2;text-align:right;white-space:nowrap;
@@ -74,16 +83,176 @@ table.srr-layout .srr-e+.srr-e{border-top:1px dotted #d0d7de;margin-top:1px;padd
 .srr-na{color:#8c959f;font-style:italic;font-size:.88em}
 sup.srr-fn{font-size:.75em;margin-left:1px}sup.srr-fn a{text-decoration:none}
 .srr-caption{font-size:.78em;color:#57606a;margin:.2em 0}
-ol.srr-footnotes{font-size:.75em;color:#424a53;margin:.2em 0 .8em;padding-left:2.2em;max-height:14em;
- overflow:auto}
-ol.srr-footnotes li{margin:0}
+ol.srr-footnotes{font-size:.75em;color:#424a53;margin:.2em 0 .8em;padding-left:2.2em}
+ol.srr-footnotes.srr-many{columns:2 26em;column-gap:3em;padding-left:2.8em}
+ol.srr-footnotes li{margin:0;break-inside:avoid}
+ol.srr-footnotes li:target{background:#fff8c5}
+table.srr-layout tr.srr-rehead th{border-top:2px solid #d0d7de}
 details.srr-more{display:inline}details.srr-more summary{display:inline;cursor:pointer;color:#0969da}
 details.srr-more[open] summary{display:none}
-details.srr-fnotes{margin:.2em 0 .8em}details.srr-raw{margin:.8em 0}details.srr-raw summary{cursor:pointer;font-weight:600}
+details.srr-raw{margin:.8em 0}details.srr-raw summary{cursor:pointer;font-weight:600}
 table.srrepro{font-size:.75em;border-collapse:collapse}
 table.srrepro th,table.srrepro td{padding:2px 6px;border-bottom:1px solid #ddd;text-align:right}
-table.srrepro th{position:sticky;top:0;background:#f6f8fa}
+table.srrepro th{background:#f6f8fa;text-align:left}
 </style>"""
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# 0. what a page may show: no path of the machine that computed it, no raw markdown, human column names
+
+_REPO = Path(__file__).resolve().parents[1]
+_DATA_FOLDERS = ("benchmarks", "weights", "train", "metrics", "reference")  # a data root's top-level folders
+_REPO_FOLDERS = ("results", "notebooks", "srrepro", "tools", "tests", "book")  # anchors of a path in a checkout
+# An absolute POSIX path: not the path part of a URL (after ``host`` or ``//``), not "PSNR/SSIM" or "2/F".
+_ABS_PATH = re.compile(r"(?<![\w.~/:<>-])/(?:[\w.+~-]+/)*[\w.+~-]+/?")
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+
+
+def _data_roots() -> list[str]:
+    """The data roots a text may name: this machine's (``$SRREPRO_DATA``, else ./data), resolved and as given."""
+    roots = []
+    for r in (os.environ.get("SRREPRO_DATA"), str(_REPO / "data")):
+        if r:
+            roots += [str(Path(r).expanduser()), str(Path(r).expanduser().resolve())]
+    return sorted({r.rstrip("/") for r in roots if r.startswith("/") and r != "/"}, key=len, reverse=True)
+
+
+def _relative_path(path: str) -> str:
+    """One absolute path as a reader may see it: under the data root → "data root/…" (the root itself: "<data
+    root>"); a training run's folder
+    → "runs/…"; in a checkout of this repository → relative to it; anything else → its last folder and name."""
+    for root in _data_roots():
+        if path == root:
+            return "<data root>"
+        if path.startswith(root + "/"):
+            return "data root" + path[len(root):]
+    parts = path.strip("/").split("/")
+    if "runs" in parts[:-1]:
+        return "/".join(parts[parts.index("runs"):])
+    try:
+        return str(Path(path).relative_to(_REPO))
+    except ValueError:
+        pass
+    for i, part in enumerate(parts[1:], 1):  # a data root computed on another machine: <root>/benchmarks/…
+        if part in _DATA_FOLDERS:
+            return "data root/" + "/".join(parts[i:])
+    for i, part in enumerate(parts):  # another checkout: <checkout>/results/…
+        if part in _REPO_FOLDERS and i + 1 < len(parts):
+            return "/".join(parts[i:])
+    if parts[-1] == "data":  # a bare data root
+        return "<data root>"
+    return path if len(parts) < 2 else "…/" + "/".join(parts[-2:])
+
+
+def _paths_relative(text: str) -> str:
+    return _ABS_PATH.sub(lambda m: _relative_path(m.group(0)), text)
+
+
+def plain_text(text) -> str:
+    """A text of a result (a status, a note, evidence) as a page may show it: absolute paths of the machine
+    that computed it rewritten (the data root → "data root/…", a run folder → "runs/…", the checkout →
+    relative), and markdown code spans without their backticks. Plain text: escape it for HTML, or use
+    :func:`text_html`."""
+    return _CODE_SPAN.sub(r"\1", _paths_relative(str(text)))
+
+
+def text_html(text) -> str:
+    """:func:`plain_text` as HTML: escaped, with markdown code spans as ``<code>``."""
+    out, last = [], 0
+    t = _paths_relative(str(text))
+    for m in _CODE_SPAN.finditer(t):
+        out.append(html.escape(t[last:m.start()]) + f"<code>{html.escape(m.group(1))}</code>")
+        last = m.end()
+    return "".join(out) + html.escape(t[last:])
+
+
+def markdown_text(text) -> str:
+    """Markdown (a spec's notes, its description) with the machine's absolute paths rewritten; code spans stay
+    code spans (the book renders them)."""
+    return _paths_relative(str(text))
+
+
+# Column names as a reader reads them; any other snake_case name has its words split (see ``column_label``).
+COLUMN_LABELS = {
+    "reported_by": "reported by", "self_ensemble": "self-ensemble", "n_images": "images", "n_seeds": "seeds",
+    "n_params": "params", "n_printed": "printed", "mult_adds": "Mult-Adds", "multadds": "Mult-Adds",
+    "multadds_paper": "Mult-Adds (paper's)", "params_mb": "params (MB)", "activation_mb": "activations (MB)",
+    "train_seconds": "training time (s)", "seconds": "time (s)", "iterations_trained": "iterations trained",
+    "res_scale": "residual scale", "lr_patch": "LR patch", "kept_of_26": "kept (of 26)", "abs_p99": "|w| 99th pct",
+    "beyond_0.1": "share |w| > 0.1", "speedup_vs_pcarn": "speed-up vs PCARN", "speedup_min": "speed-up (min)",
+    "speedup_max": "speed-up (max)", "gflops": "GFLOPs", "gflops_urban100": "GFLOPs (Urban100)",
+    "psnr_uint8y": "PSNR (uint8 Y)", "ssim_uint8y": "SSIM (uint8 Y)", "psnr_border0": "PSNR (no border crop)",
+    "ssim_border0": "SSIM (no border crop)", "psnr_border10": "PSNR (10 px border)", "params_fe": "params (FE)",
+    "params_ms": "params (multi-scale)", "params_code": "params (code)", "params_printed": "params (printed)",
+    "lpips_set14": "LPIPS (Set14)", "lpips_whole": "LPIPS (whole image)", "niqe_border_scale": "NIQE (scale border)",
+    "bicubic_psnr": "bicubic PSNR", "final_loss": "final loss", "ldg_skip": "LDG skip", "gdg_skip": "GDG skip",
+    "near_zero": "near zero", "memory_saved": "memory saved", "paper_source": "paper's source",
+    "psnr_study": "PSNR (study)", "ssim_study": "SSIM (study)", "params_unibo_one_irb": "params (one IRB)",
+}
+_WORDS = {"psnr": "PSNR", "ssim": "SSIM", "niqe": "NIQE", "lpips": "LPIPS", "nima": "NIMA", "pi": "PI", "ma": "Ma",
+          "mb": "(MB)", "lr": "LR", "hr": "HR", "fe": "FE", "gflops": "GFLOPs", "osm": "OSM", "y": "Y"}
+# Yes/no columns: (the label when true, when false) where the column's meaning reads better than "yes" / "no".
+BOOL_LABELS = {"self_ensemble": ("self-ensemble", "single pass"), "osm": ("with OSM", "without OSM"),
+               "ldg_skip": ("LDG skip", "no LDG skip"), "gdg_skip": ("GDG skip", "no GDG skip"),
+               "recursive": ("recursive", "direct"), "subset": ("subset", "whole set"), "own": ("own", "the paper's")}
+
+
+# Identifiers that are a key's values (weights, protocols) as a header shows them; others have their words split.
+VALUE_LABELS = {"carn_m": "CARN-M", "pcarn_m": "PCARN-M", "pcarn_m_l1": "PCARN-M (L1)"}
+_VALUE_WORDS = {"matlab": "MATLAB", "carn": "CARN", "pcarn": "PCARN", "edsr": "EDSR", "mdsr": "MDSR", "rgb": "RGB",
+                "yuv": "YUV", "l1": "L1", "l2": "L2"}
+_SNAKE = re.compile(r"^[a-z0-9]+(_[a-z0-9.]+)+$")
+
+
+def value_label(value: str) -> str:
+    """A snake_case identifier among a key's values in words ("pcarn_code_skimage_yuv" → "PCARN code skimage
+    YUV"); any other value as it is."""
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value]
+    if value in COLUMN_LABELS:  # a quantity named as its column would be (complexity's params_mb)
+        return COLUMN_LABELS[value]
+    if not _SNAKE.match(value):
+        return value
+    return " ".join(_VALUE_WORDS.get(w, _WORDS.get(w, w)) for w in value.split("_"))
+
+
+def column_label(name: str) -> str:
+    """A column's name for a header: ``COLUMN_LABELS``, else its words (metric names in capitals)."""
+    name = str(name)
+    if name in COLUMN_LABELS:
+        return COLUMN_LABELS[name]
+    if name.startswith("Δ "):
+        return "Δ " + column_label(name[2:])
+    for suffix in (" (paper)", " ± std"):
+        if name.endswith(suffix):
+            return column_label(name[:-len(suffix)]) + suffix
+    if "_" not in name:
+        return _WORDS.get(name, name)
+    return " ".join(_WORDS.get(w, w) for w in name.split("_") if w)
+
+
+def _is_bool(v) -> bool:
+    return isinstance(v, (bool, np.bool_)) or (isinstance(v, str) and v in ("True", "False"))
+
+
+def bool_label(column: str, v) -> str:
+    """A yes/no value in words: the column's meaning (``BOOL_LABELS``) or yes / no."""
+    true = v if isinstance(v, (bool, np.bool_)) else v == "True"
+    if column in BOOL_LABELS:
+        return BOOL_LABELS[column][0 if true else 1]
+    return "yes" if true else "no"
+
+
+def set_size(dataset) -> int | None:
+    """How many images a benchmark set has (from its description: "5 images", "… images 801–900"), else None."""
+    d = DATASETS.get(str(dataset))
+    if d is None:
+        return None
+    if m := re.match(r"(\d+) ", d.description):
+        return int(m.group(1))
+    if m := re.search(r"(\d+)–(\d+)", d.description):
+        return int(m.group(2)) - int(m.group(1)) + 1
+    return None
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -159,19 +328,32 @@ def _split_sentence(text: str, limit: int) -> tuple[str, str]:
     return ("", text)
 
 
-def _description_parts(result: TableResult, first_max: int = 500) -> tuple[str, str]:
-    """(the lead: the description's first paragraph, or its first sentence when that paragraph is long; the rest)."""
+def _description_parts(result: TableResult, first_max: int = 320) -> tuple[str, str]:
+    """(the lead: the description's first paragraph, or its first sentences up to about ``first_max`` characters
+    when that paragraph is long — up to twice that where the first sentence is longer, the whole paragraph where
+    it is longer still, never nothing; the rest). A short lead leaves the claims and the paper's table on the
+    first screen."""
     desc = (result.spec.description or "").strip()
     first, rest = desc.split("\n\n", 1) if "\n\n" in desc else (desc, "")
-    if len(first) > first_max:
-        head, tail = _split_sentence(first, first_max)
-        first, rest = head, tail + ("\n\n" + rest if rest else "")
+    for limit in (first_max, 2 * first_max):
+        if len(first) <= limit:
+            break
+        head, tail = _split_sentence(first, limit)
+        if head:
+            first, rest = head, tail + ("\n\n" + rest if rest else "")
+            break
     return first, rest
 
 
 def lead_markdown(result: TableResult) -> str:
     """What the table compares, in a paragraph: the only text above the verdicts."""
-    return _description_parts(result)[0] + "\n"
+    return markdown_text(_description_parts(result)[0]) + "\n"
+
+
+def reproduce_markdown(table_id: str) -> str:
+    """How to compute the page again or tweak it (under "About this table": the top of the page is for results)."""
+    return (f"Reproduce: `make reproduce TABLE={table_id} PROFILE=lite` (or `smoke`, `paper`); tweak: `make lab`, "
+            "edit the parameters cell, run all.")
 
 
 def about_markdown(result: TableResult) -> str:
@@ -180,10 +362,11 @@ def about_markdown(result: TableResult) -> str:
     spec = result.spec
     module = TABLES.get(spec.id, "?")
     lines = ["#### About this table", "",
-             f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", ""]
+             f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", "",
+             reproduce_markdown(spec.id), ""]
     rest = _description_parts(result)[1]
     if rest:
-        lines += [rest, ""]
+        lines += [markdown_text(rest), ""]
     if result.loaded_from:
         lines.append(f"This page renders the committed `{result.loaded_from}`; `recompute = True` in the parameters "
                      "cell computes it again.")
@@ -409,8 +592,8 @@ def gap_style(gap: float, paper: float, kind: str) -> tuple[str, str]:
     else:
         text, strength = f"{gap:+.3g}", 1.0
     text = text.replace("-", "−")
-    if text.lstrip("+−").strip(" %").replace(".", "").strip("0") == "":  # rounds to zero: no colour
-        return text.replace("−", "±").replace("+", "±"), "background:#f6f8fa;color:#57606a"
+    if text.lstrip("+−").strip(" %").replace(".", "").strip("0") == "":  # rounds to zero: no colour, no sign
+        return text.lstrip("+−"), "background:#f6f8fa;color:#57606a"
     a = 0.10 + 0.55 * min(1.0, strength)
     good = gap < 0 if kind in LOWER_IS_BETTER_KINDS else gap > 0
     rgb, fg = (_GREEN, "#0f5323") if good else (_RED, "#86061d")
@@ -438,12 +621,15 @@ def _breakable(label: str) -> str:
 
 
 def key_label(key: str, v) -> str:
+    """A key's value as a header shows it: ×4 for a scale, a yes/no value in words, plain text."""
+    if _is_bool(v):
+        return bool_label(key, v)
     s = _norm(v)
     if s == "":
         return "–"
     if "scale" in key.lower() and s.replace(".", "", 1).isdigit():
         return f"×{s}"
-    return s
+    return value_label(plain_text(s))
 
 
 def _layout_of(spec, df: pd.DataFrame) -> tuple[list[str], list[str], list[str]]:
@@ -527,9 +713,10 @@ def _status_label(text: str) -> str:
 class _Footnotes:
     """Numbered texts, each printed once under the table; a cell, row or column refers to it by number."""
 
-    def __init__(self, anchor: str):
+    def __init__(self, anchor: str, source_notes: dict[str, str] | None = None):
         self.anchor = anchor
         self.texts: list[str] = []
+        self.source_notes = source_notes or {}  # a paper source → its footnote text ("": said above the table)
 
     def number(self, text: str) -> int:
         if text not in self.texts:
@@ -540,22 +727,53 @@ class _Footnotes:
         out = []
         for t in dict.fromkeys(texts):
             n = self.number(t)
-            out.append(f"<a href='#{self.anchor}-{n}' title='{html.escape(t, quote=True)}'>{n}</a>")
+            out.append(f"<a href='#{self.anchor}-{n}'>{n}</a>")
         return f"<sup class='srr-fn'>{','.join(out)}</sup>" if out else ""
 
 
-def _texts(g: pd.DataFrame) -> list[str]:
-    """The long per-row texts of some rows, as footnote texts ("follows: …"); a note that the row's status
-    already quotes is not repeated."""
+_FIRST_IMAGES = re.compile(r"^ok \(first \d+( of \d+)? images\)$")
+
+
+def _images_column(g: pd.DataFrame) -> str | None:
+    """The column that counts the images a row is scored on, where every row's set has a known size."""
+    col = next((c for c in ("n_images", "eval_images") if c in g and g[c].notna().any()), None)
+    if col is None or "dataset" not in g or any(set_size(d) is None for d in g.loc[g[col].notna(), "dataset"]):
+        return None
+    return col
+
+
+def subset_text(g: pd.DataFrame) -> str:
+    """Where some rows are scored on fewer images than their benchmark set holds (``n_images`` or
+    ``eval_images`` below the set's size): "scored on the first 5 of B100's 100 images", else ""."""
+    col = _images_column(g)
+    if col is None:
+        return ""
     out = []
+    for dataset, n in g[[c for c in ("dataset", col)]].dropna().drop_duplicates().itertuples(index=False):
+        full = set_size(dataset)
+        if full and 0 < float(n) < full:
+            out.append(f"the first {int(n)} of {dataset}'s {full} images")
+    return ("scored on " + "; ".join(dict.fromkeys(out))) if out else ""
+
+
+def _texts(g: pd.DataFrame) -> list[str]:
+    """The long per-row texts of some rows, as footnote texts ("follows: …"), and the images they are scored on
+    where that is a subset of the set; a note that the row's status already quotes is not repeated, nor a status
+    that only says the rows were scored on the first images."""
+    out = []
+    subset = subset_text(g)
+    counted = _images_column(g) is not None  # "ok (first 5 images)" is then said by the subset note, or moot
     status = " ".join(g["status"].dropna().astype(str)) if "status" in g else ""
     for col in TEXT_COLUMNS:
         if col in g:
             for t in g[col].dropna().astype(str).unique():
                 t = t.strip()
-                if not t or (col == "status" and t == "ok") or (col == "note" and t in status):
+                if not t or (col == "status" and (t == "ok" or (counted and _FIRST_IMAGES.match(t)))) or (
+                        col == "note" and t in status):
                     continue
                 out.append(f"{col}: {t}")
+    if subset:
+        out.append(subset)
     return out
 
 
@@ -575,8 +793,8 @@ def _entries(g: pd.DataFrame, metrics: list[str], extra: list[str], unit_col: bo
     for grp in groups:
         e = {"label": " ".join(key_label(k, grp[k].iloc[0]) for k in sub), "metrics": {}, "status": "",
              "source": ""}
-        if n_paper > 1 and "paper_source" in grp and grp["paper_source"].notna().any():
-            e["source"] = "paper: " + str(grp["paper_source"].dropna().iloc[0])  # which of the paper's values
+        if "paper_source" in grp and grp["paper_source"].notna().any():
+            e["source"] = str(grp["paper_source"].dropna().iloc[0])  # where the paper prints this value
         unit = grp["unit"].iloc[0] if unit_col else None
         for m in metrics:
             vals = grp[m].dropna().astype(float).to_numpy() if m in grp else np.array([])
@@ -588,11 +806,8 @@ def _entries(g: pd.DataFrame, metrics: list[str], extra: list[str], unit_col: bo
                 std = float(grp[f"{m}_std"].dropna().iloc[0])
                 if "n_seeds" in grp and grp["n_seeds"].notna().any():
                     n = int(grp["n_seeds"].dropna().iloc[0])
-            src = grp["paper_source"].dropna().astype(str).iloc[0] if "paper_source" in grp and \
-                grp["paper_source"].notna().any() else ""
             e["metrics"][m] = {"mean": float(vals.mean()) if len(vals) else math.nan, "std": std, "n": n,
-                               "paper": float(paper.iloc[0]) if len(paper) else math.nan, "source": src,
-                               "kind": _kind(m, unit)}
+                               "paper": float(paper.iloc[0]) if len(paper) else math.nan, "kind": _kind(m, unit)}
         if all(math.isnan(x["mean"]) for x in e["metrics"].values()) and "status" in grp:
             st = grp["status"].dropna().astype(str)
             e["status"] = _status_label(st.iloc[0]) if len(st) else "not run"
@@ -622,7 +837,8 @@ def _cell_html(entries: list[dict], m: str, marks: str, has_paper: bool = True, 
     parts = []
     for e in entries:
         x = e["metrics"][m]
-        src = fn.marks([e["source"]]) if fn is not None and first and e.get("source") else ""
+        note = fn.source_notes.get(e.get("source", ""), "") if fn is not None and first else ""
+        src = fn.marks([note]) if note else ""
         lab = f"<span class='srr-lab'>{html.escape(e['label'])}</span>" if e["label"] else ""
         if math.isnan(x["mean"]) and math.isnan(x["paper"]):  # neither printed nor measured
             parts.append(f"<div class='srr-e'>{lab}<br>{marks if e is entries[-1] else ''}</div>")
@@ -630,13 +846,13 @@ def _cell_html(entries: list[dict], m: str, marks: str, has_paper: bool = True, 
         if math.isnan(x["mean"]):
             ours = f"<span class='srr-na'>{html.escape(e['status'] or 'not run')}</span>"
         else:
-            sd = (f"<span class='srr-sd'>±{fmt_value(x['std'], x['kind']).replace(' MB', '')}</span>"
-                  if not math.isnan(x["std"]) and x["std"] > 0 else "")
+            sd = fmt_value(x["std"], x["kind"]).replace(" MB", "") if not math.isnan(x["std"]) else ""
+            # one value or no spread at the printed digits: the value alone (a "±0.00" would read as a spread)
+            sd = f"<span class='srr-sd'>±{sd}</span>" if sd.strip("0.%KMGT ") else ""
             ours = f"<span class='srr-o'>{fmt_value(x['mean'], x['kind'])}</span>{sd}"
         line2 = ""
         if not math.isnan(x["paper"]):
-            tip = html.escape(f"paper: {x['source']}" if x["source"] else "paper", quote=True)
-            line2 = f"<span class='srr-p' title='{tip}'>{fmt_value(x['paper'], x['kind'])}</span>"
+            line2 = f"<span class='srr-p'>{fmt_value(x['paper'], x['kind'])}</span>"
             text, style = gap_style(x["mean"] - x["paper"], x["paper"], x["kind"])
             if text:
                 line2 += f"<span class='srr-g' style='{style}'>{text}</span>"
@@ -661,6 +877,54 @@ def _spans(labels: list[tuple], level: int) -> list[int]:
         spans[i] = j - i + 1
         i = j + 1
     return spans
+
+
+def _row_segments(rows: list[tuple], nr: int) -> list[list[tuple]]:
+    """The layout's rows in runs of about ``ROWS_PER_HEADER``, each after which the column headers repeat (no
+    sticky header in a scroll box): a run ends where the innermost outer row label changes, if it can."""
+    out, start = [], 0
+    for i in range(1, len(rows)):
+        boundary = nr <= 1 or rows[i][:nr - 1] != rows[i - 1][:nr - 1]
+        if (i - start >= ROWS_PER_HEADER and boundary) or i - start >= 2 * ROWS_PER_HEADER:
+            if len(rows) - i > ROWS_PER_HEADER // 4:  # not for a last few rows
+                out.append(rows[start:i])
+                start = i
+    return out + [rows[start:]]
+
+
+def _source_head(sources: list[str]) -> str:
+    """The part every source shares, cut after a whole clause ("OverNet Table 2 (B100)"), else ""."""
+    prefix = os.path.commonprefix(sources)
+    cuts = [m.start() for m in re.finditer(r", ", prefix)]
+    if all(t == prefix or t.startswith(prefix + ", ") for t in sources):
+        cuts.append(len(prefix))
+    for cut in sorted(cuts, reverse=True):
+        head = prefix[:cut]
+        # not inside brackets or quotes (an apostrophe, "Table II's", is neither an opening nor a closing quote)
+        quotes_closed = len(re.findall(r"(?<![A-Za-z])'", head)) == len(re.findall(r"'(?![A-Za-z])", head))
+        if head.count("(") == head.count(")") and quotes_closed and len(head) >= 15:
+            return head
+    return ""
+
+
+def paper_sources(df: pd.DataFrame, metrics: list[str]) -> tuple[list[str], dict[str, str]]:
+    """Where the paper prints the values of the table, said without hovering: (the texts said once above the
+    footnotes, {a cell's source: its footnote text, "" where the shared text says it}). Sources that share a head
+    ("OverNet Table 2 (B100), row Pixelshuffle, ×4") say the head once and drop the rest when it is short (it
+    only names the cell's row and column); any other source is a footnote on its paper values."""
+    pcols = [f"{m}_paper" for m in metrics if f"{m}_paper" in df]
+    if "paper_source" not in df or not pcols:
+        return [], {}
+    has = df[pcols].notna().any(axis=1) & df["paper_source"].notna()
+    sources = list(dict.fromkeys(df.loc[has, "paper_source"].astype(str)))
+    if len(sources) <= 1:
+        return sources, {t: "" for t in sources}
+    head = _source_head(sources)
+    notes = {}
+    for t in sources:
+        tail = t[len(head):].lstrip(", ") if head else t
+        notes[t] = "" if head and len(tail) <= _SOURCE_TAIL else f"paper: {tail}"
+    return ([head + ", at each cell's row and column"] if head else []), notes
 
 
 def paper_layout_html(result: TableResult) -> str:
@@ -702,7 +966,8 @@ def paper_layout_html(result: TableResult) -> str:
     # footnotes: a text on every cell is said once ("All cells — …"); one that covers whole rows (columns) marks
     # the row (column) header; any other marks its cells. A text found on measured cells only is weighed against
     # the measured cells (a paper-only cell does not break "every measured cell of this row").
-    fn = _Footnotes(f"fn-{spec.id}")
+    shown_sources, source_notes = paper_sources(df, metrics)
+    fn = _Footnotes(f"fn-{spec.id}", source_notes)
     texts = {k: _texts(g) for k, g in groups.items()}
     measured = {k for k, es in cells.items() if any(not math.isnan(x["mean"]) for e in es
                                                      for x in e["metrics"].values())}
@@ -751,71 +1016,76 @@ def paper_layout_html(result: TableResult) -> str:
                 f"<th colspan='{s * len(metrics)}'>{_breakable(raw_label.get((ck[lev], c[lev]), c[lev]))}"
                 f"{marks_of(col_marks, c[:lev + 1])}</th>"
                 for c, s in zip(cols, spans) if s)
-            corner = (f"<th class='srr-rh' rowspan='{nlev + (len(metrics) > 1)}'>{_breakable(k)}</th>"
-                      for k in rk) if lev == 0 else ()
+            corner = (f"<th class='srr-rh' rowspan='{nlev + (len(metrics) > 1)}'>{_breakable(column_label(k))}"
+                      "</th>" for k in rk) if lev == 0 else ()
             head.append(f"<tr>{''.join(corner)}{ths}</tr>")
         if len(metrics) > 1 or not ck:
-            corner = "".join(f"<th class='srr-rh'>{_breakable(k)}</th>" for k in rk) if not ck else ""
-            head.append("<tr>" + corner + "".join(f"<th>{html.escape(m)}</th>" for c in cols for m in metrics)
-                        + "</tr>")
+            corner = "".join(f"<th class='srr-rh'>{_breakable(column_label(k))}</th>" for k in rk) if not ck else ""
+            head.append("<tr>" + corner + "".join(f"<th>{html.escape(column_label(m))}</th>" for c in cols
+                                                  for m in metrics) + "</tr>")
         body = []
         shown_rows = [r for r in row_combos if any(r + c in groups for c in cols)]
-        spans = [_spans(shown_rows, lev) for lev in range(max(0, nr - 1))]
-        for i, r in enumerate(shown_rows):
-            tds = []
-            for lev, k in enumerate(rk):
-                label = _breakable(raw_label.get((k, r[lev]), r[lev]))
-                if lev < nr - 1:
-                    s = spans[lev][i]
-                    if not s:
+        for n_seg, seg in enumerate(_row_segments(shown_rows, nr)):
+            if n_seg:  # a long table says its columns again, as a paper's table continued on a new page
+                body += [h.replace("<tr>", "<tr class='srr-rehead'>", 1) for h in head]
+            spans = [_spans(seg, lev) for lev in range(max(0, nr - 1))]  # outer labels repeat in a new segment
+            for i, r in enumerate(seg):
+                tds = []
+                for lev, k in enumerate(rk):
+                    label = _breakable(raw_label.get((k, r[lev]), r[lev]))
+                    if lev < nr - 1:
+                        s = spans[lev][i]
+                        if not s:
+                            continue
+                        tds.append(f"<th class='srr-rh' rowspan='{s}'>{label}{marks_of(row_marks, r[:lev + 1])}"
+                                   "</th>")
+                    else:
+                        tds.append(f"<th class='srr-rh'>{label}{marks_of(row_marks, r)}</th>")
+                if nr == 0:
+                    tds.append(f"<th class='srr-rh'>{marks_of(row_marks, r)}</th>")
+                for c in cols:
+                    key = r + c
+                    if key not in groups:
+                        tds.append("<td></td>" * len(metrics))
                         continue
-                    tds.append(f"<th class='srr-rh' rowspan='{s}'>{label}{marks_of(row_marks, r[:lev + 1])}</th>")
-                else:
-                    tds.append(f"<th class='srr-rh'>{label}{marks_of(row_marks, r)}</th>")
-            if nr == 0:
-                tds.append(f"<th class='srr-rh'>{marks_of(row_marks, r)}</th>")
-            for c in cols:
-                key = r + c
-                if key not in groups:
-                    tds.append("<td></td>" * len(metrics))
-                    continue
-                for j, m in enumerate(metrics):
-                    tds.append(_cell_html(cells[key], m, marks_of(cell_marks, key) if j == 0 else "", has_paper,
-                                          fn, first=j == 0))
-            body.append(f"<tr>{''.join(tds)}</tr>")
+                    for j, m in enumerate(metrics):
+                        tds.append(_cell_html(cells[key], m, marks_of(cell_marks, key) if j == 0 else "",
+                                              has_paper, fn, first=j == 0))
+                body.append(f"<tr>{''.join(tds)}</tr>")
         tables_html.append(f"<table class='srr-layout'><thead>{''.join(head)}</thead>"
                            f"<tbody>{''.join(body)}</tbody></table>")
 
     n_seeds = max((x["n"] for es in cells.values() for e in es for x in e["metrics"].values()), default=0)
     how = " (mean ± std over seeds)" if n_seeds > 1 else ""
     if has_paper:
-        caption = (f"Each cell: <b>ours</b>{how} above the paper's value (hover: its source) and the gap ours − "
-                   "paper, green where ours is better (higher PSNR / SSIM, lower NIQE / LPIPS; for counts and "
+        caption = (f"Each cell: <b>ours</b>{how} above the paper's value and the gap ours − paper, green where "
+                   "ours is better (higher PSNR / SSIM, lower NIQE / LPIPS; for counts and "
                    "times: above), red where worse, full colour at ±1 dB PSNR, ±0.02 SSIM, ±0.5 NIQE, "
                    "±10 % of counts and times. Grey: the paper's number only, with the reason in a footnote.")
     else:
         caption = f"Each cell: <b>ours</b>{how}; no paper prints these numbers (the study's own check)."
     if constant:
         caption += " All cells: " + ", ".join(
-            f"{html.escape(k)} {html.escape(key_label(k, df[k].iloc[0]))}" for k in constant) + "."
+            f"{html.escape(column_label(k))} {html.escape(key_label(k, df[k].iloc[0]))}" for k in constant) + "."
     if split:
-        caption += (" Where " + " or ".join(html.escape(k) for k in split)
+        caption += (" Where " + " or ".join(html.escape(column_label(k)) for k in split)
                     + " differs inside a cell, the cell has one line per value (labelled on the left).")
     notes = []
+    if shown_sources:
+        notes.append("<li style='list-style:none;margin-left:-1.2em'>The paper's values — "
+                     + "; ".join(text_html(t) for t in shown_sources) + "</li>")
     for who, t in general:
-        notes.append(f"<li style='list-style:none;margin-left:-1.2em'>{who} — {html.escape(t)}</li>")
+        notes.append(f"<li style='list-style:none;margin-left:-1.2em'>{who} — {text_html(t)}</li>")
     for i, t in enumerate(fn.texts, 1):
-        notes.append(f"<li id='{fn.anchor}-{i}' value='{i}'>{html.escape(t)}</li>")
-    foot = f"<ol class='srr-footnotes'>{''.join(notes)}</ol>" if notes else ""
-    if len(fn.texts) > MAX_OPEN_FOOTNOTES:  # a long list folds; a number's tooltip still reads its note
-        foot = (f"<details class='srr-fnotes'><summary class='srr-small'>{len(fn.texts)} footnotes (hover a number "
-                f"in the table to read its note)</summary>{foot}</details>")
+        notes.append(f"<li id='{fn.anchor}-{i}' value='{i}'>{text_html(t)}</li>")
+    many = " srr-many" if len(fn.texts) > MANY_FOOTNOTES else ""
+    foot = f"<ol class='srr-footnotes{many}'>{''.join(notes)}</ol>" if notes else ""
     title = ("<p class='srr-h'>The paper's table, ours beside it</p>" if has_paper
              else "<p class='srr-h'>The table</p>")
-    # the figure should follow within a screenful or two: the more claims above, the lower the table's box
-    height = max(26, 46 - 2 * max(0, len(spec.claims) - 6))
-    return (f"{title}<p class='srr-caption'>{caption}</p><div class='srr-layout-wrap' style='max-height:{height}em'>"
-            f"{''.join(tables_html)}</div>{foot}")
+    # the table flows in the page (a box scrolling inside the page hides rows and footnotes); only a table wider
+    # than the column scrolls sideways. The caption follows the table, so the table starts high on the page.
+    return (f"{title}<div class='srr-layout-wrap'>{''.join(tables_html)}</div>"
+            f"<p class='srr-caption'>{caption}</p>{foot}")
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -836,6 +1106,9 @@ def display_frame(result: TableResult) -> pd.DataFrame:
 
 
 def _fmt(v, col: str) -> str:
+    """A raw-rows cell: numbers to the metric's digits, yes/no in words, texts without machine paths."""
+    if _is_bool(v):
+        return html.escape(bool_label(col, v))
     if isinstance(v, float):
         if np.isnan(v):
             return "–"
@@ -844,12 +1117,13 @@ def _fmt(v, col: str) -> str:
         if "psnr" in col:
             return f"{v:+.3f}" if col.startswith("Δ") else f"{v:.3f}"
         return f"{v:g}"
-    return html.escape(str(v))
+    return text_html(v)
 
 
 def rows_table_html(result: TableResult, max_rows: int = 400) -> str:
+    """The raw rows under human column names (``column_label``)."""
     df = display_frame(result).head(max_rows)
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in df.columns)
+    head = "".join(f"<th>{html.escape(column_label(c))}</th>" for c in df.columns)
     body = "".join("<tr>" + "".join(f"<td>{_fmt(v, c)}</td>" for c, v in zip(df.columns, row)) + "</tr>"
                    for row in df.itertuples(index=False))
     return f"<table class='srrepro'><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
@@ -911,39 +1185,60 @@ def gap_over_training(result: TableResult):
     return fig
 
 
+def figure_alt(result: TableResult, fig) -> str:
+    """A figure's alt text: "Figure: <table title>", then what it plots (its title, else its panels' titles)."""
+    what = fig._suptitle.get_text() if getattr(fig, "_suptitle", None) is not None else ""
+    if not what:
+        titles = list(dict.fromkeys(t for ax in fig.axes if (t := ax.get_title())))
+        what = "; ".join(titles[:4]) + ("; …" if len(titles) > 4 else "")
+    return plain_text(f"Figure: {result.spec.title}" + (f" — {what}" if what else ""))
+
+
+def figure_html(png: bytes, alt: str) -> str:
+    """A PNG as an <img> with its alt text (an image output would get its file name as alt in the book)."""
+    import base64
+
+    return (f"<img src='data:image/png;base64,{base64.b64encode(png).decode()}' alt='{html.escape(alt, quote=True)}'"
+            " style='max-width:100%'>")
+
+
 def show(result: TableResult):
     """Notebook helper: the whole table page (see the module docstring for the order)."""
+    import contextlib
+    import io
+    import warnings
+
     from IPython.display import HTML, Markdown, display
 
     display(Markdown(lead_markdown(result)))
     display(HTML(CSS + banner(result) + verdicts_html(result) + paper_layout_html(result)))
-    import warnings
 
     import matplotlib.pyplot as plt
 
     before = set(plt.get_fignums())
-    if result.spec.plot is not None:
-        import inspect
+    printed = io.StringIO()  # what a plot prints ("Figure not drawn: …") is shown without the machine's paths
+    with contextlib.redirect_stdout(printed):
+        if result.spec.plot is not None:
+            import inspect
 
-        wants_images = "images" in inspect.signature(result.spec.plot).parameters  # e.g. a learning-curve plot
-        result.spec.plot(result.rows, **({"images": result.images} if wants_images else {}))
-    gap_over_training(result)
+            wants_images = "images" in inspect.signature(result.spec.plot).parameters  # e.g. a learning-curve plot
+            result.spec.plot(result.rows, **({"images": result.images} if wants_images else {}))
+        gap_over_training(result)
+    if printed.getvalue().strip():
+        display(HTML("<p class='srr-small'>" + "<br>".join(text_html(line) for line in
+                                                           printed.getvalue().strip().splitlines()) + "</p>"))
     for num in plt.get_fignums():  # as PNG bytes: the same under the inline backend and under Agg (CI, papermill)
         if num not in before:
-            import io
-
-            from IPython.display import Image
-
             fig = plt.figure(num)
             with warnings.catch_warnings():  # figures that place their own axes (visual comparisons) stay as they are
                 warnings.simplefilter("ignore")
                 fig.tight_layout()
             buf = io.BytesIO()
             fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
-            display(Image(data=buf.getvalue(), format="png"))
+            display(HTML(figure_html(buf.getvalue(), figure_alt(result, fig))))
             plt.close(fig)
     if result.spec.notes:
-        display(Markdown("#### Notes\n\n" + result.spec.notes))
+        display(Markdown("#### Notes\n\n" + markdown_text(result.spec.notes)))
     display(Markdown(about_markdown(result)))
     display(HTML(raw_rows_html(result)))
 

@@ -79,7 +79,7 @@ def test_footnotes_replace_repeated_long_text():
     h = report.paper_layout_html(_result())
     assert h.count(FOLLOWS) == 1  # said once, not per row
     assert "All measured cells — follows: " + html.escape(FOLLOWS) in h
-    assert h.count("reported only: no model in this study") == 2  # the footnote and the marker's tooltip
+    assert h.count("reported only: no model in this study") == 1  # the footnote only: no tooltip
     # the reported-only method's column header carries the marker that points to the footnote
     assert re.search(r"<th colspan='2'>C<sup class='srr-fn'><a href='#fn-synthetic-1'", h)
     assert "<li id='fn-synthetic-1' value='1'>status: reported only: no model in this study</li>" in h
@@ -90,7 +90,7 @@ def test_default_layout_is_keys_without_seed_by_metrics():
     h = report.paper_layout_html(r)
     rows = re.findall(r"<tr>(.*?)</tr>", h)
     assert ">seed<" not in h and ">method<" in h  # keys without seed down the page
-    assert ">psnr</th>" in h and ">ssim</th>" in h  # one column per metric
+    assert ">PSNR</th>" in h and ">SSIM</th>" in h  # one column per metric, named as a reader names it
     assert sum("30.50" in x for x in rows) == 1 and sum("28.50" in x for x in rows) == 1  # seeds → one cell
 
 

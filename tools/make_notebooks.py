@@ -1,6 +1,6 @@
 """Write notebooks/<id>.ipynb for every table id that has none yet (``--force`` rewrites all).
 
-Every table notebook is the same four thin cells: a title, the papermill ``parameters`` cell (the knobs a
+Every table notebook is the same four thin cells: the title, the papermill ``parameters`` cell (the knobs a
 researcher turns), one library call that renders the committed CSV or computes the table
 (``tables.reproduce_or_load``), and the rendering (``report.show``). The code cells are tagged
 ``remove-input`` so the book shows only their output; the spec's description is rendered by ``report.show``,
@@ -41,12 +41,9 @@ SHOW = "report.show(result)"
 
 def notebook(spec) -> nbf.NotebookNode:
     nb = nbf.v4.new_notebook()
-    title = nbf.v4.new_markdown_cell(
-        f"# {spec.title}\n\n"
-        f"Reproduce: `make reproduce TABLE={spec.id} PROFILE=lite` (or `smoke`, `paper`); "
-        f"tweak: `make lab`, edit the parameters cell, run all.",
-        id="title",
-    )
+    # the title only: how to reproduce is said under "About this table" (report.reproduce_markdown), so the
+    # page's first screen holds the claims and the paper's table
+    title = nbf.v4.new_markdown_cell(f"# {spec.title}", id="title")
     params = nbf.v4.new_code_cell(f'table = "{spec.id}"\n{KNOBS}', id="parameters",
                                   metadata={"tags": ["parameters", HIDE]})
     run = nbf.v4.new_code_cell(COMPUTE, id="compute", metadata={"tags": [HIDE]})
