@@ -177,7 +177,7 @@ def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, s
     """A chapter's opening page: the paper module's ``CHAPTER`` text (errata, code-vs-paper differences), its
     tables, its claims ledger, and which protocol each run followed."""
     # the marker lets book/_static/srrepro.css give a chapter page (a wide ledger) the whole width
-    lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", *([intro.strip(), ""] if intro else []),
+    lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", *([link_ids(intro.strip()), ""] if intro else []),
              "## Tables", ""]
     for tid in tids:
         spec = tables.get(tid)
@@ -217,23 +217,23 @@ def ledger_html(df, link_prefix: str, filters: bool = False) -> str:
     """Every claim of ``df`` (:func:`srrepro.report.claims_frame`) as one line: table, claim, kind, verdict, the gap
     with the interval that decided, our effect beside the paper's; evidence, budget, readings and what would settle
     it folded. ``filters``: select boxes by paper, kind and verdict (the ledger page)."""
-    from .report import badge
+    from .report import badge, plain_text
 
     rows = []
     for r in df.to_dict("records"):
-        more = [f"<b>Evidence</b>: {html.escape(r['evidence'])}" if r["evidence"] else "",
+        more = [f"<b>Evidence</b>: {html.escape(plain_text(r['evidence']))}" if r["evidence"] else "",
                 f"<b>Decided by</b>: {html.escape(r['decided_by'])}" if r.get("decided_by") else "",
                 f"<b>Budget</b>: {html.escape(r['budget'])}" if r["budget"] else
                 ("<b>Budget</b>: no training" if not r["trained"] else ""),
-                f"<b>Other readings</b>: {html.escape(r['readings'])}" if r.get("readings") else "",
-                f"<b>To settle</b>: {html.escape(r['to settle'])}" if r["to settle"] else ""]
+                f"<b>Other readings</b>: {html.escape(plain_text(r['readings']))}" if r.get("readings") else "",
+                f"<b>To settle</b>: {html.escape(plain_text(r['to settle']))}" if r["to settle"] else ""]
         fold = "<br>".join(m for m in more if m)
         anchor = claim_anchor(r["table"], r["claim_id"])
         rows.append(
             f"<tr id='{anchor}' data-paper='{html.escape(r['paper'])}' data-kind='{r['kind']}' "
             f"data-verdict='{r['verdict']}' data-trained='{'trained' if r['trained'] else 'exact'}'>"
             f"<td><a href='{link_prefix}tables/{r['table']}.html#claim-{r['claim_id']}'>{r['table']}</a></td>"
-            f"<td>{html.escape(r['claim'])} <span class='srr-src'>({html.escape(r['source'])})</span>"
+            f"<td>{html.escape(plain_text(r['claim']))} <span class='srr-src'>({html.escape(plain_text(r['source']))})</span>"
             + (f"<details class='srr-why'><summary>details</summary>{fold}</details>" if fold else "") + "</td>"
             f"<td>{r['kind']}</td><td>{badge(r['verdict'])}</td>"
             f"<td class='srr-num'>{html.escape(r['interval']) or '–'}</td>"
@@ -385,6 +385,12 @@ def ledger_page(results_list: list, chosen: dict[str, str | None]) -> str:
     if not_run:
         lines += ["", "Tables not run yet (no verdicts): " + ", ".join(f"`{t}`" for t in not_run) + "."]
     return "\n".join(lines) + "\n"
+
+
+def link_ids(text: str, prefix: str = "../") -> str:
+    """Chapter prose: every table id written as code (`overnet_t2`) becomes a link to its page."""
+    return re.sub(r"`([a-z0-9_]+)`", lambda m: f"[`{m.group(1)}`]({prefix}tables/{m.group(1)}.md)"
+                  if m.group(1) in tables.TABLES else m.group(0), text)
 
 
 def _counts(df) -> str:

@@ -454,30 +454,31 @@ def _claims_table(recs: list[dict], budget_column: bool) -> str:
         details = []
         if r["status"] == "error":
             details.append(f"<b style='color:{_VERDICT_COLOUR['error']}'>the verdict rule raised:</b> "
-                           f"{html.escape(r['evidence'])}")
+                           f"{text_html(r['evidence'])}")
         elif r["evidence"]:
-            details.append(f"<b>Evidence</b>: {html.escape(r['evidence'])}" + (
+            details.append(f"<b>Evidence</b>: {text_html(r['evidence'])}" + (
                 f" ({html.escape(r['si'])} seeds × images)" if r["si"] else ""))
         if r["trend"]:
-            details.append(f"<b>Over training</b>: {html.escape(r['trend'])}")
+            details.append(f"<b>Over training</b>: {text_html(r['trend'])}")
         for name, rv in r["readings"].items():  # the same claim under the other readings of the printed table
             details.append(f"<b>Reading <i>{html.escape(name)}</i></b>: {badge(getattr(rv, 'status', 'not run'))} "
-                           f"{html.escape(interval_text(rv))} {html.escape(getattr(rv, 'evidence', '') or '')}")
+                           f"{html.escape(interval_text(rv))} {text_html(getattr(rv, 'evidence', '') or '')}")
         if r["needed"]:
-            details.append(f"<b>To settle</b>: {html.escape(r['needed'])}")
+            details.append(f"<b>To settle</b>: {text_html(r['needed'])}")
         readings = "".join(f" <span class='srr-reading'>reading <i>{html.escape(n)}</i>: "
                            f"{html.escape(getattr(rv, 'status', 'not run'))}</span>" for n, rv in r["readings"].items())
         fold = (f"<details class='srr-why'><summary>details</summary>{'<br>'.join(details)}</details>"
                 if details else "")
         cells = [f"<td>{badge(r['status'])}{kind_tag(r['kind'])}</td>",
-                 f"<td class='srr-claim'>{html.escape(c.text)} <span class='srr-small'>({html.escape(c.source)})"
+                 f"<td id='claim-{html.escape(c.id)}' class='srr-claim'>{text_html(c.text)} "
+                 f"<span class='srr-small'>({text_html(c.source)})"
                  f"</span>{readings}{fold}</td>"]
         for k, _ in shown:
             if k == "gap":
                 sub = f"<div class='srr-small'>{html.escape(r['decided_by'])}</div>" if r["decided_by"] else ""
                 cells.append(f"<td class='srr-num'>{html.escape(r['gap'])}{sub}</td>")
             else:
-                cells.append(f"<td><span class='srr-small'>{html.escape(r[k])}</span></td>")
+                cells.append(f"<td><span class='srr-small'>{text_html(r[k])}</span></td>")
         err = " class='srr-error'" if r["status"] == "error" else ""
         body.append(f"<tr{err}>{''.join(cells)}</tr>")
     return f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
