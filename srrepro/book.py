@@ -389,7 +389,7 @@ def ledger_page(results_list: list, chosen: dict[str, str | None]) -> str:
 
 def link_ids(text: str, prefix: str = "../") -> str:
     """Chapter prose: every table id written as code (`overnet_t2`) becomes a link to its page."""
-    return re.sub(r"`([a-z0-9_]+)`", lambda m: f"[`{m.group(1)}`]({prefix}tables/{m.group(1)}.md)"
+    return re.sub(r"(?<!\})`([a-z0-9_]+)`", lambda m: f"{{doc}}`{m.group(1)} <{prefix}tables/{m.group(1)}>`"
                   if m.group(1) in tables.TABLES else m.group(0), text)
 
 
