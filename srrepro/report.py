@@ -33,7 +33,7 @@ import pandas as pd
 from .data import DATASETS
 from .tables import PROFILE_MEANING, TableResult, TABLES
 
-from .verdicts import INTERVAL_METHOD, KIND_MEANING
+from .verdicts import INTERVAL_METHOD
 
 VERDICT_ORDER = ("holds", "contradicted", "inconclusive", "not run", "error")
 _VERDICT_COLOUR = {"holds": "#1a7f37", "contradicted": "#cf222e", "inconclusive": "#9a6700", "not run": "#6e7781",
@@ -303,9 +303,8 @@ def banner(result: TableResult) -> str:
     elif not trained:
         budget = ""
     elif result.profile == "lite" and b:
-        budget = ("A lite verdict about training is about short training: " + html.escape(b[0]) + "."
-                  if len(b) == 1 else "A lite verdict about training is about short training (budget per claim "
-                                      "below).")
+        budget = ("Training budget: " + html.escape(b[0]) + "." if len(b) == 1 else
+                  "Training budgets differ per claim (below).")
     elif b:
         budget = "Training budget: " + html.escape("; ".join(b)) + "."
     else:
@@ -412,10 +411,9 @@ def badge(status: str) -> str:
 
 
 def kind_tag(kind: str) -> str:
-    """The claim's kind under its badge, with its test on hover and in words for screen readers."""
-    if not kind:
-        return ""
-    return (f"<span class='srr-kind' title='{html.escape(KIND_MEANING.get(kind, ''))}'>{html.escape(kind)}</span>")
+    """The claim's kind under its badge (what each kind's test is: the book's introduction and the ledger's head;
+    never hover-only text)."""
+    return f"<span class='srr-kind'>{html.escape(kind)}</span>" if kind else ""
 
 
 def _folded(text: str, keep: int = 220) -> str:

@@ -108,7 +108,7 @@ def test_verdicts_table_has_interval_budget_trend_and_method():
     from srrepro.verdicts import INTERVAL_METHOD
 
     assert INTERVAL_METHOD and html.escape(INTERVAL_METHOD) in h
-    assert "short training: 500 of 600,000 iterations (0.08 %)" in report.banner(_result())
+    assert "short training" in report.banner(_result()) and "Training budget: 500 of 600,000 iterations (0.08 %)" in report.banner(_result())
 
 
 def test_raw_rows_are_collapsed_with_a_link_to_the_csv():
