@@ -66,7 +66,7 @@ def _result(rows: pd.DataFrame, layout: Layout, **kw) -> TableResult:
     kw.setdefault("description", "A test table.")
     spec = TableSpec(id="synthetic", title="Synthetic table", paper="study", source="Table 0", keys=["method", "dataset", "scale", "self_ensemble", "seed"],
                      metrics=["psnr"], run=lambda ctx: pd.DataFrame(), plan=lambda ctx: None, layout=layout,
-                     claims=[Claim("c1", "A beats B", "§1", lambda df, p: Verdict("holds", "x"))], **kw)
+                     claims=[Claim("c1", "A beats B", "§1", lambda df, p: Verdict("holds", "x"), kind="direction")], **kw)
     rows = rows.assign(git_commit="abc123", computed_at="2026-01-01T00:00:00+00:00")
     return TableResult(spec, "lite", rows, None, {})
 
