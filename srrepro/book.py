@@ -260,20 +260,40 @@ def ledger_html(df, link_prefix: str, filters: bool = False) -> str:
     return controls + table + script
 
 
-def _table_counts(df) -> str:
-    """A small HTML table: rows = checks without training / trained claims, columns = verdicts."""
+def _papers_table(df) -> str:
+    """One row per paper: its checks without training and its trained claims by verdict, and (folded) its
+    contradicted claims and erratum checks, each linked to its ledger row."""
     from .report import VERDICT_ORDER, badge
 
     present = [s for s in VERDICT_ORDER if s in set(df["verdict"])]
-    head = "<tr><th></th>" + "".join(f"<th>{badge(s)}</th>" for s in present) + "<th>claims</th></tr>"
+    short = {"holds": "holds", "contradicted": "contra­dicted", "inconclusive": "incon­clusive", "not run": "not run",
+             "error": "error"}
+
+    def counts(g) -> str:
+        if g.empty:
+            return "<td colspan='%d' class='srr-na'>none</td>" % len(present)
+        c = g["verdict"].value_counts()
+        return "".join(f"<td class='srr-num'>{c.get(s, 0) or '·'}</td>" for s in present)
+    head = ("<tr><th rowspan='2'>paper</th><th colspan='%d'>checks without training</th><th colspan='%d'>trained "
+            "claims</th><th rowspan='2'>contradicted claims and erratum checks</th></tr><tr>" % (len(present),
+                                                                                                  len(present))
+            + "".join(f"<th>{badge(s).replace(s, short[s])}</th>" for s in present) * 2 + "</tr>")
     body = []
-    for label, g in (("checks without training", df[~df["trained"].astype(bool)]),
-                     ("trained claims", df[df["trained"].astype(bool)])):
-        if len(g):
-            counts = g["verdict"].value_counts()
-            body.append(f"<tr><td>{label}</td>" + "".join(f"<td class='srr-num'>{counts.get(s, 0)}</td>"
-                                                           for s in present) + f"<td class='srr-num'>{len(g)}</td></tr>")
-    return f"<table class='srr-counts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
+    for paper, (slug, title) in PARTS.items():
+        g = df[df["paper"] == paper]
+        if g.empty:
+            continue
+        notable = g[g["verdict"].isin(["contradicted", "error"]) | g["claim_id"].str.contains("errat", case=False)]
+        items = "".join(f"<li>{r['verdict']}: <a href='ledger.html#{claim_anchor(r['table'], r['claim_id'])}'>"
+                        f"{html.escape(r['claim'])}</a> ({r['table']}, {r['kind']})</li>"
+                        for r in notable.to_dict("records"))
+        fold = (f"<details class='srr-why'><summary>{len(notable)} claims</summary><ul>{items}</ul></details>"
+                if len(notable) else "–")
+        name = "Protocol" if paper == "study" else paper
+        body.append(f"<tr><td style='white-space:nowrap'><a href='chapters/{slug}.html' title='{html.escape(title)}'>"
+                    f"{html.escape(name)}</a></td>"
+                    f"{counts(g[~g['trained'].astype(bool)])}{counts(g[g['trained'].astype(bool)])}<td>{fold}</td></tr>")
+    return f"<table class='srr-counts srr-papers'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
 
 
 def verdict_chart(df, path: Path) -> None:
@@ -344,24 +364,7 @@ def summary(results_list: list, book: Path, results: Path = REPO_ROOT / "results
              "```{image} summary_verdicts.png", ":alt: Bar chart: for each paper, its checks without training and its "
              "trained claims, split by verdict (holds, contradicted, inconclusive, not run, error)",
              ":width: 640px", "```", ""]
-    for paper, (slug, title) in PARTS.items():
-        g = df[df["paper"] == paper]
-        if g.empty:
-            continue
-        lines += [f"### {title}", "", f"Chapter: [{title}](chapters/{slug}.md).", "", _table_counts(g), ""]
-        notable = g[g["verdict"].isin(["contradicted", "error"])]
-        errata = g[g["claim_id"].str.contains("errat", case=False)]
-        items = []
-        for r in notable.to_dict("records"):
-            items.append(f"- {r['verdict']}: <a href='ledger.html#{claim_anchor(r['table'], r['claim_id'])}'>"
-                         f"{html.escape(r['claim'])}</a> ({r['table']}, {r['kind']}"
-                         + (f", {html.escape(r['interval'])}" if r["interval"] else "") + ")")
-        for r in errata[~errata.index.isin(notable.index)].to_dict("records"):
-            items.append(f"- erratum check, {r['verdict']}: <a href='ledger.html#"
-                         f"{claim_anchor(r['table'], r['claim_id'])}'>{html.escape(r['claim'])}</a> ({r['table']})")
-        if items:
-            lines += ["<details class='srr-why'><summary>contradicted claims and erratum checks "
-                      f"({len(items)})</summary>", "", *items, "", "</details>", ""]
+    lines += ["### By paper", "", _papers_table(df), ""]
     used = compute_used(results)
     if used:
         lines += ["### Compute used", "", "| profile | tables | wall time of the committed runs | machine |",
