@@ -290,7 +290,7 @@ def _papers_table(df) -> str:
         fold = (f"<details class='srr-why'><summary>{len(notable)} claims</summary><ul>{items}</ul></details>"
                 if len(notable) else "–")
         name = "Protocol" if paper == "study" else paper
-        body.append(f"<tr><td style='white-space:nowrap'><a href='chapters/{slug}.html' title='{html.escape(title)}'>"
+        body.append(f"<tr><td style='white-space:nowrap'><a href='chapters/{slug}.html'>"
                     f"{html.escape(name)}</a></td>"
                     f"{counts(g[~g['trained'].astype(bool)])}{counts(g[g['trained'].astype(bool)])}<td>{fold}</td></tr>")
     return f"<table class='srr-counts srr-papers'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>"
