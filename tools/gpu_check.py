@@ -761,6 +761,8 @@ def pipeline_check(report: Report, device: torch.device, root, sizes: dict) -> N
     the low end of the GPU's estimated consumption (the recipe's FLOPs at ``GPU_TFLOPS``); on CPU it is measured only
     (the bench's quick patch and batch)."""
     def run(t0):
+        from dataclasses import replace
+
         from srrepro.pipeline import HEADROOM, measure_recipe, paper_config, recipes
         from srrepro.train import loader_workers
 
@@ -769,9 +771,10 @@ def pipeline_check(report: Report, device: torch.device, root, sizes: dict) -> N
         rows = {r["workers"]: r for r in measure_recipe(recipe, root, seconds=sizes["pipeline_seconds"],
                                                          quick=not on_cuda)}
         one, two = rows[1], rows[2]
-        workers = loader_workers(paper_config(recipe, root), device) if on_cuda else 0
+        # the training loop's worker count on this host ("auto"; the bench's config pins 0 for its own runs)
+        workers = loader_workers(replace(paper_config(recipe, root), num_workers="auto"), device) if on_cuda else 0
         need = one["gpu_patches_per_s_lo"] / workers if workers else None
-        ok = not on_cuda or one["per_worker"] >= need
+        ok = need is None or one["per_worker"] >= need
         feeds = (f"; {one['workers_needed']} workers for {HEADROOM:g}× the GPU's estimated "
                  f"{one['gpu_patches_per_s_lo']:,}–{one['gpu_patches_per_s_hi']:,}; this host's {workers} auto "
                  f"workers make ≈ {workers * one['per_worker']:,}" if on_cuda else
