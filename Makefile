@@ -36,7 +36,7 @@ help:
 	@echo "make bench [BENCH_ARGS=...]    srrepro vs the official code (clones in ./official or \$$SRREPRO_OFFICIAL) → results/bench/*.csv"
 	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
 	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
-	@echo "make gpu-check [DEVICE=cuda]   CUDA paths in a few minutes (amp, channels_last, DDP, CARN-M CUDA=CPU, tiles, speed)"
+	@echo "make gpu-check [DEVICE=cuda]   CUDA paths in minutes (amp, DDP, CARN-M, pool, resume, GAN, data wait, memory)"
 	@echo "data root: SRREPRO_DATA=$$SRREPRO_DATA"
 
 setup:

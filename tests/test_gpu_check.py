@@ -64,7 +64,7 @@ def test_psnr_gap_and_state_hash(gc):
 
 
 def test_cpu_training_checks_write_rows_as_they_finish(gc, tmp_path, data_root):
-    assert gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root), "--skip", "ddp,inference"]) == 0
+    assert gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root), "--only", "train"]) == 0
     (csv_path,) = tmp_path.glob("*-cpu.csv")
     rows = _rows(csv_path)
     for name in ("train_fp32", "train_fp32_repeat", "train_channels_last"):
@@ -93,9 +93,67 @@ def test_ddp_check_compares_the_weights_of_both_ranks(gc, tmp_path):
 
 def test_cpu_inference_checks(gc, tmp_path, data_root):
     """CARN-M on CPU against the committed number, tiles against the whole image (seconds)."""
-    gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root), "--skip", "train,ddp"])
+    gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root), "--only", "inference"])
     (csv_path,) = tmp_path.glob("*-cpu.csv")
     rows = _rows(csv_path)
     assert rows["tile_vs_whole"]["status"] == "pass", rows["tile_vs_whole"]
     assert rows["carn_m_cpu_vs_committed"]["status"] in ("pass", "skipped: no committed reference")
     assert rows["throughput/edsr_x2_1080p"]["status"] == "skipped: no CUDA"
+
+
+GPU_PATH_ROWS = ("resume_cuda", "gan_vgg_step", "fractional_scale_step", "pipeline_throughput")
+PEAK_MEMORY_ROWS = ("peak_memory/edsr", "peak_memory/rdn", "peak_memory/rcan")
+
+
+def test_cpu_gpu_path_checks(gc, tmp_path, data_root):
+    """Resume after a SIGINT, a GAN + VGG step, fractional-scale steps through a DataLoader worker, the pipeline's
+    patches/s per worker (seconds on CPU); the peak-memory rows need CUDA."""
+    assert gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root),
+                    "--only", "resume,gan,fractional,pipeline,memory"]) == 0
+    (csv_path,) = tmp_path.glob("*-cpu.csv")
+    rows = _rows(csv_path)
+    assert list(rows) == [*GPU_PATH_ROWS, *PEAK_MEMORY_ROWS]
+    for name in GPU_PATH_ROWS:
+        assert rows[name]["status"] == "pass", rows[name]
+    assert float(rows["resume_cuda"]["value"]) == 0 and "bit for bit vs uninterrupted" in rows["resume_cuda"]["note"]
+    assert "SIGINT inside iteration 5, saved at 5" in rows["resume_cuda"]["note"]
+    assert "losses finite" in rows["gan_vgg_step"]["note"] and "vgg16+5e-3*gan" in rows["gan_vgg_step"]["note"]
+    assert "1 DataLoader worker" in rows["fractional_scale_step"]["note"]
+    assert "data wait" in rows["fractional_scale_step"]["note"]
+    assert rows["pipeline_throughput"]["unit"] == "patches/s/worker"
+    for name in ("gan_vgg_step", "fractional_scale_step", "pipeline_throughput"):
+        assert float(rows[name]["value"]) > 0
+    for name in PEAK_MEMORY_ROWS:
+        assert rows[name]["status"] == "skipped: no CUDA"
+
+
+@pytest.mark.slow  # two spawned pool workers, each importing torch: 10 s on an idle 2-core machine
+def test_cpu_pool_trains_each_unit_in_a_worker_and_records_its_device(gc, tmp_path, data_root):
+    from srrepro.provenance import cpu_model
+
+    assert gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root), "--only", "pool"]) == 0
+    row = _rows(next(tmp_path.glob("*-cpu.csv")))["pool_unit_per_gpu"]
+    assert row["status"] == "pass", row
+    assert "2 spawned workers" in row["note"] and f"unit 1 → cpu ({cpu_model()})" in row["note"]
+
+
+def test_a_check_that_raises_is_an_error_row_and_the_run_goes_on(gc, tmp_path, data_root, monkeypatch):
+    import srrepro.pipeline
+
+    def broken(*args, **kwargs):
+        raise OSError("disk gone\nsecond line")
+
+    monkeypatch.setattr(srrepro.pipeline, "measure_recipe", broken)
+    monkeypatch.setattr(gc, "peak_memory_checks", lambda *a: 1 / 0)  # a whole group failing outside its rows
+    assert gc.main(["--device", "cpu", "--out", str(tmp_path), "--data", str(data_root),
+                    "--only", "pipeline,memory"]) == 1
+    rows = _rows(next(tmp_path.glob("*-cpu.csv")))
+    assert rows["pipeline_throughput"]["status"] == "error"
+    assert rows["pipeline_throughput"]["note"] == "OSError: disk gone"
+    assert rows["group/memory"]["status"] == "error" and "ZeroDivisionError" in rows["group/memory"]["note"]
+    assert "2 error" in next(tmp_path.glob("*-cpu.md")).read_text()
+
+
+def test_an_unknown_group_is_refused(gc, tmp_path):
+    with pytest.raises(SystemExit):
+        gc.main(["--device", "cpu", "--out", str(tmp_path), "--only", "pool,nonsense"])

@@ -1,6 +1,18 @@
 """The CUDA paths of the study, exercised in one short run: `make gpu-check` (on a CUDA machine, a few minutes).
 
 Usage: python tools/gpu_check.py [--device auto|cuda|cpu] [--out DIR] [--data DIR] [--iterations N]
+                                 [--only GROUP,...] [--skip GROUP,...]
+
+On a CUDA machine, from the checkout (the venv of ``make setup``, the data root in $SRREPRO_DATA)::
+
+    make gpu-check DEVICE=cuda      # = .venv/bin/python tools/gpu_check.py --device cuda --data "$SRREPRO_DATA"
+
+then commit ``results/gpu_check/<date>-<gpu>.csv`` and ``.md``. Groups, in run order (``--only`` / ``--skip``):
+train, ddp, inference, pool, resume, gan, fractional, pipeline, memory. Rows that need CUDA, "skipped: no CUDA" on
+CPU: ``train_bf16``, ``train_fp16``, ``train_bf16_channels_last``, ``carn_m_cuda_vs_cpu(_no_tf32)``,
+``throughput/edsr_x2_1080p`` and ``peak_memory/*``; every other row runs on CPU too (smaller sizes, seconds), which
+is how tests/test_gpu_check.py exercises it. The GPU path's rows are CUDA checks in substance: on CPU they prove
+the code path, not the device.
 
 Checks, each one CSV row (check, status, value, threshold, unit, seconds, note + machine provenance), printed and
 written as it finishes (the CSV and the .md summary are rewritten atomically after every row, so a run cut short
@@ -19,6 +31,27 @@ keeps what it measured):
 * ``tile_vs_whole``: tiled inference (``srrepro.evaluate.super_resolve(tile=…)``) against whole-image, within
   1e-4 dB.
 * ``throughput/…``: training iterations/s (and peak GPU memory) of each run, inference megapixels/s.
+
+The GPU path (cached data, overlapped batches, one pool, survived faults):
+
+* ``pool_unit_per_gpu``: two tiny units through the unit pool (two spawned workers, devices dealt by
+  ``srrepro.jobs.unit_devices``); each unit's ``model.json`` must name a dealt device and its GPU name
+  (``train_device``, ``train_device_name``); with two or more GPUs the units must train on two of them.
+* ``resume_cuda``: a training stopped by a SIGINT landing inside an iteration (deferred to its end, checkpoint
+  saved), resumed on the device, against the same training uninterrupted: bit for bit on CPU; on CUDA with
+  deterministic algorithms, bit for bit passes, else the loss within ``repeat_cuda`` (the note says which).
+* ``gan_vgg_step``: PCARN's stage 2 (VGG-16 stand-in + 5e-3 × GAN, three discriminators) for a few steps: every
+  logged loss finite; iterations/s and peak memory.
+* ``fractional_scale_step``: OverNet at a random scale in ×1.1–×4 per batch, batches from the DataLoader workers
+  over the decode-once cache: iterations/s and the share of the step time spent waiting for data.
+* ``pipeline_throughput``: OverNet's patches/s per DataLoader worker, measured by ``make bench``'s code
+  (``srrepro.pipeline.measure_recipe``); on CUDA it passes when this host's "auto" workers make the low end of the
+  GPU's estimated consumption.
+* ``peak_memory/edsr``, ``/rdn``, ``/rcan`` (CUDA only): peak memory of one ×2 training step of the paper recipe
+  and of whole-image inference on the largest Urban100 image (the value: the larger; an out-of-memory fails).
+
+A check that raises is an "error" row with its one-line message (the traceback's tail on stderr); the run goes on
+and exits non-zero when any row failed or erred.
 
 Results: ``results/gpu_check/<UTC date>-<gpu name>.csv`` and ``.md`` on CUDA; a CPU run writes to a temporary
 folder unless ``--out`` is given (CPU runs are tests, not measurements to commit).
@@ -140,11 +173,12 @@ class Report:
         checks = [r for r in self.rows if not r["check"].startswith("throughput/")]
         speed = [r for r in self.rows if r["check"].startswith("throughput/")]
         failed = sum(r["status"] == "fail" for r in checks)
+        errors = sum(r["status"] == "error" for r in checks)
         lines = [f"# GPU check {p['utc']}", "",
                  f"{p['gpu']} · CUDA {p['cuda']} · cuDNN {p['cudnn']} · torch {p['torch']} · commit {p['commit']}"
                  f"{' (dirty)' if p['dirty'] else ''} · {p['machine']}", "",
                  f"{len(checks)} checks: {sum(r['status'] == 'pass' for r in checks)} pass, {failed} fail, "
-                 f"{sum(r['status'].startswith('skipped') for r in checks)} skipped.", "",
+                 f"{errors} error, {sum(r['status'].startswith('skipped') for r in checks)} skipped.", "",
                  "| check | status | value | threshold | unit | s | note |", "|---|---|---|---|---|---|---|"]
         lines += [f"| {r['check']} | {r['status']} | {r['value']} | {r['threshold']} | {r['unit']} | {r['seconds']} "
                   f"| {r['note']} |" for r in checks]
@@ -162,14 +196,21 @@ def _fmt(v) -> str:
     return str(v)
 
 
+def _one_line(e: BaseException) -> str:
+    """An exception as one line for a CSV cell: its type and the first line of its message."""
+    text = str(e).strip().splitlines()
+    return f"{type(e).__name__}: {text[0] if text else ''}"[:300]
+
+
 def _run_check(report: Report, name: str, fn) -> None:
-    """Run one check; an exception is that check's failure (with its last line), never the end of the run."""
+    """Run one check; an exception is that check's "error" row (with its one-line message), never the end of the
+    run (the traceback's tail goes to stderr)."""
     t0 = time.perf_counter()
     try:
         fn(t0)
     except Exception as e:  # noqa: BLE001 - one broken check must not hide the others
         tb = traceback.format_exc().strip().splitlines()
-        report.add(name, "fail", seconds=time.perf_counter() - t0, note=f"{type(e).__name__}: {e}"[:300])
+        report.add(name, "error", seconds=time.perf_counter() - t0, note=_one_line(e))
         print("\n".join(tb[-6:]), file=sys.stderr)
 
 
@@ -471,14 +512,357 @@ def large_model_speed(report: Report, device: torch.device) -> None:
     _run_check(report, "throughput/edsr_x2_1080p", run)
 
 
+# ----------------------------------------------------------------------------------------------- the GPU path
+# Sizes of the GPU-path checks per device: about 2–3 min on one H100 (estimated: not yet timed on a GPU), 17 s on
+# the 2-core CPU here.
+PATH_PRESETS = {
+    # fractional_steps: several times the batches the DataLoader holds ahead (workers × prefetch 4), so that the
+    # last half's data wait is the steady state, not a drained buffer
+    "cuda": dict(pool_iterations=100, resume_iterations=100, gan_steps=20, gan_batch=64, fractional_steps=200,
+                 warmup_steps=10, pipeline_seconds=2.0),
+    "cpu": dict(pool_iterations=4, resume_iterations=8, gan_steps=3, gan_batch=2, fractional_steps=6,
+                warmup_steps=2, pipeline_seconds=0.2),
+}
+PEAK_MEMORY_MODELS = (("edsr", "edsr"), ("rdn", "rdn"), ("rcan", "rcan"))  # (model, recipe family), all at ×2
+
+
+def _sync(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+def _peak_gib(device) -> float | None:
+    return torch.cuda.max_memory_allocated(device) / 2**30 if torch.device(device).type == "cuda" else None
+
+
+def _reset_peak(device) -> None:
+    if torch.device(device).type == "cuda":
+        torch.cuda.empty_cache()
+        torch.cuda.reset_peak_memory_stats(device)
+
+
+def pool_check(report: Report, device: torch.device, root, work: Path, sizes: dict) -> None:
+    """``pool_unit_per_gpu``: two tiny units through the unit pool (:func:`srrepro.jobs.run_jobs`, two spawned
+    workers, each handed its device by ``_worker_init`` as :func:`srrepro.jobs.unit_devices` deals them). Each
+    unit's ``model.json`` must record a device of that list (``train_device``) and that device's name
+    (``train_device_name``); with two or more visible GPUs the two units must have trained on two of them."""
+    def run(t0):
+        from srrepro import jobs, tables
+        from srrepro.provenance import compute_device
+        from srrepro.recipes import SIZES
+
+        on_cuda = device.type == "cuda"
+        ctx = tables.context(tables.get("overnet_t4"), "smoke", device="cuda" if on_cuda else "cpu", workers=2,
+                             iterations=sizes["pool_iterations"], work_dir=work / "pool",
+                             data_root=None if root is None else str(root), progress=False)
+        units = [jobs.Job.train({"unit": seed}, [{"dataset": "Set5", "scale": 2}],
+                                jobs.train_config(ctx, "edsr", "edsr_baseline", SIZES["edsr"]["smoke"], seed,
+                                                  snapshots=()), "edsr")
+                 for seed in (0, 1)]
+        dealt = jobs.unit_devices(ctx, 2) or ["cpu"]
+        spawned = jobs.can_spawn()
+        jobs.run_jobs(ctx, "gpu_check", units)
+        trained = []
+        for unit in units:
+            meta = json.loads((work / "pool" / "gpu_check" / unit.hash("smoke") / "model.json").read_text())
+            trained.append((meta["train_device"], meta["train_device_name"]))
+        named = all(dev in dealt and name == compute_device(dev)["device_name"] for dev, name in trained)
+        distinct = len({dev for dev, _ in trained})
+        spread = distinct == min(2, len(set(dealt)))
+        ok = named and spread and spawned
+        where = "; ".join(f"unit {i} → {dev} ({name})" for i, (dev, name) in enumerate(trained))
+        report.add("pool_unit_per_gpu", "pass" if ok else "fail", distinct, min(2, len(set(dealt))), "devices",
+                   time.perf_counter() - t0,
+                   f"{'2 spawned workers' if spawned else 'NO worker processes (cannot spawn from this __main__)'}, "
+                   f"devices dealt {dealt}; {where} (model.json train_device / train_device_name)"
+                   f"{'' if named else '; a recorded device or name is not the one dealt'}")
+
+    _run_check(report, "pool_unit_per_gpu", run)
+
+
+def resume_check(report: Report, device: torch.device, preset: dict, images, source: str, work: Path,
+                 sizes: dict) -> None:
+    """``resume_cuda``: a training interrupted by SIGINT in the middle of an iteration (the loop defers it to that
+    iteration's end, saves its checkpoint, raises KeyboardInterrupt), resumed on the same device, against the same
+    training uninterrupted. On CPU the weights must be bit for bit equal; on CUDA both runs use deterministic
+    algorithms (cuDNN deterministic, ``torch.use_deterministic_algorithms``) and bit for bit is what passes, else
+    the loss over the last half within the fp32 repeat threshold (the note says which)."""
+    import signal
+
+    import srrepro.train as engine
+
+    def run(t0):
+        on_cuda = device.type == "cuda"
+        n = sizes["resume_iterations"]
+        cut = n // 2  # the SIGINT arrives inside iteration cut + 1
+        cfg = _config(preset, str(device), iterations=n, log_every=max(1, n // 10), checkpoint_every=0)
+        lr_at = engine.lr_at
+
+        def interrupting_lr_at(config, step):  # called at the start of every iteration, inside its deferred block
+            if step == cut:
+                signal.raise_signal(signal.SIGINT)
+            return lr_at(config, step)
+
+        saved = (torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark,
+                 torch.are_deterministic_algorithms_enabled(), signal.getsignal(signal.SIGINT))
+        try:
+            signal.signal(signal.SIGINT, signal.default_int_handler)  # KeyboardInterrupt, whatever the caller set
+            if on_cuda:
+                torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = True, False
+                torch.use_deterministic_algorithms(True, warn_only=True)
+            straight = engine.train(cfg, work / "resume_straight", progress=False, images=images)
+            cut_dir = work / "resume_cut"
+            engine.lr_at = interrupting_lr_at
+            try:
+                engine.train(cfg, cut_dir, progress=False, images=images)
+                interrupted = False
+            except KeyboardInterrupt:
+                interrupted = True
+            finally:
+                engine.lr_at = lr_at
+            if not interrupted:
+                raise RuntimeError(f"the SIGINT in iteration {cut + 1} did not stop the training")
+            stopped = int(torch.load(cut_dir / "checkpoint.pt", map_location="cpu", weights_only=True)["step"])
+            resumed = engine.train(cfg, cut_dir, resume=True, progress=False, images=images)
+        finally:
+            engine.lr_at = lr_at
+            signal.signal(signal.SIGINT, saved[3])
+            if on_cuda:
+                torch.backends.cudnn.deterministic, torch.backends.cudnn.benchmark = saved[:2]
+                torch.use_deterministic_algorithms(saved[2])
+        a, b = straight.model.state_dict(), resumed.model.state_dict()
+        max_diff = max(float((a[k].float() - b[k].float()).abs().max()) for k in a if a[k].numel())
+        same = state_hash(a) == state_hash(b)
+        gap, close = loss_parity([float(v) for v in straight.curve["loss"]],
+                                 [float(v) for v in resumed.curve["loss"]], THRESHOLDS["repeat_cuda"])
+        exact = stopped == cut + 1 and resumed.iterations == n
+        if not on_cuda:
+            ok, how = same and exact, "bit for bit" if same else f"NOT bit for bit (loss gap {gap:.3g})"
+        elif same:
+            ok, how = exact, "bit for bit (deterministic algorithms)"
+        else:
+            ok, how = exact and close, (f"not bit for bit under deterministic algorithms; loss over the last half "
+                                        f"{gap:.3g} apart (fp tolerance {THRESHOLDS['repeat_cuda']})")
+        report.add("resume_cuda", "pass" if ok else "fail", max_diff, 0.0 if not on_cuda else None, "max |Δw|",
+                   time.perf_counter() - t0,
+                   f"{preset['model']} on {source}, {n} it; SIGINT inside iteration {cut + 1}, saved at {stopped} "
+                   f"(expected {cut + 1}), resumed to {resumed.iterations}: {how} vs uninterrupted")
+
+    _run_check(report, "resume_cuda", run)
+
+
+def gan_vgg_check(report: Report, device: torch.device, root, work: Path, sizes: dict) -> None:
+    """``gan_vgg_step``: PCARN's stage 2 (Eq. 7: VGG + 5e-3 × GAN, three discriminators as "+ MSD") shrunk to a few
+    steps from a fresh model, with the data mirror's VGG-16 stand-in: every logged loss finite, iterations/s, peak
+    memory. CUDA: the paper's model, LR patch 48 and batch 64 on Urban100 (DIV2K_train when there); CPU: the smoke
+    size on T91."""
+    def run(t0):
+        from dataclasses import replace
+
+        from srrepro import tables
+        from srrepro.pipeline import pipeline_images
+        from srrepro.tables.pcarn import gan_config
+        from srrepro.train import TrainingDivergedError, train
+        from srrepro.weights import MissingWeightsError
+
+        on_cuda = device.type == "cuda"
+        ctx = tables.context(tables.get("pcarn_t2"), "paper" if on_cuda else "smoke", device=str(device),
+                             iterations=sizes["gan_steps"], batch_size=sizes["gan_batch"],
+                             data_root=None if root is None else str(root))
+        cfg = replace(gan_config(ctx, 0, 3), loss="vgg16+5e-3*gan", iterations=sizes["gan_steps"], log_every=1,
+                      validate_every=0, checkpoint_every=0, snapshots=(), num_workers="auto" if on_cuda else 0,
+                      train_dataset=pipeline_images(root) if on_cuda else "T91")
+        _reset_peak(device)
+        try:
+            result = train(cfg, work / "gan_vgg", progress=False)
+        except MissingWeightsError as e:
+            report.add("gan_vgg_step", "skipped: no VGG-16 weights", seconds=time.perf_counter() - t0,
+                       note=_one_line(e))
+            return
+        except TrainingDivergedError as e:
+            report.add("gan_vgg_step", "fail", seconds=time.perf_counter() - t0, note=_one_line(e))
+            return
+        losses = [c for c in result.curve.columns if "loss" in c and not c.endswith("_max")]
+        finite = bool(np.isfinite(result.curve[losses].to_numpy(dtype=float)).all())
+        last = ", ".join(f"{c} {result.curve[c].iloc[-1]:.4g}" for c in losses)
+        peak = _peak_gib(device)
+        report.add("gan_vgg_step", "pass" if finite and losses else "fail", result.iterations / result.wall_seconds,
+                   None, "it/s", time.perf_counter() - t0,
+                   f"pcarn {cfg.model_kwargs or 'paper size'} ×{cfg.scales[0]}, {cfg.loss}, 3 discriminators, batch "
+                   f"{cfg.batch_size} × {cfg.lr_patch}² LR on {cfg.train_dataset}, {result.iterations} it; losses "
+                   f"{'finite' if finite else 'NOT finite'} (last: {last})"
+                   f"{f'; peak {peak:.2f} GiB' if peak is not None else ''}")
+
+    _run_check(report, "gan_vgg_step", run)
+
+
+def fractional_check(report: Report, device: torch.device, root, sizes: dict) -> None:
+    """``fractional_scale_step``: OverNet at a random scale in ×1.1–×4 per batch (overnet_t2's recipe), the batches
+    made by the training loop's DataLoader workers from the decode-once cache, the steps by the training loop's own
+    step; timed after warm-up steps, with a device sync per step so that the time blocked waiting for the next batch
+    (the data wait share) is the GPU's idle time. CUDA: the paper recipe (LR 64, batch 64, workers "auto"); CPU: the
+    smoke size at the bench's quick patch and batch with one worker process."""
+    def run(t0):
+        from dataclasses import replace
+
+        from srrepro.pipeline import paper_config, recipes
+        from srrepro.tables.overnet import overnet_kwargs
+        from srrepro.train import _batches, _build, _to_device, loader_workers, lr_at
+
+        on_cuda = device.type == "cuda"
+        recipe = next(r for r in recipes() if r.key == "overnet")
+        warm, steps = sizes["warmup_steps"], sizes["fractional_steps"]
+        cfg = paper_config(recipe, root, quick=not on_cuda)
+        cfg = replace(cfg, iterations=warm + steps, device=str(device), num_workers="auto" if on_cuda else 1,
+                      model_kwargs=cfg.model_kwargs if on_cuda else overnet_kwargs("smoke", max_scale=4))
+        if not on_cuda:
+            cfg.train_dataset = "T91"
+        else:
+            from srrepro.pipeline import pipeline_images
+
+            cfg.train_dataset = pipeline_images(root)
+        step_fn = _build(cfg, device, 0, 1, fresh=True)
+        step_fn.model.train()
+        channels_last = cfg.uses_channels_last(device)
+        loader = _batches(cfg, None, 0, 0, 1, device, False)
+        batches = iter(loader)
+        waits, times, scales, out = [], [], [], {}
+        for step in range(cfg.iterations):
+            t = time.perf_counter()
+            lr_u8, hr_u8, scale = next(batches)
+            t_data = time.perf_counter()
+            out = step_fn(_to_device(lr_u8, device, channels_last), _to_device(hr_u8, device, channels_last), scale,
+                          lr_at(cfg, step))
+            _sync(device)
+            if step >= warm:
+                waits.append(t_data - t)
+                times.append(time.perf_counter() - t)
+                scales.append(float(scale))
+        del batches, loader
+        loss = float(out["loss"])
+        ok = math.isfinite(loss) and min(scales) >= 1.1 - 1e-9 and max(scales) <= 4.0 + 1e-9
+        peak = _peak_gib(device)
+        half = len(times) // 2
+        share, steady = sum(waits) / sum(times), sum(waits[half:]) / sum(times[half:])
+        report.add("fractional_scale_step", "pass" if ok else "fail", steps / sum(times), None, "it/s",
+                   time.perf_counter() - t0,
+                   f"overnet {'paper' if on_cuda else 'smoke'} size, batch {cfg.batch_size} × {cfg.lr_patch}² LR "
+                   f"on {cfg.train_dataset}, {loader_workers(cfg, device)} DataLoader worker(s); {steps} timed steps "
+                   f"after {warm}: data wait {100 * share:.1f} % of the step time ({100 * steady:.1f} % over the last "
+                   f"half); scales "
+                   f"{min(scales):.2f}–{max(scales):.2f}; loss {loss:.4g}{f'; peak {peak:.2f} GiB' if peak else ''}")
+
+    _run_check(report, "fractional_scale_step", run)
+
+
+def pipeline_check(report: Report, device: torch.device, root, sizes: dict) -> None:
+    """``pipeline_throughput``: patches/s per DataLoader worker of the heaviest recipe, OverNet ×1.1–×4 (a MATLAB
+    resize per crop: the fewest patches per CPU-second in ``make bench``), measured by ``make bench``'s own code
+    (:func:`srrepro.pipeline.measure_recipe`). On CUDA it passes when this host's "auto" workers at that rate make
+    the low end of the GPU's estimated consumption (the recipe's FLOPs at ``GPU_TFLOPS``); on CPU it is measured only
+    (the bench's quick patch and batch)."""
+    def run(t0):
+        from dataclasses import replace
+
+        from srrepro.pipeline import HEADROOM, measure_recipe, paper_config, recipes
+        from srrepro.train import loader_workers
+
+        on_cuda = device.type == "cuda"
+        recipe = next(r for r in recipes() if r.key == "overnet")
+        rows = {r["workers"]: r for r in measure_recipe(recipe, root, seconds=sizes["pipeline_seconds"],
+                                                         quick=not on_cuda)}
+        one, two = rows[1], rows[2]
+        # the training loop's worker count on this host ("auto"; the bench's config pins 0 for its own runs)
+        workers = loader_workers(replace(paper_config(recipe, root), num_workers="auto"), device) if on_cuda else 0
+        need = one["gpu_patches_per_s_lo"] / workers if workers else None
+        ok = need is None or one["per_worker"] >= need
+        feeds = (f"; {one['workers_needed']} workers for {HEADROOM:g}× the GPU's estimated "
+                 f"{one['gpu_patches_per_s_lo']:,}–{one['gpu_patches_per_s_hi']:,}; this host's {workers} auto "
+                 f"workers make ≈ {workers * one['per_worker']:,}" if on_cuda else
+                 f" (CPU: the bench's quick patch {one['lr_patch']} and batch {one['batch']}; no GPU to feed)")
+        report.add("pipeline_throughput", "pass" if ok else "fail", one["per_worker"], need, "patches/s/worker",
+                   time.perf_counter() - t0,
+                   f"{recipe.what} on {one['images']}: main process {rows[0]['patches_per_s']:,}, 1 worker "
+                   f"{one['patches_per_s']:,}, 2 workers {two['patches_per_s']:,} patches/s "
+                   f"({two['speedup_2_over_1']}× one){feeds}")
+
+    _run_check(report, "pipeline_throughput", run)
+
+
+def peak_memory_checks(report: Report, device: torch.device, root) -> None:
+    """``peak_memory/<model>``: the largest models at ×2 (EDSR 256 × 32, RDN, RCAN), on CUDA only: the peak GPU memory
+    of one training step of the paper recipe (its LR patch and batch, bf16 autocast and channels_last as training
+    runs; the second step, with Adam's state allocated) and of whole-image inference (fp32) on the largest Urban100
+    image. Passes when both fit; the value is the larger of the two."""
+    if device.type != "cuda":
+        for model, _ in PEAK_MEMORY_MODELS:
+            report.add(f"peak_memory/{model}", "skipped: no CUDA")
+        return
+    for model_name, family in PEAK_MEMORY_MODELS:
+        def run(t0, model_name=model_name, family=family):
+            from types import SimpleNamespace
+
+            from srrepro.evaluate import pairs, super_resolve
+            from srrepro.jobs import train_config
+            from srrepro.train import _build, _to_device, build_model
+
+            ctx = SimpleNamespace(profile="paper", data_root=None if root is None else str(root), device=str(device))
+            cfg = train_config(ctx, family, model_name, {}, 0, iterations=2, scales=(2,))
+            total = torch.cuda.get_device_properties(device).total_memory / 2**30
+            torch.manual_seed(0)
+            gen = torch.Generator().manual_seed(0)
+            lr = torch.randint(0, 256, (cfg.batch_size, 3, cfg.lr_patch, cfg.lr_patch), generator=gen,
+                               dtype=torch.uint8)
+            hr = torch.randint(0, 256, (cfg.batch_size, 3, 2 * cfg.lr_patch, 2 * cfg.lr_patch), generator=gen,
+                               dtype=torch.uint8)
+            try:
+                _reset_peak(device)
+                step_fn = _build(cfg, device, 0, 1, fresh=True)
+                channels_last = cfg.uses_channels_last(device)
+                for _ in range(2):
+                    out = step_fn(_to_device(lr, device, channels_last), _to_device(hr, device, channels_last), 2,
+                                  cfg.lr)
+                _sync(device)
+                train_peak, loss = _peak_gib(device), float(out["loss"])
+                del step_fn, out
+                images = pairs("Urban100", 2, root=root)
+                name, lr_img, _ = max(images, key=lambda p: p[1].shape[0] * p[1].shape[1])
+                model = build_model(cfg).to(device).eval()
+                _reset_peak(device)
+                t = time.perf_counter()
+                super_resolve(model, lr_img, 2, device, tile=0)
+                _sync(device)
+                infer_s, infer_peak = time.perf_counter() - t, _peak_gib(device)
+                del model
+            except torch.cuda.OutOfMemoryError as e:
+                report.add(f"peak_memory/{model_name}", "fail", None, total, "GiB", time.perf_counter() - t0,
+                           f"out of memory: {_one_line(e)}")
+                return
+            finally:
+                torch.cuda.empty_cache()
+            report.add(f"peak_memory/{model_name}", "pass" if math.isfinite(loss) else "fail",
+                       max(train_peak, infer_peak), total, "GiB", time.perf_counter() - t0,
+                       f"×2 training step (batch {cfg.batch_size} × {cfg.lr_patch}² LR, amp {cfg.amp}, loss "
+                       f"{loss:.4g}) {train_peak:.2f} GiB; whole-image inference on Urban100 {name} ({lr_img.shape[1]}×"
+                       f"{lr_img.shape[0]} LR) {infer_peak:.2f} GiB in {infer_s:.2f} s")
+
+        _run_check(report, f"peak_memory/{model_name}", run)
+
+
 # ----------------------------------------------------------------------------------------------- main
+# In run order; --skip / --only take these names. CUDA-only rows (skipped on CPU): train_bf16, train_fp16,
+# train_bf16_channels_last, carn_m_cuda_vs_cpu(_no_tf32), throughput/edsr_x2_1080p, peak_memory/*.
+GROUPS = ("train", "ddp", "inference", "pool", "resume", "gan", "fractional", "pipeline", "memory")
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--device", default="auto", help="auto (CUDA if present), cuda, cuda:N or cpu")
     ap.add_argument("--out", default=None, help="output folder (default results/gpu_check on CUDA, a temp dir on CPU)")
     ap.add_argument("--data", default=None, help="data root (default $SRREPRO_DATA or ./data)")
     ap.add_argument("--iterations", type=int, default=None, help="training iterations per run (default per device)")
-    ap.add_argument("--skip", default="", help="comma-separated groups to leave out: train, ddp, inference")
+    ap.add_argument("--skip", default="", help=f"comma-separated groups to leave out: {', '.join(GROUPS)}")
+    ap.add_argument("--only", default="", help="comma-separated groups to run (default: all)")
     ap.add_argument("--ddp-worker", default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.ddp_worker:
@@ -494,26 +878,45 @@ def main(argv=None) -> int:
     preset = dict(PRESETS["cuda" if on_cuda else "cpu"])
     if args.iterations:
         preset["iterations"] = args.iterations
+    sizes = PATH_PRESETS["cuda" if on_cuda else "cpu"]
+    only, skip = ({s.strip() for s in arg.split(",") if s.strip()} for arg in (args.only, args.skip))
+    unknown = (only | skip) - set(GROUPS)
+    if unknown:
+        ap.error(f"unknown group(s) {', '.join(sorted(unknown))}: the groups are {', '.join(GROUPS)}")
     out = Path(args.out) if args.out else (REPO / "results" / "gpu_check" if on_cuda else
                                           Path(tempfile.mkdtemp(prefix="srrepro_gpu_check_")))
     out.mkdir(parents=True, exist_ok=True)
+    run = (only or set(GROUPS)) - skip
     report = Report(out, device)
-    skip = {s.strip() for s in args.skip.split(",") if s.strip()}
     print(f"{report.prov['gpu']} · CUDA {report.prov['cuda']} · torch {report.prov['torch']} · commit "
           f"{report.prov['commit']} → {report.csv}", flush=True)
     t_all = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="gpu_check_runs_") as work:
         work = Path(work)
-        if "train" not in skip:
-            images, source = training_images(args.data)
-            training_checks(report, device, preset, images, source, work)
-        if "ddp" not in skip:
-            ddp_check(report, device, preset, args.data, work)
-        if "inference" not in skip:
-            cells = [("Set5", 2), ("Set5", 3), ("Set5", 4)] if on_cuda else [("Set5", 4)]
-            inference_checks(report, device, args.data, cells)
-            large_model_speed(report, device)
-    failed = [r["check"] for r in report.rows if r["status"] == "fail"]
+        images = {}
+
+        def train_images():
+            if not images:
+                images["list"], images["source"] = training_images(args.data)
+            return images["list"], images["source"]
+
+        groups = {
+            "train": lambda: training_checks(report, device, preset, *train_images(), work),
+            "ddp": lambda: ddp_check(report, device, preset, args.data, work),
+            "inference": lambda: (inference_checks(report, device, args.data, [("Set5", 2), ("Set5", 3), ("Set5", 4)]
+                                                   if on_cuda else [("Set5", 4)]),
+                                  large_model_speed(report, device)),
+            "pool": lambda: pool_check(report, device, args.data, work, sizes),
+            "resume": lambda: resume_check(report, device, preset, *train_images(), work, sizes),
+            "gan": lambda: gan_vgg_check(report, device, args.data, work, sizes),
+            "fractional": lambda: fractional_check(report, device, args.data, sizes),
+            "pipeline": lambda: pipeline_check(report, device, args.data, sizes),
+            "memory": lambda: peak_memory_checks(report, device, args.data),
+        }
+        for name in GROUPS:
+            if name in run:
+                _run_check(report, f"group/{name}", lambda t0, name=name: groups[name]())
+    failed = [r["check"] for r in report.rows if r["status"] in ("fail", "error")]
     print(f"done in {time.perf_counter() - t_all:.0f} s: {len(failed)} failed{': ' + ', '.join(failed) if failed else ''}"
           f" → {report.csv}, {report.md}", flush=True)
     return 1 if failed else 0
