@@ -548,15 +548,18 @@ def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str 
                    margin=dc.margin if (dc.margin or dc.test == "equivalence") else math.nan)
 
 
-def beats_per_cell(column: str, better: str, worse: str, needed: str = "", cells=("dataset", "scale")):
-    """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every cell (e.g. dataset × scale)."""
+def beats_per_cell(column: str, better: str, worse: str, needed: str = "", cells=("dataset", "scale"),
+                   margin: float = 0.0):
+    """Verdict rule: ``better`` beats ``worse`` (rows selected by ``column``) in every cell (e.g. dataset × scale);
+    with ``margin`` > 0, "is at least as good as" (non-inferiority, :func:`within`; the margin is printed)."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:
         parts = []
         for key, _ in df.groupby(list(cells)):
             key = key if isinstance(key, tuple) else (key,)
             where = dict(zip(cells, key))
             label = " ".join(f"×{v:g}" if c == "scale" else str(v) for c, v in where.items())
-            parts.append((label, decide(scores(df, {column: better, **where}), scores(df, {column: worse, **where}))))
+            c = decide(scores(df, {column: better, **where}), scores(df, {column: worse, **where}))
+            parts.append((label, within(c, margin) if margin else c))
         return combine(parts, needed, " × ".join(cells) + " cells")
     return check
 

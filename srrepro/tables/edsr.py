@@ -32,18 +32,8 @@ def not_worse_per_cell(column: str, a: str, b: str, needed: str = "", cells=("da
     """Rule for "``a`` is at least as good as ``b``" in every cell: non-inferiority (:func:`within`) against the
     metric's "no difference" margin (:data:`srrepro.verdicts.MARGINS`, 0.05 dB PSNR), each cell at the family
     level (:func:`combine`); the margin is printed with the verdict."""
-    margin = margin_of("psnr")
+    return beats_per_cell(column, a, b, needed, cells, margin=margin_of("psnr"))
 
-    def check(df: pd.DataFrame, profile: str) -> Verdict:
-        parts = []
-        for key, _ in df.groupby(list(cells)):
-            key = key if isinstance(key, tuple) else (key,)
-            where = dict(zip(cells, key))
-            label = " ".join(f"×{v:g}" if c == "scale" else str(v) for c, v in where.items())
-            parts.append((label, within(decide(scores(df, {column: a, **where}), scores(df, {column: b, **where})),
-                                        margin)))
-        return combine(parts, needed, " × ".join(cells) + " cells")
-    return check
 
 # ================================================================================================ edsr_bn
 BN = f"{SLIDES}, 'Need Batch-Normalization?' (two slides) and the residual-block figure ((b) SRResNet, (c) Proposed)"
