@@ -163,6 +163,7 @@ NOT_RUN = Comparison("not run", math.nan, math.nan, math.nan, 0, 0, np.zeros((0,
 ALPHA = 0.05
 CHECKPOINTS = (0.25, 0.5, 0.75, 1.0)  # fractions of training whose weights are kept and scored
 MIN_IMAGES_ONE_SEED = 5  # one seed: a verdict needs at least this many images
+VAGUE = 5.0  # an interval whose half-width exceeds this many times the paper's gap cannot size that gap
 
 
 # ------------------------------------------------------------------------------------------ scores of an arm
@@ -406,6 +407,10 @@ def effect_of(c: Comparison, unit: str = "dB") -> str:
     u = f" {unit}" if unit else ""
     ours, theirs = _num_text(c.gap, unit), _num_text(p, unit)
     if not math.isnan(c.lo) and c.lo <= p <= c.hi:
+        half = (c.hi - c.lo) / 2
+        if half > VAGUE * abs(p):  # inside an interval this wide, "reproduces" would say nothing about its size
+            return (f"too uncertain to size the paper's effect (paper {theirs}{u} inside our interval of "
+                    f"±{half:.3g}{u}, {half / max(abs(p), 1e-12):.0f}× the paper's gap)")
         return f"reproduces the paper's effect (paper {theirs}{u} inside our interval)"
     if p == 0 or abs(p) < 1e-12:
         return f"the paper prints no difference; ours {ours}{u}"

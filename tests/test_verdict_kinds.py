@@ -228,3 +228,13 @@ def test_magnitude_cells_fold_with_the_same_family_rule():
     assert combine([("a", matches_paper(inside)), ("b", matches_paper(inside))]).status == "holds"
     v = combine([("a", matches_paper(inside)), ("b", matches_paper(outside))])
     assert v.status == "contradicted" and "b" in v.decided_by
+
+
+def test_an_interval_too_wide_to_size_the_paper_effect_says_so():
+    wide = compare_gaps(_gaps(0.0, sd=3.0), paper_gap=0.03)
+    assert wide.lo <= 0.03 <= wide.hi
+    from srrepro.verdicts import effect_of
+
+    assert effect_of(wide).startswith("too uncertain to size the paper's effect")
+    tight = compare_gaps(_gaps(0.03, sd=0.01), paper_gap=0.03)
+    assert effect_of(tight).startswith("reproduces the paper's effect")
