@@ -864,11 +864,19 @@ def run_pipeline(out: str | os.PathLike = OUT, quick: bool = False, data_root=No
     rows = measure(data_root, quick, log)
     extra.update(bench_seconds=round(time.perf_counter() - t0, 1), loadavg_end=loadavg())
     df = pd.DataFrame(rows).reindex(columns=PIPELINE_COLUMNS)
+    path = Path(out) / PIPELINE_CSV
+    measured = ["patches_per_s", "mpx_per_s"]
+    if not df[measured].notna().any().any() and path.exists() \
+            and pd.read_csv(path).reindex(columns=measured).notna().any().any():
+        from .errors import SrreproError  # nothing measured never replaces what was
+
+        first = df["status"].dropna().iloc[0] if df["status"].notna().any() else "no rows"
+        raise SrreproError(f"the data pipeline measured nothing ({first}); {path} keeps its measurements")
     for k, v in provenance("bench", **extra).items():
         df[k] = v
     buf = io.StringIO()
     df.to_csv(buf, index=False)
-    return atomic_write_text(Path(out) / PIPELINE_CSV, buf.getvalue())
+    return atomic_write_text(path, buf.getvalue())
 
 
 def summary(compare: pd.DataFrame) -> str:
