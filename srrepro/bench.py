@@ -1114,4 +1114,10 @@ def main(argv=None) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .errors import SrreproError
+
+    try:
+        sys.exit(main())
+    except SrreproError as e:  # bad input or nothing measured: one line, results kept
+        print(f"bench: error: {e}", file=sys.stderr)
+        sys.exit(2)
