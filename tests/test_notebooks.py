@@ -152,3 +152,36 @@ def test_hide_injected(tmp_path):
     out = nbformat.read(path, as_version=4)
     assert _tags(out.cells[2]) == ["injected-parameters", "remove-input"]
     assert [_tags(c) for c in out.cells[:2]] == [[], ["parameters", "remove-input"]]
+
+
+ABSOLUTE = re.compile(r'"(/(?:home|root|work|tmp|Users|mnt|srv|opt|data|scratch)/[^"]*)"')
+
+
+def test_committed_executed_notebooks_hold_no_absolute_machine_path():
+    found = {str(p.relative_to(REPO)): ABSOLUTE.findall(p.read_text())[:2]
+             for p in sorted((REPO / "results").glob("*/*.ipynb"))}
+    assert not {k: v for k, v in found.items() if v}
+
+
+def test_finishing_an_executed_notebook_records_project_relative_paths(tmp_path):
+    import sys
+
+    import nbformat as nbf
+
+    sys.path.insert(0, str(REPO / "tools"))
+    from make_notebooks import hide_injected
+
+    data = REPO.parent / "shared" / "data"
+    nb = nbf.v4.new_notebook(cells=[nbf.v4.new_code_cell(f'table = "bicubic"\ndata_root = "{data}"\n',
+                                                          metadata={"tags": ["injected-parameters"]})])
+    nb.metadata["papermill"] = {"input_path": str(REPO / "notebooks" / "bicubic.ipynb"),
+                                "output_path": str(tmp_path / ".bicubic.x1.tmp.ipynb"),
+                                "parameters": {"table": "bicubic", "data_root": str(data)}}
+    path = tmp_path / "nb.ipynb"
+    nbf.write(nb, path)
+    hide_injected(path, "notebooks/bicubic.ipynb", "results/smoke/bicubic.ipynb")
+    text = path.read_text()
+    assert str(REPO) not in text and str(tmp_path) not in text
+    done = nbf.read(path, as_version=4)
+    assert done.metadata["papermill"]["parameters"]["data_root"] == "../shared/data"
+    assert 'data_root = "../shared/data"' in done.cells[0].source and "remove-input" in done.cells[0].metadata.tags

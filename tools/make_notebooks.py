@@ -9,6 +9,7 @@ never frozen into the notebook. Cell ids are fixed, so regenerating an unchanged
 ``--hide-injected NB...`` tags the cell papermill injects into an executed notebook (``injected-parameters``)
 ``remove-input`` too (``make reproduce`` and ``make render`` call it), so a book page shows no code at all.
 """
+import os
 import sys
 from pathlib import Path
 
@@ -17,7 +18,8 @@ import nbformat as nbf
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from srrepro import tables  # noqa: E402
 
-OUT = Path(__file__).resolve().parents[1] / "notebooks"
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "notebooks"
 HIDE = "remove-input"  # Jupyter Book 1.x: hide the cell's source, keep its output
 
 # The parameters cell after ``table = "<id>"``: papermill overrides any of these with ``-p NAME VALUE``.
@@ -55,17 +57,29 @@ def notebook(spec) -> nbf.NotebookNode:
     return nb
 
 
-def hide_injected(path: Path) -> None:
-    """Tag papermill's ``injected-parameters`` cell of an executed notebook ``remove-input``."""
+def hide_injected(path: Path, source: str | None = None, final: str | None = None) -> None:
+    """Finish an executed notebook: tag papermill's ``injected-parameters`` cell ``remove-input``, and record the
+    notebook it ran from (``source``) and the one it is kept as (``final``) as project-relative paths in papermill's
+    metadata (papermill writes the absolute paths of the machine that ran it, and of a temporary file); an absolute
+    ``data_root`` parameter is recorded relative to the project too."""
     nb = nbf.read(path, as_version=4)
-    changed = False
+    pm = nb.metadata.get("papermill", {})
+    root = (pm.get("parameters") or {}).get("data_root")
+    relative = os.path.relpath(root, ROOT) if isinstance(root, str) and os.path.isabs(root) else None
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
-        if "injected-parameters" in tags and HIDE not in tags:
-            cell.metadata["tags"] = [*tags, HIDE]
-            changed = True
-    if changed:
-        nbf.write(nb, path)
+        if "injected-parameters" in tags:
+            if HIDE not in tags:
+                cell.metadata["tags"] = [*tags, HIDE]
+            if relative:  # the kernel ran in the project folder: the relative path names the same folder
+                cell.source = cell.source.replace(repr(root), repr(relative)).replace(f'"{root}"', f'"{relative}"')
+    if source is not None:
+        pm["input_path"] = source
+    if final is not None:
+        pm["output_path"] = final
+    if relative:
+        pm["parameters"]["data_root"] = relative
+    nbf.write(nb, path)
 
 
 if __name__ == "__main__":
