@@ -8,23 +8,25 @@ finds them there. Tables that run their own code are not pool units: ``tables.re
 """
 from __future__ import annotations
 
-from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures import FIRST_COMPLETED, wait
 
 
 def _run_unit(work: list, threads: int | None) -> None:
     import os
     from dataclasses import replace
 
+    from . import lifeline
     from .jobs import _worker_run, trained_model
 
-    for item in work:
-        if item[0] == "stage1":  # a stage 1 no table scores: trained (or reused) only
-            _, ctx, table, cfg = item
-            device = os.environ.get("SRREPRO_WORKER_DEVICE")
-            trained_model(replace(ctx, device=device) if device else ctx, table, cfg, threads)
-        else:
-            ctx, table, job, evs = item
-            _worker_run(ctx, table, job, evs, threads)
+    with lifeline.busy():  # as run_jobs' workers: a stop lets the unit save its checkpoint first
+        for item in work:
+            if item[0] == "stage1":  # a stage 1 no table scores: trained (or reused) only
+                _, ctx, table, cfg = item
+                device = os.environ.get("SRREPRO_WORKER_DEVICE")
+                trained_model(replace(ctx, device=device) if device else ctx, table, cfg, threads)
+            else:
+                ctx, table, job, evs = item
+                _worker_run(ctx, table, job, evs, threads)
 
 
 def ready_order(units: list, done: set[str]) -> list:
@@ -38,18 +40,17 @@ def ready_order(units: list, done: set[str]) -> list:
 def run_pool(ids: list[str], profile: str, workers: int | None = None, threads: int | None = None,
              progress: bool = True, **knobs) -> None:
     """Train and score every unit of tables ``ids`` at ``profile`` (see the module docstring)."""
-    import multiprocessing as mp
-
     from tqdm.auto import tqdm
 
     from . import tables
-    from .jobs import UNIT_THREADS, _worker_init, can_spawn, default_workers
+    from .jobs import UNIT_THREADS, can_spawn, default_workers, unit_devices, worker_pool
     from .plan import book_plan
 
     plan = book_plan(ids, profile, workers=workers, threads=threads, **knobs)
     todo = [u for u in plan.units if u.work and not u.key.startswith("table:")]
     ctx = tables.context(tables.get(ids[0]), profile, workers=workers, threads=threads, **knobs)
-    n, devices = (workers, []) if workers else default_workers(ctx, len(todo))
+    n = workers or default_workers(ctx, len(todo))[0]
+    devices = unit_devices(ctx, n)  # an explicit --workers N spreads over the GPUs too (as run_jobs)
     threads = threads or UNIT_THREADS
     bar = tqdm(total=len(todo), desc="units", unit="unit", disable=not progress, dynamic_ncols=True)
     done: set[str] = set()
@@ -62,11 +63,8 @@ def run_pool(ids: list[str], profile: str, workers: int | None = None, threads: 
             bar.update(1)
         bar.close()
         return
-    spawn = mp.get_context("spawn")  # fork after torch has started threads can deadlock
-    manager = spawn.Manager()
-    try:
-        with ProcessPoolExecutor(n, mp_context=spawn, initializer=_worker_init,
-                                 initargs=(manager.list(devices), manager.Lock())) as pool:
+    try:  # the engine's one pool: workers die with this process and stop (saving) on an error or a signal
+        with worker_pool(n, devices) as pool:
             running = {}
             while todo or running:
                 # at most one unit per worker in flight, so the longest ready unit is the next one to start
@@ -79,5 +77,4 @@ def run_pool(ids: list[str], profile: str, workers: int | None = None, threads: 
                     done.add(running.pop(fut).key)
                     bar.update(1)
     finally:
-        manager.shutdown()
         bar.close()
