@@ -714,8 +714,8 @@ def book_plan(ids: list[str], profile: str, gpus: int = 1, gpu: str | None = Non
                      f"{LR_BUILD_MPX_S:g} Mpx/s, measured on a 2-core CPU); batches are assumed made while the GPU "
                      f"computes (DataLoader workers). Tables that run their own code count their own plan's hours.")
     else:
-        notes.append(f"Hours on this machine (training timed over a step, scoring at its measured FLOP rate), one "
-                     f"unit per worker; '--gpus N' is then N workers side by side.")
+        notes.append("Hours on this machine (training timed over a step, scoring at its measured FLOP rate), one "
+                     "unit per worker; '--gpus N' is then N workers side by side.")
     notes.append("Makespan: longest unit first onto the first free GPU, a stage 2 only after its stage 1 has "
                  "finished; perfect packing is max(longest stage-1 → stage-2 chain, total / GPUs).")
     if root:

@@ -787,7 +787,6 @@ def _entries(g: pd.DataFrame, metrics: list[str], extra: list[str], unit_col: bo
         groups = [grp for _, grp in keyed.groupby([f"__{k}" for k in gk], sort=False)]
     else:
         groups = [g]
-    n_paper = len({tuple(_norm(grp[c].iloc[0]) for c in pcols) for grp in groups})
     out = []
     for grp in groups:
         e = {"label": " ".join(key_label(k, grp[k].iloc[0]) for k in sub), "metrics": {}, "status": "",

@@ -580,7 +580,8 @@ def exact(cells: list[tuple], what: str = "printed values", tolerance: float | N
           needed: str = "") -> Verdict:
     """Exact kind: each ``(label, ours, printed, decimals)`` reproduced within half a unit of its printed last digit
     (plus 1e-9 for binary floating point), or within ``tolerance`` (then ``reason`` says why). NaN ours: not run.
-    The verdict's gap is the largest |ours − printed| in printed units (1.0 = one unit of the last digit)."""
+    The evidence gives each miss, and otherwise the largest difference, in units of the last printed digit; the
+    verdict has no interval (ours is one computed number, not a sample)."""
     if tolerance is not None and not reason:
         raise ValueError("an exact check with a tolerance states its reason")
     got = [(lab, o, p, d) for lab, o, p, d in cells if not (o is None or math.isnan(float(o)))]

@@ -21,7 +21,7 @@ from ..jobs import Job, size, train_config
 from ..models import create_model, params_of
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
 from ..verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
-                        margin_of, matches_paper, per_seed, pooled, rejudge, scores, within)
+                        margin_of, matches_paper, per_seed, pooled, rejudge, scores)
 from . import Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "EDSR"

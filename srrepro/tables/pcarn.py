@@ -31,7 +31,6 @@ import pandas as pd
 from ..jobs import Job, size, train_config
 from ..models import params_of
 from ..models.carn import PCARN_TABLE1
-from ..plots import gap_bars
 from ..recipes import GAN_STAGE_FRACTION, LITE_ITERATIONS, PAPER_RECIPES
 from ..verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
@@ -1379,7 +1378,7 @@ def _f8_plot(df, ax=None):
     return ax
 
 
-F8_NOTES = f"""
+F8_NOTES = """
 **Readings.** Figure 8 has no printed numbers; §4.3 gives three: PCARN-M (G4R) −0.20 dB / −0.0053 SSIM against
 PCARN, G64R −0.32 dB (we read it against PCARN as well, so G64R − G4R = −0.12 dB), and "four times" fewer parameters
 with "nearly three times" fewer operations. The models are the Tables 1/3 ×4 PCARN with EResidual blocks of G groups
