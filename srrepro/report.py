@@ -416,17 +416,6 @@ def kind_tag(kind: str) -> str:
     return f"<span class='srr-kind'>{html.escape(kind)}</span>" if kind else ""
 
 
-def _folded(text: str, keep: int = 220) -> str:
-    """Escaped text; past about ``keep`` characters the rest folds behind a "more" toggle (a long evidence line
-    must not push the page's table and figure down)."""
-    if len(text) <= keep + 60:
-        return html.escape(text)
-    cut = max(text.rfind(sep, 0, keep) for sep in ("; ", ", ", " "))
-    cut = cut if cut > keep // 2 else keep
-    return (f"{html.escape(text[:cut])} <details class='srr-more'><summary>more</summary>"
-            f"{html.escape(text[cut:])}</details>")
-
-
 def _claim_record(claim, v) -> dict:
     status = getattr(v, "status", "not run") if v is not None else "not run"
     return {"status": status, "claim": claim, "kind": getattr(v, "kind", "") or claim.kind,
