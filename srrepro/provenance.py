@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import platform
+import re
 import subprocess
 import tempfile
 from functools import lru_cache
@@ -191,3 +192,54 @@ def atomic_torch_save(obj, path: str | os.PathLike) -> Path:
     buf = io.BytesIO()
     torch.save(obj, buf)
     return atomic_write_bytes(path, buf.getvalue())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# paths a result may record: never the machine's
+
+_DATA_FOLDERS = ("benchmarks", "weights", "train", "metrics", "reference")  # a data root's top-level folders
+_REPO_FOLDERS = ("results", "notebooks", "srrepro", "tools", "tests", "book")  # anchors of a path in a checkout
+# An absolute POSIX path: not the path part of a URL (after ``host`` or ``//``), not "PSNR/SSIM" or "2/F".
+_ABS_PATH = re.compile(r"(?<![\w.~/:<>-])/(?:[\w.+~-]+/)*[\w.+~-]+/?")
+
+
+def _data_roots() -> list[str]:
+    """The data roots a text may name: this machine's (``$SRREPRO_DATA``, else ./data), resolved and as given."""
+    roots = []
+    for r in (os.environ.get("SRREPRO_DATA"), str(REPO_ROOT / "data")):
+        if r:
+            roots += [str(Path(r).expanduser()), str(Path(r).expanduser().resolve())]
+    return sorted({r.rstrip("/") for r in roots if r.startswith("/") and r != "/"}, key=len, reverse=True)
+
+
+def _relative_path(path: str) -> str:
+    """One absolute path as a reader may see it: under the data root → "data root/…" (the root itself: "<data
+    root>"); a training run's folder
+    → "runs/…"; in a checkout of this repository → relative to it; anything else → its last folder and name."""
+    for root in _data_roots():
+        if path == root:
+            return "<data root>"
+        if path.startswith(root + "/"):
+            return "data root" + path[len(root):]
+    parts = path.strip("/").split("/")
+    if "runs" in parts[:-1]:
+        return "/".join(parts[parts.index("runs"):])
+    try:
+        return str(Path(path).relative_to(REPO_ROOT))
+    except ValueError:
+        pass
+    for i, part in enumerate(parts[1:], 1):  # a data root computed on another machine: <root>/benchmarks/…
+        if part in _DATA_FOLDERS:
+            return "data root/" + "/".join(parts[i:])
+    for i, part in enumerate(parts):  # another checkout: <checkout>/results/…
+        if part in _REPO_FOLDERS and i + 1 < len(parts):
+            return "/".join(parts[i:])
+    if parts[-1] == "data":  # a bare data root
+        return "<data root>"
+    return path if len(parts) < 2 else "…/" + "/".join(parts[-2:])
+
+
+def portable_paths(text: str) -> str:
+    """``text`` with every absolute path of this machine rewritten: under the data root → "data root/…", a run
+    folder → "runs/…", in the checkout → relative to it (what a result row, a page or a notebook may record)."""
+    return _ABS_PATH.sub(lambda m: _relative_path(m.group(0)), text)

@@ -25,7 +25,6 @@ import html
 import math
 import os
 import re
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -33,6 +32,7 @@ import pandas as pd
 from .data import DATASETS
 from .tables import PROFILE_MEANING, TableResult, TABLES
 
+from .provenance import portable_paths
 from .verdicts import INTERVAL_METHOD
 
 VERDICT_ORDER = ("holds", "contradicted", "inconclusive", "not run", "error")
@@ -100,52 +100,7 @@ table.srrepro th{background:#f6f8fa;text-align:left}
 # ---------------------------------------------------------------------------------------------------------------
 # 0. what a page may show: no path of the machine that computed it, no raw markdown, human column names
 
-_REPO = Path(__file__).resolve().parents[1]
-_DATA_FOLDERS = ("benchmarks", "weights", "train", "metrics", "reference")  # a data root's top-level folders
-_REPO_FOLDERS = ("results", "notebooks", "srrepro", "tools", "tests", "book")  # anchors of a path in a checkout
-# An absolute POSIX path: not the path part of a URL (after ``host`` or ``//``), not "PSNR/SSIM" or "2/F".
-_ABS_PATH = re.compile(r"(?<![\w.~/:<>-])/(?:[\w.+~-]+/)*[\w.+~-]+/?")
 _CODE_SPAN = re.compile(r"`([^`\n]+)`")
-
-
-def _data_roots() -> list[str]:
-    """The data roots a text may name: this machine's (``$SRREPRO_DATA``, else ./data), resolved and as given."""
-    roots = []
-    for r in (os.environ.get("SRREPRO_DATA"), str(_REPO / "data")):
-        if r:
-            roots += [str(Path(r).expanduser()), str(Path(r).expanduser().resolve())]
-    return sorted({r.rstrip("/") for r in roots if r.startswith("/") and r != "/"}, key=len, reverse=True)
-
-
-def _relative_path(path: str) -> str:
-    """One absolute path as a reader may see it: under the data root → "data root/…" (the root itself: "<data
-    root>"); a training run's folder
-    → "runs/…"; in a checkout of this repository → relative to it; anything else → its last folder and name."""
-    for root in _data_roots():
-        if path == root:
-            return "<data root>"
-        if path.startswith(root + "/"):
-            return "data root" + path[len(root):]
-    parts = path.strip("/").split("/")
-    if "runs" in parts[:-1]:
-        return "/".join(parts[parts.index("runs"):])
-    try:
-        return str(Path(path).relative_to(_REPO))
-    except ValueError:
-        pass
-    for i, part in enumerate(parts[1:], 1):  # a data root computed on another machine: <root>/benchmarks/…
-        if part in _DATA_FOLDERS:
-            return "data root/" + "/".join(parts[i:])
-    for i, part in enumerate(parts):  # another checkout: <checkout>/results/…
-        if part in _REPO_FOLDERS and i + 1 < len(parts):
-            return "/".join(parts[i:])
-    if parts[-1] == "data":  # a bare data root
-        return "<data root>"
-    return path if len(parts) < 2 else "…/" + "/".join(parts[-2:])
-
-
-def _paths_relative(text: str) -> str:
-    return _ABS_PATH.sub(lambda m: _relative_path(m.group(0)), text)
 
 
 def plain_text(text) -> str:
@@ -153,13 +108,13 @@ def plain_text(text) -> str:
     that computed it rewritten (the data root → "data root/…", a run folder → "runs/…", the checkout →
     relative), and markdown code spans without their backticks. Plain text: escape it for HTML, or use
     :func:`text_html`."""
-    return _CODE_SPAN.sub(r"\1", _paths_relative(str(text)))
+    return _CODE_SPAN.sub(r"\1", portable_paths(str(text)))
 
 
 def text_html(text) -> str:
     """:func:`plain_text` as HTML: escaped, with markdown code spans as ``<code>``."""
     out, last = [], 0
-    t = _paths_relative(str(text))
+    t = portable_paths(str(text))
     for m in _CODE_SPAN.finditer(t):
         out.append(html.escape(t[last:m.start()]) + f"<code>{html.escape(m.group(1))}</code>")
         last = m.end()
@@ -169,7 +124,7 @@ def text_html(text) -> str:
 def markdown_text(text) -> str:
     """Markdown (a spec's notes, its description) with the machine's absolute paths rewritten; code spans stay
     code spans (the book renders them)."""
-    return _paths_relative(str(text))
+    return portable_paths(str(text))
 
 
 # Column names as a reader reads them; any other snake_case name has its words split (see ``column_label``).

@@ -193,3 +193,16 @@ def test_list_ids_is_what_make_and_ci_loop_over():
     for script in (root / "Makefile", root / ".ci" / "run"):
         text = script.read_text()
         assert "srrepro list --ids" in text and "srrepro list |" not in text, script
+
+
+def test_a_row_records_paths_relative_to_the_data_root_never_this_machines(tmp_path, data_root):
+    """edsr_benchmark's official-weights rows are "not run" here with the path they looked for: the CSV names it
+    under "data root/", not as this machine's absolute path."""
+    from srrepro.provenance import REPO_ROOT, portable_paths
+
+    res = tables.reproduce("edsr_benchmark", "smoke", results_dir=tmp_path, work_dir=tmp_path / "runs",
+                           progress=False)
+    text = res.csv_path.read_text()
+    assert "data root/weights/official/" in text
+    assert str(Path(data_root).resolve()) not in text and str(REPO_ROOT) not in text
+    assert portable_paths(f"see {REPO_ROOT}/runs/x/y") == "see runs/x/y"

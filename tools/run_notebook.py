@@ -84,7 +84,8 @@ def main(argv: list[str]) -> int:
             _restore(before)
             kept = " (the previous CSV and sidecar are kept)" if before and any(before.values()) else ""
             return _fail(f"{table}: {e.ename}: {e.evalue}{kept}")
-        hide_injected(Path(tmp), f"notebooks/{table}.ipynb", str(out.relative_to(REPO)))
+        hide_injected(Path(tmp), f"notebooks/{table}.ipynb",
+                      str(out.relative_to(REPO) if out.is_relative_to(REPO) else out.name))
         readable_by_all(tmp)  # mkstemp made it 0600
         os.replace(tmp, out)
     finally:

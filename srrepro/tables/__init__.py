@@ -34,7 +34,7 @@ import pandas as pd
 
 from ..errors import SrreproError
 from ..plan import Plan
-from ..provenance import REPO_ROOT, git_state, provenance, readable_by_all
+from ..provenance import REPO_ROOT, git_state, portable_paths, provenance, readable_by_all
 from ..verdicts import VERDICTS, Claim, Verdict
 from ..verdicts import judge as judge_claims
 
@@ -164,6 +164,7 @@ class TableSpec:
 
 
 DEFAULT_SEEDS = {"smoke": 1, "lite": 3, "paper": 1}
+TEXT_COLUMNS = ("status", "note", "follows")  # free texts of a result row (they may name files)
 # per-image columns a result's sidecar keeps (each where the table measured it)
 IMAGE_METRICS = ("psnr", "ssim", "lpips", "lpips_whole", "niqe", "niqe_border_scale", "psnr_study", "ssim_study")
 
@@ -476,6 +477,9 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
     t0 = time.time()
     ours, images = compute(spec, ctx)
     rows = _merge_paper(spec, ours)
+    for col in TEXT_COLUMNS:  # a row records paths relative to the data root or the project, never this machine's
+        if col in rows:
+            rows[col] = rows[col].map(lambda t: portable_paths(t) if isinstance(t, str) else t)
     rows = rows.sort_values([k for k in spec.keys if k in rows], kind="stable", ignore_index=True)
     rows.insert(0, "table", table_id)
     prov = provenance(profile, table_seconds=round(time.time() - t0, 1))
