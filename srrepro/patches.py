@@ -1,9 +1,9 @@
 """Training patches: aligned random LR/HR crops, a pure function of (seed, iteration).
 
 ``PatchSampler(images, ...)[step]`` returns the *global* batch of iteration ``step`` (or one rank's shard of
-it): ``(lr, hr, scale)`` with ``lr`` ``N×3×p×p`` and ``hr`` ``N×3×P×P`` uint8 tensors and the scale the model
-must be called with. Nothing is drawn from a global RNG: every choice comes from
-``numpy.random.default_rng([seed, step])``, so a resumed run (or a DDP rank, or a DataLoader worker) sees
+it): ``(lr, hr, scale)`` with ``lr`` ``N×3×p×p`` and ``hr`` ``N×3×P×P`` uint8 tensors (channels-last views:
+``.contiguous()`` gives the NCHW layout) and the scale the model must be called with. Nothing is drawn from a
+global RNG: every choice comes from ``numpy.random.default_rng([seed, step])``, so a resumed run (or a DDP rank, or a DataLoader worker) sees
 exactly the batches an uninterrupted single-process run would.
 
 Per iteration (one scale per batch, as EDSR/MDSR §"Train", PCARN §3.5 and ASDN do):
@@ -67,6 +67,22 @@ def _all_mapped(images, lr_images: dict, int_scales) -> bool:
 
 def is_integer_scale(scale: float) -> bool:
     return float(scale) == int(scale)
+
+
+def _batch(patches: list[np.ndarray]) -> torch.Tensor:
+    """``N×3×h×w`` uint8 view of the patches stacked once, channels last (N×h×w×3 in memory). The consumer
+    makes it contiguous where it is cheap (``srrepro.train._to_device``: on the GPU after the copy). In a
+    DataLoader worker the stack is written straight into shared memory, so handing it to the main process copies
+    nothing more (as ``default_collate`` does): each batch is written once, not three times (stack, NCHW
+    transpose, shared-memory copy)."""
+    shape = (len(patches), *patches[0].shape)
+    if torch.utils.data.get_worker_info() is not None:
+        storage = torch.UntypedStorage._new_shared(math.prod(shape))
+        out = torch.empty(0, dtype=torch.uint8).set_(storage).view(shape)
+        np.stack(patches, out=out.numpy())
+    else:
+        out = torch.from_numpy(np.stack(patches))
+    return out.permute(0, 3, 1, 2)
 
 
 class PatchSampler:
@@ -179,9 +195,7 @@ class PatchSampler:
             lr, hr = self._crop(int(i), scale, fy, fx)
             lrs.append(_augment(lr, k))
             hrs.append(_augment(hr, k))
-        lr = torch.from_numpy(np.stack(lrs)).permute(0, 3, 1, 2).contiguous()
-        hr = torch.from_numpy(np.stack(hrs)).permute(0, 3, 1, 2).contiguous()
-        return lr, hr, scale
+        return _batch(lrs), _batch(hrs), scale
 
     def _crop(self, i: int, scale, fy: float, fx: float):
         p = self.p

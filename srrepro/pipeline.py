@@ -5,9 +5,9 @@ Two measurements, written by :func:`srrepro.bench.run` to ``results/bench/pipeli
 * **Patches per second**, per paper recipe (OverNet ×1.1–4, CARN-M ×4, PCARN ×4, EDSR-baseline ×2, s-LWSR ×4, each
   with its published LR patch and batch): the batches :class:`srrepro.patches.PatchSampler` makes in the main
   process (``workers = 0``) and through the training loop's DataLoader with 1 and 2 worker processes, after each
-  worker's first batch (start-up excluded). Set beside it, what one GPU would consume: the recipe's training FLOPs
-  per patch (:func:`srrepro.plan.train_flops`: forward + backward, and the loss networks) at an *assumed* sustained
-  throughput, ``GPU_TFLOPS`` (300–400 TFLOP/s bf16: 30–40 % of an H100's dense peak). ``workers_needed`` is how many
+  worker's first batch (start-up excluded), in alternating windows (the median of ``REPEATS`` each). Set beside
+  it, what one GPU would consume: the recipe's training FLOPs per patch (:func:`srrepro.plan.train_flops`:
+  forward + backward, and the loss networks) at an *assumed* sustained throughput, ``GPU_TFLOPS`` (300–400 TFLOP/s bf16: 30–40 % of an H100's dense peak). ``workers_needed`` is how many
   workers at the measured 1-worker rate make 1.5× the upper end of that consumption (headroom for a busy host).
   A launch-bound model (a small network at batch 16) consumes fewer patches than its FLOPs say, so for it the
   estimate is an upper bound.
@@ -23,6 +23,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -39,6 +40,7 @@ PIPELINE_COLUMNS = ["key", "what", "images", "lr_patch", "batch", "workers", "pa
 GPU_TFLOPS = (300.0, 400.0)  # assumed sustained bf16 training throughput of one H100 (30–40 % of dense peak)
 HEADROOM = 1.5  # workers enough for 1.5× the GPU's estimated consumption
 DIV2K_TRAIN_IMAGES = 800
+REPEATS = 4  # alternating timed windows per worker count
 DIV2K_TRAIN_MPX = 2_230.0  # ≈ 800 images of 2040 × ~1,370 px (DIV2K_train_HR)
 
 
@@ -127,17 +129,22 @@ def measure_recipe(r: PipelineRecipe, data_root, seconds: float = 2.0, quick: bo
     wall, cpu = _rate((sampler[i] for i in range(n + 1)), n, config.batch_size)
     rows = [{**base, "key": f"{r.key}_w0", "workers": 0, "per_worker": None, "patches_per_s": wall,
              "patches_per_cpu_s": round(cpu)}]
-    for workers in (1, 2):
-        config.num_workers = workers
-        # the training loop's DataLoader (srrepro.train._batches) over the same sampler
-        loader = torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(0, workers * (n + 1) + workers),
-                                             num_workers=workers, prefetch_factor=4, persistent_workers=True)
-        # every worker's first batch is its start-up; then the timed batches
-        it = iter(loader)
-        for _ in range(workers):
+    # the training loop's DataLoader (srrepro.train._batches) over the same sampler, with 1 and with 2 workers;
+    # both kept alive and timed in alternating windows, REPEATS each, so a burst of other work (or the host of
+    # a virtual machine) moves both alike; each rate is the median of its windows
+    loaders = {w: torch.utils.data.DataLoader(sampler, batch_size=None, sampler=range(0, 2**40), num_workers=w,
+                                              prefetch_factor=4, persistent_workers=True) for w in (1, 2)}
+    its = {w: iter(dl) for w, dl in loaders.items()}
+    for w, it in its.items():  # every worker's first batch is its start-up
+        for _ in range(w):
             next(it)
-        rate = _rate(it, workers * n, config.batch_size)[0]
-        del it, loader
+    windows = {1: [], 2: []}
+    for _ in range(REPEATS):
+        for w, it in its.items():
+            windows[w].append(_rate(it, w * n, config.batch_size)[0])
+    del its, loaders
+    for workers in (1, 2):
+        rate = statistics.median(windows[workers])
         rows.append({**base, "key": f"{r.key}_w{workers}", "workers": workers, "patches_per_s": rate,
                      "per_worker": rate / workers})
     one, two = rows[1]["patches_per_s"], rows[2]["patches_per_s"]

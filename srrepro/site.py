@@ -32,6 +32,21 @@ BUNDLE_DIR = "data"  # under the html_extra_path → _build/html/data/
 BUNDLE_PATTERNS = ("*.csv", "*.scores.csv.gz", "*.ipynb")
 STAMP_FILE = "version.json"
 CHANGELOG = "changelog"  # book/tables/changelog.md
+GPU_CHECK = "gpu_check"  # book/tables/gpu_check.md, from results/gpu_check/*.csv
+# what `make gpu-check DEVICE=cuda` (tools/gpu_check.py) checks, for the page until its CSV is committed
+GPU_CHECKS = (
+    ("train_bf16, train_fp16, train_bf16_channels_last", "mixed precision and memory format against fp32 (loss parity)"),
+    ("ddp_2proc", "a 2-process DDP run gives identical weights on every rank"),
+    ("carn_m_cuda_vs_cpu(_no_tf32)", "the released CARN-M weights score the same on CUDA as on CPU (within 0.001 dB)"),
+    ("tile_vs_whole", "tiled inference equals whole-image inference"),
+    ("pool_unit_per_gpu", "the unit pool puts one unit per GPU"),
+    ("resume_cuda", "an interrupted CUDA run resumes to the uninterrupted weights"),
+    ("gan_vgg_step", "a GAN step with the VGG perceptual loss"),
+    ("fractional_scale_step", "a fractional-scale (OverNet) training step"),
+    ("pipeline_throughput", "DataLoader workers keep up with the GPU's consumption"),
+    ("peak_memory/…", "peak memory of the largest models (EDSR 256×32, RDN, RCAN) on Urban100"),
+    ("throughput/…", "training and inference throughput"),
+)
 STATIC_PAGES = ("gpu", "references")  # book/<name>.md, after the generated pages in the study part
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same results give the same bytes, rebuild after rebuild
 
@@ -173,6 +188,38 @@ def changelog_page(results: Path, bundles: dict[str, Path], st: dict[str, str], 
     return "\n".join(lines) + "\n"
 
 
+def gpu_check_page(results: Path) -> str:
+    """The "GPU check" page: the newest ``results/gpu_check/*.csv`` (``make gpu-check DEVICE=cuda``), or what the
+    check covers and that it has not run."""
+    import pandas as pd
+
+    runs = sorted((results / "gpu_check").glob("*.csv"))
+    lines = ["# GPU check", ""]
+    if not runs:
+        lines += ["**Not run**: no CUDA machine has been available to this study yet. It needs one CUDA GPU and "
+                  "<code>make gpu-check DEVICE=cuda</code> (a few minutes), which writes "
+                  "<code>results/gpu_check/&lt;UTC date&gt;-&lt;gpu&gt;.csv</code>; committed, it is shown here. "
+                  "Every number elsewhere in the book was computed on a CPU.", "",
+                  "| check | what it verifies | status |", "|---|---|---|"]
+        lines += [f"| <code>{html.escape(k)}</code> | {html.escape(what)} | not run: needs a CUDA GPU |"
+                  for k, what in GPU_CHECKS]
+        return "\n".join(lines) + "\n"
+    df = pd.read_csv(runs[-1], dtype=str, keep_default_na=False)
+    first = df.iloc[0]
+    gpus = ", ".join(sorted({g for g in df.get("gpu", []) if g})) or "no GPU recorded"
+    lines += [f"From <code>{html.escape(runs[-1].name)}</code>: {html.escape(gpus)}, computed at commit "
+              f"<code>{html.escape(str(first.get('git_commit', 'not recorded')))}</code> "
+              f"({html.escape(str(first.get('computed_at', '')))}). {len(runs)} run(s) are kept in "
+              "<code>results/gpu_check/</code>.", "",
+              "| check | status | value | threshold | unit | seconds | note |", "|---|---|---|---|---|---|---|"]
+    for r in df.to_dict("records"):
+        cells = [f"<code>{html.escape(r['check'])}</code>"] + [html.escape(str(r.get(k, ""))).replace("|", "\\|")
+                                                                for k in ("status", "value", "threshold", "unit",
+                                                                          "seconds", "note")]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
 def repository_url(book: Path) -> str:
     """``repository.url`` of the book's ``_config.yml`` ("" when it has none)."""
     import yaml
@@ -192,8 +239,10 @@ def site_pages(results: Path, book: Path, pages: Path, extra_dir: Path) -> list[
     atomic_write_text(extra_dir / STAMP_FILE, json.dumps(st, indent=1) + "\n")
     bundles = {p: bundle(results, p, extra_dir / BUNDLE_DIR) for p in PROFILES if any((results / p).glob("*.csv"))}
     atomic_write_text(pages / f"{CHANGELOG}.md", changelog_page(results, bundles, st, repository_url(book)))
-    entries = [f"{pages.relative_to(book).as_posix()}/{CHANGELOG}"]
-    return entries + [name for name in STATIC_PAGES if (book / f"{name}.md").exists()]
+    atomic_write_text(pages / f"{GPU_CHECK}.md", gpu_check_page(results))
+    here = pages.relative_to(book).as_posix()
+    entries = [f"{here}/{CHANGELOG}"] + [name for name in STATIC_PAGES if (book / f"{name}.md").exists()]
+    return entries[:2] + [f"{here}/{GPU_CHECK}"] + entries[2:]
 
 
 # ----------------------------------------------------------------------------------------- the Sphinx extension

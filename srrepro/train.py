@@ -426,8 +426,10 @@ def _trained_module(model: nn.Module, config: TrainConfig) -> nn.Module:
 
 
 def _to_device(x_u8: torch.Tensor, device, channels_last: bool) -> torch.Tensor:
-    x = x_u8.to(device, non_blocking=True).float().div_(255)
-    return x.contiguous(memory_format=torch.channels_last) if channels_last else x
+    # the sampler's batches are channels-last views: the layout is made on the device (a GPU's copy is cheap)
+    x = x_u8.to(device, non_blocking=True)
+    x = x.contiguous(memory_format=torch.channels_last if channels_last else torch.contiguous_format)
+    return x.float().div_(255)
 
 
 def _validate(model, config: TrainConfig, device) -> dict[str, float]:

@@ -199,7 +199,7 @@ def test_assemble_puts_data_changelog_gpu_and_references_in_the_study_part(tmp_p
 
     study = (out / "_toc.yml").read_text().split("- file: chapters/study\n")[1].split("- file: chapters/")[0]
     entries = re.findall(r"- file: (\S+)", study)
-    assert entries[-3:] == ["tables/changelog", "gpu", "references"]
+    assert entries[-4:] == ["tables/changelog", "gpu", "tables/gpu_check", "references"]
     extra = out / book.CSV_DIR  # html_extra_path: its content lands at the root of the built site
     assert json.loads((extra / site.STAMP_FILE).read_text())["version"]
     page = (out / "tables" / "changelog.md").read_text()
@@ -213,6 +213,21 @@ def test_assemble_puts_data_changelog_gpu_and_references_in_the_study_part(tmp_p
 
 
 # ------------------------------------------------------------------------------------------- the static pages
+def test_gpu_check_page_says_not_run_until_a_cuda_csv_is_committed(tmp_path):
+    """No results/gpu_check/*.csv: every check is listed as not run, naming what it needs; a committed run's rows
+    are shown instead (its GPU, its statuses)."""
+    page = site.gpu_check_page(tmp_path)
+    assert "**Not run**" in page and page.count("not run: needs a CUDA GPU") == len(site.GPU_CHECKS)
+    assert "make gpu-check DEVICE=cuda" in page
+    (tmp_path / "gpu_check").mkdir()
+    pd.DataFrame([{"check": "ddp_2proc", "status": "pass", "value": "1", "threshold": "1", "unit": "hashes",
+                   "seconds": "9.1", "note": "a|b", "gpu": "NVIDIA H100 80GB HBM3", "git_commit": "abc1234",
+                   "computed_at": "2026-12-07T05:00:00+00:00"}]).to_csv(tmp_path / "gpu_check" / "x.csv", index=False)
+    page = site.gpu_check_page(tmp_path)
+    assert "Not run" not in page and "NVIDIA H100 80GB HBM3" in page and "abc1234" in page
+    assert "| <code>ddp_2proc</code> | pass | 1 | 1 | hashes | 9.1 | a\\|b |" in page
+
+
 def test_references_give_only_identifiers_found_in_the_studys_sources():
     text = (REPO / "book" / "references.md").read_text()
     if not (SHARED / "seeds").is_dir():
