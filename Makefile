@@ -22,7 +22,7 @@ export TABLE PROFILE DEVICE
 CHECK := $(BIN)/python -m srrepro.preflight
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check
+.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check settle settle-budgets
 
 help:
 	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
@@ -36,6 +36,8 @@ help:
 	@echo "make bench [BENCH_ARGS=...]    srrepro vs the official code (clones in ./official or \$$SRREPRO_OFFICIAL) → results/bench/*.csv"
 	@echo "make lab [LAB_ARGS=...]        JupyterLab on notebooks/ with the \"Python (srrepro)\" kernel: tweak a table"
 	@echo "make notebooks                 write missing notebooks/<id>.ipynb (tools/make_notebooks.py --force: all)"
+	@echo "make settle-budgets            seeds and iterations that would settle the ablations' claims → results/settle/"
+	@echo "make settle TABLE=id           compute an ablation at its settle budget → results/settle/<id>.csv"
 	@echo "make gpu-check [DEVICE=cuda]   CUDA paths in minutes (amp, DDP, CARN-M, pool, resume, GAN, data wait, memory)"
 	@echo "data root: SRREPRO_DATA=$$SRREPRO_DATA"
 
@@ -113,6 +115,15 @@ publish:
 # committed; a missing clone is reported with its git clone line), plus matmul/conv/thread throughput, one process.
 bench:
 	$(BIN)/python -m srrepro.bench $(BENCH_ARGS)
+
+# The card's ablations: what would settle each undecided trained claim (results/settle/budgets.csv, from the lite
+# scores), then a table at that budget (results/settle/<id>.csv; resumable: models are cached in runs/).
+settle-budgets:
+	$(BIN)/python -m srrepro.power --write
+
+settle:
+	@test -n "$(TABLE)" || { echo "error: give TABLE=<id> (make settle TABLE=pcarn_t3)"; exit 2; }
+	$(BIN)/python -m srrepro.power --run $(TABLE)
 
 clean-book:
 	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_summary.md book/ledger.md book/summary_verdicts.png

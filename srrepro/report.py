@@ -457,6 +457,92 @@ def verdicts_html(result: TableResult) -> str:
     return "".join(out) + method
 
 
+def settle_html(result: TableResult, results_dir="results") -> str:
+    """For the card's ablations: each trained claim at lite beside what would settle it (seeds × iterations from
+    ``results/settle/budgets.csv``, srrepro.power) and, once computed, its verdict at that budget."""
+    from .tables import ABLATIONS, SETTLE, load, result_path
+
+    path = result_path("budgets", SETTLE, results_dir)
+    if result.spec.id not in ABLATIONS or result.profile != "lite" or not path.exists():
+        return ""
+    b = pd.read_csv(path)
+    b = b[b["table"] == result.spec.id]
+    if b.empty:
+        return ""
+    settled = None
+    if result_path(result.spec.id, SETTLE, results_dir).exists():
+        settled = load(result.spec.id, SETTLE, results_dir)
+    first = b.iloc[0]
+    if float(first["table_cpu_h"]) > 0:
+        plan = (f"Its settle budget: <b>{int(first['table_seeds'])} seeds × {int(first['table_factor'])}× lite's "
+                f"{int(first['lite_iterations'])} iterations</b>, about {float(first['table_cpu_h']):.1f} CPU-hours "
+                f"on this machine's cores (cap {6:g} h a table)")
+        plan += ("; computed: <code>results/settle/" + html.escape(result.spec.id) + ".csv</code>." if settled else
+                 f"; not computed yet: <code>python -m srrepro.power --run {html.escape(result.spec.id)}</code>.")
+    else:
+        plan = "None of its undecided claims resolves within the 6 CPU-hour cap here: see each claim's reason."
+    head = ("<tr><th>claim</th><th>at lite</th><th>seeds to decide at 1× / 2× / 4× the iterations (predicted)</th>"
+            "<th>at the settle budget</th></tr>")
+    body = []
+    for r in b.to_dict("records"):
+        v = result.verdicts.get(r["claim"])
+        need = " / ".join("–" if pd.isna(r[f"seeds_{f}x"]) else f"{int(r[f'seeds_{f}x'])}" for f in (1, 2, 4))
+        why = f"<div class='srr-small'>{text_html(r['why'])}</div>" if isinstance(r["why"], str) and r["why"] else ""
+        sv = settled.verdicts.get(r["claim"]) if settled else None
+        at = (f"{badge(sv.status)} {html.escape(interval_text(sv))}<div class='srr-small'>"
+              f"{html.escape(getattr(sv, 'budget', '') or '')}</div>") if sv else "<span class='srr-small'>not run</span>"
+        body.append(f"<tr><td><a href='#claim-{html.escape(r['claim'])}'>{html.escape(r['claim'])}</a></td>"
+                    f"<td>{badge(getattr(v, 'status', r['status_lite']))} {html.escape(interval_text(v) if v else '')}"
+                    f"</td><td class='srr-num'>{need}{why}</td><td>{at}</td></tr>")
+    return (f"<p class='srr-h'>What would settle the trained claims</p><p class='srr-small'>From the lite run's "
+            f"per-image scores and checkpoints (srrepro.power): each undecided claim's interval predicted against "
+            f"the number of seeds (training noise; the test images set a floor no seed count goes below) and its "
+            f"gap extrapolated along its trend over the last half of training. {plan}</p>"
+            f"<table class='srr-verdicts'><thead>{head}</thead><tbody>{''.join(body)}</tbody></table>")
+
+
+def settle_figure(result: TableResult):
+    """Predicted interval half-width against seeds, per undecided trained claim (its least certain cell), with the
+    distance its interval must clear: where the curve crosses the line, the claim is decided."""
+    import matplotlib.pyplot as plt
+
+    from . import power
+    from .tables import ABLATIONS
+
+    if result.spec.id not in ABLATIONS or result.profile != "lite":
+        return None
+    panels = []
+    for c in result.spec.claims:
+        v = result.verdicts.get(c.id)
+        cells = [x for _, x in getattr(v, "comparisons", ()) if x.status == "inconclusive" and x.d.shape[0] >= 2]
+        if c.trained and v is not None and v.status == "inconclusive" and cells:
+            cell = min(cells, key=lambda x: power.distance(x.gap, x.test, x.margin))
+            panels.append((c.id, cell))
+    if not panels:
+        return None
+    cols = min(len(panels), 3)
+    fig, axes = plt.subplots(math.ceil(len(panels) / cols), cols, figsize=(3.6 * cols, 2.6 * math.ceil(len(panels) / cols)),
+                             squeeze=False)
+    n = np.arange(2, power.MAX_SEEDS + 1)
+    for ax, (cid, cell) in zip(axes.flat, panels):
+        comp, a = power.components(cell.d), power.level_alpha(cell)
+        ax.plot(n, [power.half_width(comp, k, a) for k in n], color="#0969da", label="predicted half-width")
+        ax.axhline(power.distance(cell.gap, cell.test, cell.margin), color="#cf222e", lw=1, ls="--",
+                   label="distance to decide")
+        ax.axhline(power.image_floor(comp, a), color="#6e7781", lw=0.8, ls=":", label="image floor")
+        ax.axvline(cell.n_seeds, color="k", lw=0.5)
+        ax.set_yscale("log")
+        ax.set_title(f"{cid} ({cell.level})", fontsize=9)
+        ax.set_xlabel("seeds", fontsize=8)
+        ax.tick_params(labelsize=7)
+    axes.flat[0].set_ylabel("dB", fontsize=8)
+    axes.flat[0].legend(fontsize=6)
+    for ax in list(axes.flat)[len(panels):]:
+        ax.set_visible(False)
+    fig.suptitle("Undecided claims: predicted interval half-width against seeds at lite's training", fontsize=9)
+    return fig
+
+
 # ---------------------------------------------------------------------------------------------------------------
 # 3. the paper's own table layout
 
@@ -1166,6 +1252,7 @@ def show(result: TableResult):
             wants_images = "images" in inspect.signature(result.spec.plot).parameters  # e.g. a learning-curve plot
             result.spec.plot(result.rows, **({"images": result.images} if wants_images else {}))
         gap_over_training(result)
+        settle_figure(result)
     if printed.getvalue().strip():
         display(HTML("<p class='srr-small'>" + "<br>".join(text_html(line) for line in
                                                            printed.getvalue().strip().splitlines()) + "</p>"))
@@ -1179,6 +1266,9 @@ def show(result: TableResult):
             fig.savefig(buf, format="png", dpi=100, bbox_inches="tight")
             display(HTML(figure_html(buf.getvalue(), figure_alt(result, fig))))
             plt.close(fig)
+    settle = settle_html(result)
+    if settle:
+        display(HTML(CSS + settle))
     if result.spec.notes:
         display(Markdown("#### Notes\n\n" + markdown_text(result.spec.notes)))
     display(Markdown(about_markdown(result)))

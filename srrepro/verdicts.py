@@ -94,6 +94,9 @@ class Verdict:
     paper_gap: float = math.nan  # the paper's gap A − B (its printed values), where it prints both arms
     margin: float = math.nan  # the margin an equivalence / non-inferiority verdict was tested against
     readings: dict = field(default_factory=dict)  # reading name → Verdict, where the paper admits several readings
+    # the comparisons it was decided from, as (label, Comparison) at their decision level (srrepro.power reads
+    # their per-seed gaps to say what would settle the claim)
+    comparisons: tuple = field(default=(), repr=False, compare=False)
 
     def __post_init__(self):
         if self.status not in VERDICTS:
@@ -436,7 +439,8 @@ def verdict_of(c: Comparison, evidence: str, needed: str = "", unit: str = "dB")
     settle = "" if c.status != "inconclusive" else "; ".join(x for x in (seeds_to_settle(c, unit=unit), needed) if x)
     return Verdict(c.status, ev, settle, c.gap, c.lo, c.hi, c.n_seeds, c.n_images,
                    decided_by=f"{c.level} interval" + (f", {mt}" if mt else ""), effect=effect_of(c, unit),
-                   paper_gap=c.paper_gap, margin=c.margin if (c.margin or c.test == "equivalence") else math.nan)
+                   paper_gap=c.paper_gap, margin=c.margin if (c.margin or c.test == "equivalence") else math.nan,
+                   comparisons=((evidence, c),))
 
 
 def _decisive(parts: list[tuple[str, Comparison]], status: str, every: bool) -> tuple[str, Comparison]:
@@ -511,7 +515,8 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
         effect = effect.rstrip("; ")
     return Verdict(status, ev, settle, dc.gap, dc.lo, dc.hi, dc.n_seeds, dc.n_images, decided_by=decided,
                    pooled=(pool.gap, pool.lo, pool.hi) if pool.status != "not run" else (), effect=effect,
-                   paper_gap=pool.paper_gap, margin=dc.margin if (dc.margin or dc.test == "equivalence") else math.nan)
+                   paper_gap=pool.paper_gap, margin=dc.margin if (dc.margin or dc.test == "equivalence") else math.nan,
+                   comparisons=tuple(parts))
 
 
 def unit_of(metric: str) -> str:

@@ -103,6 +103,11 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "asdn_f9": "asdn",
 }
 
+# the design card's four ablations (OSM interpolation, LFR levels, initialization, activation-removal ratios): the
+# tables whose undecided trained claims the "settle" budget (srrepro.power) sizes and runs
+ABLATIONS = ("overnet_t2", "overnet_t6", "asdn_lfr", "pcarn_t3", "slwsr_f6")
+SETTLE = "settle"  # lite's recipe at the seeds and iterations of results/settle/budgets.csv (srrepro.power)
+
 
 class UnknownTableError(SrreproError, KeyError):
     def __str__(self) -> str:
@@ -336,7 +341,7 @@ def _read_scores(csv_path: Path, rows: pd.DataFrame | None = None) -> pd.DataFra
 def load(table_id: str, profile: str, results_dir: str | Path = "results") -> TableResult:
     """Read a result CSV written earlier (what the book does: no computation)."""
     spec = get(table_id)
-    path = result_path(table_id, check_profile(profile), results_dir)
+    path = result_path(table_id, profile if profile == SETTLE else check_profile(profile), results_dir)
     if not path.exists():
         raise FileNotFoundError(f"no results for {table_id} at profile {profile}: {path} is missing; "
                                 f"run `make reproduce TABLE={table_id} PROFILE={profile}`")
@@ -345,7 +350,8 @@ def load(table_id: str, profile: str, results_dir: str | Path = "results") -> Ta
 
 
 def _result(spec, profile, rows, path, images, custom: str = "") -> TableResult:
-    return TableResult(spec, profile, rows, path, judge(spec, rows, profile, images), images,
+    judged_as = "lite" if profile == SETTLE else profile  # the settle budget is lite's recipe, longer
+    return TableResult(spec, profile, rows, path, judge(spec, rows, judged_as, images), images,
                        training_budget(rows, spec.family), custom)
 
 
@@ -613,6 +619,50 @@ def write_result(path: Path, rows: pd.DataFrame, images: pd.DataFrame) -> pd.Dat
             if tmp and os.path.exists(tmp):
                 os.unlink(tmp)
     return rows
+
+
+class SettleError(SrreproError, ValueError):
+    pass
+
+
+def settle_knobs(table_id: str, results_dir: str | Path = "results") -> dict:
+    """The settle budget of ``table_id`` from ``results/settle/budgets.csv`` (``python -m srrepro.power --write``):
+    its seeds, its iterations (lite's × the chosen factor) and what it is expected to resolve."""
+    path = result_path("budgets", SETTLE, results_dir)
+    if not path.exists():
+        raise SettleError(f"no settle budgets: {path} is missing; run `python -m srrepro.power --write` first")
+    b = pd.read_csv(path)
+    b = b[b["table"] == table_id]
+    if b.empty:
+        raise SettleError(f"{table_id} has no settle budget (tables with one: "
+                          f"{', '.join(sorted(set(pd.read_csv(path)['table'])))})")
+    first = b.iloc[0]
+    if not float(first["table_cpu_h"]) > 0:
+        raise SettleError(f"{table_id}: none of its undecided claims resolves within the settle cap on this "
+                          f"machine (see {path.name}: each claim's seeds and the reason)")
+    factor, lite_iterations = int(first["table_factor"]), int(first["lite_iterations"])
+    return dict(seeds=int(first["table_seeds"]), iterations=lite_iterations * factor, factor=factor,
+                cpu_hours=float(first["table_cpu_h"]))
+
+
+def reproduce_settle(table_id: str, results_dir: str | Path = "results", **kw) -> TableResult:
+    """Compute ``table_id`` at its settle budget (lite's recipe, more seeds and/or iterations) and write
+    ``results/settle/<id>.csv`` (+ scores) as one generation. Models the lite run trained (same seed, same
+    iterations) are cache hits; at more iterations the learning-rate schedule (a fraction of the run) differs, so
+    those models train from the start rather than resume from lite's."""
+    k = settle_knobs(table_id, results_dir)
+    iterations = k["iterations"] if k["factor"] != 1 else None
+    result = reproduce(table_id, "lite", results_dir=results_dir, seeds=k["seeds"], iterations=iterations,
+                       write=False, **kw)
+    rows = result.rows.drop(columns=["custom"], errors="ignore")
+    rows["profile"] = SETTLE
+    rows["settle_budget"] = f"{k['seeds']} seeds × {k['factor']}× lite's iterations"
+    path = result_path(table_id, SETTLE, results_dir)
+    if path.exists():
+        _refuse_worse(result.spec, SETTLE, path, pd.read_csv(path), rows)
+    images = result.images if result.images is not None else pd.DataFrame()
+    rows = write_result(path, rows, images)
+    return _result(result.spec, SETTLE, rows, path, images if len(images) else None)
 
 
 def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
