@@ -90,3 +90,31 @@ def test_settle_refuses_a_table_without_a_budget_in_one_line(tmp_path):
         tables.settle_knobs("pcarn_t3", tmp_path)
     with pytest.raises(tables.SettleError, match="resolves within the settle cap"):
         tables.settle_knobs("overnet_t6", tmp_path)
+
+
+def test_reproduce_settle_runs_lite_at_the_budget_and_writes_the_settle_profile(tmp_path, monkeypatch):
+    """The settle run is lite's recipe at the budget's seeds and iterations, written to results/settle/<id>.csv as
+    one generation (not results/custom/), and read back judged as lite."""
+    import pandas as pd
+
+    from srrepro import tables
+    from srrepro.provenance import REPO_ROOT
+
+    (tmp_path / "settle").mkdir()
+    pd.DataFrame([dict(table="pcarn_t3", table_cpu_h=2.0, table_seeds=5, table_factor=2, lite_iterations=500)]
+                 ).to_csv(tmp_path / "settle" / "budgets.csv", index=False)
+    lite = tables.load("pcarn_t3", "lite", REPO_ROOT / "results")
+    asked = {}
+
+    def fake_reproduce(table_id, profile, **kw):
+        asked.update(kw, table_id=table_id, profile=profile)
+        return lite
+    monkeypatch.setattr(tables, "reproduce", fake_reproduce)
+    result = tables.reproduce_settle("pcarn_t3", tmp_path)
+    assert (asked["table_id"], asked["profile"], asked["seeds"], asked["iterations"], asked["write"]) == (
+        "pcarn_t3", "lite", 5, 1000, False)
+    written = pd.read_csv(tmp_path / "settle" / "pcarn_t3.csv")
+    assert set(written["profile"]) == {"settle"} and set(written["settle_budget"]) == {"5 seeds × 2× lite's iterations"}
+    again = tables.load("pcarn_t3", "settle", tmp_path)
+    assert {k: v.status for k, v in again.verdicts.items()} == {k: v.status for k, v in lite.verdicts.items()}
+    assert result.csv_path == tmp_path / "settle" / "pcarn_t3.csv"
