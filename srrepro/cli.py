@@ -7,6 +7,7 @@ before anything is computed or written: a bad value never leaves a half-written 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import signal
@@ -110,6 +111,17 @@ def _only(text: str) -> tuple[str, list[str]]:
     if not eq or not key.strip() or not all(v.strip() for v in vals):
         raise argparse.ArgumentTypeError(f"{text!r} is not KEY=V1,V2 (e.g. dataset=Set5 or scale=2,4)")
     return key.strip(), [v.strip() for v in vals]
+
+
+def _override(text: str) -> tuple[str, object]:
+    """``KEY=JSON`` (a bare word is a string): ``lr=5e-4``, ``model_kwargs={"n_feats":16}``, ``loss=l2``."""
+    key, eq, value = text.partition("=")
+    if not eq or not key.strip() or not value.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not KEY=VALUE (e.g. lr=5e-4 or model_kwargs='{{\"n_feats\": 16}}')")
+    try:
+        return key.strip(), json.loads(value)
+    except json.JSONDecodeError:
+        return key.strip(), value.strip()
 
 
 def _first_existing(path: Path) -> Path:
@@ -219,6 +231,8 @@ def _cmd_reproduce(args) -> None:
     if args.gpu_kind and not args.dry_run:
         raise UsageError("argument --gpu-kind: costs a plan (--dry-run); a run uses the GPUs it finds")
     if len(ids) > 1 or args.all or args.gpus or args.units_only:
+        if args.set:
+            raise UsageError("argument --set: overrides one table's run (give one table id)")
         return _reproduce_many(args, ids)
     args.table = ids[0]
     tables.check_profile(args.profile)
@@ -236,6 +250,13 @@ def _cmd_reproduce(args) -> None:
                              "node, or use --launcher local)")
     elif not args.dry_run:  # a plan may be made for a device this machine lacks (a Slurm job's node has its own)
         _check_device_available(args.device)
+    overrides = None
+    if args.set:
+        overrides = {}
+        for key, value in args.set:  # a family's fields given one by one merge
+            if isinstance(value, dict) and isinstance(overrides.get(key), dict):
+                value = {**overrides[key], **value}
+            overrides[key] = value
     only = None
     if args.only:
         only = {}
@@ -251,7 +272,7 @@ def _cmd_reproduce(args) -> None:
                                results_dir=args.results, seeds=args.seeds, dry_run=args.dry_run, only=only,
                                iterations=args.iterations, workers=args.workers, threads=args.threads,
                                update=args.update, progress=sys.stderr.isatty(), launcher=args.launcher,
-                               slurm=dict(args.slurm or []) or None)
+                               slurm=dict(args.slurm or []) or None, overrides=overrides)
     if args.dry_run:
         print(f"plan for {args.table} at profile {args.profile}:")
         print(out)
@@ -554,6 +575,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="restrict to some cells, e.g. dataset=Set5")
     s.add_argument("--iterations", type=_count_of("iterations"), help="train every model this many iterations (a tweak: the rows go "
                                                     "to results/custom/)")
+    s.add_argument("--set", nargs="*", type=_override, metavar="KEY=JSON",
+                   help="override a grid key or a training field (a tweak, srrepro.overrides), e.g. lr=5e-4 "
+                        "'model_kwargs={\"n_feats\": 16}' 'pcarn_gan={\"loss\": \"1*vgg+1e-2*gan\"}'")
     s.add_argument("--workers", type=_count_of("workers"), help="units side by side (default: one per CPU core or GPU)")
     s.add_argument("--threads", type=_count_of("threads"), help="CPU threads per unit (default 1: bit-identical to the committed "
                                                  "results whatever runs beside it)")

@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import lifeline
+from . import lifeline, overrides
 from .data import SrreproDataError
 from .errors import SrreproError
 from .recipes import PAPER_RECIPES, SIZES, recipe
@@ -125,14 +125,14 @@ def train_config(ctx, family: str, model: str, model_kwargs: dict, seed: int, it
     length) + model + scales/loss and any other TrainConfig field (``fields``, e.g. ``log_every``)."""
     r = recipe(ctx.profile, family, iterations or getattr(ctx, "iterations", None))
     cap = lambda value, name: min(value, getattr(ctx, name, None) or value)  # noqa: E731 (a capped run's knobs)
-    return TrainConfig(**{**dict(
+    return TrainConfig(**overrides.apply(ctx, family, {**dict(
         model=model, model_kwargs=dict(model_kwargs), train_dataset=r.train_dataset,
         lr_patch=cap(r.lr_patch, "lr_patch"), batch_size=cap(r.batch_size, "batch_size"), iterations=r.iterations,
         lr=r.lr, lr_milestones=r.lr_milestones, lr_halve_every=r.lr_halve_every, grad_clip=r.grad_clip, seed=seed,
         log_every=max(1, min(100, r.iterations)), validate_every=0,
         checkpoint_every=max(1, min(CHECKPOINT_EVERY[ctx.profile], r.iterations)),
         snapshots=CHECKPOINTS[:-1] if r.iterations >= len(CHECKPOINTS) else (),  # distinct steps
-        data_root=ctx.data_root, device=ctx.device), **fields})
+        data_root=ctx.data_root, device=ctx.device), **fields}))
 
 
 def size(family: str, profile: str) -> dict:

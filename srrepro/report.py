@@ -476,7 +476,7 @@ def settle_html(result: TableResult, results_dir="results") -> str:
     if float(first["table_cpu_h"]) > 0:
         plan = (f"Its settle budget: <b>{int(first['table_seeds'])} seeds × {int(first['table_factor'])}× lite's "
                 f"{int(first['lite_iterations'])} iterations</b>, about {float(first['table_cpu_h']):.1f} CPU-hours "
-                f"on this machine's cores (cap {6:g} h a table)")
+                f"on this machine's cores (cap {power.CAP_CPU_HOURS:g} h a table)")
         plan += ("; computed: <code>results/settle/" + html.escape(result.spec.id) + ".csv</code>." if settled else
                  f"; not computed yet: <code>python -m srrepro.power --run {html.escape(result.spec.id)}</code>.")
     else:

@@ -21,6 +21,7 @@ KNOBS = {
     "seeds": None,
     "iterations": None,
     "only": None,
+    "overrides": None,
     "recompute": False,
     "progress": True,
 }

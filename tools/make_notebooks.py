@@ -30,13 +30,17 @@ KNOBS = (
     "seeds = None  # None: the profile's seeds; e.g. 5\n"
     "iterations = None  # None: the profile's training iterations; e.g. 2000\n"
     'only = None  # a subset of cells, e.g. {"dataset": ["Set5"], "scale": [4.0]}\n'
+    '# any grid key or training field (srrepro.overrides), for every model or one recipe family, e.g.\n'
+    '# {"lr": 5e-4, "model_kwargs": {"n_feats": 16}, "pcarn_gan": {"loss": "1*vgg+1e-2*gan"}}\n'
+    "overrides = None\n"
     "recompute = False  # False: render the committed CSV when it exists; True: compute (papermill runs pass True)\n"
     "progress = True  # progress bars"
 )
 COMPUTE = (
     "from srrepro import report, tables\n\n"
     "result = tables.reproduce_or_load(table, profile, device=device, data_root=data_root, seeds=seeds,\n"
-    "                                  iterations=iterations, only=only, recompute=recompute, progress=progress)"
+    "                                  iterations=iterations, only=only, overrides=overrides, recompute=recompute,\n"
+    "                                  progress=progress)"
 )
 SHOW = "report.show(result)"
 

@@ -192,6 +192,8 @@ class RunContext:
     batch_size: int | None = None  # cap every recipe's batch (a capped run: memory, CI); None: the recipe's
     lr_patch: int | None = None  # cap every recipe's LR patch side (a capped run); None: the recipe's
     eval_images: int | None = None  # score at most this many images per dataset (a capped run); None: the grid's
+    overrides: dict | None = None  # checked overrides (srrepro.overrides.check): grid keys, training fields
+    overrides_applied: set = field(default_factory=set)  # which training overrides a model received
 
     @property
     def n_seeds(self) -> int:
@@ -363,8 +365,9 @@ def select(cells: list[dict], only: dict | None) -> list[dict]:
 
 
 def context(spec: TableSpec, profile: str, **knobs) -> RunContext:
-    return RunContext(check_profile(profile), grid=dict(spec.grid.get(profile, {})),
-                      **{k: v for k, v in knobs.items() if v is not None})
+    """The run's context: the spec's grid at ``profile`` with the grid overrides applied, and the knobs."""
+    grid = {**spec.grid.get(profile, {}), **((knobs.get("overrides") or {}).get("grid", {}))}
+    return RunContext(check_profile(profile), grid=grid, **{k: v for k, v in knobs.items() if v is not None})
 
 
 def plan(table_id: str, profile: str = "lite", gpu: str | None = None, **knobs) -> Plan:
@@ -420,12 +423,16 @@ def _computed(spec: TableSpec, rows: pd.DataFrame) -> bool:
     return any(m in rows and rows[m].notna().any() for m in spec.metrics)
 
 
-def _knobs(profile: str, seeds, iterations, only, batch_size=None, lr_patch=None, eval_images=None) -> str:
+def _knobs(profile: str, seeds, iterations, only, batch_size=None, lr_patch=None, eval_images=None,
+           overrides=None) -> str:
     """The knobs of a run that differ from its profile's ('' when none do)."""
+    from ..overrides import text as overrides_text
+
     parts = [f"seeds={seeds}" if seeds else "", f"iterations={iterations}" if iterations else "",
              f"only={json.dumps(only, sort_keys=True)}" if only else "",
              f"batch_size={batch_size}" if batch_size else "", f"lr_patch={lr_patch}" if lr_patch else "",
-             f"eval_images={eval_images}" if eval_images else ""]
+             f"eval_images={eval_images}" if eval_images else "",
+             f"overrides={overrides_text(overrides)}" if overrides else ""]
     return ", ".join(p for p in parts if p)
 
 
@@ -440,7 +447,7 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
               workers: int | None = None, threads: int | None = None, update: bool = False,
               work_dir: str | Path | None = None, launcher: str = "local", slurm: dict | None = None,
               batch_size: int | None = None, lr_patch: int | None = None, eval_images: int | None = None,
-              check_data: bool = True) -> TableResult | Plan:
+              check_data: bool = True, overrides: dict | None = None) -> TableResult | Plan:
     """Compute table ``table_id`` at ``profile`` and write ``results/<profile>/<id>.csv`` (+ its per-image scores).
 
     Knobs that differ from the profile (``seeds``, ``iterations``, ``only``, caps: ``batch_size``, ``lr_patch``,
@@ -451,6 +458,7 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
 
     Every parameter, the data root and the table's datasets and weights files are checked first
     (:mod:`srrepro.preflight`); ``check_data=False`` skips the data checks (tests on generated data roots only).
+    ``overrides`` change the table's grid or its models' training config (:mod:`srrepro.overrides`): a tweak.
     """
     from ..preflight import check_inputs, check_params
 
@@ -459,14 +467,16 @@ def reproduce(table_id: str, profile: str = "lite", data_root: str | None = None
     seeds, iterations, workers, threads, only = (checked[k] for k in ("seeds", "iterations", "workers", "threads",
                                                                       "only"))
     spec = get(table_id)
+    overrides = check_overrides(spec, profile, overrides)
     knobs = dict(data_root=data_root, device=device, seeds=seeds, progress=progress, only=only,
                  iterations=iterations, workers=workers, threads=threads,
                  work_dir=Path(work_dir) if work_dir else None, launcher=launcher, slurm=slurm,
-                 batch_size=batch_size, lr_patch=lr_patch, eval_images=eval_images)
+                 batch_size=batch_size, lr_patch=lr_patch, eval_images=eval_images, overrides=overrides or None)
     if dry_run:
         return plan(table_id, profile, **knobs)
-    tweak = _knobs(profile, seeds, iterations, None if update else only, batch_size, lr_patch, eval_images)
-    if update and (seeds or iterations or batch_size or lr_patch or eval_images):
+    tweak = _knobs(profile, seeds, iterations, None if update else only, batch_size, lr_patch, eval_images,
+                   overrides)
+    if update and (seeds or iterations or batch_size or lr_patch or eval_images or overrides):
         raise ValueError("update=True refreshes cells at the profile's own settings: drop seeds/iterations")
     if update and not only:
         raise ValueError("update=True refreshes the cells chosen by only: give only={key: [values]}")
@@ -665,8 +675,27 @@ def reproduce_settle(table_id: str, results_dir: str | Path = "results", **kw) -
     return _result(result.spec, SETTLE, rows, path, images if len(images) else None)
 
 
+def check_overrides(spec: TableSpec, profile: str, overrides) -> dict:
+    """``overrides`` checked (:func:`srrepro.overrides.check`), and refused in one line when no model of the table
+    would receive a training override (a table that runs its own code, or none of whose models has that family)."""
+    from ..overrides import OverrideError, check, unapplied
+
+    checked = check(spec, profile, overrides)
+    if checked.get("train") or checked.get("family"):
+        if spec.run is not None:
+            raise OverrideError(f"overrides: {spec.id} runs its own code, not the training engine: training "
+                                f"overrides do not reach it (grid keys do: {', '.join(spec.grid.get(profile, {})) or 'none'})")
+        ctx = context(spec, profile, overrides=checked)
+        spec.jobs(ctx)  # builds the configs only
+        missed = unapplied(ctx)
+        if missed:
+            raise OverrideError(f"overrides: no model of {spec.id} at {profile} receives {', '.join(missed)}")
+    return checked
+
+
 def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
-                      iterations: int | None = None, only: dict | None = None, **kw) -> TableResult:
+                      iterations: int | None = None, only: dict | None = None, overrides: dict | None = None,
+                      **kw) -> TableResult:
     """The notebooks' one call: with the profile's own knobs and ``recompute=False``, render the committed CSV when
     it exists (no retraining; ``loaded_from`` names it, and the page says so); otherwise compute — tweaked knobs
     into ``results/custom/``. Every parameter is checked first (:func:`srrepro.preflight.check_params`)."""
@@ -676,7 +705,8 @@ def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = Fa
                            kw.get("threads"), only, device_available=False,
                            results_dir=kw.get("results_dir", "results"))
     seeds, iterations, only = checked["seeds"], checked["iterations"], checked["only"]
-    tweak = _knobs(profile, seeds, iterations, only)
+    checked_overrides = check_overrides(get(table_id), check_profile(profile), overrides)
+    tweak = _knobs(profile, seeds, iterations, only, overrides=checked_overrides)
     path = result_path(table_id, check_profile(profile), kw.get("results_dir", "results"))
     if not recompute and not tweak and path.exists():
         result = load(table_id, profile, kw.get("results_dir", "results"))
@@ -690,4 +720,10 @@ def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = Fa
             spec = get(table_id)
             rows = pd.read_csv(p)
             return _result(spec, profile, rows, p, _read_scores(p, rows), tweak)
-    return reproduce(table_id, profile, seeds=seeds, iterations=iterations, only=only, **kw)
+    if tweak:  # before hours go into it: what will run
+        spec = get(table_id)
+        grid = context(spec, profile, overrides=checked_overrides).grid
+        print(f"A tweaked run of {table_id} at {profile} ({tweak}).\nIts grid: {json.dumps(grid, default=list)}")
+        print(plan(table_id, profile, seeds=seeds, iterations=iterations, only=only, overrides=checked_overrides or None,
+                   **{k: v for k, v in kw.items() if k in ("data_root", "device", "workers", "threads")}))
+    return reproduce(table_id, profile, seeds=seeds, iterations=iterations, only=only, overrides=overrides, **kw)
