@@ -22,7 +22,7 @@ export TABLE PROFILE DEVICE
 CHECK := $(BIN)/python -m srrepro.preflight
 export PYDEVD_DISABLE_FILE_VALIDATION=1
 
-.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check settle settle-budgets
+.PHONY: help setup test test-all reproduce render reproduce-all dry-run book clean-book notebooks lab bench gpu-check settle settle-budgets tweak-examples
 
 help:
 	@echo "make setup                     create $(VENV) and install srrepro (+ torch: $(TORCH_SPEC))"
@@ -124,6 +124,10 @@ settle-budgets:
 settle:
 	@test -n "$(TABLE)" || { echo "error: give TABLE=<id> (make settle TABLE=pcarn_t3)"; exit 2; }
 	$(BIN)/python -m srrepro.power --run $(TABLE)
+
+# The book's "Tweak a table" examples: notebooks run with overrides at smoke → results/tweaks/*.ipynb
+tweak-examples:
+	$(BIN)/python tools/tweak_examples.py
 
 clean-book:
 	rm -rf book/_build book/tables book/chapters book/_toc.yml book/_summary.md book/ledger.md book/summary_verdicts.png

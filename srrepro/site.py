@@ -21,6 +21,7 @@ import datetime as _dt
 import html
 import json
 import os
+import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -47,7 +48,8 @@ GPU_CHECKS = (
     ("peak_memory/…", "peak memory of the largest models (EDSR 256×32, RDN, RCAN) on Urban100"),
     ("throughput/…", "training and inference throughput"),
 )
-STATIC_PAGES = ("gpu", "references")  # book/<name>.md, after the generated pages in the study part
+STATIC_PAGES = ("gpu", "tweak", "references")  # book/<name>.md, after the generated pages in the study part
+TWEAKS = "tweaks"  # results/tweaks/<name>.ipynb (tools/tweak_examples.py) → book/tables/tweak_<name>.ipynb
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # fixed member times: the same results give the same bytes, rebuild after rebuild
 
 
@@ -241,8 +243,16 @@ def site_pages(results: Path, book: Path, pages: Path, extra_dir: Path) -> list[
     atomic_write_text(pages / f"{CHANGELOG}.md", changelog_page(results, bundles, st, repository_url(book)))
     atomic_write_text(pages / f"{GPU_CHECK}.md", gpu_check_page(results))
     here = pages.relative_to(book).as_posix()
-    entries = [f"{here}/{CHANGELOG}"] + [name for name in STATIC_PAGES if (book / f"{name}.md").exists()]
-    return entries[:2] + [f"{here}/{GPU_CHECK}"] + entries[2:]
+    tweaks = []
+    for nb in sorted((results / TWEAKS).glob("*.ipynb")):  # the "Tweak a table" examples, after their page
+        shutil.copyfile(nb, pages / f"tweak_{nb.name}")
+        tweaks.append(f"{here}/tweak_{nb.stem}")
+    entries = [f"{here}/{CHANGELOG}"]
+    for name in STATIC_PAGES:
+        if (book / f"{name}.md").exists():
+            entries.append(name)
+            entries += [f"{here}/{GPU_CHECK}"] if name == "gpu" else tweaks if name == "tweak" else []
+    return entries
 
 
 # ----------------------------------------------------------------------------------------- the Sphinx extension

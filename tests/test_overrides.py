@@ -41,8 +41,7 @@ def test_overrides_reach_the_models_they_name():
     assert losses == {"l1", "1*vgg+1e-2*gan"}
     assert all(j.config.model_kwargs["n_feats"] == 12 for j in jobs)
     spec = tables.get("overnet_t2")
-    ov = tables.check_overrides(spec, "smoke", {"scales": [1.5, 3.0], "scale_range": [1.1, 3.0],
-                                                "model_kwargs": {"max_scale": 3}})
+    ov = tables.check_overrides(spec, "smoke", {"scales": [1.5, 3.0], "scale_range": [1.1, 3.0]})
     ctx = tables.context(spec, "smoke", overrides=ov)
     assert ctx.grid["scales"] == (1.5, 3.0)
     jobs = spec.jobs(ctx)
@@ -82,3 +81,13 @@ def test_a_notebook_with_overrides_writes_a_custom_csv_and_leaves_the_profile_al
     finally:
         for p in written:
             p.unlink(missing_ok=True)
+
+
+def test_a_model_keyword_a_model_does_not_take_is_refused_before_anything_runs():
+    """overnet_t2 also trains Meta-RDN, which has no max_scale: for every model, refused; for OverNet's family,
+    taken."""
+    with pytest.raises(OverrideError, match="model meta_rdn cannot be built with .*max_scale"):
+        tables.check_overrides(tables.get("overnet_t2"), "smoke", {"model_kwargs": {"max_scale": 3}})
+    ok = tables.check_overrides(tables.get("overnet_t2"), "smoke",
+                                {"overnet": {"scale_range": [1.1, 3.0], "model_kwargs": {"max_scale": 3}}})
+    assert ok == {"family": {"overnet": {"scale_range": (1.1, 3.0), "model_kwargs": {"max_scale": 3}}}}

@@ -193,13 +193,18 @@ def test_assemble_puts_data_changelog_gpu_and_references_in_the_study_part(tmp_p
     (res / "smoke" / "bicubic.ipynb").write_text('{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     out = tmp_path / "book"
     out.mkdir()
-    for name in ("_config.yml", "gpu.md", "references.md"):
+    for name in ("_config.yml", "gpu.md", "tweak.md", "references.md"):
         shutil.copy(REPO / "book" / name, out / name)
+    (res / "tweaks").mkdir()
+    (res / "tweaks" / "pcarn_t2-gan-weight.ipynb").write_text(
+        '{"cells": [], "metadata": {}, "nbformat": 4, "nbformat_minor": 5}')
     book.assemble(results=res, book=out)
 
     study = (out / "_toc.yml").read_text().split("- file: chapters/study\n")[1].split("- file: chapters/")[0]
     entries = re.findall(r"- file: (\S+)", study)
-    assert entries[-4:] == ["tables/changelog", "gpu", "tables/gpu_check", "references"]
+    assert entries[-6:] == ["tables/changelog", "gpu", "tables/gpu_check", "tweak", "tables/tweak_pcarn_t2-gan-weight",
+                            "references"]
+    assert (out / "tables" / "tweak_pcarn_t2-gan-weight.ipynb").exists()
     extra = out / book.CSV_DIR  # html_extra_path: its content lands at the root of the built site
     assert json.loads((extra / site.STAMP_FILE).read_text())["version"]
     page = (out / "tables" / "changelog.md").read_text()

@@ -686,11 +686,34 @@ def check_overrides(spec: TableSpec, profile: str, overrides) -> dict:
             raise OverrideError(f"overrides: {spec.id} runs its own code, not the training engine: training "
                                 f"overrides do not reach it (grid keys do: {', '.join(spec.grid.get(profile, {})) or 'none'})")
         ctx = context(spec, profile, overrides=checked)
-        spec.jobs(ctx)  # builds the configs only
+        jobs = spec.jobs(ctx)  # builds the configs only
         missed = unapplied(ctx)
         if missed:
             raise OverrideError(f"overrides: no model of {spec.id} at {profile} receives {', '.join(missed)}")
+        _check_models(spec, [j.config for j in jobs if getattr(j, "config", None) is not None])
     return checked
+
+
+def _check_models(spec: TableSpec, configs: list) -> None:
+    """Every distinct model the overridden configs describe can be built (on the meta device: no memory, no time),
+    so a model keyword a model does not take is one line before anything runs, not an error in a worker."""
+    import torch
+
+    from ..overrides import OverrideError
+    from ..train import build_model
+
+    seen = set()
+    for cfg in configs:
+        key = (cfg.model, json.dumps(cfg.model_kwargs, sort_keys=True, default=str), cfg.scales, cfg.scale_range)
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            with torch.device("meta"):
+                build_model(cfg)
+        except (TypeError, ValueError) as e:
+            raise OverrideError(f"overrides: {spec.id}'s model {cfg.model} cannot be built with "
+                                f"{json.dumps(cfg.model_kwargs, default=str)}: {e}") from None
 
 
 def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = False, seeds: int | None = None,
