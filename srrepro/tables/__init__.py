@@ -743,10 +743,17 @@ def reproduce_or_load(table_id: str, profile: str = "lite", recompute: bool = Fa
             spec = get(table_id)
             rows = pd.read_csv(p)
             return _result(spec, profile, rows, p, _read_scores(p, rows), tweak)
-    if tweak:  # before hours go into it: what will run
+    if tweak:  # before hours go into it: what will run (wrapped: a notebook's output box does not scroll)
+        import textwrap
+
         spec = get(table_id)
         grid = context(spec, profile, overrides=checked_overrides).grid
-        print(f"A tweaked run of {table_id} at {profile} ({tweak}).\nIts grid: {json.dumps(grid, default=list)}")
-        print(plan(table_id, profile, seeds=seeds, iterations=iterations, only=only, overrides=checked_overrides or None,
-                   **{k: v for k, v in kw.items() if k in ("data_root", "device", "workers", "threads")}))
+        p = plan(table_id, profile, seeds=seeds, iterations=iterations, only=only, overrides=checked_overrides or None,
+                 **{k: v for k, v in kw.items() if k in ("data_root", "device", "workers", "threads")})
+        lines = [f"A tweaked run of {table_id} at {profile} ({tweak}).", f"Its grid: {json.dumps(grid, default=list)}",
+                 f"Its plan ({len(p.runs)} runs):"]
+        lines += [f"- {r.get('experiment') or ''} seed {r.get('seed', '')}: {r.get('model', '')}; trains "
+                  f"{r.get('train', '-')}, {r.get('training_iterations', 0)} iterations (cached: {r.get('cached', '-')})"
+                  for r in p.runs]
+        print("\n".join(textwrap.fill(line, 110, subsequent_indent="    ") for line in lines))
     return reproduce(table_id, profile, seeds=seeds, iterations=iterations, only=only, overrides=overrides, **kw)
