@@ -176,6 +176,10 @@ def test_lfr_100_networks_are_scored_where_the_lite_patch_trains_their_level():
     assert sorted(ev["scale"] for ev in jobs["EDSR-100"].evals) == [1.5, 2.0]
     assert len(jobs["RDN-Conv (11 levels)"].evals) == 10
     assert sum(j.key["model"] == "EDSR-100" for j in asdn.lfr_jobs(ctx)) == 1  # one seed at lite
+    assert jobs["ASDN-100"].config == asdn.asdn_config(ctx, 0, 101)  # lite: the recipe's patch, asdn_lfr's training
+    paper = tables.context(tables.get("asdn_lfr"), "paper")
+    assert {asdn.conv_config(paper, 0, m, 101).lr_patch for m in ("edsr_100", "rdn_100", "asdn_100")} == {100}
+    assert asdn.conv_config(paper, 0, "edsr_conv").lr_patch == 48
 
 
 def test_t3_conv_rule_and_lite_grid():

@@ -156,7 +156,10 @@ def conv_config(ctx: RunContext, seed: int, model: str, levels: int = 11, direct
     The -100 networks train on an LR patch of 100 pixels at the paper profile, the smallest on which every scale
     1.01 … 2.00 is its own patch ratio (asdn_conv reading 6); lite keeps the recipe's patch."""
     if model == "asdn_100":
-        return asdn_config(ctx, seed, levels)
+        from dataclasses import replace
+
+        config = asdn_config(ctx, seed, levels)
+        return replace(config, lr_patch=100) if levels == 101 and ctx.profile == "paper" else config
     kw = {**size("asdn_conv", ctx.profile)}
     if direct is not None:
         kw.update(levels=2, r_max=float(direct))
