@@ -87,6 +87,10 @@ SIZES["pcarn_gan"] = SIZES["pcarn"]
 # ASDN lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features), which the slides trained
 SIZES["asdn"] = {"smoke": dict(size="project", n_dab=1, n_idb_convs=1, n_feats=8), "lite": dict(size="project"),
                  "paper": dict(size="paper")}
+# The ASDN slides' comparison networks (VDSR-/EDSR-/RDN-Conv, -100; srrepro/models/asdn_conv.py, reading 3): lite at
+# ASDN's project width (32 features); FSDN takes SIZES["asdn"] (it is ASDN's structure)
+SIZES["asdn_conv"] = {"smoke": dict(size="project", n_blocks=2, n_feats=8), "lite": dict(size="project"),
+                      "paper": dict(size="paper")}
 SIZES["slwsr"] = {"smoke": dict(n_feats=4, n_stages=1, bottom_blocks=1), "lite": {}, "paper": {}}  # lite: paper size
 
 

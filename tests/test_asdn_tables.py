@@ -147,3 +147,64 @@ def test_attention_table_has_exactly_three_readings_and_c_flips_cas_own_effect()
 def test_nr_errata_allows_only_the_rounding_of_the_printed_ratios():
     assert asdn._printed_reach((1.587, 1.587, 1.587)) > abs(1.587 ** 3 - 4)  # ∛4 to three decimals reaches ×4
     assert asdn._printed_reach((1.442, 1.442, 1.442)) < abs(1.442 ** 3 - 4)  # ∛3 does not
+
+
+# ---------------------------------------------------------------------------- FSDN and the -Conv / -100 networks
+def _arms(arms: dict, column: str = "model", scales=(1.5, 2.0), noise: float = 0.01, **key) -> pd.DataFrame:
+    rng = np.random.default_rng(1)
+    return pd.DataFrame([{column: arm, "dataset": "Set5", "scale": s, "seed": seed, "status": "ok",
+                          "psnr": base + rng.normal(0, noise), **key}
+                         for arm, base in arms.items() for seed in range(3) for s in scales])
+
+
+def test_lfr_11_as_100_needs_every_trunk_equivalent():
+    same = {"EDSR-Conv (11 levels)": 30.0, "EDSR-100": 30.0, "RDN-Conv (11 levels)": 30.2, "RDN-100": 30.2,
+            "ASDN (11 levels)": 30.4, "ASDN-100": 30.4}
+    assert asdn._lfr_100(_arms(same, noise=0.002), "lite").status == "holds"
+    assert asdn._lfr_100(_arms({**same, "RDN-100": 29.5}, noise=0.002), "lite").status == "contradicted"
+    missing = {k: v for k, v in same.items() if k != "ASDN-100"}
+    assert asdn._lfr_100(_arms(missing, noise=0.002), "lite").status != "holds"
+
+
+def test_lfr_100_networks_are_scored_where_the_lite_patch_trains_their_level():
+    reached = asdn._patch_levels(101, 16)
+    assert len(reached) == 17
+    assert [s for s in asdn.LFR_SCALES if any(abs(s - r) < 1e-9 for r in reached)] == list(asdn.LFR_100_SCALES["lite"])
+    assert len(asdn._patch_levels(101, 100)) == 101  # the paper profile's patch reaches every level
+    ctx = tables.context(tables.get("asdn_lfr"), "lite")
+    jobs = {j.key["model"]: j for j in asdn.lfr_jobs(ctx) if j.key["seed"] == 0}
+    assert sorted(ev["scale"] for ev in jobs["EDSR-100"].evals) == [1.5, 2.0]
+    assert len(jobs["RDN-Conv (11 levels)"].evals) == 10
+    assert sum(j.key["model"] == "EDSR-100" for j in asdn.lfr_jobs(ctx)) == 1  # one seed at lite
+    assert jobs["ASDN-100"].config == asdn.asdn_config(ctx, 0, 101)  # lite: the recipe's patch, asdn_lfr's training
+    paper = tables.context(tables.get("asdn_lfr"), "paper")
+    assert {asdn.conv_config(paper, 0, m, 101).lr_patch for m in ("edsr_100", "rdn_100", "asdn_100")} == {100}
+    assert asdn.conv_config(paper, 0, "edsr_conv").lr_patch == 48
+
+
+def test_t3_conv_rule_and_lite_grid():
+    df = pd.concat([_arms({"VDSR-Conv": 33.0}, scales=(2.0,), deployment=asdn.DIRECT),
+                    _arms({"VDSR-Conv": 32.5}, scales=(2.0,), deployment=asdn.RECURSIVE)])
+    assert asdn._t3_conv_worse(df, "lite").status == "holds"
+    df.loc[df["deployment"] == asdn.RECURSIVE, "psnr"] += 1.0
+    assert asdn._t3_conv_worse(df, "lite").status == "contradicted"
+    ctx = tables.context(tables.get("asdn_t3"), "lite")
+    conv = [j for j in asdn.t3_jobs(ctx) if j.key["model"] == "EDSR-Conv"]
+    trained = [j for j in conv if j.kind == "train"]
+    assert len(trained) == 2 and {ev["scale"] for j in trained for ev in j.evals} == {2.0}
+    direct = [j for j in trained if j.config.model_kwargs.get("levels") == 2]
+    assert direct and direct[0].config.model_kwargs["r_max"] == 2.0 and direct[0].config.scales == (2,)
+    assert any(j.kind == "reported" and "not run at this profile" in j.info["status"] for j in conv)
+
+
+def test_t1_fsdn_claims_and_its_fine_tuning_job():
+    v = asdn._t1_fsdn_best_printed(pd.DataFrame(), "lite")
+    assert v.status == "holds" and "15 of 20" in v.evidence and v.evidence.count("RCAN") == 5
+    df = _arms({"FSDN": 31.0, asdn.OURS: 30.5}, column="method", scales=(2.0,))
+    assert asdn._t1_fsdn_vs_asdn(df, "lite").status == "holds"
+    assert asdn._t1_fsdn_vs_asdn(_arms({"FSDN": 30.0, asdn.OURS: 30.5}, column="method", scales=(2.0,)),
+                                 "lite").status == "contradicted"
+    ctx = tables.context(tables.get("asdn_t1"), "lite")
+    fsdn = [j for j in asdn.t1_jobs(ctx) if j.key["method"] == "FSDN" and j.kind == "train"]
+    assert len(fsdn) == 1 and fsdn[0].config.scales == (2,) and not fsdn[0].config.pretrained_strict
+    assert fsdn[0].pretrained_from == asdn.asdn_config(ctx, 0)  # fine-tuned from the chapter's ASDN, seed 0

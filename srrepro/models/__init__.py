@@ -23,7 +23,7 @@ from ..errors import SrreproError
 
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
 # Modules imported lazily by create_model / list_models; one file per family.
-_FAMILIES = ("carn", "overnet", "rdn", "rcan", "edsr", "asdn", "slwsr")
+_FAMILIES = ("carn", "overnet", "rdn", "rcan", "edsr", "asdn", "asdn_conv", "fsdn", "slwsr")
 
 
 class UnknownModelError(SrreproError, KeyError):

@@ -77,7 +77,8 @@ Readings chosen where the slides are ambiguous or silent
 13. **Output sizes** are ``(round(h·s), round(w·s))`` (Python rounding, as ``overnet.output_size``);
     ``forward(..., out_size=(H, W))`` forces an exact size (e.g. the HR size when the LR came from MATLAB
     ``imresize``, whose size is ``ceil(H/s)``).
-14. FSDN (ASDN fine-tuned with a deconvolution before the IRB) is not built here.
+14. FSDN (ASDN fine-tuned with a deconvolution before the IRB) is :mod:`srrepro.models.fsdn`; the slides' VDSR-, EDSR-
+    and RDN-Conv and -100 networks (their trunks in place of the FMB) are :mod:`srrepro.models.asdn_conv`.
 
 Parameter counts
 ----------------

@@ -138,19 +138,63 @@ def _scale_plot(df, column: str, arms: list, dataset: str, title: str, ax=None, 
 LFR = f"{SLIDES}, 'Study of Laplacian Frequency Representation' (Fig. 8, Set5, scales in (1, 2])"
 LFR_ARMS = {"ASDN-4 (5 levels)": 5, "ASDN-8 (9 levels)": 9, "ASDN (11 levels)": 11, "ASDN-16 (17 levels)": 17}
 LFR_SCALES = tuple(round(1 + k / 10, 1) for k in range(1, 11))
-LFR_NOT_BUILT = {
-    "EDSR-Conv / RDN-Conv": "not run: EDSR's / RDN's trunk trained as ASDN (11 IRBs) is not built here",
-    "EDSR-100 / RDN-100 / ASDN-100": "not run: the networks trained and tested on 100 scales in (1, 2] are not built",
+# Fig. 8's other networks (srrepro/models/asdn_conv.py): the -Conv ones with ASDN's 11 levels, the -100 ones with one
+# level per scale 1.01 … 2.00 (101 levels, r_0 = 1 kept). label → (registry name, levels, the same trunk's other arm)
+LFR_OTHERS = {
+    "EDSR-Conv (11 levels)": ("edsr_conv", 11, "EDSR-100"), "RDN-Conv (11 levels)": ("rdn_conv", 11, "RDN-100"),
+    "EDSR-100": ("edsr_100", 101, "EDSR-Conv (11 levels)"), "RDN-100": ("rdn_100", 101, "RDN-Conv (11 levels)"),
+    "ASDN-100": ("asdn_100", 101, "ASDN (11 levels)"),
 }
+# The -100 networks at the LR patch the profile trains: which test scales have a trained level (see _patch_levels)
+LFR_100_SCALES = {"lite": (1.5, 2.0), "smoke": (1.5, 2.0)}
+
+
+def conv_config(ctx: RunContext, seed: int, model: str, levels: int = 11, direct: int | None = None, **fields):
+    """A comparison network of the slides trained as ASDN (``asdn_config``'s recipe): every level a training scale,
+    one drawn per batch (model reading 12 of ASDN); ASDN-100 is ASDN with 101 levels, so it is ``asdn_config``'s.
+    ``direct=R``: Table 3's direct-deployment network, one level at R trained at R alone (as ``direct_config``).
+    The -100 networks train on an LR patch of 100 pixels at the paper profile, the smallest on which every scale
+    1.01 … 2.00 is its own patch ratio (asdn_conv reading 6); lite keeps the recipe's patch."""
+    if model == "asdn_100":
+        from dataclasses import replace
+
+        config = asdn_config(ctx, seed, levels)
+        return replace(config, lr_patch=100) if levels == 101 and ctx.profile == "paper" else config
+    kw = {**size("asdn_conv", ctx.profile)}
+    if direct is not None:
+        kw.update(levels=2, r_max=float(direct))
+        fields.setdefault("lr_patch", max(2, round(direct_hr_patch(ctx) / direct)))
+        return train_config(ctx, "asdn", model, kw, seed, scales=(direct,), snapshots=(), **fields)
+    if levels == 101 and ctx.profile == "paper":
+        fields.setdefault("lr_patch", 100)
+    return train_config(ctx, "asdn", model, kw, seed, scales=lfr_scales(levels), snapshots=(), **fields)
+
+
+def conv_params(ctx: RunContext, model: str) -> int:
+    return params_of(model, **size("asdn" if model == "asdn_100" else "asdn_conv", ctx.profile))
+
+
+def _patch_levels(levels: int, lr_patch: int) -> list[float]:
+    """The levels a training at LR patch ``lr_patch`` reaches: the patch sampler snaps each scale to the ratio
+    ``round(p·r)/p``, and a batch trains the level nearest that ratio (ASDN reading 12). At p = 16 the 101 levels of
+    a -100 network collapse onto 17 ratios, so of the test scales ×1.1 … ×2.0 only ×1.5 and ×2.0 have a trained level."""
+    scales = lfr_scales(levels)
+    ratios = {round(lr_patch * r) / lr_patch for r in scales}
+    return sorted({scales[min(range(levels), key=lambda k: abs(scales[k] - q))] for q in ratios})
 
 
 def lfr_jobs(ctx: RunContext) -> list[Job]:
-    evals = [{"dataset": "Set5", "scale": s} for s in ctx.grid.get("scales", LFR_SCALES)]
+    scales = ctx.grid.get("scales", LFR_SCALES)
+    evals = [{"dataset": "Set5", "scale": s} for s in scales]
     jobs = [Job.train({"model": arm, "seed": seed}, evals, asdn_config(ctx, seed, levels), "asdn",
                       {"levels": levels, "params": params_of("asdn", **size("asdn", ctx.profile), levels=levels)})
             for arm, levels in LFR_ARMS.items() for seed in range(ctx.n_seeds)]
-    jobs += [Job.reported({"model": m, "seed": 0}, [{"dataset": "Set5", "scale": 2.0}], {"status": why})
-             for m, why in LFR_NOT_BUILT.items()]
+    seeds = ctx.grid.get("other_seeds", ctx.n_seeds)
+    for arm, (model, levels, _) in LFR_OTHERS.items():
+        at = [s for s in scales if levels == 11 or s in LFR_100_SCALES.get(ctx.profile, scales)]
+        jobs += [Job.train({"model": arm, "seed": seed}, [{"dataset": "Set5", "scale": s} for s in at],
+                           conv_config(ctx, seed, model, levels), "asdn",
+                           {"levels": levels, "params": conv_params(ctx, model)}) for seed in range(seeds)]
     return jobs
 
 
@@ -185,11 +229,34 @@ def _lfr_saturates(df: pd.DataFrame, profile: str) -> Verdict:
                       "more seeds, or the paper profile")
 
 
+def _lfr_100(df: pd.DataFrame, profile: str) -> Verdict:
+    """Each trunk's 11-level network against its 100-scale one, on the scales both are scored at (equivalence, TOST
+    against the PSNR margin): the claim holds when all three pairs are equivalent."""
+    d = df[df["status"].astype(str).str.startswith("ok")] if "status" in df else df
+    d = d[d["psnr"].notna()] if "psnr" in d else d.iloc[0:0]
+    parts, missing = [], []
+    for arm in ("EDSR-100", "RDN-100", "ASDN-100"):
+        other = LFR_OTHERS[arm][2]
+        both = set(d.loc[d["model"] == arm, "scale"]) & set(d.loc[d["model"] == other, "scale"])
+        if not both:  # every trunk is needed: a pair without scores leaves the claim open
+            missing.append(f"{other} / {arm}")
+            continue
+        sub = d[d["scale"].isin(both)]
+        sub.attrs = df.attrs
+        parts.append((f"{other.split(' (')[0]} − {arm}", equivalent(_pooled_gap(sub, other, arm), metric="psnr")))
+    if missing:
+        return Verdict("not run", f"no scores at a common scale for {'; '.join(missing)}", "run the table")
+    return combine(parts, "more seeds, or the paper profile", "trunks (11 levels − 100 scales, scales pooled)")
+
+
 LFR_CLAIMS = [
     Claim("lfr_denser", "A denser LFR is better: 9 levels beat 5, and 11 beat 9 (Set5, (1, 2])", LFR, _lfr_denser,
           trained=True, kind="direction"),
     Claim("lfr_saturates", f"… but it saturates beyond 10 phases: 17 levels and 11 give the same PSNR (within "
           f"±{MARGINS['psnr']} dB)", LFR, _lfr_saturates, trained=True, kind="equivalence"),
+    Claim("lfr_11_as_100", f"… so 11 levels do as well as one level per scale for 100 scales: EDSR-Conv ≈ EDSR-100, "
+          f"RDN-Conv ≈ RDN-100 and ASDN ≈ ASDN-100 (within ±{MARGINS['psnr']} dB)", LFR, _lfr_100, trained=True,
+          kind="equivalence"),
 ]
 
 
@@ -201,7 +268,7 @@ def _lfr_plot(df, ax=None):
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(12, 3.8))
     axes = np.atleast_1d(ax)
-    _scale_plot(df, "model", list(LFR_ARMS), "Set5", "PSNR against scale per pyramid size (ours)", axes[0])
+    _scale_plot(df, "model", [*LFR_ARMS, *LFR_OTHERS], "Set5", "PSNR against scale per network (ours)", axes[0])
     if len(axes) > 1 and "psnr" in df:
         d = df[df["psnr"].notna()]
         ref = d[d["model"] == "ASDN (11 levels)"].groupby(["scale", "seed"])["psnr"].mean()
@@ -232,9 +299,18 @@ so there only the training differs.
 "Saturates" is an equivalence: it holds when the 90 % interval of 17 − 11 levels lies inside ±{MARGINS['psnr']} dB
 (two one-sided tests; the study's PSNR margin, as the slides give the figure only, no numbers), and is contradicted
 when it lies wholly outside — on either side: a denser pyramid that scores *below* 11 levels has not saturated
-either. The slides'
-EDSR-Conv, RDN-Conv and the "-100" networks are not built ("not run" rows). A denser pyramid also splits the same
-iterations over more levels: at lite each of 17 levels sees about 30 batches.
+either. A denser pyramid also splits the same iterations over more levels: at lite each of 17 levels sees about 30
+batches.
+
+**The slides' other networks** (`srrepro/models/asdn_conv.py`, readings in its docstring): EDSR-Conv and RDN-Conv are
+EDSR's and RDN's convolutional trunks in place of ASDN's feature branch, with ASDN's 11 IRBs and pyramid ("networks
+trained as ASDN with 11 IRBs"); EDSR-100, RDN-100 and ASDN-100 have one level per scale 1.01 … 2.00 ("trained and tested
+on 100 scales"), so nothing is interpolated. All are trained as ASDN (one level per batch, the same recipe). At lite
+they run one seed (`other_seeds`). A -100 network cannot be trained on the lite LR patch of 16: the patch sampler
+snaps the 100 scales onto the 17 ratios k/16, so only the levels nearest those ratios train, and of the test scales
+only ×1.5 and ×2.0 have a trained level — the -100 networks are scored there only (the paper profile trains them on
+LR patches of 100, where every scale is its own ratio). `lfr_11_as_100` is the slides' "saturates beyond 10 phases"
+read across trunks: each trunk's 11-level network against its 100-scale one (equivalence, scales both are scored at).
 """
 
 # ================================================================================================ asdn_t3
@@ -246,6 +322,7 @@ T3_VALUES = {  # method → (direct ×2, ×3, ×4, recursive ×2, ×3, ×4) as p
     "ASDN": (38.12, 34.52, 32.28, 37.35, 34.43, 32.27),
 }
 T3_SCALES = (2, 3, 4)
+T3_CONV = {"VDSR-Conv": "vdsr_conv", "EDSR-Conv": "edsr_conv", "RDN-Conv": "rdn_conv"}  # srrepro/models/asdn_conv.py
 DIRECT, RECURSIVE = "direct", "recursive (√R, √R)"
 
 
@@ -262,11 +339,25 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
             jobs.append(Job.train({"model": OURS, "seed": seed},
                                   [{"dataset": d, "scale": float(s), "deployment": DIRECT} for d in sets],
                                   direct_config(ctx, seed, s), "asdn", {"hr_patch": direct_hr_patch(ctx)}))
-    for m, v in T3_VALUES.items():
-        if m != "ASDN":
+    conv_scales = ctx.grid.get("conv_scales", T3_SCALES)
+    for m, name in T3_CONV.items():
+        for seed in range(ctx.grid.get("conv_seeds", ctx.n_seeds)):
+            rec = [{"dataset": d, "scale": float(s), "deployment": RECURSIVE,
+                    "forward_kw": {"ratios": [math.sqrt(s), math.sqrt(s)]}} for d in sets for s in conv_scales]
+            jobs.append(Job.train({"model": m, "seed": seed}, rec, conv_config(ctx, seed, name), "asdn",
+                                  {"params": conv_params(ctx, name)}))
+            for s in conv_scales:
+                jobs.append(Job.train({"model": m, "seed": seed},
+                                      [{"dataset": d, "scale": float(s), "deployment": DIRECT} for d in sets],
+                                      conv_config(ctx, seed, name, direct=s), "asdn",
+                                      {"hr_patch": direct_hr_patch(ctx)}))
+        left = [s for s in T3_SCALES if s not in conv_scales]
+        if left:
             jobs.append(Job.reported({"model": m, "seed": 0}, [{"dataset": "Set5", "scale": float(s), "deployment": dep}
-                                                              for dep in (DIRECT, RECURSIVE) for s in T3_SCALES],
-                                     {"status": "reported only: the -Conv networks are not built"}))
+                                                               for dep in (DIRECT, RECURSIVE) for s in left],
+                                     {"status": f"not run at this profile: the -Conv networks run "
+                                                f"{', '.join(f'×{c}' for c in conv_scales)} only here (the paper "
+                                                f"profile runs every scale)"}))
     return jobs
 
 
@@ -305,11 +396,26 @@ def _t3_shrinks(df: pd.DataFrame, profile: str) -> Verdict:
                       "more seeds, or the paper profile")
 
 
+def _t3_conv_worse(df: pd.DataFrame, profile: str) -> Verdict:
+    """direct − recursive for each -Conv network at each scale it was run at (a Bonferroni-combined direction)."""
+    parts = []
+    for m in T3_CONV:
+        ran = df.loc[(df["model"] == m) & df["psnr"].notna(), "scale"] if "psnr" in df else []
+        for s in sorted(set(ran)):
+            parts.append((f"{m} ×{s:g}", decide(scores(df, {"model": m, "deployment": DIRECT, "scale": s}),
+                                                 scores(df, {"model": m, "deployment": RECURSIVE, "scale": s}))))
+    if not parts:
+        return Verdict("not run", "no -Conv network scored", "run the table")
+    return combine(parts, "more seeds or scales, or the paper profile", "networks × scales (direct − recursive)")
+
+
 T3_CLAIMS = [
     Claim("t3_recursive_worse", "Recursive deployment is worse than direct deployment at ×2, ×3 and ×4", T3,
           _t3_worse, trained=True, kind="direction"),
     Claim("t3_gap_shrinks", "… and the difference goes down with the scale (×2's gap larger than ×4's)", T3,
           _t3_shrinks, trained=True, kind="direction"),
+    Claim("t3_conv_recursive_worse", "Recursive deployment is worse for the networks trained as ASDN too: VDSR-, "
+          "EDSR- and RDN-Conv (×2 at lite)", T3, _t3_conv_worse, trained=True, kind="direction"),
 ]
 
 T3_NOTES = """
@@ -318,8 +424,13 @@ twice √2, √3, √4"), each pass on its own exact grid and the second one for
 "trained on images upsampled directly ×2, ×3, ×4": here one network per scale with a single level at R
 (`levels=2, r_max=R`, trained at R alone) applied once. Pre-upsampling networks work at the HR size, so the direct
 networks train on HR patches of the ×2 network's size (LR patch 16, 11 and 8 for ×2, ×3, ×4 at lite; 32/33/32 HR
-pixels). Table 3 names no test set; its ASDN ×2 (38.12) is Table 1's Set5 value, so Set5 it is. The -Conv rows are
-reported only.
+pixels). Table 3 names no test set; its ASDN ×2 (38.12) is Table 1's Set5 value, so Set5 it is.
+
+**The -Conv networks** (`srrepro/models/asdn_conv.py`): VDSR's, EDSR's and RDN's convolutional trunks in place of
+ASDN's feature branch, with ASDN's IRBs and pyramid, deployed both ways as ASDN is (recursive: the 11-level network
+twice at √R; direct: one level at R). At lite they run one seed at ×2 only (`conv_seeds`, `conv_scales`: ×2 is where
+the slides' gap is largest, and the smallest grid that answers "worse for them too"); their ×3 and ×4 cells are
+the paper profile's.
 
 **What a lite gap mixes.** A direct network spends all its iterations on its one scale; the 11-level network splits
 the same number over 11 levels (about 45 batches each at lite). At 500 iterations the direct − recursive gap is
@@ -469,7 +580,15 @@ FSDN 27.33 0.789 25.24 0.651 24.98 0.604 22.90 0.638 25.24 0.803""",
 T1_METHODS = ("Bicubic", "SRCNN", "VDSR", "DBRN", "LapSRN", "MemNet", "SRMDNF", "EDSR", "RDN", "DBPN", "RCAN",
               "ASDN", "FSDN")
 MANGA = "not run: Manga109 is not in the data mirror (manga109.org, on request for academic use)"
-FSDN_NOT_BUILT = "not run: FSDN (ASDN fine-tuned per scale with a deconvolution before the IRBs) is not built"
+FSDN_LEFT = "not run at this profile: FSDN is fine-tuned at {done} only here (the paper profile runs every scale)"
+
+
+def fsdn_config(ctx: RunContext, seed: int, scale: int):
+    """FSDN ×``scale`` (srrepro/models/fsdn.py): "Fine-tune ASDN for a specific scale" — it starts from the 11-level
+    ASDN of this seed (``asdn_config``, the engine's first stage; the FMB and the ×2 level's IRB load by name, the
+    deconvolution starts at init) and trains at ``scale`` alone with the chapter's recipe."""
+    return train_config(ctx, "asdn", "fsdn", {**size("asdn", ctx.profile)}, seed, scales=(int(scale),),
+                        pretrained_strict=False, snapshots=())
 
 
 def _t1_pv() -> list[dict]:
@@ -490,8 +609,20 @@ def t1_jobs(ctx: RunContext) -> list[Job]:
                       asdn_config(ctx, seed), "asdn") for seed in range(ctx.n_seeds)]
     jobs.append(Job.reported({"method": OURS, "seed": 0}, [{"dataset": "Manga109", "scale": float(s)} for s in scales],
                              {"status": MANGA}))
-    jobs.append(Job.reported({"method": "FSDN", "seed": 0}, [{"dataset": d, "scale": float(s)} for d in T1_SETS
-                                                             for s in scales], {"status": FSDN_NOT_BUILT}))
+    fsdn_scales = [s for s in scales if s in ctx.grid.get("fsdn_scales", scales)]
+    for s in fsdn_scales:
+        jobs += [Job.train({"method": "FSDN", "seed": seed}, [{"dataset": d, "scale": float(s)} for d in sets],
+                           fsdn_config(ctx, seed, s), "asdn",
+                           {"params": params_of("fsdn", **size("asdn", ctx.profile), scale=int(s))},
+                           pretrained_from=asdn_config(ctx, seed))
+                 for seed in range(ctx.grid.get("fsdn_seeds", ctx.n_seeds))]
+    jobs.append(Job.reported({"method": "FSDN", "seed": 0}, [{"dataset": "Manga109", "scale": float(s)}
+                                                             for s in fsdn_scales], {"status": MANGA}))
+    left = [s for s in scales if s not in fsdn_scales]
+    if left:
+        done = ", ".join(f"×{s}" for s in fsdn_scales)
+        jobs.append(Job.reported({"method": "FSDN", "seed": 0}, [{"dataset": d, "scale": float(s)} for d in T1_SETS
+                                                                 for s in left], {"status": FSDN_LEFT.format(done=done)}))
     others = [m for m in T1_METHODS if m not in ("Bicubic", "FSDN", "ASDN")]
     jobs += [Job.reported({"method": m, "seed": 0}, [{"dataset": d, "scale": float(s)} for d in T1_SETS
                                                      for s in scales]) for m in others]
@@ -527,18 +658,55 @@ def _t1_errata(df: pd.DataFrame, profile: str) -> Verdict:
     return Verdict("holds" if ok else "contradicted", "; ".join(found) + " (Bicubic on the images scored here)")
 
 
+def _t1_fsdn_vs_asdn(df: pd.DataFrame, profile: str) -> Verdict:
+    """FSDN − ASDN in every (dataset, scale) cell where FSDN was scored, paired by seed and image."""
+    d = df[df["status"].astype(str).str.startswith("ok")] if "status" in df else df
+    cells = d.loc[d["method"] == "FSDN", ["dataset", "scale"]].drop_duplicates().itertuples(index=False)
+    parts = [(f"{ds} ×{sc:g}", decide(scores(df, {"method": "FSDN", "dataset": ds, "scale": sc}),
+                                      scores(df, {"method": OURS, "dataset": ds, "scale": sc}))) for ds, sc in cells]
+    if not parts:
+        return Verdict("not run", "no FSDN cell scored", "run the table")
+    return combine(parts, "more seeds or scales, or the paper profile", "dataset × scale cells (FSDN − ASDN)")
+
+
+def _t1_fsdn_best_printed(df: pd.DataFrame, profile: str) -> Verdict:
+    """Exact, on the printed PSNR: FSDN is the best (or tied) in most cells, and every cell where another method is
+    higher is RCAN's."""
+    pv = pd.DataFrame(_t1_pv())
+    best, beaten = 0, []
+    for (sc, ds), g in pv.groupby(["scale", "dataset"]):
+        fsdn = g.loc[g["method"] == "FSDN", "psnr"].iloc[0]
+        top = g[g["method"] != "FSDN"].sort_values("psnr").iloc[-1]
+        if fsdn >= top["psnr"]:
+            best += 1
+        else:
+            beaten.append(f"{ds} ×{sc:g} ({top['method']} {top['psnr']:.2f} > {fsdn:.2f})")
+    n = best + len(beaten)
+    ok = best > n / 2 and all(b.split("(")[1].startswith("RCAN") for b in beaten)
+    return Verdict("holds" if ok else "contradicted", f"printed PSNR: FSDN best or tied in {best} of {n} cells; "
+                   f"beaten in: {'; '.join(beaten) or 'none'}", kind="exact")
+
+
 T1_CLAIMS = [
     Claim("t1_vs_bicubic", "ASDN (trained in (1, 2] only) improves on bicubic at every fixed scale, ×8 included",
           T1, beats_bicubic("method", OURS, ("dataset", "scale"), "more seeds, or the paper profile"), trained=True,
           kind="direction"),
     Claim("t1_errata", "Two B100 cells are misprinted: Bicubic ×2 (20.55) and the ×3 column of SRCNN … SRMDNF "
           "(24.8–24.96, below bicubic)", T1, _t1_errata, kind="exact"),
+    Claim("t1_fsdn_sota", "Overall FSDN is better than the state of the art; RCAN is sometimes better (printed PSNR)",
+          f"{T1}, the slide's bullets under it", _t1_fsdn_best_printed, kind="exact"),
+    Claim("t1_fsdn_vs_asdn", "FSDN performs better than ASDN (due to the transposed convolution)",
+          f"{T1}, the slide's last bullet", _t1_fsdn_vs_asdn, trained=True, kind="direction"),
 ]
 
 T1_NOTES = """
 **Ours** is the 11-level ASDN of `asdn_lfr` (the same training), deployed as the slides test it: one pass at ×2,
-recursively above (×3 = 2 · 1.5, ×4 = 2 · 2, ×8 = 2 · 2 · 2). FSDN (ASDN fine-tuned per scale with a
-deconvolution) is not built and Manga109 is not in the mirror: those cells say "not run". Bicubic is exact on the very
+recursively above (×3 = 2 · 1.5, ×4 = 2 · 2, ×8 = 2 · 2 · 2). **FSDN** (`srrepro/models/fsdn.py`, readings in its
+docstring) is ASDN's feature branch on the LR image, one deconvolution to the fixed scale and ASDN's reconstruction
+branch, fine-tuned from the same seed's ASDN at that scale alone ("Fine-tune ASDN for a specific scale"; the engine
+trains or reuses the ASDN first). At lite it runs one seed at ×2 only (`fsdn_seeds`, `fsdn_scales`: the smallest grid
+that answers "FSDN performs better than ASDN"); its other scales are the paper profile's. Manga109 is not in the
+mirror: those cells say "not run". Bicubic is exact on the very
 images scored (`t1_vs_bicubic` compares each seed's mean with it: the interval is the training noise). The other
 methods are as printed.
 
@@ -583,8 +751,14 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
     scales = ctx.grid.get("scales", T2_FINE + T2_COARSE)
     jobs = [Job.train({"method": OURS, "seed": seed}, [{"dataset": "B100", "scale": float(s)} for s in scales],
                       asdn_config(ctx, seed), "asdn") for seed in range(ctx.n_seeds)]
+    conv_scales = [s for s in scales if s in ctx.grid.get("conv_scales", scales)]
+    for m, name in T3_CONV.items():
+        jobs += [Job.train({"method": m, "seed": seed}, [{"dataset": "B100", "scale": float(s)} for s in conv_scales],
+                           conv_config(ctx, seed, name), "asdn", {"params": conv_params(ctx, name)})
+                 for seed in range(ctx.grid.get("conv_seeds", ctx.n_seeds))]
     jobs += [Job.reported({"method": m, "seed": 0}, [{"dataset": "B100", "scale": float(s)} for s in scales],
-                          {"status": "reported only: not built here"}) for m in T2_TEXT if m not in ("Bicubic", "ASDN")]
+                          {"status": "reported only: Meta-SR is OverNet's chapter (meta_rdn), not trained as here"})
+             for m in ("Meta-EDSR", "Meta-RDN")]
     return jobs
 
 
@@ -605,12 +779,26 @@ def _t2_vs_t1(df: pd.DataFrame, profile: str) -> Verdict:
     return Verdict("holds" if same else "contradicted", "printed values: " + "; ".join(ev))
 
 
+def _t2_conv_vs_bicubic(df: pd.DataFrame, profile: str) -> Verdict:
+    parts = []
+    d = df[df["status"].astype(str).str.startswith("ok")] if "status" in df else df
+    for m in T3_CONV:
+        for sc in sorted(set(d.loc[d["method"] == m, "scale"])):
+            parts.append((f"{m} ×{sc:g}", vs_bicubic(d, "method", m, {"scale": sc})))
+    if not parts:
+        return Verdict("not run", "no -Conv network scored", "run the table")
+    return combine(parts, "more seeds, or the paper profile", "networks × scales")
+
+
 T2_CLAIMS = [
     Claim("t2_vs_t1", "Tables 1 and 2 agree where they overlap (B100 ×2 and ×4, ASDN and Bicubic)",
           f"{T2}; {T1}", _t2_vs_t1, kind="exact"),
     Claim("t2_vs_bicubic", "ASDN improves on bicubic at every scale from ×1.1 to ×32 (recursively from ×2.8)", T2,
           beats_bicubic("method", OURS, ("scale",), "more seeds, or the paper profile"), trained=True,
           kind="direction"),
+    Claim("t2_conv_vs_bicubic", "The networks trained as ASDN (VDSR-, EDSR-, RDN-Conv) improve on bicubic across the "
+          "range, recursively above ×2", f"{T2}; Fig. 4 slide ('ASDN and networks trained as ASDN perform better on "
+          "continuous (random) scales between 1 and 8')", _t2_conv_vs_bicubic, trained=True, kind="direction"),
 ]
 
 
@@ -620,7 +808,8 @@ def _t2_plot(df, ax=None):
     ax = ax or plt.subplots(figsize=(8, 3.6))[1]
     paper = {m: {r["scale"]: r["psnr"] for r in _t2_pv() if r["method"] == (OURS if m == "ASDN" else m)}
              for m in ("ASDN",)}
-    _scale_plot(df, "method", [OURS, "Bicubic"], "B100", "Any-scale SR on B100 (ours at lite; slides ×)", ax, paper)
+    _scale_plot(df, "method", [OURS, *T3_CONV, "Bicubic"], "B100", "Any-scale SR on B100 (ours at lite; slides ×)",
+                ax, paper)
     ax.set_xscale("log", base=2)
     return ax
 
@@ -628,8 +817,11 @@ def _t2_plot(df, ax=None):
 T2_NOTES = """
 **Ours** is the 11-level ASDN of `asdn_lfr`: one pass up to ×2, recursively from ×2.8 (×2.8 = 2 · 1.4, …, ×32 = 2⁵).
 At lite the first B100 images only (the number is in each row's status): ×32 needs five passes. Bicubic is exact on
-the same images. The other rows are as printed (their networks are not built; Meta-SR is OverNet's chapter). The
-printed Bicubic row matches the protocol except ×4.0 (25.06 for 25.96) and ×1.1 … ×1.3 (see the `bicubic` table).
+the same images. VDSR-, EDSR- and RDN-Conv (`srrepro/models/asdn_conv.py`: each backbone's trunk in place of ASDN's
+feature branch, ASDN's 11 IRBs and pyramid, trained as ASDN — the same models as `asdn_t3`'s recursive ones) are
+scored at lite with one seed at ×1.5, ×2.8 and ×5.7 (`conv_seeds`, `conv_scales`: one scale inside the pyramid, two
+recursive ones, the smallest grid across the slides' "between 1 and 8"); Meta-EDSR and Meta-RDN are as printed (Meta-SR
+is OverNet's chapter). The printed Bicubic row matches the protocol except ×4.0 (25.06 for 25.96) and ×1.1 … ×1.3 (see the `bicubic` table).
 `t2_vs_t1` sets the cells the two tables share side by side: Table 2's ASDN on B100 is not Table 1's at ×2.0 (32.90
 vs 32.30) nor at ×8.0 (24.85 vs 24.82); its Bicubic ×2.0 (29.55) confirms that Table 1's 20.55 is a slip, and the two
 Bicubic ×8.0 values (23.07, 23.97) straddle the protocol's 23.67.
@@ -933,10 +1125,28 @@ ramp test in `tests/test_asdn.py`).
 Table 2's Bicubic ×4.0; the N/r table's ×4 schedule 1.442³ = 3.0 and its shifted N column; the torchsummary counts
 are one IRB's.
 
-**Here:** `asdn_lfr` (Fig. 8), `asdn_t3` and `asdn_nr` (recursive deployment), `asdn_t1` (fixed scales),
-`asdn_t2` and `asdn_f4` (any scale), `asdn_attention` (ablation (a)), `asdn_f9` (parameters), `asdn_visual`
-(Figs. 5–7) and `asdn_readings` (this study's reading against the UniBo code's). Every table that
-needs "the ASDN" uses the same 11-level training (one model per seed, shared through the run cache).
+**The slides' items, in the slides' order** (each with the target that checks it; every table that needs "the
+ASDN" uses the same 11-level training, one model per seed, shared through the run cache):
+
+1. "Laplacian Frequency Representation" (Fig. 2) and its "Example" (r = 1.27 → i = 3, w = 0.3): the model's
+   `lfr_index_weight`, tested in `tests/test_asdn.py`.
+2. "Study of Laplacian Frequency Representation" (Fig. 8): ASDN-4/8/16 against ASDN, and the slides' EDSR-Conv,
+   RDN-Conv, EDSR-100, RDN-100 and ASDN-100 (built from the slides, `srrepro/models/asdn_conv.py`) — `asdn_lfr`.
+3. "Recursive deployment" (N = ⌈log₂ R⌉, r = 2 first): the model's `recursive_scales`, tested in `tests/test_asdn.py`.
+4. "Study of recursive deployment — Effectiveness" (Table 3), ASDN and VDSR-, EDSR-, RDN-Conv — `asdn_t3`.
+5. "Study of recursive deployment — Optimal N and r" — `asdn_nr`.
+6. "Architecture" (two slides): the model and its readings (below); the two readings that change the network —
+   `asdn_readings`.
+7. "Training" and "Testing": the chapter's recipe (`srrepro/recipes.py`) and the model's deployment.
+8. "FSDN — Fixed-Scale Deep Network" (built from the slides, `srrepro/models/fsdn.py`) — its rows in `asdn_t1`.
+9. "Results — Fixed-scale" (Table 1, ASDN and FSDN, and the bullets under it) — `asdn_t1`.
+10. "Results — Any-scale" (Table 2, ASDN and VDSR-, EDSR-, RDN-Conv) — `asdn_t2`; Fig. 4 (the continuous range
+    ×2 … ×8) — `asdn_f4`.
+11. "Qualitative comparison" (Figs. 5–7) — `asdn_visual`.
+12. "Model analysis": Fig. 9 (parameters against Set14 ×2) — `asdn_f9`; ablation (a) (CA, SA, SC) —
+    `asdn_attention`.
+13. "Project / Architecture" (the course project's size and the torchsummary counts) — the lite size of every table,
+    `asdn_f9` and `complexity`.
 """
 
 
@@ -971,27 +1181,33 @@ SPECS = {
     "asdn_lfr": TableSpec(
         id="asdn_lfr", title="ASDN: the Laplacian frequency representation's levels (Fig. 8)", paper=PAPER, source=LFR,
         description=_described(
-            "ASDNs with 5, 9, 11 and 17 pyramid levels trained alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; "
-            "PSNR against scale per level count, and whether a denser pyramid helps and where it saturates."),
+            "ASDNs with 5, 9, 11 and 17 pyramid levels, and the slides' EDSR-/RDN-Conv and EDSR-/RDN-/ASDN-100, trained "
+            "alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; PSNR against scale per network, whether a denser pyramid "
+            "helps, where it saturates, and whether 11 levels do as well as 100 scales."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=lfr_jobs,
-        grid={"smoke": {"scales": (1.5, 2.0)}},
-        plan_notes="Four ASDNs (5 / 9 / 11 / 17 levels) × seeds, each scored on Set5 at ten scales in (1, 2].",
-        layout=Layout(("model",), ("scale",), ("psnr",), order={"model": [*LFR_ARMS, *LFR_NOT_BUILT]}),
+        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}},
+        plan_notes="Four ASDNs (5 / 9 / 11 / 17 levels) × seeds, each scored on Set5 at ten scales in (1, 2]; EDSR-Conv, "
+                   "RDN-Conv and the three -100 networks (one seed at lite; the -100 ones at ×1.5 and ×2.0 at lite).",
+        layout=Layout(("model",), ("scale",), ("psnr",), order={"model": [*LFR_ARMS, *LFR_OTHERS]}),
         display_extra=("levels", "params", "iterations"), claims=LFR_CLAIMS, plot=_lfr_plot, notes=LFR_NOTES,
         family="asdn",
-        profiles={"smoke": _SMOKE, "lite": f"4 pyramids × 3 seeds, {_LITE}; Set5 ×1.1 … ×2.0", "paper": _PAPER}),
+        profiles={"smoke": _SMOKE, "lite": f"4 pyramids × 3 seeds, {_LITE}; Set5 ×1.1 … ×2.0; EDSR-/RDN-Conv and the "
+                                     "-100 networks 1 seed, the -100 ones at ×1.5 and ×2.0", "paper": _PAPER}),
     "asdn_t3": TableSpec(
         id="asdn_t3", title="ASDN: recursive against direct deployment (Table 3)", paper=PAPER, source=T3,
         description=_described(
             "The 11-level ASDN applied twice at √R against one network per scale trained and applied at R, Set5 "
-            "×2/×3/×4."),
+            "×2/×3/×4; the same for the slides' VDSR-, EDSR- and RDN-Conv."),
         keys=["model", "deployment", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t3_jobs,
-        plan_notes=f"{_ASDN} and three direct-deployment ASDNs (×2, ×3, ×4) × seeds, Set5.",
+        grid={"smoke": {"conv_scales": (2,)}, "lite": {"conv_scales": (2,), "conv_seeds": 1}},
+        plan_notes=f"{_ASDN} and three direct-deployment ASDNs (×2, ×3, ×4) × seeds, Set5; VDSR-, EDSR- and RDN-Conv "
+                   "each as an 11-level network and a direct one (×2 only and one seed at lite).",
         paper_values=_t3_pv(),
         layout=Layout(("model",), ("deployment", "scale"), ("psnr",), order={"model": [OURS, *T3_VALUES],
                                                                              "deployment": [DIRECT, RECURSIVE]}),
         display_extra=("iterations", "lr_patch"), claims=T3_CLAIMS, notes=T3_NOTES, family="asdn",
-        profiles={"smoke": _SMOKE, "lite": f"4 networks × 3 seeds, {_LITE}; Set5", "paper": _PAPER}),
+        profiles={"smoke": _SMOKE, "lite": f"4 networks × 3 seeds, {_LITE}; Set5; the -Conv networks 1 seed, ×2 only",
+                  "paper": _PAPER}),
     "asdn_nr": TableSpec(
         id="asdn_nr", title="ASDN: the recursion's N and r (Table 'Optimal N and r')", paper=PAPER, source=NR,
         description=("The 11-level ASDN with each printed schedule of per-pass ratios at ×3 and ×4 on Set5; the "
@@ -1006,26 +1222,33 @@ SPECS = {
     "asdn_t1": TableSpec(
         id="asdn_t1", title="ASDN: fixed-scale results ×2 / ×3 / ×4 / ×8 (Table 1)", paper=PAPER, source=T1,
         description=_described(
-            "The 11-level ASDN (recursive above ×2) on Set5, Set14, B100 and Urban100 at ×2/×3/×4/×8; Bicubic exact on "
-            "the same images; FSDN and Manga109 not run; the other methods as printed."),
+            "The 11-level ASDN (recursive above ×2) and FSDN (ASDN fine-tuned per scale with a deconvolution) on Set5, "
+            "Set14, B100 and Urban100 at ×2/×3/×4/×8; Bicubic exact on the same images; Manga109 not run; the other "
+            "methods as printed."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t1_jobs, extra_rows=t1_bicubic,
-        grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3)}, "lite": {"limits": {"B100": 5, "Urban100": 1}}},
-        plan_notes=f"{_ASDN}, scored on four sets at four scales; Bicubic exact.", paper_values=_t1_pv(),
+        grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3), "fsdn_scales": (2,)},
+              "lite": {"limits": {"B100": 5, "Urban100": 1}, "fsdn_scales": (2,), "fsdn_seeds": 1}},
+        plan_notes=f"{_ASDN}, scored on four sets at four scales; Bicubic exact; FSDN fine-tuned from it per scale (×2 "
+                   "and one seed at lite).", paper_values=_t1_pv(),
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
                       order={"dataset": T1_SETS, "method": [*T1_METHODS, OURS]}),
         display_extra=("iterations",), claims=T1_CLAIMS, notes=T1_NOTES, family="asdn",
-        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5, Urban100 first 1 image", "paper": _PAPER}),
+        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5, Urban100 first 1 image; FSDN ×2, 1 seed",
+                  "paper": _PAPER}),
     "asdn_t2": TableSpec(
         id="asdn_t2", title="ASDN: any-scale results on B100, ×1.1 … ×32 (Table 2)", paper=PAPER, source=T2,
         description=_described(
-            "The 11-level ASDN on B100 at the slides' 18 scales (recursive from ×2.8); Bicubic exact on the same "
-            "images; the other networks as printed."),
+            "The 11-level ASDN on B100 at the slides' 18 scales (recursive from ×2.8) and the slides' VDSR-, EDSR- and "
+            "RDN-Conv; Bicubic exact on the same images; Meta-SR as printed."),
         keys=["method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t2_jobs, extra_rows=t2_bicubic,
-        grid={"smoke": {"scales": (1.5, 2.8)}, "lite": {"limits": {"B100": 5}}},
-        plan_notes=f"{_ASDN}, scored on B100 at 18 scales; Bicubic exact.", paper_values=_t2_pv(),
+        grid={"smoke": {"scales": (1.5, 2.8)},
+              "lite": {"limits": {"B100": 5}, "conv_scales": (1.5, 2.8, 5.7), "conv_seeds": 1}},
+        plan_notes=f"{_ASDN}, scored on B100 at 18 scales; Bicubic exact; VDSR-, EDSR- and RDN-Conv trained as ASDN "
+                   "(one seed, three scales at lite).", paper_values=_t2_pv(),
         layout=Layout(("method",), ("scale",), ("psnr",), order={"method": ["Bicubic", *T2_TEXT, OURS]}),
         display_extra=("iterations",), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES, family="asdn",
-        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5 images", "paper": _PAPER}),
+        profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5 images; the -Conv networks 1 seed at ×1.5, ×2.8, ×5.7",
+                  "paper": _PAPER}),
     "asdn_f4": TableSpec(
         id="asdn_f4", title="ASDN: PSNR against a continuous scale in (×2, ×8] (Fig. 4)", paper=PAPER, source=F4,
         description=_described("The 11-level ASDN and Bicubic on Set5 at ×2.5 … ×8 in steps of 0.5."),

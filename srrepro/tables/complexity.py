@@ -18,7 +18,9 @@ ours rounds to the printed number (``0.2T`` covers 150–250 G). Otherwise ``val
 reading that reproduces the paper's number where we found one (weights without biases, params × LR pixels,
 torchsummary counting one branch, a single forward pass of a self-ensemble...), and ``note`` says why the numbers
 differ. Models no study code builds (VDSR's family excepted: SRCNN, FSRCNN and VDSR are defined for counting)
-are listed with status "no model in the study".
+are listed with status "no model in the study". Networks a seed defines without printing their size, which the study
+builds from its description (the ASDN slides' FSDN and -Conv / -100 networks), are counted at their paper size with
+status "counted: the seed prints no number for it" (no printed value, no verdict).
 """
 from __future__ import annotations
 
@@ -88,7 +90,8 @@ class Printed:
     model: str  # as the paper names it
     scale: float  # the scale the number is stated for (NaN: none / any)
     quantity: str  # params | multadds | params_mb | ratio
-    printed: str  # as printed ("0.2T", "1,592K", "22,405,168", "1.8×")
+    printed: str  # as printed ("0.2T", "1,592K", "22,405,168", "1.8×"); "" = a network the seed defines but prints
+    # no count for (counted so the audit covers every network the study builds for the seed; see NOT_PRINTED)
     source: str  # file, table / row / column
     ours: Reading | Ratio | None = None  # None: no model in the study
     alt: Reading | Ratio | None = None  # the reading that reproduces the printed number, if another one does
@@ -298,6 +301,27 @@ def _edsr() -> list[Printed]:
     ]
 
 
+NOT_PRINTED = "counted: the seed prints no number for it"
+
+
+def _asdn_unprinted() -> list[Printed]:
+    """The networks the ASDN slides define without a count (FSDN, the -Conv and -100 networks; built from the slides,
+    srrepro/models/fsdn.py and asdn_conv.py): paper size, all of their parameters."""
+    fig8 = f"{_AS}, slide 'Study of Laplacian Frequency Representation' (Fig. 8)"
+    t23 = f"{_AS}, 'Results — Any-scale' (Table 2) and 'Study of recursive deployment' (Table 3)"
+    fsdn = f"{_AS}, slide 'FSDN - Fixed-Scale Deep Network' and Table 1"
+    rows = [Printed("ASDN", "FSDN slide / Table 1", f"FSDN ×{s}", s, "params", "", fsdn, R(f"fsdn(size='paper', scale={s})"),
+                    note="ASDN's feature branch, one deconvolution, one IRB") for s in (2, 3, 4, 8)]
+    rows += [Printed("ASDN", "Tables 2–3" if m == "vdsr_conv" else "Fig. 8, Tables 2–3", label, NAN, "params", "",
+                     t23 if m == "vdsr_conv" else f"{fig8}; {t23}", R(f"{m}(size='paper')"),
+                     note="the backbone's trunk, ASDN's 11 IRBs") for m, label in
+             (("vdsr_conv", "VDSR-Conv"), ("edsr_conv", "EDSR-Conv"), ("rdn_conv", "RDN-Conv"))]
+    rows += [Printed("ASDN", "Fig. 8", label, NAN, "params", "", fig8, R(f"{m}(size='paper')"),
+                     note="one IRB per scale 1.01 … 2.00 (101 levels)") for m, label in
+             (("edsr_100", "EDSR-100"), ("rdn_100", "RDN-100"), ("asdn_100", "ASDN-100"))]
+    return rows
+
+
 def _asdn() -> list[Printed]:
     src = f"{_AS}, slide 'Project / Architecture', torchsummary table"
     one = "one_irb"
@@ -447,13 +471,16 @@ def _slwsr() -> list[Printed]:
     return rows
 
 
-PRINTED: list[Printed] = _overnet() + _pcarn() + _edsr() + _asdn() + _slwsr()
+PRINTED: list[Printed] = _overnet() + _pcarn() + _edsr() + _asdn() + _asdn_unprinted() + _slwsr()
 
 KEYS = ["reported_by", "ref", "model", "scale", "quantity"]
 
 
 def paper_value(p: Printed) -> tuple[float, float]:
-    """(value, half a unit of the last printed digit) of a printed number, in the quantity's unit."""
+    """(value, half a unit of the last printed digit) of a printed number, in the quantity's unit (NaN, NaN when
+    nothing is printed)."""
+    if not p.printed:
+        return math.nan, math.nan
     if p.value is not None and p.half is not None:
         return p.value, p.half
     value, half = parse_printed(p.printed, p.quantity)
@@ -572,6 +599,9 @@ def compute_row(p: Printed) -> dict:
         s = p.scale if not math.isnan(p.scale) else 4
         row["lr_shape"] = "{}×{}".format(*cx.lr_shape_720p(s)[::-1])  # width × height
     row["counting"] = "exact (meta device)" if exact else "scaled from a smaller input (real tensors)"
+    if not p.printed:  # a network the seed defines without a count: ours only
+        return {**row, "value": value, "exact_count": exact_n, "match": "not printed",
+                "status": f"{NOT_PRINTED} ({exact_n:,.0f})", "note": p.note}
     delta = 100 * (value - paper) / paper
     within, precise = _agree(value, paper, half, p.quantity)
     row.update(value=value, exact_count=exact_n, delta_pct=delta)
