@@ -88,6 +88,22 @@ def test_the_released_checkpoint_is_the_released_network(data_root):
     assert sum(p.numel() for p in m.parameters()) == 571_131 and m.activation_count() == 26
 
 
+def test_the_released_checkpoint_is_scored_on_whole_sets_and_the_trained_rows_on_the_lite_subsets():
+    from srrepro.jobs import eval_limit, row_key
+
+    ctx = tables.context(tables.get("slwsr_released"), "lite")
+    jobs = slwsr.released_jobs(ctx)
+    official = next(j for j in jobs if j.kind == "official")
+    trained = next(j for j in jobs if j.kind == "train")
+    limits = {ev["dataset"]: eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)) for ev in official.evals}
+    assert limits == dict.fromkeys(slwsr.BENCHMARKS)  # None: every image
+    assert {ev["dataset"]: eval_limit(ctx, ev["dataset"], ev.get("whole_set", False))
+            for ev in trained.evals} == {"Set5": None, "Set14": None, "B100": 20, "Urban100": 10}
+    assert "whole_set" not in row_key(official, official.evals[0])  # how it is scored, not a key of the row
+    smoke = tables.context(tables.get("slwsr_released"), "smoke")
+    assert eval_limit(smoke, "B100", whole_set=True) == 1  # smoke stays one image
+
+
 def test_table1_counts_two_printed_one_unexplained():
     rows = pd.DataFrame([{"model": c, "params": sum(p.numel() for p in create_model("slwsr", **a).parameters())}
                          for c, (a, _, _) in slwsr.T1_COLUMNS.items()])
