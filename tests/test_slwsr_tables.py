@@ -164,6 +164,27 @@ def test_table2_vs_carn_m_is_judged_at_the_paper_profile_only_against_every_seed
     assert v.status == "holds" and v.n_seeds == 3 and "8/8 cells" in v.evidence  # one checkpoint faces 3 seeds
 
 
+def test_table2_statements_are_judged_on_the_printed_digits(monkeypatch):
+    rows = pd.DataFrame({"method": ["s-LWSR16"]})
+    v = tables.judge(tables.get("slwsr_t2"), rows, "lite")
+    assert v["t2_best_under_1000k"].status == "holds" and v["t2_best_under_1000k"].kind == "direction"
+    assert "IDN" in v["t2_best_under_1000k"].evidence and "s-LWSR32+" not in slwsr.t2_rivals_under()
+    sim = v["t2_similar_to_large"]
+    assert sim.status == "contradicted" and sim.kind == "equivalence" and sim.margin == 0.05
+    assert "Set14" in sim.decided_by + sim.evidence and abs(sim.gap + 0.40) < 1e-9  # D-DBPN's Set14 cell
+    # a rival printed 0.02 dB above s-LWSR32 on Urban100 contradicts "best"; one printed equal is within rounding
+    rows_ = dict(slwsr.T2_ROWS)
+    for psnr, expected in (("25.89", "contradicted"), ("25.87", "inconclusive")):
+        idn = rows_["IDN"][2].split()
+        idn[3] = f"{psnr}/0.763"
+        monkeypatch.setitem(slwsr.T2_ROWS, "IDN", (600, 34.5, " ".join(idn)))
+        assert tables.judge(tables.get("slwsr_t2"), rows, "lite")["t2_best_under_1000k"].status == expected
+    # D-DBPN and EDSR printed as s-LWSR64+: similar on every set
+    monkeypatch.setitem(slwsr.T2_ROWS, "D-DBPN", (10426, 590.2, rows_["s-LWSR64+"][2]))
+    monkeypatch.setitem(slwsr.T2_ROWS, "EDSR", (43090, 2482.0, rows_["s-LWSR64+"][2]))
+    assert tables.judge(tables.get("slwsr_t2"), rows, "lite")["t2_similar_to_large"].status == "holds"
+
+
 def test_table3_says_how_many_seeds_a_tiny_gap_needs():
     arms = [{"model": m, "pool": p} for (m, p) in slwsr.T3_ROWS if m != "s-LWSR64"]
     df = _cells(arms, lambda a: 0.005 * (a["pool"] == "normal"), noise=0.02)
