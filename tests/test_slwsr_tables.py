@@ -216,3 +216,25 @@ def test_the_chapters_counts_are_the_models():
     assert all(f"{n:,}" in slwsr.CHAPTER for n in counts), [n for n in counts if f"{n:,}" not in slwsr.CHAPTER]
     ms, x4 = params_of("carn_m", multi_scale=True), params_of("carn_m", scale=4)
     assert f"{ms / x4:.2f}" in slwsr.CHAPTER and f"{params_of('carn', multi_scale=True) / params_of('carn', scale=4):.2f}" in slwsr.CHAPTER
+
+
+def test_figure7_scores_the_released_checkpoint_and_says_why_each_other_method_is_not_run(data_root):
+    ctx = tables.context(tables.get("slwsr_f7"), "smoke", data_root=data_root)
+    df = slwsr.f7_run(ctx)
+    ok = df[df["status"] == "ok"]
+    assert set(ok["method"]) == {"Bicubic", slwsr.F7_RELEASED} and set(ok["image"]) == {"img_074"}
+    status = df.set_index("method")["status"]
+    assert "edsr_x4-4f62e9ef.pt" in status["EDSR"] and "carn.pth" in status["CARN"]  # the missing file, by name
+    assert status["IDN"].startswith("not run: IDN has no model")
+    assert "not released" in status["s-LWSR64 (the paper's)"]
+    v = tables.judge(tables.get("slwsr_f7"), df, "smoke")
+    assert v["f7_caption"].status == "not run" and "edsr_x4" in v["f7_caption"].evidence
+
+
+def test_figure7_released_against_bicubic_is_judged_per_image():
+    rows = pd.DataFrame([{"method": slwsr.F7_RELEASED, "seed": 0, "image": im, "status": "ok", "psnr": 25 + g,
+                          "bicubic_psnr": 25.0} for im, g in zip(slwsr.F7_IMAGES, (0.2, 0.3, 0.25, 0.1, 0.4))])
+    v = tables.judge(tables.get("slwsr_f7"), rows, "lite")["f7_released_vs_bicubic"]
+    assert v.status == "holds" and v.n_images == 5
+    worse = rows.assign(psnr=25 - (rows["psnr"] - 25))
+    assert tables.judge(tables.get("slwsr_f7"), worse, "lite")["f7_released_vs_bicubic"].status == "contradicted"

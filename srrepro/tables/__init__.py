@@ -90,6 +90,7 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "slwsr_f5": "slwsr",
     "slwsr_f6": "slwsr",
     "slwsr_t3": "slwsr",
+    "slwsr_f7": "slwsr",
     "slwsr_released": "slwsr",
     "asdn_lfr": "asdn",
     "asdn_t3": "asdn",

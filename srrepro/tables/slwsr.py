@@ -1104,6 +1104,121 @@ are the caption's; one image and three seeds decide only about this image, and l
 """
 
 
+
+# ================================================================================================ f7: visual comparison
+F7 = ("s-LWSR Figure 7 and its caption (×4; compared: VDSR, LapSRN, EDSR, DBPN, IDN, CARN; the text names no image "
+      "or crop)")
+# The paper does not name Figure 7's images: the study's choice is five Urban100 images ×4 that the chapters already
+# show — img_074 (this paper's Figure 1), img_092 (regular structure, asdn_visual) and img_039 / img_070 / img_083
+# (the EDSR slides' panels). The figure draws the first two; every row scores all five.
+F7_IMAGES = ("img_074", "img_092", "img_039", "img_070", "img_083")
+F7_DRAWN = F7_IMAGES[:2]
+F7_RELEASED = "s-LWSR32, released checkpoint (1 epoch)"
+# the caption's methods → the official weights the registry knows (None: no model or weights in this study)
+F7_COMPARED = {"VDSR": None, "LapSRN": None, "EDSR": "edsr_x4", "D-DBPN": None, "IDN": None, "CARN": "carn"}
+F7_PAPER_MODELS = ("s-LWSR16", "s-LWSR32", "s-LWSR64")
+
+
+def f7_run(ctx: RunContext) -> pd.DataFrame:
+    """Per image: Bicubic and the released checkpoint (inference only, every profile) with their whole-image
+    PSNR/SSIM; each compared method with official weights in the registry is scored when its file is in the data
+    root and otherwise says which file is missing and where it comes from; the rest say why they are not run."""
+    from ..data import SrreproDataError
+    from ..jobs import torch_threads
+    from ..visual import compare_scores
+    from ..weights import WeightsError, load_official
+
+    images = F7_IMAGES[:1] if ctx.profile == "smoke" else F7_IMAGES
+    rows = []
+    models, missing = {}, {}
+    for method, weights in {F7_RELEASED: "slwsr32_x4_epoch1", **F7_COMPARED}.items():
+        if weights is None:
+            missing[method] = f"not run: {method} has no model or weights in this study"
+            continue
+        try:
+            models[method] = (weights, load_official(weights, root=ctx.data_root))
+        except WeightsError as e:
+            missing[method] = f"not run: {e}"
+    with torch_threads(ctx.threads):
+        for im in images:
+            base = {"image": im, "dataset": "Urban100", "scale": float(SCALE), "seed": 0, "profile": ctx.profile}
+            try:
+                sc = compare_scores("Urban100", im, SCALE, {m: w[1] for m, w in models.items()}, root=ctx.data_root)
+            except SrreproDataError as e:
+                rows += [{**base, "method": m, "status": f"not run: {e}"} for m in ["Bicubic", *models, *missing]]
+                continue
+            rows.append({**base, "method": "Bicubic", "what": "exact", "status": "ok", "psnr": sc["Bicubic"][0],
+                         "ssim": sc["Bicubic"][1]})
+            for m, (weights, _) in models.items():
+                rows.append({**base, "method": m, "what": "official weights", "weights": weights, "status": "ok",
+                             "psnr": sc[m][0], "ssim": sc[m][1], "bicubic_psnr": sc["Bicubic"][0],
+                             "bicubic_ssim": sc["Bicubic"][1]})
+            rows += [{**base, "method": m, "status": why} for m, why in missing.items()]
+            rows += [{**base, "method": f"{m} (the paper's)", "status": f"not run: the paper's trained {m} is not "
+                      "released (Sudo-Biao/s-LWSR ships only the 1-epoch s-LWSR32 checkpoint); lite-trained "
+                      "s-LWSR16/32 panels: slwsr_f1"} for m in F7_PAPER_MODELS]
+    return pd.DataFrame(rows)
+
+
+def f7_plan(ctx: RunContext):
+    from . import Plan
+
+    n = 1 if ctx.profile == "smoke" else len(F7_IMAGES)
+    return Plan([{"method": F7_RELEASED, "seed": 0, "model": "official weights", "images": n, "est_seconds": 3.0 * n}],
+                f"No training: Bicubic and the released s-LWSR checkpoint on Urban100 {', '.join(F7_IMAGES[:n])} ×4 "
+                "(EDSR and CARN too where their official weights are in the data root).")
+
+
+def _f7_released_vs_bicubic(df: pd.DataFrame, profile: str) -> Verdict:
+    """Per image, the released checkpoint − Bicubic (one checkpoint: the interval is over images only)."""
+    return panel_gap(F7_RELEASED, "Bicubic", "PSNR over Figure 7's images (dB; one checkpoint, the interval is "
+                     "over images only)", "the paper's trained s-LWSR weights (not released)")(df, profile)
+
+
+def _f7_caption(df: pd.DataFrame, profile: str) -> Verdict:
+    """The caption's comparison needs the paper's models and the compared methods' outputs on the same crops."""
+    d = df[df["method"].isin([*F7_COMPARED, *(f"{m} (the paper's)" for m in F7_PAPER_MODELS)])] \
+        if "method" in df else df.iloc[0:0]
+    why = "; ".join(f"{m}: {st.removeprefix('not run: ')}" for m, st in
+                    d.drop_duplicates("method")[["method", "status"]].itertuples(index=False)
+                    if str(st).startswith("not run"))
+    return Verdict("not run", "the figure's s-LWSR panels and the compared methods are not scored here — " + why,
+                   "the paper's trained s-LWSR16/32/64 (not released) and official weights for the compared methods")
+
+
+F7_CLAIMS = [
+    Claim("f7_caption", "s-LWSR64 surpasses most of the compared methods (VDSR, LapSRN, EDSR, DBPN, IDN, CARN) in PSNR "
+          "and SSIM on Figure 7's crops, with fewer parameters", "Figure 7 caption 's-LWSR64 supass most of existing "
+          "SR model in PSNR and SSIM on condition of less parameters'", _f7_caption, kind="direction"),
+    Claim("f7_released_vs_bicubic", "The released 1-epoch checkpoint already recovers Figure 7's images better than "
+          "bicubic (a check of the released network, not the paper's claim)", "s-LWSR repository, model_best.pt; "
+          "Figure 7's images as this study chooses them", _f7_released_vs_bicubic, kind="direction"),
+]
+
+
+def _f7_plot(df, ax=None):
+    from ..visual import draw_panels
+
+    d = df[df["method"].isin([F7_RELEASED, *F7_COMPARED])] if "method" in df else df.iloc[0:0]
+    draw_panels(d, "Urban100", [im for im in F7_DRAWN if im in set(d["image"])], SCALE, "slwsr_f7")
+
+
+F7_NOTES = """
+**Which images.** Figure 7's caption names its methods but not its images or crops, so the study chooses: five
+Urban100 images at ×4 that the chapters already show — *img_074* (this paper's Figure 1), *img_092* (regular
+structure; `asdn_visual`) and *img_039*, *img_070*, *img_083* (the EDSR slides' panels). The figure draws the first
+two (the full HR with the zoom box, then HR, Bicubic and each method on the crop the study's helper picks, each panel
+with its whole-image Y-PSNR / SSIM, border 4); the rows score all five.
+
+**Which methods.** The released s-LWSR checkpoint (s-LWSR32 after one epoch — not the paper's model, but the only
+s-LWSR weights released) and Bicubic are computed. EDSR and CARN have official weights in the study's registry; they
+are scored when their files are in the data root, and otherwise their rows name the missing file and its source.
+VDSR, LapSRN, D-DBPN and IDN have no model or weights in this study, and the paper's trained s-LWSR16/32/64 are not
+released (`slwsr_f1` shows lite-trained s-LWSR16/32 on img_074). So the caption's claim is not run; the second claim
+only checks that the released network does better than bicubic on the same images (one checkpoint: the interval is
+over images, with no training noise in it).
+"""
+
 CHAPTER = """
 s-LWSR (Li et al., IEEE TIP 2020) is the study's smallest network (144K–2,277K parameters): a U-shaped stack of 26
 residual blocks with an "information pool" (a 1×1 convolution over six earlier feature maps), an optional MobileNetV2
@@ -1261,3 +1376,16 @@ SPECS["slwsr_f1"] = TableSpec(
     claims=F1_CLAIMS, plot=_f1_plot, notes=F1_NOTES, family="slwsr",
     profiles={"smoke": "tiny s-LWSR16/32 (2 iterations), CARN-M official", "lite": f"the lite models: {_LITE}",
               "paper": "the paper-profile models"})
+
+
+SPECS["slwsr_f7"] = TableSpec(
+    id="slwsr_f7", title="s-LWSR Figure 7: qualitative ×4 comparison (Urban100, the released checkpoint)",
+    paper=PAPER, source=F7,
+    description=("The same crop of HR, Bicubic and the released s-LWSR checkpoint (and EDSR / CARN where their "
+                 "official weights are present) on five Urban100 images ×4, each with its per-image PSNR/SSIM; the "
+                 "caption's other methods and the paper's trained s-LWSR models as not run, with the reason."),
+    keys=["method", "seed", "image"], metrics=["psnr", "ssim"], run=f7_run, plan=f7_plan,
+    layout=Layout(("method",), ("image",), ("psnr", "ssim"), order={"image": list(F7_IMAGES)}),
+    display_extra=("what", "weights"), claims=F7_CLAIMS, plot=_f7_plot, notes=F7_NOTES, family="slwsr",
+    profiles={"smoke": "Bicubic and the released checkpoint on img_074", "lite": "the same on five Urban100 images",
+              "paper": "as lite"})
