@@ -77,6 +77,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "edsr_mdsr": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
     "edsr_transfer": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
     "edsr_resscale": _trained(["Set5"], ["Set5"]),
+    "edsr_extreme": _trained(["Urban100"], ["Urban100"]),  # the ×2 / ×4 baselines, cascaded on Urban100
     "asdn_lfr": _trained(["Set5"], ["Set5"]),
     "asdn_t3": _trained(["Set5"], ["Set5"]),
     "asdn_nr": _trained(["Set5"], ["Set5"]),
@@ -104,6 +105,7 @@ OPTIONAL: dict[str, dict[str, set[str]]] = {
     "edsr_benchmark": {"lite": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"},
                        "paper": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"}},
     "edsr_qualitative": _same(["DIV2K_valid"]),
+    "edsr_extreme": _same(["edsr_x2-0edfb8a3.pt", "edsr_x4-4f62e9ef.pt"]),  # the released EDSR's cascade
     "slwsr_f7": _same(["carn.pth", "edsr_x4-4f62e9ef.pt"]),  # two of Figure 7's compared methods
     "asdn_t1": _same(["Manga109"]),
     "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),

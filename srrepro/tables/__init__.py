@@ -84,6 +84,7 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "edsr_mdsr": "edsr",
     "edsr_benchmark": "edsr",
     "edsr_qualitative": "edsr",
+    "edsr_extreme": "edsr",
     "slwsr_f1": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_t2": "slwsr",
