@@ -221,6 +221,16 @@ def complete(values: list[dict], metrics: list[str]) -> list[dict]:
     return [{**{m: math.nan for m in metrics}, **v} for v in values]
 
 
+def items_list(items: list[tuple[str, str, tuple[str, ...]]]) -> str:
+    """A chapter's list of the paper's items in the paper's own order: ``(item, table id, claim ids)`` → one numbered
+    line each, the table id in backticks (the chapter page links it) and the claims that judge the item."""
+    lines = []
+    for k, (item, table, claims) in enumerate(items, 1):
+        judged = f" — claims {', '.join(f'`{c}`' for c in claims)}" if claims else ""
+        lines.append(f"{k}. {item}: `{table}`{judged}")
+    return "\n".join(lines)
+
+
 def with_training_note(text: str, checkpoints: bool = True) -> str:
     """A training table's description, with the one paragraph on how its jobs are trained, scored and cached
     (``checkpoints=False``: its models keep no snapshots and are scored at the end of training only)."""

@@ -22,7 +22,7 @@ from ..models import create_model, params_of
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
 from ..verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
-from . import Layout, RunContext, TableSpec, with_training_note
+from . import Layout, RunContext, TableSpec, items_list, with_training_note
 
 PAPER = "EDSR"
 SLIDES = "EDSR slides"
@@ -1233,8 +1233,9 @@ since 2024): every cell that needs them says "not run" with what to fetch.
 
 **Errata.** Where the slides' bicubic column matches neither Y convention, `edsr_benchmark`'s `bench_bicubic`
 names the cells; where the per-image bicubic panels match no single border, `edsr_qualitative` says by how much;
-"Stability: MDSR ≪ EDSR" reads as the opposite of the sentence under it ("we failed to increase #features [of MDSR]
-even with residual scaling").
+"Stability: MDSR ≪ EDSR" takes its sign from the "# Parameters" line, where ≪ is MDSR's advantage, yet the sentence
+under it ("we failed to increase #features [of MDSR] even with residual scaling") makes MDSR the less stable one,
+which is how `edsr_mdsr`'s `mdsr_stability` reads it.
 
 **Known user complaints this chapter answers.** "PSNR lower than the paper": the 38.11 dB (Set5 ×2) is the 32 × 256
 EDSR (40.7M parameters), not the 16 × 64 baseline EDSR-PyTorch trains by default (`edsr_mdsr` counts every column);
@@ -1244,11 +1245,36 @@ fails": the two are different networks (43M vs 1.5M), a strict load says which k
 **Here:** the batch-norm slide (`edsr_bn`, memory exact and PSNR at lite), the self-ensemble on the three released
 checkpoints of the study (`edsr_ensemble`), the benchmark and per-image tables (`edsr_benchmark`,
 `edsr_qualitative`: bicubic exact), L1 vs L2 (`edsr_loss`), width vs depth (`edsr_width_depth`), single- vs
-multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`) and residual scaling's stability at 256 features
-(`edsr_resscale`: loss and gradient spikes from every run's learning curve), each at lite. **Not here**: anything that
+multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`), residual scaling's stability at 256 features
+(`edsr_resscale`: loss and gradient spikes from every run's learning curve) and extreme SR to ×64 by a cascade of the
+×4 and ×2 baselines (`edsr_extreme`), each at lite. **Not here**: anything that
 needs the released EDSR/MDSR weights or DIV2K (those cells say "not run" with what to fetch), and the paper profile's
 full-size training (a GPU workstation: `make reproduce TABLE=<id> PROFILE=paper`).
+
+**The slides' items, in their order** (each with the target that computes it and the claims that judge it):
+
 """
+# the slides' experiments and statements in the order they are presented → (target, claims)
+PAPER_ITEMS = [
+    ("'Need Batch-Normalization?': removing BN improves the performance and saves ~40 % of memory", "edsr_bn",
+     ("bn_memory", "bn_psnr")),
+    ("'Increasing Model Size': more features beat more depth at a limited memory", "edsr_width_depth",
+     ("wd_params", "wd_memory")),
+    ("'Increasing Model Size' / 'Residual Scaling Layer': instability at 256 features, prevented by scaling",
+     "edsr_resscale", ("resscale_loss_spikes", "resscale_grad_spikes", "resscale_psnr")),
+    ("'Loss Function: L1 vs L2'", "edsr_loss", ("loss_l1",)),
+    ("'Geometric Self-Ensemble' (×1 / ×2 / ×4 / ×8)", "edsr_ensemble", ("ens_order", "ens_size")),
+    ("'Multi-scale knowledge transfer': the ×2 model helps training ×3 and ×4", "edsr_transfer", ("transfer_helps",)),
+    ("'EDSR vs. MDSR': performance, # parameters, stability, and the options table", "edsr_mdsr",
+     ("mdsr_params", "mdsr_multiscale", "mdsr_stability")),
+    ("'Quantitative Results' (Set5, Set14, B100, Urban100, DIV2K validation)", "edsr_benchmark",
+     ("bench_bicubic", "bench_official")),
+    ("'Qualitative Results' and 'Unknown Track (Challenge)', the per-image panels", "edsr_qualitative",
+     ("qual_bicubic",)),
+    ("'Extreme SR (up to x64)': NN, Bicubic and EDSR at ×8 to ×64", "edsr_extreme",
+     ("extreme_edsr_vs_bicubic", "extreme_bicubic_vs_nn", "extreme_official_vs_bicubic")),
+]
+CHAPTER += items_list(PAPER_ITEMS) + "\n"
 
 # ================================================================================================ specs
 _LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations "
