@@ -77,6 +77,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "edsr_mdsr": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
     "edsr_transfer": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
     "edsr_resscale": _trained(["Set5"], ["Set5"]),
+    "edsr_extreme": _trained(["Urban100"], ["Urban100"]),  # the ×2 / ×4 baselines, cascaded on Urban100
     "asdn_lfr": _trained(["Set5"], ["Set5"]),
     "asdn_t3": _trained(["Set5"], ["Set5"]),
     "asdn_nr": _trained(["Set5"], ["Set5"]),
@@ -94,6 +95,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "slwsr_f5": _trained(["Set14"], ["Set14"]),
     "slwsr_f1": {p: needs | {"carn_m.pth"} for p, needs in _trained(["Urban100"], ["Urban100"]).items()},
     "slwsr_released": {p: needs | {"slwsr32_x4_epoch1.pt"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
+    "slwsr_f7": _same(["Urban100", "slwsr32_x4_epoch1.pt"]),  # inference only: the released checkpoint and bicubic
 }
 # Items a table uses when present; without them it still runs and those rows say "not available".
 OPTIONAL: dict[str, dict[str, set[str]]] = {
@@ -103,6 +105,8 @@ OPTIONAL: dict[str, dict[str, set[str]]] = {
     "edsr_benchmark": {"lite": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"},
                        "paper": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"}},
     "edsr_qualitative": _same(["DIV2K_valid"]),
+    "edsr_extreme": _same(["edsr_x2-0edfb8a3.pt", "edsr_x4-4f62e9ef.pt"]),  # the released EDSR's cascade
+    "slwsr_f7": _same(["carn.pth", "edsr_x4-4f62e9ef.pt"]),  # two of Figure 7's compared methods
     "asdn_t1": _same(["Manga109"]),
     "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),
     "pcarn_t6": _same(["pcarn.pth"]),

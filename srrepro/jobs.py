@@ -80,11 +80,13 @@ class Job:
         return cls("reported", key, evals, info={"status": "reported only", **(info or {})})
 
 
-EVAL_OPTIONS = ("degradation_kw", "metrics", "forward_kw")  # keys of an eval that say how it is scored, not which cell it is
+# keys of an eval that say how it is scored, not which cell it is; "whole_set": True scores the whole test set
+# whatever the table's grid limits (a released checkpoint is inference only: its cells are never a subset)
+EVAL_OPTIONS = ("degradation_kw", "metrics", "forward_kw", "whole_set")
 
 
 def _cell(ev: dict) -> dict:
-    return {k: v for k, v in ev.items() if k not in ("metrics", "forward_kw")}
+    return {k: v for k, v in ev.items() if k not in ("metrics", "forward_kw", "whole_set")}
 
 
 def row_key(job: Job, ev: dict) -> dict:
@@ -330,11 +332,12 @@ def checkpoints(run_dir: Path, config: TrainConfig) -> dict[float, Path]:
 
 
 # ------------------------------------------------------------------------------------------ scoring
-def eval_limit(ctx, dataset: str) -> int | None:
-    """Images scored per dataset: all, unless the table's grid limits it (smoke: 1) or the run caps it."""
+def eval_limit(ctx, dataset: str, whole_set: bool = False) -> int | None:
+    """Images scored per dataset: all, unless the table's grid limits it (not for an eval marked ``whole_set``;
+    smoke: 1) or the run caps it."""
     if ctx.profile == "smoke":
         return 1
-    limit = (ctx.grid.get("limits") or {}).get(dataset)
+    limit = None if whole_set else (ctx.grid.get("limits") or {}).get(dataset)
     cap = getattr(ctx, "eval_images", None)
     return min(limit or cap, cap) if cap else limit
 
@@ -351,7 +354,8 @@ def score(model, ev: dict, ctx, cache: Path | None = None) -> pd.DataFrame:
             return cached
     df = evaluate(model, ev["dataset"], ev["scale"], ev.get("degradation", "BI"),
                   device=str(resolve_device(ctx.device)), root=ctx.data_root,
-                  self_ensemble=ev.get("self_ensemble", False), limit=eval_limit(ctx, ev["dataset"]),
+                  self_ensemble=ev.get("self_ensemble", False),
+                  limit=eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)),
                   metrics=metrics, forward_kw=ev.get("forward_kw"),
                   **ev.get("degradation_kw", {}))
     if cache is not None:
@@ -382,7 +386,8 @@ def _cached_scores(cache: Path, metrics: tuple) -> pd.DataFrame | None:
 
 
 def _eval_hash(ev: dict, ctx, ckpt: float) -> str:
-    payload = {"ev": ev, "limit": eval_limit(ctx, ev["dataset"]), "checkpoint": ckpt, "v": SCORE_VERSION}
+    payload = {"ev": ev, "limit": eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)), "checkpoint": ckpt,
+               "v": SCORE_VERSION}
     return hashlib.sha256(json.dumps(payload, sort_keys=True, default=str).encode()).hexdigest()[:12]
 
 
@@ -400,7 +405,7 @@ def _rows_of(job: Job, evs: list[dict], minfo: dict, models: dict, ctx, cache_di
             rows.append({**base, **_cell(ev), "status": f"data not available: {e}"})
             continue
         final = per_ckpt[1.0]
-        limit = eval_limit(ctx, ev["dataset"])
+        limit = eval_limit(ctx, ev["dataset"], ev.get("whole_set", False))
         means = {m: float(final[m].mean()) for m in ("psnr", "ssim", "lpips", "niqe") if m in final}
         rows.append({**base, **minfo, **_cell(ev), **means,
                      "n_images": len(final), "status": "ok" if limit is None else f"ok (first {len(final)} images)"})

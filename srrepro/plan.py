@@ -273,7 +273,8 @@ def lr_pixels(dataset: str, scale: float, limit: int | None, root) -> float:
 
 def eval_flops(model: str, kwargs: dict, ev: dict, ctx) -> float:
     try:
-        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(ctx, ev["dataset"]), ctx.data_root)
+        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)),
+                       ctx.data_root)
     except SrreproDataError:  # a missing dataset costs nothing
         return 0.0
     return flops_per_px(model, json.dumps(kwargs, sort_keys=True), float(ev["scale"]), False) * px * \
@@ -383,7 +384,8 @@ def data_seconds(cfg) -> float:
 def eval_data_seconds(ev: dict, ctx) -> float:
     """Reading a benchmark and making its LR images for one scoring pass (HR pixels ≈ LR pixels × scale²)."""
     try:
-        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(ctx, ev["dataset"]), ctx.data_root)
+        px = lr_pixels(ev["dataset"], float(ev["scale"]), eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)),
+                       ctx.data_root)
     except SrreproDataError:
         return 0.0
     mpx = px * float(ev["scale"]) ** 2 / 1e6

@@ -422,3 +422,23 @@ def test_slwsr_depth_variant():
     assert model._pool_inputs() == ["x1", "feat3_1"]
     assert model(torch.rand(1, 3, 6, 6), 4).shape == (1, 3, 24, 24)
     assert n_params("slwsr", **TABLE1["Width"]) == 143_755
+
+
+@pytest.mark.parametrize("module", ["edsr", "slwsr"])
+def test_the_chapter_lists_the_papers_items_in_order_each_linked_to_its_target_and_claims(module):
+    import importlib
+
+    from srrepro import tables
+    from srrepro.book import link_ids
+
+    mod = importlib.import_module(f"srrepro.tables.{module}")
+    own = [t for t, m in tables.TABLES.items() if m == module]
+    listed = [t for _, t, _ in mod.PAPER_ITEMS if t in own]
+    assert list(dict.fromkeys(listed)) == own  # every target of the paper, first met in the book's order
+    for item, table, claims in mod.PAPER_ITEMS:
+        assert table in tables.TABLES, item
+        assert set(claims) <= {c.id for c in tables.get(table).claims}, (item, claims)
+    page = link_ids(mod.CHAPTER)
+    assert all(f"{{doc}}`{t} <../tables/{t}>`" in page for t in own)
+    numbered = [line for line in mod.CHAPTER.splitlines() if line[:1].isdigit() and ". " in line[:4]]
+    assert len(numbered) == len(mod.PAPER_ITEMS)

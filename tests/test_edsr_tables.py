@@ -165,3 +165,44 @@ def test_edsr_tables_share_one_x2_baseline_and_count_the_options_table():
     assert all(not j.config.pretrained_strict for j in tr)
     v = tables.judge(tables.get("edsr_mdsr"), pd.DataFrame({"model": ["EDSR"]}), "lite")["mdsr_params"]
     assert v.status == "holds" and "7,954,011" in v.evidence and "0.185" in v.evidence
+
+
+def test_mdsr_stability_compares_the_widened_mdsr_with_edsr_seed_by_seed_and_is_paper_profile_only():
+    lite = edsr.mdsr_jobs(tables.context(tables.get("edsr_mdsr"), "lite"))
+    assert not {j.key["model"] for j in lite} & set(edsr.MDSR_STABILITY_ARMS)
+    paper = [j for j in edsr.mdsr_jobs(tables.context(tables.get("edsr_mdsr"), "paper"))
+             if j.key["model"] in edsr.MDSR_STABILITY_ARMS]
+    assert paper and all(j.curve for j in paper)
+    assert {j.config.model_kwargs.get("n_feats") for j in paper if j.key["model"] == edsr.MDSR_WIDE} == {256}
+    calm = {"curve_step": "10;20;30;40", "curve_loss": "1;0.1;0.1;0.1", "curve_loss_max": "1;0.1;0.1;0.1",
+            "curve_grad_norm": "1;1;1;1", "curve_grad_norm_max": "1;1;1;1"}
+
+    def rows(spiky_arm):
+        return pd.DataFrame([{"model": arm, "seed": s, "dataset": "Set5", "scale": 2.0, "psnr": 30.0,
+                              **({**calm, "curve_loss_max": f"1;0.1;{0.5 + s};0.1"} if arm == spiky_arm else calm)}
+                             for arm in edsr.MDSR_STABILITY_ARMS for s in range(3)])
+    assert edsr._mdsr_stability(rows(edsr.MDSR_WIDE), "paper").status == "holds"
+    assert edsr._mdsr_stability(rows(edsr.EDSR_WIDE), "paper").status == "contradicted"
+    v = edsr._mdsr_stability(pd.DataFrame({"model": ["Baseline (multi-scale)"]}), "lite")
+    assert v.status == "not run" and "paper profile" in v.evidence
+
+
+def test_extreme_cascade_is_x4_passes_then_one_x2_and_judges_per_scale():
+    assert [edsr.cascade_passes(s) for s in edsr.EXTREME_SCALES] == [(4, 2), (4, 4), (4, 4, 2), (4, 4, 4)]
+    with pytest.raises(ValueError):
+        edsr.cascade_passes(12)
+    rng = np.random.default_rng(0)
+    rows = []
+    for sc in edsr.EXTREME_SCALES:
+        for im in edsr.EXTREME_IMAGES:
+            base = 20 - sc / 16 + rng.normal(0, 0.5)
+            rows += [{"method": "Bicubic", "seed": 0, "image": im, "scale": float(sc), "status": "ok", "psnr": base},
+                     {"method": edsr.NN, "seed": 0, "image": im, "scale": float(sc), "status": "ok",
+                      "psnr": base - 0.3 + rng.normal(0, 0.01)}]
+            rows += [{"method": edsr.CASCADE, "seed": s, "image": im, "scale": float(sc), "status": "ok",
+                      "psnr": base + 0.5 + rng.normal(0, 0.02)} for s in range(3)]
+    v = tables.judge(tables.get("edsr_extreme"), pd.DataFrame(rows), "lite")
+    assert v["extreme_edsr_vs_bicubic"].status == "holds" and v["extreme_bicubic_vs_nn"].status == "holds"
+    assert v["extreme_official_vs_bicubic"].status == "not run"
+    worse = pd.DataFrame(rows).assign(psnr=lambda d: np.where(d["method"] == edsr.CASCADE, d["psnr"] - 1.0, d["psnr"]))
+    assert tables.judge(tables.get("edsr_extreme"), worse, "lite")["extreme_edsr_vs_bicubic"].status == "contradicted"

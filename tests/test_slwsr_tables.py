@@ -88,6 +88,22 @@ def test_the_released_checkpoint_is_the_released_network(data_root):
     assert sum(p.numel() for p in m.parameters()) == 571_131 and m.activation_count() == 26
 
 
+def test_the_released_checkpoint_is_scored_on_whole_sets_and_the_trained_rows_on_the_lite_subsets():
+    from srrepro.jobs import eval_limit, row_key
+
+    ctx = tables.context(tables.get("slwsr_released"), "lite")
+    jobs = slwsr.released_jobs(ctx)
+    official = next(j for j in jobs if j.kind == "official")
+    trained = next(j for j in jobs if j.kind == "train")
+    limits = {ev["dataset"]: eval_limit(ctx, ev["dataset"], ev.get("whole_set", False)) for ev in official.evals}
+    assert limits == dict.fromkeys(slwsr.BENCHMARKS)  # None: every image
+    assert {ev["dataset"]: eval_limit(ctx, ev["dataset"], ev.get("whole_set", False))
+            for ev in trained.evals} == {"Set5": None, "Set14": None, "B100": 20, "Urban100": 10}
+    assert "whole_set" not in row_key(official, official.evals[0])  # how it is scored, not a key of the row
+    smoke = tables.context(tables.get("slwsr_released"), "smoke")
+    assert eval_limit(smoke, "B100", whole_set=True) == 1  # smoke stays one image
+
+
 def test_table1_counts_two_printed_one_unexplained():
     rows = pd.DataFrame([{"model": c, "params": sum(p.numel() for p in create_model("slwsr", **a).parameters())}
                          for c, (a, _, _) in slwsr.T1_COLUMNS.items()])
@@ -148,6 +164,27 @@ def test_table2_vs_carn_m_is_judged_at_the_paper_profile_only_against_every_seed
     assert v.status == "holds" and v.n_seeds == 3 and "8/8 cells" in v.evidence  # one checkpoint faces 3 seeds
 
 
+def test_table2_statements_are_judged_on_the_printed_digits(monkeypatch):
+    rows = pd.DataFrame({"method": ["s-LWSR16"]})
+    v = tables.judge(tables.get("slwsr_t2"), rows, "lite")
+    assert v["t2_best_under_1000k"].status == "holds" and v["t2_best_under_1000k"].kind == "direction"
+    assert "IDN" in v["t2_best_under_1000k"].evidence and "s-LWSR32+" not in slwsr.t2_rivals_under()
+    sim = v["t2_similar_to_large"]
+    assert sim.status == "contradicted" and sim.kind == "equivalence" and sim.margin == 0.05
+    assert "Set14" in sim.decided_by + sim.evidence and abs(sim.gap + 0.40) < 1e-9  # D-DBPN's Set14 cell
+    # a rival printed 0.02 dB above s-LWSR32 on Urban100 contradicts "best"; one printed equal is within rounding
+    rows_ = dict(slwsr.T2_ROWS)
+    for psnr, expected in (("25.89", "contradicted"), ("25.87", "inconclusive")):
+        idn = rows_["IDN"][2].split()
+        idn[3] = f"{psnr}/0.763"
+        monkeypatch.setitem(slwsr.T2_ROWS, "IDN", (600, 34.5, " ".join(idn)))
+        assert tables.judge(tables.get("slwsr_t2"), rows, "lite")["t2_best_under_1000k"].status == expected
+    # D-DBPN and EDSR printed as s-LWSR64+: similar on every set
+    monkeypatch.setitem(slwsr.T2_ROWS, "D-DBPN", (10426, 590.2, rows_["s-LWSR64+"][2]))
+    monkeypatch.setitem(slwsr.T2_ROWS, "EDSR", (43090, 2482.0, rows_["s-LWSR64+"][2]))
+    assert tables.judge(tables.get("slwsr_t2"), rows, "lite")["t2_similar_to_large"].status == "holds"
+
+
 def test_table3_says_how_many_seeds_a_tiny_gap_needs():
     arms = [{"model": m, "pool": p} for (m, p) in slwsr.T3_ROWS if m != "s-LWSR64"]
     df = _cells(arms, lambda a: 0.005 * (a["pool"] == "normal"), noise=0.02)
@@ -179,3 +216,25 @@ def test_the_chapters_counts_are_the_models():
     assert all(f"{n:,}" in slwsr.CHAPTER for n in counts), [n for n in counts if f"{n:,}" not in slwsr.CHAPTER]
     ms, x4 = params_of("carn_m", multi_scale=True), params_of("carn_m", scale=4)
     assert f"{ms / x4:.2f}" in slwsr.CHAPTER and f"{params_of('carn', multi_scale=True) / params_of('carn', scale=4):.2f}" in slwsr.CHAPTER
+
+
+def test_figure7_scores_the_released_checkpoint_and_says_why_each_other_method_is_not_run(data_root):
+    ctx = tables.context(tables.get("slwsr_f7"), "smoke", data_root=data_root)
+    df = slwsr.f7_run(ctx)
+    ok = df[df["status"] == "ok"]
+    assert set(ok["method"]) == {"Bicubic", slwsr.F7_RELEASED} and set(ok["image"]) == {"img_074"}
+    status = df.set_index("method")["status"]
+    assert "edsr_x4-4f62e9ef.pt" in status["EDSR"] and "carn.pth" in status["CARN"]  # the missing file, by name
+    assert status["IDN"].startswith("not run: IDN has no model")
+    assert "not released" in status["s-LWSR64 (the paper's)"]
+    v = tables.judge(tables.get("slwsr_f7"), df, "smoke")
+    assert v["f7_caption"].status == "not run" and "edsr_x4" in v["f7_caption"].evidence
+
+
+def test_figure7_released_against_bicubic_is_judged_per_image():
+    rows = pd.DataFrame([{"method": slwsr.F7_RELEASED, "seed": 0, "image": im, "status": "ok", "psnr": 25 + g,
+                          "bicubic_psnr": 25.0} for im, g in zip(slwsr.F7_IMAGES, (0.2, 0.3, 0.25, 0.1, 0.4))])
+    v = tables.judge(tables.get("slwsr_f7"), rows, "lite")["f7_released_vs_bicubic"]
+    assert v.status == "holds" and v.n_images == 5
+    worse = rows.assign(psnr=25 - (rows["psnr"] - 25))
+    assert tables.judge(tables.get("slwsr_f7"), worse, "lite")["f7_released_vs_bicubic"].status == "contradicted"

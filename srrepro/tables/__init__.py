@@ -84,12 +84,14 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "edsr_mdsr": "edsr",
     "edsr_benchmark": "edsr",
     "edsr_qualitative": "edsr",
+    "edsr_extreme": "edsr",
     "slwsr_f1": "slwsr",
     "slwsr_t1": "slwsr",
     "slwsr_t2": "slwsr",
     "slwsr_f5": "slwsr",
     "slwsr_f6": "slwsr",
     "slwsr_t3": "slwsr",
+    "slwsr_f7": "slwsr",
     "slwsr_released": "slwsr",
     "asdn_lfr": "asdn",
     "asdn_t3": "asdn",
@@ -224,6 +226,16 @@ class TableResult:
 def complete(values: list[dict], metrics: list[str]) -> list[dict]:
     """Every paper row carries every metric (NaN where the paper prints none), as the merge with ours expects."""
     return [{**{m: math.nan for m in metrics}, **v} for v in values]
+
+
+def items_list(items: list[tuple[str, str, tuple[str, ...]]]) -> str:
+    """A chapter's list of the paper's items in the paper's own order: ``(item, table id, claim ids)`` → one numbered
+    line each, the table id in backticks (the chapter page links it) and the claims that judge the item."""
+    lines = []
+    for k, (item, table, claims) in enumerate(items, 1):
+        judged = f" — claims {', '.join(f'`{c}`' for c in claims)}" if claims else ""
+        lines.append(f"{k}. {item}: `{table}`{judged}")
+    return "\n".join(lines)
 
 
 def with_training_note(text: str, checkpoints: bool = True) -> str:

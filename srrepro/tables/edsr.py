@@ -22,7 +22,7 @@ from ..models import create_model, params_of
 from ..recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
 from ..verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
-from . import Layout, RunContext, TableSpec, with_training_note
+from . import Layout, RunContext, TableSpec, items_list, with_training_note
 
 PAPER = "EDSR"
 SLIDES = "EDSR slides"
@@ -720,11 +720,24 @@ def mdsr_jobs(ctx: RunContext) -> list[Job]:
                     jobs.append(Job.train({"model": col, "seed": seed},
                                           [{"dataset": d, "scale": float(s)} for d in sets for s in sc],
                                           train_config(ctx, "edsr", model, {}, seed, scales=sc, **extra), "edsr"))
+        # "Stability: MDSR ≪ EDSR (we failed to increase #features even with residual scaling)": MDSR widened to
+        # EDSR's 256 features with EDSR's scaling 0.1, beside EDSR, each with its learning curve
+        for arm, (model, kw, scales) in MDSR_STABILITY_ARMS.items():
+            for seed in range(ctx.n_seeds):
+                cfg = train_config(ctx, "edsr", model, kw, seed, scales=scales, log_every=100, snapshots=())
+                jobs.append(Job.train({"model": arm, "seed": seed},
+                                      [{"dataset": d, "scale": float(s)} for d in sets for s in scales], cfg, "edsr",
+                                      {"params": params_of(model, **kw, **({"scale": 2} if model == "edsr" else {}))},
+                                      curve=True))
     jobs += [Job.reported({"model": col, "seed": 0}, [{"dataset": "DIV2K_valid", "scale": float(sc)} for sc in (2, 3, 4)],
                           {"status": "not run: DIV2K validation is not in the data mirror"}) for col in MDSR_VALUES]
     return jobs
 
 
+# the stability statement's two arms (paper profile only): arm → (model, kwargs, scales trained)
+MDSR_WIDE, EDSR_WIDE = "MDSR widened (80 × 256, residual scaling 0.1)", "EDSR (32 × 256, residual scaling 0.1)"
+MDSR_STABILITY_ARMS = {MDSR_WIDE: ("mdsr", {"n_feats": 256, "res_scale": 0.1}, (2, 3, 4)),
+                       EDSR_WIDE: ("edsr", {}, (2,))}
 MDSR_PRINTED_DECIMALS = {"EDSR": 0}  # '43M'; every other count is printed to 0.1M ('1.5M', '8.0M')
 
 
@@ -738,6 +751,29 @@ def _mdsr_counts(df: pd.DataFrame, profile: str) -> Verdict:
     return v
 
 
+def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
+    """Loss spikes (edsr_resscale's measure, :func:`instability`) of the widened MDSR − EDSR at 256 features, both
+    with residual scaling 0.1, per seed; the two arms are trained at the paper profile only."""
+    from ..verdicts import compare_gaps, verdict_of
+
+    if df.attrs.get("checkpoint", 1.0) != 1.0:
+        return Verdict("not run", "judged on the whole learning curve, at the end of training")
+    d = df[df["model"].isin(list(MDSR_STABILITY_ARMS))] if "model" in df else df.iloc[0:0]
+    needed = ("the paper profile (`make dry-run TABLE=edsr_mdsr PROFILE=paper`): the 80 × 256 MDSR and the 32 × 256 "
+              "EDSR trained 6×10⁵ iterations each with their learning curves; at lite even an 8 × 256 pair costs "
+              "about as much as edsr_resscale's 256-feature runs (10–20 min a run on this CPU), per seed")
+    if set(d.get("model", ())) != set(MDSR_STABILITY_ARMS) or "curve_step" not in d:
+        return Verdict("not run", "the widened MDSR and the 256-feature EDSR are trained at the paper profile only",
+                       needed)
+    runs = d.drop_duplicates(["model", "seed"])
+    per = pd.concat([runs[["model", "seed"]].reset_index(drop=True),
+                     pd.DataFrame([instability(r) for r in runs.to_dict("records")])], axis=1)
+    per = per.pivot(index="seed", columns="model", values="loss_spikes")
+    gaps = (per[MDSR_WIDE] - per[EDSR_WIDE]).dropna().to_numpy()[:, None]  # seeds × 1
+    return verdict_of(compare_gaps(gaps, per_image=False), "loss spikes, widened MDSR − EDSR (256 features, "
+                      "scaling 0.1), per seed", needed, unit="")
+
+
 MDSR_CLAIMS = [
     Claim("mdsr_params", "Parameters: SRResNet 1.5M, baseline 1.5M / 3.2M, EDSR 43M, MDSR 8.0M (almost 1/5 of EDSR)",
           f"{MDSR_SRC}, '# Parameters' row", _mdsr_counts, kind="exact"),
@@ -745,6 +781,10 @@ MDSR_CLAIMS = [
           "dB at ×2; every scale)", f"{MDSR_SRC}, 'Our baseline' columns",
           not_worse_per_cell("model", "Baseline (multi-scale)", "Baseline (single-scale)",
                              "more seeds, or the paper profile"), trained=True, kind="direction"),
+    Claim("mdsr_stability", "MDSR is much less stable than EDSR: widened to 256 features it fails to train even with "
+          "residual scaling (more loss spikes than EDSR at 256 features, both with scaling 0.1)",
+          f"{MDSR_SRC}: 'Stability: MDSR ≪ EDSR (We failed to increase #features even with residual scaling)'",
+          _mdsr_stability, trained=True, kind="direction"),
 ]
 
 MDSR_NOTES = """
@@ -757,8 +797,14 @@ good" is a non-inferiority test: every cell's interval must lie above −0.05 dB
 with the verdict), and the claim is contradicted when a cell, or the gap pooled over the cells, lies below it.
 
 **Counts.** Exact for every column of the options table at ×4 (the single-scale models count one up-sampler).
-**Stability** ("MDSR ≪ EDSR: we failed to increase #features even with residual scaling") is not tested here;
-`edsr_resscale` tests the EDSR half of it (256 features with and without residual scaling).
+
+**Stability** ("MDSR ≪ EDSR — we failed to increase #features even with residual scaling"; read as: MDSR is the
+less stable one, since the sentence under it is the failure to widen MDSR) is a direction claim,
+`mdsr_stability`: MDSR widened to EDSR's 256 features with EDSR's residual scaling 0.1 against EDSR (32 × 256,
+scaling 0.1), trained alike with their learning curves, compared by `edsr_resscale`'s measure (loss spikes, a
+divergence counting one more) per seed. The slides print no number for it. Both arms run at the paper profile only:
+at lite a 256-feature pair costs about what `edsr_resscale`'s runs cost, per seed, so the lite verdict is "not run"
+and says so; `edsr_resscale` tests the EDSR half (256 features with and without scaling) at lite.
 """
 
 # ================================================================================================ edsr_transfer
@@ -967,6 +1013,210 @@ training, where the Inception-ResNet paper that proposed the scaling saw its wid
 scored, at the end of training.
 """
 
+# ================================================================================================ edsr_extreme
+EXTREME = (f"{SLIDES}, 'Extreme SR (up to x64)' (three slides: 'How about extreme cases? 1/64 Scale!', then NN, "
+           "Bicubic and EDSR at ×8 and ×16, and at ×32 and ×64; no image named, no number printed)")
+EXTREME_SCALES = (8, 16, 32, 64)
+# The slides name no image: five Urban100 images large enough for a 1/64 LR (at least 10 × 10 LR pixels) — the EDSR
+# slides' three Urban100 panels and two more of regular structure. The figure draws the first.
+EXTREME_IMAGES = ("img_092", "img_039", "img_070", "img_083", "img_004")
+NN, CASCADE, OFFICIAL_CASCADE = "Nearest neighbour", "EDSR baseline cascade (ours)", "EDSR cascade (official weights)"
+
+
+def cascade_passes(scale: int) -> tuple[int, ...]:
+    """×4 passes first, then a ×2 for what remains: ×8 = 4·2, ×16 = 4·4, ×32 = 4·4·2, ×64 = 4·4·4."""
+    passes, rest = [], scale
+    while rest % 4 == 0 and rest > 1:
+        passes.append(4)
+        rest //= 4
+    if rest == 2:
+        passes.append(2)
+    elif rest != 1:
+        raise ValueError(f"×{scale} is not a product of ×4 and one ×2")
+    return tuple(passes)
+
+
+def _cascade(models: dict[int, object], lr: np.ndarray, scale: int, out_shape) -> np.ndarray:
+    """Each pass super-resolves the previous pass's uint8 image (a cascade of saved images)."""
+    from ..evaluate import super_resolve
+
+    img = lr
+    for p in cascade_passes(scale):
+        img = super_resolve(models[p], img, p)
+    return img[:out_shape[0], :out_shape[1]]
+
+
+def _extreme_configs(ctx: RunContext, seed: int) -> dict[int, object]:
+    """The ×2 and ×4 EDSR baselines of the chapter: edsr_bn's ×2 'without BN' and edsr_transfer's ×4 from scratch
+    (the same configurations, one cached training each)."""
+    kw = {**size("edsr", ctx.profile), "batch_norm": False}
+    return {p: train_config(ctx, "edsr", "edsr_baseline", kw, seed, scales=(p,)) for p in (2, 4)}
+
+
+def extreme_run(ctx: RunContext) -> pd.DataFrame:
+    """Per image and scale: nearest neighbour and Bicubic (exact), the cascade of our ×4/×2 EDSR baselines (every
+    seed), and the cascade of the released EDSR ×4/×2 weights when they are in the data root."""
+    from ..data import SrreproDataError, load_images
+    from ..degrade import imresize
+    from ..evaluate import make_pair
+    from ..jobs import load_model, torch_threads, trained_model
+    from ..metrics import score
+    from ..train import resolve_device
+    from ..weights import WeightsError, load_official
+
+    images = EXTREME_IMAGES[:1] if ctx.profile == "smoke" else EXTREME_IMAGES
+    rows = []
+    try:
+        hrs = dict(load_images("Urban100", ctx.data_root))
+    except SrreproDataError as e:
+        return pd.DataFrame([{"method": m, "seed": 0, "image": im, "scale": float(s), "status": f"not run: {e}"}
+                             for m in (NN, "Bicubic", CASCADE) for im in images for s in EXTREME_SCALES])
+    device = resolve_device(ctx.device)
+    with torch_threads(ctx.threads):
+        ours = {}
+        for seed in range(ctx.n_seeds):
+            cfgs = _extreme_configs(ctx, seed)
+            trained = {p: trained_model(ctx, "edsr_extreme", c, ctx.threads) for p, c in cfgs.items()}
+            ours[seed] = ({p: load_model(cfgs[p], d / "model.pt", device) for p, (d, _) in trained.items()},
+                          {f"run_dir_x{p}": str(d.relative_to(ctx.work_dir)) for p, (d, _) in trained.items()},
+                          int(trained[4][1]["iterations"]))
+        try:
+            official = {p: load_official(f"edsr_x{p}", root=ctx.data_root, device=device) for p in (4, 2)}
+            why_not = ""
+        except WeightsError as e:
+            official, why_not = None, f"not run: {e}"
+        for im in images:
+            for sc in EXTREME_SCALES:
+                lr, hr = make_pair(hrs[im], sc, "BI")
+                base = {"image": im, "dataset": "Urban100", "scale": float(sc), "profile": ctx.profile,
+                        "lr_size": f"{lr.shape[1]}×{lr.shape[0]}", "passes": "·".join(map(str, cascade_passes(sc)))}
+                bic = score(imresize(lr, scale=sc, output_shape=hr.shape[:2]), hr, sc)
+                nn = score(np.repeat(np.repeat(lr, sc, 0), sc, 1)[:hr.shape[0], :hr.shape[1]], hr, sc)
+                rows += [{**base, "method": NN, "seed": 0, "what": "exact", "status": "ok", **nn},
+                         {**base, "method": "Bicubic", "seed": 0, "what": "exact", "status": "ok", **bic}]
+                for seed, (models, dirs, iters) in ours.items():
+                    got = score(_cascade(models, lr, sc, hr.shape), hr, sc)
+                    rows.append({**base, "method": CASCADE, "seed": seed, "what": "ours", "status": "ok", **got,
+                                 "bicubic_psnr": bic["psnr"], "bicubic_ssim": bic["ssim"], "iterations": iters,
+                                 **dirs})
+                if official is None:
+                    rows.append({**base, "method": OFFICIAL_CASCADE, "seed": 0, "status": why_not})
+                else:
+                    got = score(_cascade(official, lr, sc, hr.shape), hr, sc)
+                    rows.append({**base, "method": OFFICIAL_CASCADE, "seed": 0, "what": "official weights",
+                                 "status": "ok", **got, "bicubic_psnr": bic["psnr"], "bicubic_ssim": bic["ssim"]})
+                rows.append({**base, "method": "EDSR (the slides')", "seed": 0, "status":
+                             "not run: the slides print no number and name no image, and do not say how their ×8–×64 "
+                             "outputs were made (a cascade of the ×2/×4 models, or networks trained at those scales)"})
+    return pd.DataFrame(rows)
+
+
+def extreme_plan(ctx: RunContext):
+    from . import Plan
+
+    n = 1 if ctx.profile == "smoke" else len(EXTREME_IMAGES)
+    return Plan([{"method": CASCADE, "seed": seed, "model": f"edsr_baseline ×{p}", "images": n * len(EXTREME_SCALES),
+                  "est_seconds": 100.0 if ctx.profile != "smoke" else 2.0} for seed in range(ctx.n_seeds)
+                 for p in (2, 4)],
+                "The ×2 and ×4 EDSR baselines (edsr_bn's and edsr_transfer's, cached), cascaded to ×8–×64 on "
+                f"Urban100 {', '.join(EXTREME_IMAGES[:n])}; nearest neighbour and Bicubic exact.")
+
+
+def _extreme_vs(a: str, b: str, what: str, needed: str):
+    """``a`` − ``b`` per (seed, image) at each scale (``b == "Bicubic"``: ``a``'s rows' bicubic columns; an
+    exact ``b`` faces every seed of ``a``), one cell per scale (:func:`combine`)."""
+    def check(df: pd.DataFrame, profile: str) -> Verdict:
+        if df.attrs.get("checkpoint", 1.0) != 1.0:
+            return Verdict("not run", "the cascade is scored at the end of training only")
+        d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
+        parts = []
+        for sc in EXTREME_SCALES:
+            at = d[np.isclose(d["scale"], sc)] if len(d) else d
+            sa = at[at["method"] == a].set_index(["seed", "image"])["psnr"]
+            ref = at[at["method"] == b].set_index("image")["psnr"]
+            if sa.empty or ref.empty:
+                continue
+            sb = pd.Series(ref.reindex(sa.index.get_level_values("image")).to_numpy(), index=sa.index)
+            parts.append((f"×{sc}", decide(sa, sb)))
+        return combine(parts, needed, f"scales ({a} − {b}, {what})")
+    return check
+
+
+EXTREME_CLAIMS = [
+    Claim("extreme_edsr_vs_bicubic", "EDSR recovers more than bicubic at ×8, ×16, ×32 and ×64 (ours: a cascade of "
+          "the ×4 and ×2 EDSR baselines)", f"{EXTREME}: the EDSR panels beside the Bicubic ones",
+          _extreme_vs(CASCADE, "Bicubic", "PSNR, dB", "more seeds, or the paper profile"), trained=True,
+          kind="direction"),
+    Claim("extreme_bicubic_vs_nn", "Bicubic recovers more than nearest neighbour at ×8 to ×64", f"{EXTREME}: the "
+          "NN and Bicubic panels", _extreme_vs("Bicubic", NN, "PSNR, dB; exact, the interval is over images only",
+                                               "more images"), kind="direction"),
+    Claim("extreme_official_vs_bicubic", "The released EDSR, cascaded, recovers more than bicubic at ×8 to ×64",
+          f"{EXTREME}: the EDSR panels", _extreme_vs(OFFICIAL_CASCADE, "Bicubic", "PSNR, dB; one checkpoint, the "
+                                                     "interval is over images only",
+                                                     "weights/official/edsr_x2-0edfb8a3.pt and edsr_x4-4f62e9ef.pt "
+                                                     "(`srrepro download weights`)"), kind="direction"),
+]
+
+
+def _extreme_plot(df, ax=None):
+    """The slides' form for the first image: NN, Bicubic and the cascade (seed 0) at each scale on one crop."""
+    import json
+
+    import torch
+
+    from ..data import SrreproDataError, load_images
+    from ..evaluate import make_pair
+    from ..jobs import load_model
+    from ..provenance import REPO_ROOT
+    from ..train import TrainConfig
+    from ..visual import compare
+
+    d = df[(df["status"] == "ok") & (df["method"] == CASCADE) & (df["seed"] == 0)] if "status" in df else df.iloc[0:0]
+    models, note = None, ""
+    if len(d):
+        try:
+            models = {}
+            for p in (2, 4):
+                run_dir = REPO_ROOT / "runs" / d[f"run_dir_x{p}"].iloc[0]
+                cfg = TrainConfig(**{k: tuple(v) if isinstance(v, list) else v
+                                     for k, v in json.loads((run_dir / "config.json").read_text()).items()})
+                models[p] = load_model(cfg, run_dir / "model.pt", torch.device("cpu"))
+        except FileNotFoundError as e:
+            models, note = None, f"the cascade's models are not on this machine ({e}); NN and Bicubic only"
+    im = EXTREME_IMAGES[0]
+    try:
+        hr = dict(load_images("Urban100"))[im]
+    except SrreproDataError as e:
+        print(f"Figure not drawn: {e}")
+        return None
+    if note:
+        print(note)
+    for sc in EXTREME_SCALES:
+        lr, hr_c = make_pair(hr, sc, "BI")
+        methods = {NN: np.repeat(np.repeat(lr, sc, 0), sc, 1)[:hr_c.shape[0], :hr_c.shape[1]]}
+        if models:
+            methods[f"{CASCADE.removesuffix(' (ours)')} (ours, seed 0)"] = _cascade(models, lr, sc, hr_c.shape)
+        compare("Urban100", im, sc, methods, crop=128)
+    return None
+
+
+EXTREME_NOTES = """
+**What the slides show.** "How about extreme cases?": an image reduced to 1/64 of its size, then nearest neighbour
+(NN), Bicubic and EDSR at ×8 and ×16 on one slide, ×32 and ×64 on the next. No image is named and no number is
+printed, so there are no paper values: the claims are what the panels show.
+
+**What is computed.** Five Urban100 images (the slides name none; the first is drawn), each at ×8, ×16, ×32 and ×64
+with the protocol's LR (MATLAB-exact bicubic reduction of the mod-cropped HR; at ×64 an LR of about 16 × 11 pixels):
+NN and Bicubic exact, and a **cascade** of our EDSR baselines — ×4 passes first, then one ×2 (×8 = 4·2, ×16 = 4·4,
+×32 = 4·4·2, ×64 = 4·4·4), each pass on the previous pass's saved uint8 image. The ×2 and ×4 models are `edsr_bn`'s
+and `edsr_transfer`'s (the same configurations, cached), at lite 8 × 32 after 500 iterations, so the cascade's verdict
+is about short training. Every panel's PSNR/SSIM is on the whole image, border = scale.
+
+**Not run.** The slides' own EDSR outputs: the released EDSR ×2/×4 weights are not in the data mirror (the
+official-weights cascade runs when they are), and the slides do not say how ×8–×64 were made — a cascade like ours, or
+networks trained at those scales (EDSR-PyTorch has no ×8–×64 models).
+"""
+
 # ================================================================================================ the chapter
 CHAPTER = """
 EDSR / MDSR (Lim et al., CVPRW 2017, NTIRE 2017 winner) is read here from the authors' slides. Its released code is
@@ -983,8 +1233,9 @@ since 2024): every cell that needs them says "not run" with what to fetch.
 
 **Errata.** Where the slides' bicubic column matches neither Y convention, `edsr_benchmark`'s `bench_bicubic`
 names the cells; where the per-image bicubic panels match no single border, `edsr_qualitative` says by how much;
-"Stability: MDSR ≪ EDSR" reads as the opposite of the sentence under it ("we failed to increase #features [of MDSR]
-even with residual scaling").
+"Stability: MDSR ≪ EDSR" takes its sign from the "# Parameters" line, where ≪ is MDSR's advantage, yet the sentence
+under it ("we failed to increase #features [of MDSR] even with residual scaling") makes MDSR the less stable one,
+which is how `edsr_mdsr`'s `mdsr_stability` reads it.
 
 **Known user complaints this chapter answers.** "PSNR lower than the paper": the 38.11 dB (Set5 ×2) is the 32 × 256
 EDSR (40.7M parameters), not the 16 × 64 baseline EDSR-PyTorch trains by default (`edsr_mdsr` counts every column);
@@ -994,11 +1245,36 @@ fails": the two are different networks (43M vs 1.5M), a strict load says which k
 **Here:** the batch-norm slide (`edsr_bn`, memory exact and PSNR at lite), the self-ensemble on the three released
 checkpoints of the study (`edsr_ensemble`), the benchmark and per-image tables (`edsr_benchmark`,
 `edsr_qualitative`: bicubic exact), L1 vs L2 (`edsr_loss`), width vs depth (`edsr_width_depth`), single- vs
-multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`) and residual scaling's stability at 256 features
-(`edsr_resscale`: loss and gradient spikes from every run's learning curve), each at lite. **Not here**: anything that
+multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`), residual scaling's stability at 256 features
+(`edsr_resscale`: loss and gradient spikes from every run's learning curve) and extreme SR to ×64 by a cascade of the
+×4 and ×2 baselines (`edsr_extreme`), each at lite. **Not here**: anything that
 needs the released EDSR/MDSR weights or DIV2K (those cells say "not run" with what to fetch), and the paper profile's
 full-size training (a GPU workstation: `make reproduce TABLE=<id> PROFILE=paper`).
+
+**The slides' items, in their order** (each with the target that computes it and the claims that judge it):
+
 """
+# the slides' experiments and statements in the order they are presented → (target, claims)
+PAPER_ITEMS = [
+    ("'Need Batch-Normalization?': removing BN improves the performance and saves ~40 % of memory", "edsr_bn",
+     ("bn_memory", "bn_psnr")),
+    ("'Increasing Model Size': more features beat more depth at a limited memory", "edsr_width_depth",
+     ("wd_params", "wd_memory")),
+    ("'Increasing Model Size' / 'Residual Scaling Layer': instability at 256 features, prevented by scaling",
+     "edsr_resscale", ("resscale_loss_spikes", "resscale_grad_spikes", "resscale_psnr")),
+    ("'Loss Function: L1 vs L2'", "edsr_loss", ("loss_l1",)),
+    ("'Geometric Self-Ensemble' (×1 / ×2 / ×4 / ×8)", "edsr_ensemble", ("ens_order", "ens_size")),
+    ("'Multi-scale knowledge transfer': the ×2 model helps training ×3 and ×4", "edsr_transfer", ("transfer_helps",)),
+    ("'EDSR vs. MDSR': performance, # parameters, stability, and the options table", "edsr_mdsr",
+     ("mdsr_params", "mdsr_multiscale", "mdsr_stability")),
+    ("'Quantitative Results' (Set5, Set14, B100, Urban100, DIV2K validation)", "edsr_benchmark",
+     ("bench_bicubic", "bench_official")),
+    ("'Qualitative Results' and 'Unknown Track (Challenge)', the per-image panels", "edsr_qualitative",
+     ("qual_bicubic",)),
+    ("'Extreme SR (up to x64)': NN, Bicubic and EDSR at ×8 to ×64", "edsr_extreme",
+     ("extreme_edsr_vs_bicubic", "extreme_bicubic_vs_nn", "extreme_official_vs_bicubic")),
+]
+CHAPTER += items_list(PAPER_ITEMS) + "\n"
 
 # ================================================================================================ specs
 _LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations "
@@ -1143,3 +1419,20 @@ SPECS["edsr_resscale"] = TableSpec(
               "lite": "8 × 256 EDSRs, T91, LR patch 16, batch 16, 300 iterations (0.05 % of 6×10⁵), lr 1e-3 halved at "
                       "75 %, 3 seeds, Set5 ×2",
               "paper": "32 × 256 EDSRs, DIV2K, 6×10⁵ iterations (the slides' recipe)"})
+
+
+SPECS["edsr_extreme"] = TableSpec(
+    id="edsr_extreme", title="EDSR: extreme SR, ×8 to ×64 (nearest neighbour, Bicubic, an EDSR cascade)", paper=PAPER,
+    source=EXTREME, description=with_training_note(
+        "Nearest neighbour, Bicubic and a cascade of the chapter's ×4 and ×2 EDSR baselines at ×8, ×16, ×32 and ×64 "
+        "on five Urban100 images (the slides name none); the released EDSR weights' cascade where present; the "
+        "slides' own outputs as not run, with the reason.", checkpoints=False),
+    keys=["method", "image", "scale", "seed"], metrics=["psnr", "ssim"], run=extreme_run, plan=extreme_plan,
+    layout=Layout(("method", "scale"), ("image",), ("psnr",), order={"method": [NN, "Bicubic", CASCADE,
+                                                                                 OFFICIAL_CASCADE, "EDSR (the slides')"],
+                                                                      "image": list(EXTREME_IMAGES)}),
+    display_extra=("passes", "lr_size", "iterations"), claims=EXTREME_CLAIMS, plot=_extreme_plot,
+    notes=EXTREME_NOTES, family="edsr",
+    profiles={"smoke": "1 × 8 EDSRs (2 iterations), img_092 at the four scales",
+              "lite": f"the ×2 and ×4 baselines × 3 seeds ({_LITE}), five Urban100 images at ×8–×64",
+              "paper": "the 16 × 64 baselines (DIV2K, 6×10⁵ iterations), as lite"})
