@@ -192,7 +192,8 @@ def test_claims_on_synthetic_frames_return_valid_verdicts(tid):
             assert v.evidence
         if profile == "smoke":
             assert all(v.status == "inconclusive" for cid, v in verdicts.items()
-                       if cid not in ("t1_params", "t4_params", "t6_size", "t7_bicubic") and tid != "overnet_t8")
+                       if cid not in ("t1_params", "t4_params", "t6_size", "t7_bicubic", "t7_rdn_dn")
+                       and tid != "overnet_t8")
 
 
 def test_verdict_rules_decide_the_right_way():
@@ -295,7 +296,8 @@ def test_t3_separates_the_osm_from_its_bicubic_skip():
 def test_every_claim_declares_its_kind():
     kinds = {c.id: c.kind for tid in IDS + ["overnet_f2"] for c in tables.get(tid).claims}
     assert all(k in ("exact", "direction", "equivalence", "magnitude") for k in kinds.values()), kinds
-    assert {k for k, v in kinds.items() if v == "exact"} == {"t1_params", "t4_params", "t6_size", "t7_bicubic"}
+    assert {k for k, v in kinds.items() if v == "exact"} == {"t1_params", "t4_params", "t6_size", "t7_bicubic",
+                                                             "t7_rdn_dn"}
 
 
 def test_parameter_counts_are_exact_to_half_a_printed_unit():
@@ -323,6 +325,19 @@ def test_t7_bicubic_is_exact_to_the_printed_digit_and_dn_to_its_noise_spread():
     assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.004 * bd), "lite")["t7_bicubic"].status == "contradicted"
     assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.012 * dn), "lite")["t7_bicubic"].status == "holds"
     assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.03 * dn), "lite")["t7_bicubic"].status == "contradicted"
+
+
+def test_t7_rdn_dn_is_judged_on_the_printed_columns(monkeypatch):
+    spec = tables.get("overnet_t7")
+    df = _synthetic("overnet_t7", _favourable)
+    v = tables.judge(spec, df, "smoke")["t7_rdn_dn"]  # printed values: judged at every profile, smoke included
+    assert v.status == "holds" and "8/8 DN cells" in v.evidence and "ours: not run" in v.evidence
+    # a misprint that puts RDN level with OverNet on one DN cell breaks the statement
+    rows = dict(ov.T7_ROWS)
+    rows[("B100", "DN")] = rows[("B100", "DN")].replace("25.93/0.6573", "25.95/0.6573")
+    monkeypatch.setattr(ov, "T7_ROWS", rows)
+    v = tables.judge(spec, df, "lite")["t7_rdn_dn"]
+    assert v.status == "contradicted" and "B100 PSNR" in v.evidence
 
 
 @pytest.mark.parametrize("below, expect", [(0.03, "holds"), (0.2, "contradicted")])
