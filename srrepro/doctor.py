@@ -41,6 +41,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "official_weights": {"smoke": {"Set5", "carn_m.pth", "niqe"}, "lite": {*BENCHMARKS, *_OFFICIAL, "niqe"},
                          "paper": {*BENCHMARKS, *_OFFICIAL, "niqe"}},
     "training_check": {"smoke": {"T91", "Set5"}, "lite": {"T91", "Set5"}, "paper": {"DIV2K_train", "Set5"}},
+    "overnet_loss": _trained(["Set5"], BENCHMARKS),
     "overnet_t1": _trained(["Urban100"], ["Urban100"]),
     "overnet_t2": _trained(["B100"], ["B100"]),
     "overnet_t3": _trained(["Set5"], ["Set5", "Set14", "Urban100"]),

@@ -349,3 +349,23 @@ def test_t2_rdn_osm_is_non_inferiority_at_the_psnr_margin(below, expect):
     v = tables.judge(spec, tables._merge_paper(spec, pd.DataFrame(rows)), "lite")["t2_rdn_osm"]
     assert v.status == expect and v.margin == 0.05 and "non-inferiority margin 0.05 dB" in v.decided_by
     assert v.gap == pytest.approx(-below, abs=0.01)  # the gap shown is RDN-OSM − Meta-RDN, not shifted by the margin
+
+
+# ----------------------------------------------------------------------------------------------- §3, Figures 3–4
+def test_loss_ablation_shares_its_l1_model_and_judges_l1_over_l2():
+    from srrepro.jobs import model_hash
+
+    lite = ctx("overnet_loss", "lite")
+    loss_jobs = tables.get("overnet_loss").jobs(lite)
+    t6 = {model_hash(j.config, "lite") for j in table_jobs("overnet_t6", "lite") if j.config is not None}
+    by_loss = {lab: {model_hash(j.config, "lite") in t6 for j in loss_jobs if j.key["loss"] == lab}
+               for lab in ("L1", "L2")}
+    assert by_loss == {"L1": {True}, "L2": {False}}  # L1 is overnet_t6's ×4 model: one training
+    assert {j.config.loss for j in loss_jobs} == {"l1", "l2"} and len(loss_jobs) == 6
+    spec = tables.get("overnet_loss")
+    rows = [{"loss": lab, "dataset": d, "scale": 4.0, "seed": s, "psnr": 28 + d_ + (0.2 if lab == "L1" else 0) + 0.01 * s}
+            for lab in ("L1", "L2") for d_, d in enumerate(("Set5", "Set14")) for s in range(3)]
+    df = tables._merge_paper(spec, pd.DataFrame(rows))
+    assert tables.judge(spec, df, "lite")["loss_l1"].status == "holds"
+    flipped = df.assign(loss=df["loss"].map({"L1": "L2", "L2": "L1"}))
+    assert tables.judge(spec, flipped, "lite")["loss_l1"].status == "contradicted"

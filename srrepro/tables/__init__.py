@@ -54,6 +54,7 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "complexity": "complexity",
     "official_weights": "official_weights",
     "training_check": "training_check",
+    "overnet_loss": "overnet",
     "overnet_t1": "overnet",
     "overnet_t2": "overnet",
     "overnet_t3": "overnet",
