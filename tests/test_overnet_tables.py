@@ -369,3 +369,25 @@ def test_loss_ablation_shares_its_l1_model_and_judges_l1_over_l2():
     assert tables.judge(spec, df, "lite")["loss_l1"].status == "holds"
     flipped = df.assign(loss=df["loss"].map({"L1": "L2", "L2": "L1"}))
     assert tables.judge(spec, flipped, "lite")["loss_l1"].status == "contradicted"
+
+
+def test_f4_points_name_their_tables_and_read_ours_from_overnet_t6(monkeypatch):
+    spec = tables.get("overnet_f4")
+    pv = spec.paper_frame().set_index("method")
+    assert pv.loc["OverNet", "psnr_paper"] == 27.67 and pv.loc["OverNet", "params_paper"] == 0.9e6
+    assert pv.loc["RDN-OSM", "psnr_paper"] == 27.83 and "Table 2" in pv.loc["RDN-OSM", "paper_source"]
+    assert math.isnan(pv.loc["RCAN", "psnr_paper"]) and "not printed" in pv.loc["RCAN", "paper_source"]
+    rows = spec.run(ctx("overnet_f4", "lite")).set_index("method")
+    assert rows.loc["OverNet", "params"] == 1_079_504  # the ×4 network, as the complexity audit counts it
+    t6 = pd.read_csv(tables.result_path("overnet_t6", "lite"))
+    mine = t6[(t6["method"] == "OverNet") & (t6["dataset"] == "B100") & (t6["scale"] == 4.0)]["psnr"].mean()
+    assert rows.loc["OverNet", "psnr"] == pytest.approx(mine)
+    assert rows.loc["CARN", "status"].startswith("params counted; PSNR not run: CARN's official weights")
+    df = tables._merge_paper(spec, rows.reset_index())
+    v = tables.judge(spec, df, "smoke")
+    assert v["f4_light_best"].status == "holds" and v["f4_osm"].status == "holds"
+    # a print with SRFBN_S above OverNet on B100 ×4 breaks "the best lightweight network"
+    t6_rows = dict(ov.T6_ROWS)
+    t6_rows[("B100", 4)] = t6_rows[("B100", 4)].replace("27.60/0.7369", "27.70/0.7369")
+    monkeypatch.setattr(ov, "T6_ROWS", t6_rows)
+    assert tables.judge(spec, df, "lite")["f4_light_best"].status == "contradicted"

@@ -1439,6 +1439,194 @@ verdicts only ask whether OverNet's per-image PSNR beats bicubic and CARN-M on t
 of our models (the figure shows seed 0); two images are a tiny sample, so read the verdicts as about these images.
 """
 
+# ================================================================================================ f4: capacity chart
+F4 = "OverNet Figure 4 (parameters against B100 ×4 PSNR)"
+# Figure 4 prints no numbers. Its points are read from §4.2.3's text (lightweight networks, networks with many
+# parameters, and RDN / EDSR / RCAN with and without the OSM); each value is taken from the table that prints it
+# for B100 ×4, and a point no table prints is a row without a paper value that says so.
+F4_LIGHT = tuple(m for m, _, _ in T6_METHODS)  # Table 6's columns: params in its header, PSNR in its B100 ×4 row
+F4_NOT_PRINTED = "plotted (§4.2.3 names it) but no table of the paper prints its B100 ×4 PSNR"
+# method → (params as printed, its source, PSNR as printed, its source)
+F4_LARGE = {
+    "Meta-RDN": (22e6, "Table 8, Parameters column", T2_ROWS["Meta-RDN"][-1], "Table 2, Meta-RDN row, ×4.0"),
+    "RDN-OSM": (math.nan, "not printed", T2_ROWS["RDN-OSM"][-1], "Table 2, RDN-OSM row, ×4.0"),
+    "RDN": (22e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
+    "EDSR": (43e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
+    "EDSR-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
+    "RCAN": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
+    "RCAN-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
+}
+# our exact count of each point's network at paper size: the complexity audit's model call (srrepro.complexity)
+F4_MODELS = {
+    "VDSR": "vdsr", "CARN": "carn", "OverNet w/o OSM": "overnet(scale=4, osm=False)", "OverNet": "overnet(scale=4)",
+    "Meta-RDN": "meta_rdn", "RDN-OSM": "rdn(scale=4, upsampler='osm')", "RDN": "rdn(scale=4)",
+    "EDSR": "edsr(scale=4)", "EDSR-OSM": "edsr(scale=4, upsampler='osm', osm_kwargs={'max_scale': 4})",
+    "RCAN": "rcan(scale=4)", "RCAN-OSM": "rcan(scale=4, upsampler='osm')",
+}
+F4_OURS_FROM = "overnet_t6"  # our B100 ×4 PSNR: that table's per-scale ×4 models (no training here)
+F4_UNSCORED = {  # why a network we count has no B100 ×4 PSNR here
+    "VDSR": "VDSR is built for counting only (no weights, not trained)",
+    "CARN": "CARN's official weights (weights/official/carn.pth) are not in the data mirror",
+    "Meta-RDN": "overnet_t2 trains it at the paper profile only",
+    "RDN-OSM": "overnet_t2 trains it (B100 ×4.0) at the paper profile only",
+    **{m: "overnet_t3 trains it at the paper profile only and scores no B100" for m in ("RDN", "RCAN", "RCAN-OSM")},
+    **{m: "overnet_t3 scores Set5, Set14 and Urban100 (no B100)" for m in ("EDSR", "EDSR-OSM")},
+}
+
+
+def _f4_pv():
+    b100 = T6_ROWS[("B100", 4)].split()
+    out = [dict(method=m, params=p, psnr=_pair(cell)[0], group="lightweight (Table 6)",
+                source=f"{F4}: {T6}, column {m}: params from its header, PSNR from its B100 ×4 row")
+           for (m, p, _), cell in zip(T6_METHODS, b100)]
+    out += [dict(method=m, params=p, psnr=v, group="large",
+                 source=f"{F4}: params {'OverNet ' + ps if ps != 'not printed' else 'not printed'}; PSNR "
+                        f"{'OverNet ' + vs if not math.isnan(v) else 'not printed (' + vs + ')'}")
+            for m, (p, ps, v, vs) in F4_LARGE.items()]
+    return out
+
+
+def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
+    """method → our mean B100 ×4 PSNR over seeds from the committed overnet_t6 result of this profile, and the
+    reason when there is none."""
+    from . import result_path
+
+    path = result_path(F4_OURS_FROM, ctx.profile)
+    if not path.exists():
+        return {}, (f"not run: results/{ctx.profile}/{F4_OURS_FROM}.csv is missing "
+                    f"(`make reproduce TABLE={F4_OURS_FROM} PROFILE={ctx.profile}`)")
+    d = pd.read_csv(path)
+    d = d[(d["dataset"] == "B100") & (d["scale"] == 4.0) & d["psnr"].notna()]
+    if d.empty:
+        return {}, f"not run: {F4_OURS_FROM} at {ctx.profile} scores no B100 ×4 cell"
+    g = d.groupby("method")
+    return {m: (float(v), int(g.get_group(m)["seed"].nunique()),
+                str(g.get_group(m)["status"].iloc[0]).removeprefix("ok").strip(" ()"))
+            for m, v in g["psnr"].mean().items()}, ""
+
+
+def f4_run(ctx: RunContext) -> pd.DataFrame:
+    from .complexity import NotImplementedYet, R, _params_exact
+
+    ours, missing = _f4_psnr(ctx)
+    rows = []
+    for pv in _f4_pv():
+        m = pv["method"]
+        if not select([{"method": m}], ctx.only):
+            continue
+        row = {"method": m, "group": pv["group"], "counted_as": F4_MODELS.get(m, "")}
+        try:
+            row["params"] = _params_exact(R(F4_MODELS[m])) if m in F4_MODELS else math.nan
+        except NotImplementedYet:
+            row["params"] = math.nan
+        if m in ours:
+            psnr, n_seeds, status = ours[m]
+            row.update(psnr=psnr, n_seeds=n_seeds, status=f"ok: PSNR from {F4_OURS_FROM} at {ctx.profile}, "
+                                                          f"{status + ', ' if status else ''}mean of {n_seeds} seeds")
+        elif m in F4_MODELS:
+            row["status"] = f"params counted; PSNR {missing or 'not run: ' + F4_UNSCORED[m]}"
+        else:
+            row["status"] = "not run: no model of it in the study (neither counted nor scored)"
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def f4_plan(ctx: RunContext) -> Plan:
+    return Plan([{"method": pv["method"], "counted_as": F4_MODELS.get(pv["method"], "—"), "training_iterations": 0,
+                  "est_seconds": 0.1} for pv in _f4_pv()],
+                f"No training: exact parameter counts on the meta device; our PSNR is read from "
+                f"results/{ctx.profile}/{F4_OURS_FROM}.csv (its ×4 OverNets on B100).")
+
+
+def _f4_light_best(df: pd.DataFrame, profile: str) -> Verdict:
+    """Exact kind, on the paper's printed values (Table 6's B100 ×4 row, the figure's lightweight points): OverNet
+    above every other lightweight method by at least one unit of the printed last digit."""
+    p = pd.DataFrame(_f4_pv()).set_index("method")
+    light = p[p["group"].str.startswith("lightweight")]["psnr"]
+    others = light.drop("OverNet")
+    gap = light["OverNet"] - others.max()
+    ev = (f"printed B100 ×4: OverNet {light['OverNet']:.2f} dB, best other lightweight {others.idxmax()} "
+          f"{others.max():.2f} dB (gap {gap:+.2f}); {int((light['OverNet'] - others >= PRINTED_UNIT['psnr'] - 1e-9).sum())}"
+          f"/{len(others)} lightweight methods below by at least one printed unit")
+    return Verdict("holds" if gap >= PRINTED_UNIT["psnr"] - 1e-9 else "contradicted", ev, kind="exact",
+                   decided_by="the paper's own printed values (Table 6, B100 ×4): gap at least 0.01 dB")
+
+
+F4_OSM_PAIRS = (("OverNet", "OverNet w/o OSM"), ("RDN-OSM", "Meta-RDN"), ("RDN-OSM", "RDN"), ("EDSR-OSM", "EDSR"),
+                ("RCAN-OSM", "RCAN"))
+
+
+def _f4_osm(df: pd.DataFrame, profile: str) -> Verdict:
+    """Exact kind, on the printed values: every pair with and without the OSM that the paper prints at B100 ×4 has
+    the OSM above by at least one printed unit; the pairs it does not print are listed (not judged)."""
+    p = pd.DataFrame(_f4_pv()).set_index("method")["psnr"]
+    judged, unprinted = [], []
+    for a, b in F4_OSM_PAIRS:
+        if math.isnan(p[a]) or math.isnan(p[b]):
+            unprinted.append(f"{a} vs {b}")
+        else:
+            judged.append((f"{a} − {b}", p[a] - p[b]))
+    bad = [lab for lab, g in judged if g < PRINTED_UNIT["psnr"] - 1e-9]
+    ev = (f"printed B100 ×4 gaps: {', '.join(f'{lab} {g:+.2f}' for lab, g in judged)}; "
+          f"{len(judged) - len(bad)}/{len(judged)} printed pairs favour the OSM; not printed at B100 ×4: "
+          f"{', '.join(unprinted)}")
+    return Verdict("contradicted" if bad else "holds", ev, kind="exact",
+                   decided_by="the paper's own printed values (Tables 2 and 6, B100 ×4): each gap at least 0.01 dB")
+
+
+F4_CLAIMS = [
+    Claim("f4_light_best", "OverNet has the best B100 ×4 PSNR of the lightweight networks in Figure 4",
+          "Figure 4; §4.2.3 'OverNet achieves the best SR results among all the lightweight SR networks with fewer "
+          "parameters'", _f4_light_best, kind="exact"),
+    Claim("f4_osm", "Every method with the OSM has a higher B100 ×4 PSNR than its baseline", "Figure 4; §4.2.3 'all "
+          "the methods with OSM have higher PSNR than the corresponding baselines'", _f4_osm, kind="exact"),
+]
+
+
+def _f4_plot(df, ax=None):
+    import matplotlib.pyplot as plt
+
+    ax = ax or plt.subplots(figsize=(7.5, 4.5))[1]
+    d = df.drop_duplicates("method")
+    printed = d[d["psnr_paper"].notna() & d["params_paper"].notna()]
+    own = printed["method"].str.startswith("OverNet")
+    ax.scatter(printed.loc[~own, "params_paper"], printed.loc[~own, "psnr_paper"], color="C0", label="paper (printed)")
+    ax.scatter(printed.loc[own, "params_paper"], printed.loc[own, "psnr_paper"], color="red", marker="*", s=160,
+               label="paper: OverNet (red stars, as the figure)")
+    for r in printed.itertuples():
+        ax.annotate(r.method, (r.params_paper, r.psnr_paper), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    ours = d[d["psnr"].notna() & d["params"].notna()] if "psnr" in d else d.iloc[0:0]
+    ax.scatter(ours["params"], ours["psnr"], facecolors="none", edgecolors="k", marker="o", s=60,
+               label="ours (exact count; PSNR at this profile)")
+    for r in ours.itertuples():
+        ax.annotate(f"{r.method} (ours)", (r.params, r.psnr), fontsize=7, xytext=(3, -9), textcoords="offset points")
+    counted = d[d["params"].notna() & (d["psnr"].isna() if "psnr" in d else True)]
+    for r in counted.itertuples():  # a network we count but do not score: a grey line at our count
+        ax.axvline(r.params, color="0.8", lw=0.6, zorder=0)
+    ax.set_xscale("log")
+    ax.set(xlabel="parameters", ylabel="PSNR B100 ×4 (dB)",
+           title="Figure 4: capacity and performance (grey lines: our counts of networks not scored here)")
+    ax.legend(fontsize=7, loc="lower right")
+    return ax
+
+
+F4_NOTES = f"""
+**Where the numbers come from.** Figure 4 plots parameters against B100 ×4 PSNR and prints no numbers. The methods
+are read from §4.2.3 (the lightweight networks, the networks with many parameters, and RDN, EDSR and RCAN with and
+without the OSM). Each paper value names the table it comes from: the lightweight points are Table 6's columns
+(parameters from its header, PSNR from its B100 ×4 row; "0.9M" for OverNet is the ×2 model, see `overnet_t6`);
+Meta-RDN and RDN-OSM take Table 2's ×4.0 column (B100) and Table 8's parameters (RDN-OSM's are not printed); RDN's
+and EDSR's parameters are Table 8's. No table prints RDN, EDSR, RCAN or their OSM versions at B100 ×4, nor RCAN's
+parameters: those rows say so and are not judged.
+
+**Ours.** `params` is the exact count of the network the study builds, at paper size, as the `complexity` audit
+counts it (the ×4 model; CARN the released multi-scale one; methods the study does not build have none). Our PSNR
+is the mean over seeds of `{F4_OURS_FROM}`'s ×4 OverNet and OverNet w/o OSM on B100 at the same profile (lite: its
+first {LITE_LIMITS['B100']} images, short training), read from that table's committed CSV: nothing is trained here.
+Every other point is "not run" with the reason in its row. The claims are about the paper's own printed values;
+the one about our models is `overnet_t6`'s `t6_osm`.
+"""
+
 # ================================================================================================ paper values
 def _t1_pv():
     return [dict(config=c, ldg_skip=l, gdg_skip=g, params=p, params_code=p, params_fe=p, psnr=v,
@@ -1639,6 +1827,21 @@ SPECS = {
         paper_values=[], claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
         profiles={"smoke": "tiny seed-0 OverNets (2 iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
                   "paper": "seed-0 paper-profile models"}),
+    "overnet_f4": _spec(
+        id="overnet_f4", title="OverNet Figure 4: parameters against PSNR (B100 ×4)", paper=PAPER, source=F4,
+        description=("Figure 4's points: each method's parameters against its B100 ×4 PSNR, the paper's values "
+                     "from the tables that print them (the figure prints none) beside ours: the exact parameter "
+                     "count of the network this study builds, and our PSNR where a table of this profile scored "
+                     f"the model on B100 ×4 (`{F4_OURS_FROM}`'s OverNets). Nothing is trained."),
+        keys=["method"], metrics=["params", "psnr"], run=f4_run, plan=f4_plan,
+        layout=Layout(("method",), (), ("params", "psnr"), order={"method": [pv["method"] for pv in _f4_pv()]}),
+        display_extra=("group", "counted_as"),
+        paper_values=[{k: v for k, v in pv.items() if k != "group"} for pv in _f4_pv()],
+        claims=F4_CLAIMS, plot=_f4_plot, notes=F4_NOTES,
+        profiles={"smoke": f"exact counts; PSNR from {F4_OURS_FROM} at smoke (it scores no B100: not run)",
+                  "lite": f"exact counts; PSNR from {F4_OURS_FROM} at lite ({_LITE}; B100 first "
+                          f"{LITE_LIMITS['B100']} images)",
+                  "paper": f"exact counts; PSNR from {F4_OURS_FROM} at the paper profile"}),
     "overnet_t8": _spec(
         id="overnet_t8", title="OverNet Table 8: running time (Urban100 ×4)", paper=PAPER, source=T8,
         description=("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN (random weights: nothing is trained) timed in one "
