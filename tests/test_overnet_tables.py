@@ -383,6 +383,8 @@ def test_f4_points_name_their_tables_and_read_ours_from_overnet_t6(monkeypatch):
     mine = t6[(t6["method"] == "OverNet") & (t6["dataset"] == "B100") & (t6["scale"] == 4.0)]["psnr"].mean()
     assert rows.loc["OverNet", "psnr"] == pytest.approx(mine)
     assert rows.loc["CARN", "status"].startswith("params counted; PSNR not run: CARN's official weights")
+    smoke = spec.run(ctx("overnet_f4", "smoke"))  # overnet_t6 scores no B100 at smoke: every PSNR is NaN
+    assert smoke["psnr"].isna().all() and smoke["status"].str.contains("not run").all()
     df = tables._merge_paper(spec, rows.reset_index())
     v = tables.judge(spec, df, "smoke")
     assert v["f4_light_best"].status == "holds" and v["f4_osm"].status == "holds"

@@ -1514,7 +1514,7 @@ def f4_run(ctx: RunContext) -> pd.DataFrame:
         m = pv["method"]
         if not select([{"method": m}], ctx.only):
             continue
-        row = {"method": m, "group": pv["group"], "counted_as": F4_MODELS.get(m, "")}
+        row = {"method": m, "group": pv["group"], "counted_as": F4_MODELS.get(m, ""), "psnr": math.nan}
         try:
             row["params"] = _params_exact(R(F4_MODELS[m])) if m in F4_MODELS else math.nan
         except NotImplementedYet:
