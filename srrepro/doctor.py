@@ -51,6 +51,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "overnet_t7": _trained(["Set5"], BENCHMARKS),
     "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
     "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
+    "overnet_f3": _trained(["Urban100", "B100"], ["Urban100", "B100"]),  # Figure 3: one image of each, BD and DN
     "overnet_f4": _same(()),  # exact counts + overnet_t6's committed B100 ×4 PSNR
     "pcarn_t1": _trained(["Set14"], ["Set14"]),
     "pcarn_t2": {p: needs | {"lpips", "vgg16" if p != "paper" else "vgg19"}

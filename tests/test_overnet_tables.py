@@ -393,3 +393,20 @@ def test_f4_points_name_their_tables_and_read_ours_from_overnet_t6(monkeypatch):
     t6_rows[("B100", 4)] = t6_rows[("B100", 4)].replace("27.60/0.7369", "27.70/0.7369")
     monkeypatch.setattr(ov, "T6_ROWS", t6_rows)
     assert tables.judge(spec, df, "lite")["f4_light_best"].status == "contradicted"
+
+
+def test_f3_uses_overnet_t7_models_and_judges_each_degradation_against_bicubic():
+    from srrepro.jobs import model_hash
+
+    spec = tables.get("overnet_f3")
+    t7 = {model_hash(j.config, "lite") for j in table_jobs("overnet_t7", "lite") if j.config is not None}
+    models = ov.f3_models(ctx("overnet_f3", "lite"))
+    assert {(m, deg, seed) for m, deg, seed, _ in models} == {("OverNet", "BD", 0), ("OverNet", "DN", 0)}
+    assert all(model_hash(cfg, "lite") in t7 for *_, cfg in models)  # one cache entry for both tables
+    images = ov.F3_IMAGES + ov.F3_VERDICT_IMAGES
+    rows = pd.DataFrame([{"method": "OverNet", "degradation": deg, "seed": 0, "dataset": ds, "image": im,
+                          "status": "ok", "psnr": 25 + k * 0.1 + (1.0 if deg == "BD" else -1.0),
+                          "bicubic_psnr": 25 + k * 0.1} for deg in ("BD", "DN") for k, (ds, im) in enumerate(images)])
+    v = tables.judge(spec, rows, "lite")
+    assert v["f3_bd"].status == "holds" and v["f3_dn"].status == "contradicted"  # each judged on its own rows
+    assert tables.judge(spec, rows, "smoke")["f3_bd"].status == "inconclusive"

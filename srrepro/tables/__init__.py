@@ -63,6 +63,7 @@ TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections
     "overnet_t6": "overnet",
     "overnet_t7": "overnet",
     "overnet_f2": "overnet",
+    "overnet_f3": "overnet",
     "overnet_f4": "overnet",
     "overnet_t8": "overnet",
     "pcarn_f5": "pcarn",
