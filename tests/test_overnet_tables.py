@@ -410,3 +410,19 @@ def test_f3_uses_overnet_t7_models_and_judges_each_degradation_against_bicubic()
     v = tables.judge(spec, rows, "lite")
     assert v["f3_bd"].status == "holds" and v["f3_dn"].status == "contradicted"  # each judged on its own rows
     assert tables.judge(spec, rows, "smoke")["f3_bd"].status == "inconclusive"
+
+
+def test_chapter_lists_every_target_in_the_papers_order():
+    import re
+
+    from srrepro.book import link_ids
+
+    linked = re.findall(r"\{doc\}`([a-z0-9_]+) <", link_ids(ov.CHAPTER))
+    mine = [t for t, m in tables.TABLES.items() if m == "overnet"]
+    assert set(mine) <= set(linked), set(mine) - set(linked)
+    # each target first appears in the paper's order, which is also the book's section order (TABLES)
+    assert [t for t in dict.fromkeys(linked) if t in mine] == mine
+    items = re.findall(r"^- (Table \d|Figure \d|§[\d.]+)", ov.CHAPTER, flags=re.M)
+    tabs = [int(i.split()[1]) for i in items if i.startswith("Table")]
+    figs = [int(i.split()[1]) for i in items if i.startswith("Figure")]
+    assert tabs == sorted(tabs) == list(range(1, 9)) and figs == [2, 3, 4]
