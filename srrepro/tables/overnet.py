@@ -263,6 +263,7 @@ LOSS_CLAIMS = [
           kind="direction"),
 ]
 
+
 def _loss_plot(df, ax=None):
     import matplotlib.pyplot as plt
 
@@ -282,8 +283,7 @@ for it. Here the released code's per-scale OverNet at ×{LOSS_SCALE} (Table 8's 
 none) is trained alike with the mean absolute error and with the mean squared error (pixel values in [0, 1]; the
 same Adam, learning rate, batches and seeds) and scored on the four benchmarks. The L1 model is `overnet_t5`'s
 and `overnet_t6`'s ×{LOSS_SCALE} OverNet (one training, shared through the cache). The claim asks for L1 above
-L2 on every test set; at lite it is about 500 iterations of training, where the two losses' different gradient
-scales (L2's gradient shrinks with the error) matter more than they would after 6×10⁵.
+L2 on every test set; at lite it is about 500 iterations of training, not the paper's converged models.
 """
 
 # ================================================================================================ t1
@@ -1439,6 +1439,7 @@ verdicts only ask whether OverNet's per-image PSNR beats bicubic and CARN-M on t
 of our models (the figure shows seed 0); two images are a tiny sample, so read the verdicts as about these images.
 """
 
+
 # ================================================================================================ f3: BD / DN visual
 F3 = "OverNet Figure 3 (visual results, BD and DN, ×3)"
 F3_SCALE = 3
@@ -1449,8 +1450,8 @@ F3_DEGRADATIONS = ("BD", "DN")
 # detail show).
 F3_IMAGES = (("Urban100", "img_092"), ("B100", "253027"))
 # Lite trains seed 0 only: a figure's models train one after another in its run, a ×3 lite OverNet takes 2–7 min on
-# one of this machine's cores, and the table must stay within its ~20 min; the verdicts then carry no training noise
-# (they say so). `seeds=3` adds seeds 1–2, from the cache where overnet_t7 has trained them.
+# one core (overnet_t7's train_seconds; more when the cores are shared), and the table must stay within ~20 min; the
+# verdicts then carry no training noise (they say so). `seeds=3` adds seeds 1–2, from the cache where overnet_t7 has trained them.
 F3_LITE_SEEDS = 1
 # The verdicts also score Set5's five images: with one seed a paired gap over the figure's two images alone decides
 # nothing (verdicts.MIN_IMAGES_ONE_SEED); Set5 costs a second of inference per model.
