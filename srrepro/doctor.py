@@ -41,6 +41,7 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "official_weights": {"smoke": {"Set5", "carn_m.pth", "niqe"}, "lite": {*BENCHMARKS, *_OFFICIAL, "niqe"},
                          "paper": {*BENCHMARKS, *_OFFICIAL, "niqe"}},
     "training_check": {"smoke": {"T91", "Set5"}, "lite": {"T91", "Set5"}, "paper": {"DIV2K_train", "Set5"}},
+    "overnet_loss": _trained(["Set5"], BENCHMARKS),
     "overnet_t1": _trained(["Urban100"], ["Urban100"]),
     "overnet_t2": _trained(["B100"], ["B100"]),
     "overnet_t3": _trained(["Set5"], ["Set5", "Set14", "Urban100"]),
@@ -50,6 +51,8 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "overnet_t7": _trained(["Set5"], BENCHMARKS),
     "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
     "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
+    "overnet_f3": _trained(["Urban100", "B100"], ["Urban100", "B100"]),  # Figure 3: one image of each, BD and DN
+    "overnet_f4": _same(()),  # exact counts + overnet_t6's committed B100 ×4 PSNR
     "pcarn_t1": _trained(["Set14"], ["Set14"]),
     "pcarn_t2": {p: needs | {"lpips", "vgg16" if p != "paper" else "vgg19"}
                  for p, needs in _trained(["Set14"], ["Set14"]).items()},  # + the VGG loss of the GAN stage

@@ -192,7 +192,8 @@ def test_claims_on_synthetic_frames_return_valid_verdicts(tid):
             assert v.evidence
         if profile == "smoke":
             assert all(v.status == "inconclusive" for cid, v in verdicts.items()
-                       if cid not in ("t1_params", "t4_params", "t6_size", "t7_bicubic") and tid != "overnet_t8")
+                       if cid not in ("t1_params", "t4_params", "t6_size", "t7_bicubic", "t7_rdn_dn")
+                       and tid != "overnet_t8")
 
 
 def test_verdict_rules_decide_the_right_way():
@@ -295,7 +296,8 @@ def test_t3_separates_the_osm_from_its_bicubic_skip():
 def test_every_claim_declares_its_kind():
     kinds = {c.id: c.kind for tid in IDS + ["overnet_f2"] for c in tables.get(tid).claims}
     assert all(k in ("exact", "direction", "equivalence", "magnitude") for k in kinds.values()), kinds
-    assert {k for k, v in kinds.items() if v == "exact"} == {"t1_params", "t4_params", "t6_size", "t7_bicubic"}
+    assert {k for k, v in kinds.items() if v == "exact"} == {"t1_params", "t4_params", "t6_size", "t7_bicubic",
+                                                             "t7_rdn_dn"}
 
 
 def test_parameter_counts_are_exact_to_half_a_printed_unit():
@@ -325,6 +327,19 @@ def test_t7_bicubic_is_exact_to_the_printed_digit_and_dn_to_its_noise_spread():
     assert tables.judge(spec, df.assign(psnr=df["psnr"] + 0.03 * dn), "lite")["t7_bicubic"].status == "contradicted"
 
 
+def test_t7_rdn_dn_is_judged_on_the_printed_columns(monkeypatch):
+    spec = tables.get("overnet_t7")
+    df = _synthetic("overnet_t7", _favourable)
+    v = tables.judge(spec, df, "smoke")["t7_rdn_dn"]  # printed values: judged at every profile, smoke included
+    assert v.status == "holds" and "8/8 DN cells" in v.evidence and "ours: not run" in v.evidence
+    # a misprint that puts RDN level with OverNet on one DN cell breaks the statement
+    rows = dict(ov.T7_ROWS)
+    rows[("B100", "DN")] = rows[("B100", "DN")].replace("25.93/0.6573", "25.95/0.6573")
+    monkeypatch.setattr(ov, "T7_ROWS", rows)
+    v = tables.judge(spec, df, "lite")["t7_rdn_dn"]
+    assert v.status == "contradicted" and "B100 PSNR" in v.evidence
+
+
 @pytest.mark.parametrize("below, expect", [(0.03, "holds"), (0.2, "contradicted")])
 def test_t2_rdn_osm_is_non_inferiority_at_the_psnr_margin(below, expect):
     rows = [{"experiment": e, "scale": s, "seed": seed,
@@ -334,3 +349,80 @@ def test_t2_rdn_osm_is_non_inferiority_at_the_psnr_margin(below, expect):
     v = tables.judge(spec, tables._merge_paper(spec, pd.DataFrame(rows)), "lite")["t2_rdn_osm"]
     assert v.status == expect and v.margin == 0.05 and "non-inferiority margin 0.05 dB" in v.decided_by
     assert v.gap == pytest.approx(-below, abs=0.01)  # the gap shown is RDN-OSM − Meta-RDN, not shifted by the margin
+
+
+# ----------------------------------------------------------------------------------------------- §3, Figures 3–4
+def test_loss_ablation_shares_its_l1_model_and_judges_l1_over_l2():
+    from srrepro.jobs import model_hash
+
+    lite = ctx("overnet_loss", "lite")
+    loss_jobs = tables.get("overnet_loss").jobs(lite)
+    t6 = {model_hash(j.config, "lite") for j in table_jobs("overnet_t6", "lite") if j.config is not None}
+    by_loss = {lab: {model_hash(j.config, "lite") in t6 for j in loss_jobs if j.key["loss"] == lab}
+               for lab in ("L1", "L2")}
+    assert by_loss == {"L1": {True}, "L2": {False}}  # L1 is overnet_t6's ×4 model: one training
+    assert {j.config.loss for j in loss_jobs} == {"l1", "l2"} and len(loss_jobs) == 6
+    spec = tables.get("overnet_loss")
+    rows = [{"loss": lab, "dataset": d, "scale": 4.0, "seed": s, "psnr": 28 + d_ + (0.2 if lab == "L1" else 0) + 0.01 * s}
+            for lab in ("L1", "L2") for d_, d in enumerate(("Set5", "Set14")) for s in range(3)]
+    df = tables._merge_paper(spec, pd.DataFrame(rows))
+    assert tables.judge(spec, df, "lite")["loss_l1"].status == "holds"
+    flipped = df.assign(loss=df["loss"].map({"L1": "L2", "L2": "L1"}))
+    assert tables.judge(spec, flipped, "lite")["loss_l1"].status == "contradicted"
+
+
+def test_f4_points_name_their_tables_and_read_ours_from_overnet_t6(monkeypatch):
+    spec = tables.get("overnet_f4")
+    pv = spec.paper_frame().set_index("method")
+    assert pv.loc["OverNet", "psnr_paper"] == 27.67 and pv.loc["OverNet", "params_paper"] == 0.9e6
+    assert pv.loc["RDN-OSM", "psnr_paper"] == 27.83 and "Table 2" in pv.loc["RDN-OSM", "paper_source"]
+    assert math.isnan(pv.loc["RCAN", "psnr_paper"]) and "not printed" in pv.loc["RCAN", "paper_source"]
+    rows = spec.run(ctx("overnet_f4", "lite")).set_index("method")
+    assert rows.loc["OverNet", "params"] == 1_079_504  # the ×4 network, as the complexity audit counts it
+    t6 = pd.read_csv(tables.result_path("overnet_t6", "lite"))
+    mine = t6[(t6["method"] == "OverNet") & (t6["dataset"] == "B100") & (t6["scale"] == 4.0)]["psnr"].mean()
+    assert rows.loc["OverNet", "psnr"] == pytest.approx(mine)
+    assert rows.loc["CARN", "status"].startswith("params counted; PSNR not run: CARN's official weights")
+    smoke = spec.run(ctx("overnet_f4", "smoke"))  # overnet_t6 scores no B100 at smoke: every PSNR is NaN
+    assert smoke["psnr"].isna().all() and smoke["status"].str.contains("not run").all()
+    df = tables._merge_paper(spec, rows.reset_index())
+    v = tables.judge(spec, df, "smoke")
+    assert v["f4_light_best"].status == "holds" and v["f4_osm"].status == "holds"
+    # a print with SRFBN_S above OverNet on B100 ×4 breaks "the best lightweight network"
+    t6_rows = dict(ov.T6_ROWS)
+    t6_rows[("B100", 4)] = t6_rows[("B100", 4)].replace("27.60/0.7369", "27.70/0.7369")
+    monkeypatch.setattr(ov, "T6_ROWS", t6_rows)
+    assert tables.judge(spec, df, "lite")["f4_light_best"].status == "contradicted"
+
+
+def test_f3_uses_overnet_t7_models_and_judges_each_degradation_against_bicubic():
+    from srrepro.jobs import model_hash
+
+    spec = tables.get("overnet_f3")
+    t7 = {model_hash(j.config, "lite") for j in table_jobs("overnet_t7", "lite") if j.config is not None}
+    models = ov.f3_models(ctx("overnet_f3", "lite"))
+    assert {(m, deg, seed) for m, deg, seed, _ in models} == {("OverNet", "BD", 0), ("OverNet", "DN", 0)}
+    assert all(model_hash(cfg, "lite") in t7 for *_, cfg in models)  # one cache entry for both tables
+    images = ov.F3_IMAGES + ov.F3_VERDICT_IMAGES
+    rows = pd.DataFrame([{"method": "OverNet", "degradation": deg, "seed": 0, "dataset": ds, "image": im,
+                          "status": "ok", "psnr": 25 + k * 0.1 + (1.0 if deg == "BD" else -1.0),
+                          "bicubic_psnr": 25 + k * 0.1} for deg in ("BD", "DN") for k, (ds, im) in enumerate(images)])
+    v = tables.judge(spec, rows, "lite")
+    assert v["f3_bd"].status == "holds" and v["f3_dn"].status == "contradicted"  # each judged on its own rows
+    assert tables.judge(spec, rows, "smoke")["f3_bd"].status == "inconclusive"
+
+
+def test_chapter_lists_every_target_in_the_papers_order():
+    import re
+
+    from srrepro.book import link_ids
+
+    linked = re.findall(r"\{doc\}`([a-z0-9_]+) <", link_ids(ov.CHAPTER))
+    mine = [t for t, m in tables.TABLES.items() if m == "overnet"]
+    assert set(mine) <= set(linked), set(mine) - set(linked)
+    # each target first appears in the paper's order, which is also the book's section order (TABLES)
+    assert [t for t in dict.fromkeys(linked) if t in mine] == mine
+    items = re.findall(r"^- (Table \d|Figure \d|§[\d.]+)", ov.CHAPTER, flags=re.M)
+    tabs = [int(i.split()[1]) for i in items if i.startswith("Table")]
+    figs = [int(i.split()[1]) for i in items if i.startswith("Figure")]
+    assert tabs == sorted(tabs) == list(range(1, 9)) and figs == [2, 3, 4]
