@@ -63,6 +63,27 @@ def test_quarter_claim_is_an_erratum():
     assert pcarn._complexity_printed(pd.DataFrame(), "lite").status == "holds"
 
 
+def test_recursive_third_is_judged_on_counted_parameters(monkeypatch):
+    """§3.3 'one-third': the shared EResidual units are exactly a third (22,720 of 68,160 at G4, 64 features), the
+    whole block is not (its 1×1 fusions are not shared); a count that stops sharing the unit is caught."""
+    rec, std = pcarn.block_params(True), pcarn.block_params(False)
+    assert (std["units"], rec["units"], rec["fusions"]) == (68_160, 22_720, 37_056)
+    v = pcarn._f8_recursive_third(pd.DataFrame(), "smoke")
+    assert v.kind == "exact" and v.status == "contradicted" and "1/2" in v.evidence and "whole ECascading" in v.evidence
+    monkeypatch.setattr(pcarn, "block_params", lambda recursive: std)  # recursion shares nothing: both cells miss
+    assert "0/2" in pcarn._f8_recursive_third(pd.DataFrame(), "smoke").evidence
+    assert "f8_recursive_third" in {c.id for c in tables.get("pcarn_f8").claims}
+
+
+def test_released_checkpoints_are_scored_on_every_image_at_lite():
+    """Scoring a released checkpoint is inference only: no lite cell is a subset; smoke scores one image."""
+    for method in ("PCARN-M", "PCARN-M (L1)"):
+        for dataset in pcarn.BENCHMARKS:
+            for scale in (2.0, 3.0, 4.0):
+                assert pcarn.official_limit("lite", method, dataset, scale) is None
+                assert pcarn.official_limit("smoke", method, dataset, scale) == 1
+
+
 def test_resnet50_reference_has_resnet50s_conv_weights():
     shapes = pcarn.resnet50_conv_shapes()
     assert len(shapes) == 53 and sum(o * i * k * k for o, i, k in shapes) == 23_454_912  # 25.56M − fc − BN
