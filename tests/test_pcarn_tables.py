@@ -18,7 +18,8 @@ PCARN_IDS = [t for t, m in tables.TABLES.items() if m == "pcarn"]
 
 def test_every_target_of_the_issue_is_a_table():
     assert sorted(PCARN_IDS) == sorted(["pcarn_t1", "pcarn_t2", "pcarn_t3", "pcarn_t4", "pcarn_t5", "pcarn_t6", "pcarn_f5", "pcarn_f6",
-                                        "pcarn_f7", "pcarn_f8", "pcarn_f12", "pcarn_f13"])
+                                        "pcarn_f7", "pcarn_f8", "pcarn_f12", "pcarn_f9", "pcarn_f10",
+                                        "pcarn_f11", "pcarn_f13"])
 
 
 def test_table1_params_are_exact_and_truncate_to_the_printed_counts():
@@ -82,6 +83,34 @@ def test_released_checkpoints_are_scored_on_every_image_at_lite():
             for scale in (2.0, 3.0, 4.0):
                 assert pcarn.official_limit("lite", method, dataset, scale) is None
                 assert pcarn.official_limit("smoke", method, dataset, scale) == 1
+
+
+def _visual_rows(crop_lpips: dict, crop_psnr: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"method": m, "image": i, "status": "ok", "crop_lpips": crop_lpips[m][k],
+                          "crop_psnr": crop_psnr[m][k]} for m in crop_lpips for k, i in enumerate(("a", "b"))])
+
+
+def test_visual_rules_read_the_sign_of_each_crop():
+    """f9_textures: the GAN crop LPIPS below the L1 twin's on every crop; f11_failure: above it (the failure)."""
+    psnr = {"PCARN-M": [20.0, 21.0], "PCARN-M (L1)": [21.0, 22.0]}
+    usual = _visual_rows({"PCARN-M": [0.1, 0.2], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f9_textures(usual, "lite").status == "holds"
+    assert pcarn._f11_failure(usual, "lite").status == "contradicted"
+    one_reversed = _visual_rows({"PCARN-M": [0.1, 0.5], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f9_textures(one_reversed, "lite").status == "contradicted"
+    failure = _visual_rows({"PCARN-M": [0.4, 0.5], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f11_failure(failure, "lite").status == "holds" and "b +0.100" in pcarn._f11_failure(failure, "lite").evidence
+    missing = pd.DataFrame([{"method": "PCARN-M", "image": "a", "status": "not run: x"}])
+    assert pcarn._f9_textures(missing, "lite").status == pcarn._f11_failure(missing, "lite").status == "not run"
+
+
+def test_manga109_figure_says_what_is_missing(data_root):
+    """Figure 10's rows are 'not run' with the dataset and where it comes from (Manga109 is not in the mirror)."""
+    rows = pcarn.visual_run("pcarn_f10")(tables.RunContext(profile="lite", data_root=str(data_root)))
+    assert len(rows) == 3 and rows["status"].str.startswith("not run: Manga109 is not in the data root (").all()
+    assert rows["status"].str.contains("manga109.org").all()
+    v = pcarn._f10_text(rows, "lite")
+    assert v.status == "not run" and "manga109.org" in v.needed
 
 
 def test_resnet50_reference_has_resnet50s_conv_weights():

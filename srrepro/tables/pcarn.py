@@ -1705,6 +1705,194 @@ textured images (Set14 *baboon* and *comic*, B100 *8023*), ×4. Each panel print
 the study's protocol; the table adds LPIPS (AlexNet v0.1, `scale` cropped). Exact: released weights, no training.
 """
 
+# ================================================================================================ f9–f11: visual comparisons
+F9 = "PCARN Figure 9 (visual comparison, ×4)"
+F10 = "PCARN Figure 10 (visual comparison on text, Manga109 ×4)"
+F11 = "PCARN Figure 11 (a failure case of the GAN model: dense structure, ×4)"
+VISUAL_SCALE, VISUAL_CROP = 4, 96  # the figures are ×4; a 96-pixel HR crop, chosen by visual.auto_box (most detail)
+VISUAL_METHODS = {"PCARN-M": "pcarn_m", "PCARN-M (L1)": "pcarn_m_l1"}  # the released checkpoints (PCARN's: never)
+# The figures name no image files. Figure 9's text names "the mane of the lion and pebbles on the ground": no
+# benchmark here holds a lion; B100 175043 is a snake on pebbles, and Urban100 img_092 stands for the "linear
+# patterns". Figure 10 is Manga109 (not in the data root). Figure 11's "dense structure": Urban100 img_073, a city
+# seen from above (small, dense buildings). Our choices, stated on each figure's page.
+VISUAL_IMAGES = {"pcarn_f9": (("B100", "175043"), ("Urban100", "img_092")),
+                 "pcarn_f10": (("Manga109", None),),
+                 "pcarn_f11": (("Urban100", "img_073"),)}
+
+
+def _visual_row(model, label: str, hr_full, dataset: str, image: str, root) -> dict:
+    """Whole-image Y-PSNR/SSIM (the study's protocol, as :func:`srrepro.visual.compare` prints on a panel) and
+    LPIPS (`scale` cropped), then PSNR/SSIM/LPIPS of the shown crop alone (``box``: :func:`srrepro.visual.auto_box`,
+    as ``compare(..., crop=VISUAL_CROP)`` draws it)."""
+    from ..degrade import imresize
+    from ..evaluate import make_pair, super_resolve
+    from ..metrics import score
+    from ..perceptual import lpips_distance
+    from ..visual import auto_box
+    from .official_weights import _as_rgb
+
+    s = VISUAL_SCALE
+    lr, hr = make_pair(hr_full, s, "BI")
+    sr = (imresize(lr, scale=s, output_shape=hr.shape[:2]) if model is None
+          else super_resolve(model, lr, s, out_shape=hr.shape[:2]))
+    top, left, h, w = auto_box(hr, VISUAL_CROP, margin=s)
+    rgb = _as_rgb(hr)
+    crop_sr, crop_hr = sr[top:top + h, left:left + w], rgb[top:top + h, left:left + w]
+    whole, crop = score(sr, hr, s), score(crop_sr, crop_hr, 0)
+    return {"method": label, "dataset": dataset, "image": image, "scale": float(s), "psnr": whole["psnr"],
+            "ssim": whole["ssim"], "lpips": lpips_distance(sr, rgb, s, root), "crop_psnr": crop["psnr"],
+            "crop_ssim": crop["ssim"], "crop_lpips": lpips_distance(crop_sr, crop_hr, 0, root),
+            "box": f"{top},{left},{h},{w}", "status": "ok", "iterations": 0}
+
+
+def visual_run(table: str):
+    """A run function for one of Figures 9–11: bicubic and the released checkpoints on the figure's images."""
+    def run(ctx: RunContext) -> pd.DataFrame:
+        from ..data import SrreproDataError, load_images
+        from ..jobs import torch_threads
+        from ..weights import WeightsError, load_official
+
+        shown = VISUAL_IMAGES[table][:1] if ctx.profile == "smoke" else VISUAL_IMAGES[table]
+        rows = []
+        with torch_threads(ctx.threads or 2):
+            models = {"Bicubic": None}
+            for label, weights in VISUAL_METHODS.items():
+                try:
+                    models[label] = load_official(weights, root=ctx.data_root)
+                except WeightsError as e:
+                    rows += [{"method": label, "dataset": d, "image": i or "", "status": f"not run: {e}"}
+                             for d, i in shown]
+            for dataset, image in shown:
+                try:
+                    images = dict(load_images(dataset, ctx.data_root))
+                except SrreproDataError as e:
+                    rows += [{"method": m, "dataset": dataset, "image": image or "",
+                              "status": f"not run: {dataset} is not in the data root ({e})"} for m in models]
+                    continue
+                rows += [_visual_row(m, label, images[image], dataset, image, ctx.data_root)
+                         for label, m in models.items()]
+        return pd.DataFrame(rows)
+    return run
+
+
+def _visual_ok(df: pd.DataFrame) -> pd.DataFrame:
+    return df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
+
+
+def _crop_gap(df: pd.DataFrame, metric: str) -> pd.Series:
+    """Per shown image: the L1 twin's crop ``metric`` minus the GAN model's (both released checkpoints)."""
+    p = _visual_ok(df).pivot_table(index="image", columns="method", values=metric)
+    return p["PCARN-M (L1)"] - p["PCARN-M"]
+
+
+def _f9_textures(df: pd.DataFrame, profile: str) -> Verdict:
+    """Direction on each shown crop: the GAN model's LPIPS below its L1 twin's (L1 − GAN > 0). One deterministic
+    number per crop (released weights), so its sign decides."""
+    if not {"PCARN-M", "PCARN-M (L1)"} <= set(_visual_ok(df)["method"]):
+        return Verdict("not run", "no crop of both released checkpoints computed", "pcarn_m.pth and pcarn_m_l1.pth "
+                       "in the data root")
+    lp = _crop_gap(df, "crop_lpips")
+    ev = ("crop LPIPS, L1 − GAN (positive favours the GAN model): " +
+          "; ".join(f"{i} {lp[i]:+.3f}" for i in lp.index) + " (two released checkpoints: deterministic)")
+    return Verdict("holds" if (lp > 0).all() else "contradicted", ev)
+
+
+def _f9_vs_others(df: pd.DataFrame, profile: str) -> Verdict:
+    return Verdict("not run", "the compared perception-based methods' outputs are not here",
+                   "the ×4 SR images (or weights) of SRGAN, ENet and TSRN-G on the shown images: none is in the data "
+                   "root, and PCARN's own weights were never released")
+
+
+def _f10_text(df: pd.DataFrame, profile: str) -> Verdict:
+    st = df["status"].astype(str) if "status" in df else pd.Series(dtype=str)
+    if st.empty or not st.str.startswith("not run").all():
+        return Verdict("error", "a Manga109 panel was computed but this rule only knows how to say 'not run'")
+    return Verdict("not run", st.iloc[0].removeprefix("not run: "),
+                   "Manga109 (109 PNG, on request from http://www.manga109.org/en/download.html) in "
+                   "<data root>/benchmarks/Manga109/, and a rule for text legibility")
+
+
+def _f11_failure(df: pd.DataFrame, profile: str) -> Verdict:
+    """Direction on the dense-structure crop: the GAN model's crop LPIPS *above* its L1 twin's (GAN − L1 > 0), the
+    reverse of what adversarial training gives elsewhere (``f5_gan_details``, ``f9_textures``)."""
+    if not {"PCARN-M", "PCARN-M (L1)"} <= set(_visual_ok(df)["method"]):
+        return Verdict("not run", "no crop of both released checkpoints computed", "pcarn_m.pth and pcarn_m_l1.pth "
+                       "in the data root")
+    lp, ps = -_crop_gap(df, "crop_lpips"), _crop_gap(df, "crop_psnr")
+    ev = ("crop LPIPS, GAN − L1 (positive: the GAN model's crop is perceptually worse): " +
+          "; ".join(f"{i} {lp[i]:+.3f} (crop PSNR L1 − GAN {ps[i]:+.2f} dB)" for i in lp.index) +
+          " (two released checkpoints: deterministic)")
+    return Verdict("holds" if (lp > 0).all() else "contradicted", ev)
+
+
+F9_CLAIMS = [
+    Claim("f9_textures", "The GAN-trained model reconstructs more photo-realistic texture than its L1 twin on the "
+          "shown crops (lower crop LPIPS)", "§5.2 'produce more photo-realistic textures, such as the mane of the "
+          "lion and pebbles on the ground'", _f9_textures, kind="direction"),
+    Claim("f9_vs_others", "PCARN works better than the perception-based methods of similar complexity (SRGAN, ENet, "
+          "TSRN-G) on the ×4 crops", "Figure 9; §5.2 'our models work better than others'", _f9_vs_others,
+          kind="direction"),
+]
+F10_CLAIMS = [
+    Claim("f10_text", "PCARN restores text, even small fonts barely recognizable in the bicubic result",
+          "Figure 10; §5.2 'Our method effectively restores various texts, even those with very small fonts'",
+          _f10_text, kind="direction"),
+]
+F11_CLAIMS = [
+    Claim("f11_failure", "On a dense structure the GAN model makes artifacts that the L1 model does not (its crop "
+          "LPIPS is worse than the L1 twin's)", "Figure 11; §5.2 'for some dense structures as in Figure 11, it "
+          "generates undesirable artifacts, unlike the L1 loss-based PCARN'", _f11_failure, kind="direction"),
+]
+
+
+def visual_plot(table: str):
+    def plot(df, ax=None):
+        from ..data import SrreproDataError
+        from ..visual import compare
+        from ..weights import WeightsError, load_official
+
+        ok = _visual_ok(df)
+        if ok.empty:
+            print("Figure not drawn: " + (str(df["status"].iloc[0]) if len(df) else "no panel computed"))
+            return None
+        try:
+            models = {f"{m} (released)": load_official(w) for m, w in VISUAL_METHODS.items()}
+        except (WeightsError, SrreproDataError) as e:
+            print(f"Figure not drawn: {e}")
+            return None
+        for (dataset, image), g in ok.groupby(["dataset", "image"], sort=False):
+            box = tuple(int(v) for v in str(g["box"].iloc[0]).split(","))
+            compare(dataset, image, VISUAL_SCALE, models, box=box)
+        return None
+    return plot
+
+
+VISUAL_NOTES = """
+**What is shown.** The paper compares PCARN with SRGAN, ENet and TSRN-G on crops it chose. PCARN's weights were
+never released and the other methods' results are not in the data root, so each figure here sets the released
+PCARN-M (GAN + VGG) beside its L1 twin PCARN-M (L1) and bicubic, ×4, on one 96-pixel HR crop per image: the window
+with the most detail (`srrepro.visual.auto_box`; column `box` = top, left, height, width). The table gives each
+method's whole-image Y-PSNR/SSIM (the study's protocol, as the panels print) and LPIPS (`scale` cropped), and the
+same three scores on the crop alone (`crop_*`, no border). Exact: released weights, no training.
+"""
+F9_NOTES = VISUAL_NOTES + """
+**Which images.** The figure names no files; the text names "the mane of the lion and pebbles on the ground" and
+"linear patterns". No benchmark here holds a lion. B100 *175043* (a snake on pebbles) and Urban100 *img_092* (straight
+stripes) are our choices for the pebbles and the linear patterns.
+"""
+F10_NOTES = VISUAL_NOTES + """
+**Not run.** Figure 10 is Manga109, which is distributed on request only (http://www.manga109.org/en/download.html)
+and is not in the data root; every row says so. Placing the 109 PNG files in `<data root>/benchmarks/Manga109/`
+lets the rows compute; the paper names no page, so the figure would need a page chosen and a text-legibility rule.
+"""
+F11_NOTES = VISUAL_NOTES + """
+**Which image, and what is judged.** The figure names no file. Urban100 *img_073* (a city seen from above: small,
+dense buildings) is our choice of a dense structure. "Undesirable artifacts" is read as the GAN model's crop being
+perceptually *worse* than its L1 twin's (higher LPIPS), the reverse of the usual effect of adversarial training
+(`pcarn_f5`, `f9_textures`); the crop PSNR gap is given beside it.
+"""
+
+
 # ================================================================================================ the chapter
 CHAPTER = """
 PCARN (Ahn, Kang, Sohn, arXiv 1903.02240) extends CARN with a global residual, a GAN stage with a multi-scale
@@ -1940,3 +2128,21 @@ SPECS.update({
         claims=F5_CLAIMS, plot=_f5_plot, notes=F5_NOTES,
         profiles={"smoke": "one image", "lite": "three images (exact: released weights)", "paper": "as lite"}),
 })
+
+_VISUAL_PROFILES = {"smoke": "the first image", "lite": "every image (exact: released weights)", "paper": "as lite"}
+for _tid, _title, _source, _desc, _claims, _notes in (  # Figures 9–11: one spec each, one run function
+        ("pcarn_f9", "PCARN Figure 9: visual comparison (×4)", F9,
+         "Bicubic, the released PCARN-M and PCARN-M (L1) on B100 175043 and Urban100 img_092 (×4), whole-image and "
+         "crop PSNR/SSIM/LPIPS; the compared GAN methods' outputs are not here.", F9_CLAIMS, F9_NOTES),
+        ("pcarn_f10", "PCARN Figure 10: visual comparison on text (Manga109 ×4)", F10,
+         "The Figure 9 comparison on Manga109, which is not in the data root: every row says so.", F10_CLAIMS,
+         F10_NOTES),
+        ("pcarn_f11", "PCARN Figure 11: a failure case of the GAN model (dense structure, ×4)", F11,
+         "Bicubic, the released PCARN-M and PCARN-M (L1) on a dense structure (Urban100 img_073, ×4), whole-image "
+         "and crop PSNR/SSIM/LPIPS.", F11_CLAIMS, F11_NOTES)):
+    SPECS[_tid] = _spec(
+        id=_tid, title=_title, paper=PAPER, source=_source, description=_desc,
+        keys=["method", "dataset", "image"], metrics=["psnr", "ssim", "lpips", "crop_psnr", "crop_ssim", "crop_lpips"],
+        run=visual_run(_tid), layout=Layout(("image", "method"), (), ("psnr", "lpips", "crop_psnr", "crop_lpips")),
+        display_extra=("box",), claims=_claims, plot=visual_plot(_tid), notes=_notes, profiles=_VISUAL_PROFILES)
+del _tid, _title, _source, _desc, _claims, _notes
