@@ -113,6 +113,33 @@ def test_manga109_figure_says_what_is_missing(data_root):
     assert v.status == "not run" and "manga109.org" in v.needed
 
 
+def test_f13_times_the_cpu_and_says_what_the_gpu_panel_needs(monkeypatch):
+    """Tiny stand-ins of the four models: the CPU panel is timed, the GPU panel (no CUDA here) is one 'not run' row
+    per model naming the command; the SRResNet claim reads the per-round ratios."""
+    import torch
+
+    tiny = {"PCARN": ("pcarn", {"n_feats": 8}), "PCARN-M": ("pcarn_m", {"n_feats": 8}),
+            "CARN-M": ("carn_m", {"n_feats": 8}), "SRResNet / SRGAN": ("srresnet", {"scale": 4, "n_feats": 8,
+                                                                                  "n_resblocks": 2})}
+    monkeypatch.setattr(pcarn, "F13_MODELS", tiny)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    rows = pcarn.f13_run(tables.RunContext(profile="smoke", device="auto"))
+    cpu, gpu = rows[rows["panel"] == "CPU"], rows[rows["panel"] == "GPU"]
+    assert len(cpu) == len(gpu) == 4 and (cpu["seconds"] > 0).all() and (cpu["device"] == "cpu").all()
+    assert gpu["status"].eq("not run: needs a CUDA GPU (make reproduce TABLE=pcarn_f13 PROFILE=smoke DEVICE=cuda)").all()
+    assert pcarn._f13_gpu(rows, "lite").status == "not run"
+    srres = rows.index[(rows["method"] == "SRResNet / SRGAN") & (rows["panel"] == "CPU")]
+    faster = rows.copy()
+    faster.loc[srres, ["speedup_min", "speedup_max"]] = [0.5, 0.9]  # PCARN faster in every round
+    assert pcarn._f13_pcarn_beats_srresnet(faster, "lite").status == "holds"
+    faster.loc[srres, ["speedup_min", "speedup_max"]] = [1.1, 1.3]  # slower in every round
+    assert pcarn._f13_pcarn_beats_srresnet(faster, "lite").status == "contradicted"
+    gpu_rows = pd.concat([rows[rows["panel"] == "CPU"], rows[rows["panel"] == "CPU"].assign(panel="GPU",
+                                                                                          device="cuda:0")])
+    gpu_rows.loc[gpu_rows["panel"] == "GPU", "speedup_vs_pcarn"] *= 0.5  # the gap shrinks on the GPU
+    assert pcarn._f13_gpu(gpu_rows, "lite").status == "holds"
+
+
 def test_resnet50_reference_has_resnet50s_conv_weights():
     shapes = pcarn.resnet50_conv_shapes()
     assert len(shapes) == 53 and sum(o * i * k * k for o, i, k in shapes) == 23_454_912  # 25.56M − fc − BN

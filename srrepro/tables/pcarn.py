@@ -1521,17 +1521,46 @@ only in the figure, with no printed numbers, so they are absent here.
 
 
 # ================================================================================================ f13: runtime
-F13 = "PCARN Figure 13 (execution time, CPU)"
-F13_MODELS = {"PCARN": ("pcarn", {}), "PCARN-M": ("pcarn_m", {}), "CARN-M": ("carn_m", {})}
+F13 = "PCARN Figure 13 (execution time, CPU and GPU)"
+# SRResNet stands for SRGAN too (SRGAN's generator is SRResNet: one network, one time), built from Ledig et al.'s
+# description (srrepro.models.edsr.srresnet: 16 blocks × 64, BN, PReLU); ENet, TSRN-G, EPSR, G-MGBP and ESRGAN
+# are not built here.
+F13_MODELS = {"PCARN": ("pcarn", {}), "PCARN-M": ("pcarn_m", {}), "CARN-M": ("carn_m", {}),
+              "SRResNet / SRGAN": ("srresnet", {"scale": 4})}
+F13_PANELS = ("CPU", "GPU")  # Figure 13's top and bottom rows
 F13_TIMING = {"smoke": dict(lr=(24, 40), rounds=2), "lite": dict(lr=(180, 320), rounds=7),
               "paper": dict(lr=(180, 320), rounds=15)}
 
 
-def f13_run(ctx: RunContext) -> pd.DataFrame:
-    """Each model on one 320×180 LR frame (→ 1280×720 at ×4), round-robin per round in one process; PCARN's time
-    over each other model's, per round; LPIPS (Set14 ×4, released weights) beside."""
+def _time_models(models: dict, x, rounds: int, device) -> dict[str, list[float]]:
+    """Seconds per forward pass of each model, round-robin per round (a load change hits every model alike),
+    after one warm-up pass each; CUDA work is synchronized before the clock stops."""
     import time
 
+    import torch
+
+    def sync():
+        if device.type == "cuda":
+            torch.cuda.synchronize(device)
+
+    for m in models.values():
+        m(x, 4)
+    sync()
+    times: dict[str, list] = {n: [] for n in models}
+    names = list(models)
+    for r in range(rounds):
+        for n in names[r % len(names):] + names[:r % len(names)]:
+            t0 = time.perf_counter()
+            models[n](x, 4)
+            sync()
+            times[n].append(time.perf_counter() - t0)
+    return times
+
+
+def f13_run(ctx: RunContext) -> pd.DataFrame:
+    """Each model on one 320×180 LR frame (→ 1280×720 at ×4), round-robin per round in one process, on the CPU and
+    (Figure 13's bottom row) on a CUDA GPU when the run has one; PCARN's time over each other model's, per round;
+    LPIPS (Set14 ×4, released weights) beside. The models have random weights: the time does not depend on them."""
     import numpy as np
     import torch
 
@@ -1539,48 +1568,60 @@ def f13_run(ctx: RunContext) -> pd.DataFrame:
     from ..models import count_params, create_model
     from ..train import resolve_device
 
-    device = resolve_device(ctx.device)
     t = F13_TIMING[ctx.profile]
     rng = np.random.default_rng(0)
-    x = torch.from_numpy(rng.random((1, 3, *t["lr"]), dtype=np.float32)).to(device)
-    times: dict[str, list] = {n: [] for n in F13_MODELS}
-    with torch_threads(ctx.threads or 2), torch.inference_mode():
-        models = {}
-        for n, (m, kw) in F13_MODELS.items():
-            torch.manual_seed(0)
-            models[n] = create_model(m, **kw).to(device).eval()
-            models[n](x, 4)  # warm-up
-        for r in range(t["rounds"]):
-            names = list(F13_MODELS)
-            for n in names[r % len(names):] + names[:r % len(names)]:
-                t0 = time.perf_counter()
-                models[n](x, 4)
-                if device.type == "cuda":
-                    torch.cuda.synchronize()
-                times[n].append(time.perf_counter() - t0)
-        threads = torch.get_num_threads()
+    x = torch.from_numpy(rng.random((1, 3, *t["lr"]), dtype=np.float32))
+    wanted = resolve_device(ctx.device)
+    devices = {"CPU": torch.device("cpu"), "GPU": wanted if wanted.type == "cuda" else None}
     lp = official_scores(ctx, [("PCARN-M", "Set14", 4.0)])[0] if ctx.profile != "smoke" else pd.DataFrame()
+
+    def lpips_of(n):
+        return (float(lp.loc[lp["method"] == n, "lpips"].iloc[0]) if len(lp) and n in set(lp["method"]) and
+                "lpips" in lp else math.nan)
+
     rows = []
-    for n in F13_MODELS:
-        per_round = np.array(times["PCARN"]) / np.array(times[n])
-        rows.append({"method": n, "params": count_params(models[n]), "seconds": float(np.median(times[n])),
-                     "speedup_vs_pcarn": float(np.median(per_round)), "speedup_min": float(per_round.min()),
-                     "speedup_max": float(per_round.max()), "rounds": t["rounds"],
-                     "lr": f"{t['lr'][1]}×{t['lr'][0]}", "device": str(device), "threads": threads,
-                     "lpips_set14": float(lp.loc[lp["method"] == n, "lpips"].iloc[0]) if
-                     (len(lp) and n in set(lp["method"]) and "lpips" in lp) else math.nan,
-                     "status": "ok (timing, random weights; LPIPS from the released checkpoint where there is one)"})
+    with torch_threads(ctx.threads or 2), torch.inference_mode():
+        for panel in F13_PANELS:
+            device = devices[panel]
+            if device is None:
+                rows += [{"method": n, "panel": panel, "lpips_set14": lpips_of(n),
+                          "status": f"not run: needs a CUDA GPU (make reproduce TABLE=pcarn_f13 "
+                                    f"PROFILE={ctx.profile} DEVICE=cuda)"} for n in F13_MODELS]
+                continue
+            models = {}
+            for n, (m, kw) in F13_MODELS.items():
+                torch.manual_seed(0)
+                models[n] = create_model(m, **kw).to(device).eval()
+            times = _time_models(models, x.to(device), t["rounds"], device)
+            for n in F13_MODELS:
+                per_round = np.array(times["PCARN"]) / np.array(times[n])
+                rows.append({"method": n, "panel": panel, "params": count_params(models[n]),
+                             "seconds": float(np.median(times[n])), "speedup_vs_pcarn": float(np.median(per_round)),
+                             "speedup_min": float(per_round.min()), "speedup_max": float(per_round.max()),
+                             "rounds": t["rounds"], "lr": f"{t['lr'][1]}×{t['lr'][0]}", "device": str(device),
+                             "threads": torch.get_num_threads() if device.type == "cpu" else math.nan,
+                             "lpips_set14": lpips_of(n),
+                             "status": "ok (timing, random weights; LPIPS from the released checkpoint where there "
+                                       "is one)"})
     return pd.DataFrame(rows)
 
 
+def _panel(df: pd.DataFrame, panel: str) -> pd.DataFrame:
+    d = df[df["panel"] == panel] if "panel" in df else df
+    return d[d["status"].astype(str).str.startswith("ok")].set_index("method")
+
+
+def _ratio_evidence(r, who: str) -> str:
+    return (f"PCARN ÷ {who} time, median of {int(r['rounds'])} rounds: ×{r['speedup_vs_pcarn']:.2f} (range "
+            f"×{r['speedup_min']:.2f}–×{r['speedup_max']:.2f}), {r['lr']} LR → ×4 on {r['device']}")
+
+
 def _f13_faster(df: pd.DataFrame, profile: str) -> Verdict:
-    r = df.set_index("method")
+    r = _panel(df, "CPU")
     if "PCARN-M" not in r.index or math.isnan(r.loc["PCARN-M", "speedup_vs_pcarn"]):
         return Verdict("not run", "no timing")
     m = r.loc["PCARN-M"]
-    ev = (f"PCARN ÷ PCARN-M time, median of {int(m['rounds'])} rounds: ×{m['speedup_vs_pcarn']:.2f} (range "
-          f"×{m['speedup_min']:.2f}–×{m['speedup_max']:.2f}), {m['lr']} LR → ×4 on {m['device']}, {int(m['threads'])} "
-          f"threads; MultAdds ratio 2.80")
+    ev = _ratio_evidence(m, "PCARN-M") + f", {int(m['threads'])} threads; MultAdds ratio 2.80"
     if profile == "smoke":
         return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
     if m["speedup_min"] > 1:
@@ -1588,30 +1629,78 @@ def _f13_faster(df: pd.DataFrame, profile: str) -> Verdict:
     return Verdict("contradicted" if m["speedup_max"] < 1 else "inconclusive", ev)
 
 
+def _f13_pcarn_beats_srresnet(df: pd.DataFrame, profile: str) -> Verdict:
+    """Direction, per round: PCARN's time below SRResNet's (= SRGAN's generator) in every round holds; above it in
+    every round contradicts; rounds on both sides are inconclusive."""
+    r = _panel(df, "CPU")
+    who = "SRResNet / SRGAN"
+    if who not in r.index:
+        return Verdict("not run", "no timing", "the lite profile")
+    s = r.loc[who]
+    ev = _ratio_evidence(s, who) + " (below ×1: PCARN is faster)"
+    if profile == "smoke":
+        return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
+    if s["speedup_max"] < 1:
+        return Verdict("holds", ev)
+    return Verdict("contradicted" if s["speedup_min"] > 1 else "inconclusive", ev)
+
+
+def _f13_gpu(df: pd.DataFrame, profile: str) -> Verdict:
+    """Direction on the GPU panel: PCARN-M's advantage over PCARN there (median ratio) smaller than on the CPU."""
+    cpu, gpu = _panel(df, "CPU"), _panel(df, "GPU")
+    if "PCARN-M" not in gpu.index:
+        st = df.loc[df["panel"] == "GPU", "status"].astype(str) if "panel" in df else pd.Series(["no GPU panel"])
+        return Verdict("not run", st.iloc[0].removeprefix("not run: ") if len(st) else "no GPU panel",
+                       "a CUDA GPU: make reproduce TABLE=pcarn_f13 DEVICE=cuda")
+    c, g = cpu.loc["PCARN-M", "speedup_vs_pcarn"], gpu.loc["PCARN-M", "speedup_vs_pcarn"]
+    ev = f"PCARN ÷ PCARN-M time: ×{c:.2f} on the CPU, ×{g:.2f} on {gpu.loc['PCARN-M', 'device']}"
+    if profile == "smoke":
+        return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
+    return Verdict("holds" if g < c else "contradicted", ev)
+
+
 F13_CLAIMS = [
     Claim("f13_m_faster", "PCARN-M runs faster than PCARN on the CPU", "Figure 13 (CPU panel); §5 'fewer "
           "operations'", _f13_faster, kind="direction"),
+    Claim("f13_pcarn_vs_srresnet", "PCARN runs faster than SRGAN and SRResNet on the CPU", "Figure 13 (CPU panel); "
+          "§5.3 'the speed of PCARN is faster than the other methods such as SRGAN and SRResNet'",
+          _f13_pcarn_beats_srresnet, kind="direction"),
+    Claim("f13_gpu_gap", "On the GPU, PCARN-M's speed advantage over PCARN shrinks (below its CPU advantage)",
+          "Figure 13 (GPU panel); §5.3 'unlike the results on CPU, our methods do not show such improvement on the "
+          "GPU … diminishing the speed gap between PCARN and PCARN-M'", _f13_gpu, kind="direction"),
 ]
 
 
 def _f13_plot(df, ax=None):
     import matplotlib.pyplot as plt
 
-    ax = ax or plt.subplots(figsize=(6, 3.5))[1]
-    ax.barh(df["method"], df["seconds"], xerr=None, color="C0")
-    for i, r in df.reset_index().iterrows():
-        ax.text(r["seconds"], i, f"  ×{r['speedup_vs_pcarn']:.2f} vs PCARN" + (
-            f", LPIPS {r['lpips_set14']:.3f}" if not math.isnan(r["lpips_set14"]) else ""), va="center", fontsize=8)
-    ax.set(xlabel="seconds per 1280×720 output (median; this machine)", title="Figure 13: CPU execution time")
-    return ax
+    ok = df[df["status"].astype(str).str.startswith("ok")]
+    panels = [p for p in F13_PANELS if (ok.get("panel", pd.Series(dtype=str)) == p).any()]
+    fig, axes = plt.subplots(1, len(panels), figsize=(6 * len(panels), 3.5), squeeze=False)
+    for ax_, panel in zip(axes[0], panels):
+        d = ok[ok["panel"] == panel].reset_index(drop=True)
+        ax_.barh(d["method"], d["seconds"], color="C0" if panel == "CPU" else "C2")
+        for i, r in d.iterrows():
+            ax_.text(r["seconds"], i, f"  ×{r['speedup_vs_pcarn']:.2f} vs PCARN" + (
+                f", LPIPS {r['lpips_set14']:.3f}" if not math.isnan(r["lpips_set14"]) else ""), va="center",
+                fontsize=8)
+        ax_.set(xlabel=f"seconds per 1280×720 output (median; {d['device'].iloc[0]})",
+                title=f"Figure 13: {panel} execution time")
+    return axes[0][0]
 
 
 F13_NOTES = """
-**How it is measured.** Paper-size multi-scale PCARN, PCARN-M and CARN-M (random weights: the time does not depend
-on them) on one 320×180 LR frame, ×4 → 1280×720, round-robin in one process after a warm-up, so load changes hit
-every model alike. The ratio is the median over rounds of time(PCARN) / time(model), with its range. The paper's
-figure gives seconds on its own CPU and GPU with no numbers in the text: only ratios on this machine carry over.
-LPIPS beside each model is Set14 ×4 from the released checkpoint (`pcarn_t4`'s cell; PCARN: never released).
+**How it is measured.** Paper-size multi-scale PCARN, PCARN-M and CARN-M, and SRResNet (Ledig et al.'s description:
+16 residual blocks × 64 features with batch norm and PReLU, `srrepro.models.edsr.srresnet`; SRGAN's generator is
+the same network, so one time stands for both), all with random weights (the time does not depend on them), on one
+320×180 LR frame, ×4 → 1280×720, round-robin in one process after a warm-up, so load changes hit every model alike.
+The ratio is the median over rounds of time(PCARN) / time(model), with its range. The paper's figure gives seconds
+on its own CPU and GPU (a TITAN X) with no numbers in the text: only ratios on this machine carry over. ENet,
+TSRN-G, EPSR, G-MGBP and ESRGAN are not built here. LPIPS beside each model is Set14 ×4 from the released checkpoint
+(`pcarn_t4`'s cell; PCARN: never released).
+
+**GPU panel.** Measured when the run has a CUDA GPU (`make reproduce TABLE=pcarn_f13 PROFILE=lite DEVICE=cuda`);
+otherwise its rows say "not run" and claim `f13_gpu_gap` with them. The CPU panel is timed on the CPU in both cases.
 """
 
 # ================================================================================================ f5: visual comparison
@@ -2107,11 +2196,12 @@ SPECS.update({
         notes=F12_NOTES, profiles={"smoke": "Set14, first image", "lite": "Set14 ×4, every image",
                                    "paper": "as lite"}),
     "pcarn_f13": _spec(
-        id="pcarn_f13", title="PCARN Figure 13: execution time on the CPU", paper=PAPER, source=F13,
-        description="PCARN, PCARN-M and CARN-M timed on one 320×180 → 1280×720 (×4) frame in one process; ratios to "
-                    "PCARN, with LPIPS beside.",
-        keys=["method"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run,
-        layout=Layout(("method",), (), ("params", "seconds", "speedup_vs_pcarn")),
+        id="pcarn_f13", title="PCARN Figure 13: execution time on the CPU and the GPU", paper=PAPER, source=F13,
+        description="PCARN, PCARN-M, CARN-M and SRResNet (= SRGAN's generator) timed on one 320×180 → 1280×720 (×4) "
+                    "frame in one process, on the CPU and, with a CUDA GPU, on the GPU; ratios to PCARN, with LPIPS "
+                    "beside.",
+        keys=["method", "panel"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run,
+        layout=Layout(("panel", "method"), (), ("params", "seconds", "speedup_vs_pcarn")),
         display_extra=("speedup_min", "speedup_max", "lpips_set14", "device", "threads"), claims=F13_CLAIMS,
         plot=_f13_plot, notes=F13_NOTES,
         profiles={"smoke": "a 40×24 LR input, 2 rounds", "lite": "320×180 LR, 7 rounds",
