@@ -1989,6 +1989,27 @@ discriminator, and an efficient variant, PCARN-M (grouped, recursive EResidual b
 nmhkahn/PCARN-pytorch; only the PCARN-M checkpoints were published (PCARN-M.pth, PCARN-M-L1.pth), so every PCARN-M cell
 of Tables 4–6 is checked exactly here, and every PCARN cell is "not run".
 
+**The paper's items, in its order**, each with the target that checks it (claim ids in the target's page):
+* §3.1–3.2, Figures 1–3, Eq. 1–7 (the generator, cascading, the multi-scale discriminator): built in
+  `srrepro/models/carn.py`; counted in `complexity` (`pcarn_numbers`, `pcarn_is_carn`); the cascade ablation is
+  Table 1 (`pcarn_t1`), the discriminator Table 2 (`pcarn_t2`).
+* §3.3, Figure 4, Eq. 8–10: "from 1.8 up to 14 times" less computation, `complexity` (`pcarn_eresidual`); the
+  recursive ECascading block's "one-third of the parameters", `pcarn_f8` (`f8_recursive_third`).
+* §3.5: the training recipe (`srrepro/recipes.py`; the lite profile's cut is stated on every training page).
+* Figure 5 (adversarial training, visual): `pcarn_f5`.
+* §4.1, Table 1 (cascading and global residual; "up to 15 %" more parameters, `complexity`): `pcarn_t1`.
+* §4.1, Table 2 (L1 → + GAN → + MSD): `pcarn_t2`.
+* §4.2, Table 3 (initialization): `pcarn_t3`; Figure 6 (activations): `pcarn_f6`; Figure 7 (weight
+  distributions): `pcarn_f7`.
+* §4.3, Figure 8 (groups and recursion; "four times" fewer parameters, "nearly three times" fewer operations):
+  `pcarn_f8`.
+* §5.1, Table 4 (×4 full-reference; "one-fourth of both parameters and operations"): `pcarn_t4`; Table 5 (Ma, PI,
+  NIMA): `pcarn_t5`; Figure 12 (perception–distortion; "ten times smaller MultAdds than ESRGAN", `complexity`):
+  `pcarn_f12`; Table 6 (×2, ×3, ×4): `pcarn_t6`.
+* §5.2, Figure 9 (visual comparison, ×4): `pcarn_f9`; Figure 10 (text, Manga109): `pcarn_f10`; Figure 11 (the GAN
+  model's failure on a dense structure): `pcarn_f11`.
+* §5.3, Figure 13 (execution time on the CPU and the GPU, against SRGAN / SRResNet): `pcarn_f13`.
+
 **What the released checkpoints settle.** Under the authors' own pipeline (SR truncated to a PNG, images read as
 RGB, SelfExSR uint8-Y PSNR/SSIM) the released PCARN-M reproduces Table 4's ×4 cells and Table 6's cells at the
 printed precision, half a unit of the printed last digit, with no tolerance beyond it: `t4_pcarn_m_cells` and
