@@ -199,6 +199,7 @@ def test_released_checkpoint_cells_smoke(data_root, tmp_path):
                            work_dir=tmp_path / "runs", progress=False)
     m = res.rows.set_index("method")
     assert m.loc["PCARN-M", "status"].startswith("ok") and m.loc["PCARN-M", "subset"]
+    assert m.loc["PCARN-M", "images_timed"] == 1 and m.loc["PCARN-M", "cell_seconds"] > 0
     assert m.loc["PCARN", "status"].startswith("not run: official weights")
     for col in ("lpips", "lpips_whole", "niqe", "niqe_border_scale", "psnr", "psnr_study"):
         assert np.isfinite(m.loc["PCARN-M", col]), col

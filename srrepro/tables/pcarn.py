@@ -608,8 +608,12 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
         im = pd.DataFrame([cache[k][0] for k in keys[i]]).drop(columns=["key"])
         r.update({m: float(im[m].mean()) for m in ("psnr", "ssim", "psnr_study", "ssim_study", "lpips", "lpips_whole",
                                                     "niqe", "niqe_border_scale")})
-        r.update(n_images=len(im), cell_seconds=round(float(im.pop("seconds").sum()), 1), iterations=0)
-        images.append(im.assign(row=i, checkpoint=1.0))
+        # an image scored by an earlier run whose per-image results seeded the cache has no time: cell_seconds
+        # sums the `images_timed` images that were (NaN when none was)
+        seconds = im.pop("seconds")
+        r.update(n_images=len(im), images_timed=int(seconds.notna().sum()),
+                 cell_seconds=round(float(seconds.sum(min_count=1)), 1), iterations=0)
+        images.append(im.drop(columns=["seeded_from"], errors="ignore").assign(row=i, checkpoint=1.0))
     return pd.DataFrame(rows), (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
 
 
@@ -867,7 +871,9 @@ is MATLAB's `niqe` (BasicSR's port, verified in `srrepro.niqe`) on the truncated
 scale** (`niqe`): Table 6's ×2 and ×3 cells lie much closer to it than to `scale` pixels shaved
 (`niqe_border_scale`, shown beside); at ×4 the two are one number. Claims `t4_pcarn_m_cells` and `t6_pcarn_m_cells`
 say which cells are reproduced within half a unit of the printed last digit (the paper prints PSNR with two
-decimals, SSIM, LPIPS and NIQE with three); there is no tolerance beyond that.
+decimals, SSIM, LPIPS and NIQE with three); there is no tolerance beyond that. Per-image results are cached
+(`<work_dir>/pcarn_official/per_image.jsonl`); `cell_seconds` sums the inference time of the cell's `images_timed`
+images, and an image whose result came from an earlier run's per-image scores has none.
 
 **Not run.** PCARN and PCARN (L1): their checkpoints (PCARN.pth, PCARN-L1.pth, about 6.4 MB each) were never
 released, nor are they in the data mirror; the rows say so, and compute when the files are placed at
