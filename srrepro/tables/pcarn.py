@@ -1984,7 +1984,9 @@ F11_NOTES = VISUAL_NOTES + """
 **Which image, and what is judged.** The figure names no file. Urban100 *img_073* (a city seen from above: small,
 dense buildings) is our choice of a dense structure. "Undesirable artifacts" is read as the GAN model's crop being
 perceptually *worse* than its L1 twin's (higher LPIPS), the reverse of the usual effect of adversarial training
-(`pcarn_f5`, `f9_textures`); the crop PSNR gap is given beside it.
+(`pcarn_f5`, `f9_textures`); the crop PSNR gap is given beside it. LPIPS rewards sharp high-frequency texture, so a
+sharp but wrong structure (a grid of the wrong period, say) need not raise it: the panels are where such artifacts
+are seen, and a "contradicted" here says only that LPIPS does not rank the GAN crop below the L1 crop.
 """
 
 
