@@ -69,6 +69,10 @@ NEEDS: dict[str, dict[str, set[str]]] = {
     "pcarn_f6": _same(["Set5"]),  # activations of initialized models on Set5 LR inputs
     "pcarn_f7": _same(()),  # parameter draws, nothing read
     "pcarn_f12": _same(["Set14", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"]),
+    # Figures 9–11: the released checkpoints on the figures' images (Figure 10's Manga109: optional, every row "not run")
+    "pcarn_f9": _same(["B100", "Urban100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
+    "pcarn_f10": _same(()),
+    "pcarn_f11": _same(["Urban100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
     "pcarn_f13": _same(()),  # timing of models built in memory (+ the Set14 LPIPS cell when cached or computable)
     "edsr_bn": _trained(["Set5", "Set14"], ["Set5", "Set14"]),  # + memory counted without data
     "edsr_ensemble": {p: needs | {"carn_m.pth", "pcarn_m.pth", "pcarn_m_l1.pth"}
@@ -113,6 +117,7 @@ OPTIONAL: dict[str, dict[str, set[str]]] = {
     "asdn_t1": _same(["Manga109"]),
     "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),
     "pcarn_t6": _same(["pcarn.pth"]),
+    "pcarn_f10": _same(["Manga109"]),
     "pcarn_f13": {"lite": {"Set14", "pcarn_m.pth", "lpips", "niqe"}, "paper": {"Set14", "pcarn_m.pth", "lpips", "niqe"}},
 }
 

@@ -47,7 +47,7 @@ def test_mirror_has_set5_and_lacks_div2k_with_its_source(data_root):
 def test_empty_folder_has_nothing_and_only_tables_that_read_nothing_run(tmp_path):
     d = doctor.diagnose(tmp_path)
     assert {i["status"] for i in d["items"]} == {"missing"}
-    needless = {"complexity", "pcarn_t5", "pcarn_f7", "pcarn_f13", "overnet_f4"}  # counts, draws, timing, "not available" rows, committed CSVs
+    needless = {"complexity", "pcarn_t5", "pcarn_f7", "pcarn_f10", "pcarn_f13", "overnet_f4"}  # counts, draws, timing, "not available" rows, committed CSVs
     assert {t for t in doctor.NEEDS if not any(doctor.NEEDS[t].values())} == needless
     for tid, by_profile in d["tables"].items():
         for prof, cell in by_profile.items():

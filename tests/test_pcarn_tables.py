@@ -18,7 +18,8 @@ PCARN_IDS = [t for t, m in tables.TABLES.items() if m == "pcarn"]
 
 def test_every_target_of_the_issue_is_a_table():
     assert sorted(PCARN_IDS) == sorted(["pcarn_t1", "pcarn_t2", "pcarn_t3", "pcarn_t4", "pcarn_t5", "pcarn_t6", "pcarn_f5", "pcarn_f6",
-                                        "pcarn_f7", "pcarn_f8", "pcarn_f12", "pcarn_f13"])
+                                        "pcarn_f7", "pcarn_f8", "pcarn_f12", "pcarn_f9", "pcarn_f10",
+                                        "pcarn_f11", "pcarn_f13"])
 
 
 def test_table1_params_are_exact_and_truncate_to_the_printed_counts():
@@ -61,6 +62,82 @@ def test_quarter_claim_is_an_erratum():
     v = pcarn._quarter(pd.DataFrame(), "lite")
     assert v.status == "contradicted" and "1/3.84" in v.evidence and "1/2.80" in v.evidence
     assert pcarn._complexity_printed(pd.DataFrame(), "lite").status == "holds"
+
+
+def test_recursive_third_is_judged_on_counted_parameters(monkeypatch):
+    """§3.3 'one-third': the shared EResidual units are exactly a third (22,720 of 68,160 at G4, 64 features), the
+    whole block is not (its 1×1 fusions are not shared); a count that stops sharing the unit is caught."""
+    rec, std = pcarn.block_params(True), pcarn.block_params(False)
+    assert (std["units"], rec["units"], rec["fusions"]) == (68_160, 22_720, 37_056)
+    v = pcarn._f8_recursive_third(pd.DataFrame(), "smoke")
+    assert v.kind == "exact" and v.status == "contradicted" and "1/2" in v.evidence and "whole ECascading" in v.evidence
+    monkeypatch.setattr(pcarn, "block_params", lambda recursive: std)  # recursion shares nothing: both cells miss
+    assert "0/2" in pcarn._f8_recursive_third(pd.DataFrame(), "smoke").evidence
+    assert "f8_recursive_third" in {c.id for c in tables.get("pcarn_f8").claims}
+
+
+def test_released_checkpoints_are_scored_on_every_image_at_lite():
+    """Scoring a released checkpoint is inference only: no lite cell is a subset; smoke scores one image."""
+    for method in ("PCARN-M", "PCARN-M (L1)"):
+        for dataset in pcarn.BENCHMARKS:
+            for scale in (2.0, 3.0, 4.0):
+                assert pcarn.official_limit("lite", method, dataset, scale) is None
+                assert pcarn.official_limit("smoke", method, dataset, scale) == 1
+
+
+def _visual_rows(crop_lpips: dict, crop_psnr: dict) -> pd.DataFrame:
+    return pd.DataFrame([{"method": m, "image": i, "status": "ok", "crop_lpips": crop_lpips[m][k],
+                          "crop_psnr": crop_psnr[m][k]} for m in crop_lpips for k, i in enumerate(("a", "b"))])
+
+
+def test_visual_rules_read_the_sign_of_each_crop():
+    """f9_textures: the GAN crop LPIPS below the L1 twin's on every crop; f11_failure: above it (the failure)."""
+    psnr = {"PCARN-M": [20.0, 21.0], "PCARN-M (L1)": [21.0, 22.0]}
+    usual = _visual_rows({"PCARN-M": [0.1, 0.2], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f9_textures(usual, "lite").status == "holds"
+    assert pcarn._f11_failure(usual, "lite").status == "contradicted"
+    one_reversed = _visual_rows({"PCARN-M": [0.1, 0.5], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f9_textures(one_reversed, "lite").status == "contradicted"
+    failure = _visual_rows({"PCARN-M": [0.4, 0.5], "PCARN-M (L1)": [0.3, 0.4]}, psnr)
+    assert pcarn._f11_failure(failure, "lite").status == "holds" and "b +0.100" in pcarn._f11_failure(failure, "lite").evidence
+    missing = pd.DataFrame([{"method": "PCARN-M", "image": "a", "status": "not run: x"}])
+    assert pcarn._f9_textures(missing, "lite").status == pcarn._f11_failure(missing, "lite").status == "not run"
+
+
+def test_manga109_figure_says_what_is_missing(data_root):
+    """Figure 10's rows are 'not run' with the dataset and where it comes from (Manga109 is not in the mirror)."""
+    rows = pcarn.visual_run("pcarn_f10")(tables.RunContext(profile="lite", data_root=str(data_root)))
+    assert len(rows) == 3 and rows["status"].str.startswith("not run: Manga109 is not in the data root (").all()
+    assert rows["status"].str.contains("manga109.org").all()
+    v = pcarn._f10_text(rows, "lite")
+    assert v.status == "not run" and "manga109.org" in v.needed
+
+
+def test_f13_times_the_cpu_and_says_what_the_gpu_panel_needs(monkeypatch):
+    """Tiny stand-ins of the four models: the CPU panel is timed, the GPU panel (no CUDA here) is one 'not run' row
+    per model naming the command; the SRResNet claim reads the per-round ratios."""
+    import torch
+
+    tiny = {"PCARN": ("pcarn", {"n_feats": 8}), "PCARN-M": ("pcarn_m", {"n_feats": 8}),
+            "CARN-M": ("carn_m", {"n_feats": 8}), "SRResNet / SRGAN": ("srresnet", {"scale": 4, "n_feats": 8,
+                                                                                  "n_resblocks": 2})}
+    monkeypatch.setattr(pcarn, "F13_MODELS", tiny)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    rows = pcarn.f13_run(tables.RunContext(profile="smoke", device="auto"))
+    cpu, gpu = rows[rows["panel"] == "CPU"], rows[rows["panel"] == "GPU"]
+    assert len(cpu) == len(gpu) == 4 and (cpu["seconds"] > 0).all() and (cpu["device"] == "cpu").all()
+    assert gpu["status"].eq("not run: needs a CUDA GPU (make reproduce TABLE=pcarn_f13 PROFILE=smoke DEVICE=cuda)").all()
+    assert pcarn._f13_gpu(rows, "lite").status == "not run"
+    srres = rows.index[(rows["method"] == "SRResNet / SRGAN") & (rows["panel"] == "CPU")]
+    faster = rows.copy()
+    faster.loc[srres, ["speedup_min", "speedup_max"]] = [0.5, 0.9]  # PCARN faster in every round
+    assert pcarn._f13_pcarn_beats_srresnet(faster, "lite").status == "holds"
+    faster.loc[srres, ["speedup_min", "speedup_max"]] = [1.1, 1.3]  # slower in every round
+    assert pcarn._f13_pcarn_beats_srresnet(faster, "lite").status == "contradicted"
+    gpu_rows = pd.concat([rows[rows["panel"] == "CPU"], rows[rows["panel"] == "CPU"].assign(panel="GPU",
+                                                                                          device="cuda:0")])
+    gpu_rows.loc[gpu_rows["panel"] == "GPU", "speedup_vs_pcarn"] *= 0.5  # the gap shrinks on the GPU
+    assert pcarn._f13_gpu(gpu_rows, "lite").status == "holds"
 
 
 def test_resnet50_reference_has_resnet50s_conv_weights():
@@ -122,6 +199,7 @@ def test_released_checkpoint_cells_smoke(data_root, tmp_path):
                            work_dir=tmp_path / "runs", progress=False)
     m = res.rows.set_index("method")
     assert m.loc["PCARN-M", "status"].startswith("ok") and m.loc["PCARN-M", "subset"]
+    assert m.loc["PCARN-M", "images_timed"] == 1 and m.loc["PCARN-M", "cell_seconds"] > 0
     assert m.loc["PCARN", "status"].startswith("not run: official weights")
     for col in ("lpips", "lpips_whole", "niqe", "niqe_border_scale", "psnr", "psnr_study"):
         assert np.isfinite(m.loc["PCARN-M", col]), col
