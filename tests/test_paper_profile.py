@@ -11,6 +11,7 @@ import torch
 from PIL import Image
 
 from srrepro import tables
+from srrepro.jobs import selected
 from srrepro.losses import VGG19_FILE, VGG19_URL, parse_loss
 from srrepro.recipes import PAPER_RECIPES
 from srrepro.train import train
@@ -66,7 +67,7 @@ def test_every_training_table_runs_its_paper_profile_capped(tid, div2k_root, tmp
     spec = tables.get(tid)
     caps = dict(iterations=ITERATIONS, batch_size=BATCH, lr_patch=PATCH, eval_images=1)
     train_jobs = [j for j in spec.jobs(tables.context(spec, "paper", data_root=str(div2k_root), **caps))
-                  if j.kind == "train"]
+                  if j.kind == "train" and selected(j, ONLY.get(tid))]  # the run's own selection
     # a generated data root (tiny images, not the manifest's): the data checks before a run are skipped
     res = tables.reproduce(tid, "paper", data_root=str(div2k_root), work_dir=tmp_path / "runs",
                            results_dir=tmp_path, progress=False, only=ONLY.get(tid), check_data=False, **caps)

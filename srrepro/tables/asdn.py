@@ -159,15 +159,20 @@ def conv_config(ctx: RunContext, seed: int, model: str, levels: int = 11, direct
         from dataclasses import replace
 
         config = asdn_config(ctx, seed, levels)
-        return replace(config, lr_patch=100) if levels == 101 and ctx.profile == "paper" else config
+        return replace(config, lr_patch=_patch_100(ctx)) if levels == 101 and ctx.profile == "paper" else config
     kw = {**size("asdn_conv", ctx.profile)}
     if direct is not None:
         kw.update(levels=2, r_max=float(direct))
         fields.setdefault("lr_patch", max(2, round(direct_hr_patch(ctx) / direct)))
         return train_config(ctx, "asdn", model, kw, seed, scales=(direct,), snapshots=(), **fields)
     if levels == 101 and ctx.profile == "paper":
-        fields.setdefault("lr_patch", 100)
+        fields.setdefault("lr_patch", _patch_100(ctx))
     return train_config(ctx, "asdn", model, kw, seed, scales=lfr_scales(levels), snapshots=(), **fields)
+
+
+def _patch_100(ctx: RunContext) -> int:
+    """The -100 networks' LR patch at the paper profile (100), under a capped run's own cap."""
+    return min(100, getattr(ctx, "lr_patch", None) or 100)
 
 
 def conv_params(ctx: RunContext, model: str) -> int:
