@@ -460,6 +460,7 @@ def verdicts_html(result: TableResult) -> str:
 def settle_html(result: TableResult, results_dir="results") -> str:
     """For the card's ablations: each trained claim at lite beside what would settle it (seeds × iterations from
     ``results/settle/budgets.csv``, srrepro.power) and, once computed, its verdict at that budget."""
+    from . import power
     from .tables import ABLATIONS, SETTLE, load, result_path
 
     path = result_path("budgets", SETTLE, results_dir)

@@ -118,3 +118,19 @@ def test_reproduce_settle_runs_lite_at_the_budget_and_writes_the_settle_profile(
     again = tables.load("pcarn_t3", "settle", tmp_path)
     assert {k: v.status for k, v in again.verdicts.items()} == {k: v.status for k, v in lite.verdicts.items()}
     assert result.csv_path == tmp_path / "settle" / "pcarn_t3.csv"
+
+
+def test_an_ablation_page_shows_its_budget_and_its_settle_verdicts_beside_lite():
+    """pcarn_t3's lite page: the budget (seeds × iterations, CPU-hours) and, once computed, each claim's verdict at
+    it beside lite's; a table outside the ablations shows nothing."""
+    from srrepro import report, tables
+    from srrepro.provenance import REPO_ROOT
+
+    if not (REPO_ROOT / "results" / "settle" / "budgets.csv").exists():
+        pytest.skip("no committed settle budgets")
+    page = report.settle_html(tables.load("pcarn_t3", "lite"))
+    assert "What would settle the trained claims" in page and "seeds × 1× lite's" in page
+    assert "href='#claim-t3_best'" in page
+    if (REPO_ROOT / "results" / "settle" / "pcarn_t3.csv").exists():
+        assert "results/settle/pcarn_t3.csv" in page and page.count("srr-v-holds") >= 4  # lite + settle verdicts
+    assert report.settle_html(tables.load("pcarn_t1", "lite")) == ""
