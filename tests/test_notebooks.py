@@ -159,9 +159,33 @@ ABSOLUTE = re.compile(r'"(/(?:home|root|work|tmp|Users|mnt|srv|opt|data|scratch)
 
 
 def test_committed_executed_notebooks_hold_no_absolute_machine_path():
-    found = {str(p.relative_to(REPO)): ABSOLUTE.findall(p.read_text())[:2]
+    """Nor a relative path that climbs out of the project's folder and its parent (a run in a copy elsewhere)."""
+    found = {str(p.relative_to(REPO)): (ABSOLUTE.findall(p.read_text()) + re.findall(r"\.\./\.\./[\w./-]+",
+                                                                                  p.read_text()))[:2]
              for p in sorted((REPO / "results").glob("*/*.ipynb"))}
     assert not {k: v for k, v in found.items() if v}
+
+
+def test_a_notebook_run_in_a_copy_elsewhere_records_the_environments_data_root(tmp_path):
+    """A data root neither in nor beside the project (a clone under /tmp) is recorded as $SRREPRO_DATA, never as
+    '../../…' from wherever the copy was."""
+    import sys
+
+    import nbformat as nbf
+
+    sys.path.insert(0, str(REPO / "tools"))
+    import make_notebooks
+
+    elsewhere = tmp_path / "a" / "b" / "data"
+    nb = nbf.v4.new_notebook(cells=[nbf.v4.new_code_cell(f'data_root = "{elsewhere}"\n',
+                                                          metadata={"tags": ["injected-parameters"]})])
+    nb.metadata["papermill"] = {"parameters": {"data_root": str(elsewhere)}}
+    path = tmp_path / "nb.ipynb"
+    nbf.write(nb, path)
+    make_notebooks.hide_injected(path)
+    done = nbf.read(path, as_version=4)
+    assert done.metadata["papermill"]["parameters"]["data_root"] == "$SRREPRO_DATA"
+    assert str(tmp_path) not in path.read_text() and "../.." not in path.read_text()
 
 
 def test_finishing_an_executed_notebook_records_project_relative_paths(tmp_path):

@@ -70,6 +70,8 @@ def hide_injected(path: Path, source: str | None = None, final: str | None = Non
     pm = nb.metadata.get("papermill", {})
     root = (pm.get("parameters") or {}).get("data_root")
     relative = os.path.relpath(root, ROOT) if isinstance(root, str) and os.path.isabs(root) else None
+    if relative and relative.startswith(os.pardir + os.sep + os.pardir):  # not in or beside the project (a run
+        relative = "$SRREPRO_DATA"  # from a copy elsewhere): the environment's data root, not a machine path
     for cell in nb.cells:
         tags = cell.metadata.get("tags", [])
         if "injected-parameters" in tags:
