@@ -688,12 +688,19 @@ def gan_vgg_check(report: Report, device: torch.device, root, work: Path, sizes:
         peak = _peak_gib(device)
         report.add("gan_vgg_step", "pass" if finite and losses else "fail", result.iterations / result.wall_seconds,
                    None, "it/s", time.perf_counter() - t0,
-                   f"pcarn {cfg.model_kwargs or 'paper size'} ×{cfg.scales[0]}, {cfg.loss}, 3 discriminators, batch "
-                   f"{cfg.batch_size} × {cfg.lr_patch}² LR on {cfg.train_dataset}, {result.iterations} it; losses "
-                   f"{'finite' if finite else 'NOT finite'} (last: {last})"
-                   f"{f'; peak {peak:.2f} GiB' if peak is not None else ''}")
+                   f"pcarn {cfg.model_kwargs or 'paper size'} ×{cfg.scales[0]}, {cfg.loss}, 3 discriminators, "
+                   f"{_batch_text(cfg)}, {result.iterations} it; losses {'finite' if finite else 'NOT finite'} "
+                   f"(last: {last}){_peak_text(peak)}")
 
     _run_check(report, "gan_vgg_step", run)
+
+
+def _batch_text(cfg) -> str:
+    return f"batch {cfg.batch_size} × {cfg.lr_patch}² LR on {cfg.train_dataset}"
+
+
+def _peak_text(peak) -> str:
+    return f"; peak {peak:.2f} GiB" if peak else ""
 
 
 def fractional_check(report: Report, device: torch.device, root, sizes: dict) -> None:
@@ -746,11 +753,10 @@ def fractional_check(report: Report, device: torch.device, root, sizes: dict) ->
         share, steady = sum(waits) / sum(times), sum(waits[half:]) / sum(times[half:])
         report.add("fractional_scale_step", "pass" if ok else "fail", steps / sum(times), None, "it/s",
                    time.perf_counter() - t0,
-                   f"overnet {'paper' if on_cuda else 'smoke'} size, batch {cfg.batch_size} × {cfg.lr_patch}² LR "
-                   f"on {cfg.train_dataset}, {loader_workers(cfg, device)} DataLoader worker(s); {steps} timed steps "
-                   f"after {warm}: data wait {100 * share:.1f} % of the step time ({100 * steady:.1f} % over the last "
-                   f"half); scales "
-                   f"{min(scales):.2f}–{max(scales):.2f}; loss {loss:.4g}{f'; peak {peak:.2f} GiB' if peak else ''}")
+                   f"overnet {'paper' if on_cuda else 'smoke'} size, {_batch_text(cfg)}, "
+                   f"{loader_workers(cfg, device)} DataLoader worker(s); {steps} timed steps after {warm}: data wait "
+                   f"{100 * share:.1f} % of the step time ({100 * steady:.1f} % over the last half); scales "
+                   f"{min(scales):.2f}–{max(scales):.2f}; loss {loss:.4g}{_peak_text(peak)}")
 
     _run_check(report, "fractional_scale_step", run)
 
