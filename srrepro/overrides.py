@@ -46,7 +46,7 @@ def train_fields() -> dict:
 def families() -> set[str]:
     from .recipes import PAPER_RECIPES, SIZES
 
-    return set(PAPER_RECIPES) | set(SIZES) | {"pcarn_gan"}
+    return set(PAPER_RECIPES) | set(SIZES)
 
 
 def _same_type(value, like) -> bool:

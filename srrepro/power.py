@@ -153,7 +153,7 @@ def cost_per_model(rows) -> tuple[float, float]:
     import os
 
     models = rows.drop_duplicates("model_hash") if "model_hash" in rows else rows
-    trained = models[models.get("train_seconds", 0) == models.get("train_seconds", 0)]  # not NaN
+    trained = models[models["train_seconds"].notna()] if "train_seconds" in models else models.iloc[:0]
     n = max(1, len(trained))
     train = float(trained["train_seconds"].sum()) / n if len(trained) else 0.0
     cores = os.cpu_count() or 1
@@ -329,5 +329,18 @@ def main(argv=None) -> int:
     return 0
 
 
+def _cli(argv=None) -> int:
+    """``main`` with the project's convention for bad input: one line on stderr, exit status 2, no traceback."""
+    import sys
+
+    from .errors import SrreproError
+
+    try:
+        return main(argv)
+    except SrreproError as e:
+        print(f"srrepro: error: {e}", file=sys.stderr)
+        return 2
+
+
 if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(_cli())

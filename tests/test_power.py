@@ -134,3 +134,17 @@ def test_an_ablation_page_shows_its_budget_and_its_settle_verdicts_beside_lite()
     if (REPO_ROOT / "results" / "settle" / "pcarn_t3.csv").exists():
         assert "results/settle/pcarn_t3.csv" in page and page.count("srr-v-holds") >= 4  # lite + settle verdicts
     assert report.settle_html(tables.load("pcarn_t1", "lite")) == ""
+
+
+@pytest.mark.parametrize("argv, says", [(["--run", "overnet_t2"], "resolves within the settle cap"),
+                                        (["--run", "no_such_table"], "no_such_table")])
+def test_make_settle_refuses_bad_input_in_one_line(argv, says):
+    import subprocess
+    import sys
+
+    from srrepro.provenance import REPO_ROOT
+
+    out = subprocess.run([sys.executable, "-m", "srrepro.power", *argv], cwd=REPO_ROOT, capture_output=True,
+                         text=True)
+    assert out.returncode == 2 and "Traceback" not in out.stderr, out.stderr
+    assert out.stderr.strip().count("\n") == 0 and says in out.stderr
