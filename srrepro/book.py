@@ -22,19 +22,13 @@ import shutil
 import sys
 from pathlib import Path
 
-from . import tables
+from . import papers, tables
 from .provenance import REPO_ROOT, atomic_write_text
 
 BOOK = REPO_ROOT / "book"
 PREFERENCE = ("paper", "lite", "smoke")
-PARTS = {  # chapters in reading order: paper name in TableSpec.paper → (page slug, title)
-    "study": ("study", "Protocol and exact checks"),
-    "OverNet": ("overnet", "OverNet (Behjati et al., WACV 2021)"),
-    "PCARN": ("pcarn", "PCARN (Ahn et al.)"),
-    "EDSR": ("edsr", "EDSR / MDSR (Lim et al., CVPRW 2017)"),
-    "ASDN": ("asdn", "ASDN (Shen et al.)"),
-    "s-LWSR": ("slwsr", "s-LWSR (Li et al.)"),
-}
+# chapters in reading order: paper name in TableSpec.paper → (page slug, title), from the paper folders
+PARTS = {p.name: (p.slug, p.title) for p in papers.papers()}
 LEDGER_INTRO = (
     "Every claim has a *kind*, and its kind says which one test decides it: **exact** (a printed value reproduced "
     "within its printed precision), **direction** (A beats B: the interval excludes 0), **equivalence** (no "
@@ -89,7 +83,7 @@ def assemble(results: Path = REPO_ROOT / "results", book: Path = BOOK) -> dict[s
         tids = [t for t in chosen if tables.get(t).paper == paper]
         if tids:
             mine = [r for r in verdict_results if r.spec.paper == paper]
-            intro = getattr(importlib.import_module(f"srrepro.tables.{tables.TABLES[tids[0]]}"), "CHAPTER", "")
+            intro = chapter_intro(papers.paper_of(tids[0]), tids[0])
             atomic_write_text(chapters / f"{slug}.md", chapter_page(title, tids, mine, chosen, intro))
     atomic_write_text(book / "_summary.md", summary(verdict_results, book, results))
     atomic_write_text(book / "ledger.md", ledger_page(verdict_results, chosen))
@@ -173,10 +167,23 @@ def _split_counts(df) -> str:
     return "; ".join(p for p in parts if p)
 
 
+def chapter_intro(paper: papers.Paper, first_table: str) -> str:
+    """A chapter's opening text: the folder's ``chapter.md`` and, when its spec module lists the paper's items
+    (``PAPER_ITEMS``), that list in the paper's order; a module's ``CHAPTER`` text where the folder has no file."""
+    module = importlib.import_module(tables.TABLES[first_table])
+    text = paper.chapter() or getattr(module, "CHAPTER", "")
+    if paper.chapter() and getattr(module, "PAPER_ITEMS", None):
+        text = text.rstrip() + "\n\n" + tables.items_list(module.PAPER_ITEMS) + "\n"
+    return text
+
+
 def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None], intro: str = "") -> str:
     """A chapter's opening page: the paper module's ``CHAPTER`` text (errata, code-vs-paper differences), its
     tables, its claims ledger, and which protocol each run followed."""
     # the marker lets book/_static/srrepro.css give a chapter page (a wide ledger) the whole width
+    from .report import with_measured
+
+    intro = with_measured(intro, results)  # a chapter's prose names claims; their numbers come from the results
     lines = [f"# {title}", "", '<span class="srr-chapter"></span>', "", *([link_ids(intro.strip()), ""] if intro else []),
              "## Tables", ""]
     for tid in tids:

@@ -204,7 +204,7 @@ def _cmd_show(args) -> None:
 
     spec = tables.get(args.table)
     print(f"{spec.id}: {spec.title}\n  paper: {spec.paper}; source: {spec.source}")
-    print(f"  module: srrepro/tables/{tables.TABLES[spec.id]}.py; notebook: notebooks/{spec.id}.ipynb")
+    print(f"  module: {tables.TABLES[spec.id].replace('.', '/')}.py; notebook: notebooks/{spec.id}.ipynb")
     for prof, what in spec.profiles.items():
         print(f"  {prof:<6} {what}")
     for c in spec.claims:

@@ -5,10 +5,10 @@ Only file sizes are checked by default: hashing every image and checkpoint takes
 ``--verify`` adds the sha256 of every file and, where the sha256 differs, the pixel hash of the manifest (an
 image that ``srrepro download`` re-encoded losslessly is accepted when its pixels match).
 
-What a table needs is declared below (``NEEDS``), not discovered from the table modules: importing those builds
-every spec (slow) and fails with them when one is broken, and a newcomer's first check should not depend on that.
-Keep ``NEEDS`` in step with the grids in ``srrepro/tables/*.py`` (tests/test_doctor.py checks that every table id
-has an entry).
+What a table needs is declared by its paper folder (``NEEDS`` / ``OPTIONAL`` in ``srrepro/papers/<paper>/__init__.py``),
+read without building a spec: that is plain data and torch-free, so ``doctor`` answers at once and a broken spec
+does not break a newcomer's first check. tests/test_doctor.py checks every table id has an entry and that a
+smoke run reads nothing else.
 """
 from __future__ import annotations
 
@@ -18,113 +18,20 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import data as _data
-from .tables import PROFILES, list_tables
+from . import papers
+from .papers import PROFILES, table_modules
 
 # ------------------------------------------------------------------------------------------ what tables need
-BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
-
-
-def _trained(smoke_sets, sets) -> dict[str, set[str]]:
-    """Training tables: T91 below the paper profile, DIV2K at it (the papers' recipe), plus the sets they score."""
-    return {"smoke": {"T91", *smoke_sets}, "lite": {"T91", *sets}, "paper": {"DIV2K_train", *sets}}
-
-
-def _same(items) -> dict[str, set[str]]:
-    return {p: set(items) for p in PROFILES}
-
-
-_OFFICIAL = {"carn_m.pth", "pcarn_m_l1.pth", "pcarn_m.pth"}  # the grid of tables/official_weights.py
-# table id → profile → items (dataset names, weights file names, "niqe") without which it computes nothing real.
-NEEDS: dict[str, dict[str, set[str]]] = {
-    "bicubic": {"smoke": {"Set5"}, "lite": set(BENCHMARKS), "paper": set(BENCHMARKS)},
-    "complexity": _same(()),  # parameter counts and multiply-adds of models built in memory
-    "official_weights": {"smoke": {"Set5", "carn_m.pth", "niqe"}, "lite": {*BENCHMARKS, *_OFFICIAL, "niqe"},
-                         "paper": {*BENCHMARKS, *_OFFICIAL, "niqe"}},
-    "training_check": {"smoke": {"T91", "Set5"}, "lite": {"T91", "Set5"}, "paper": {"DIV2K_train", "Set5"}},
-    "overnet_loss": _trained(["Set5"], BENCHMARKS),
-    "overnet_t1": _trained(["Urban100"], ["Urban100"]),
-    "overnet_t2": _trained(["B100"], ["B100"]),
-    "overnet_t3": _trained(["Set5"], ["Set5", "Set14", "Urban100"]),
-    "overnet_t4": _trained(["Set5"], ["Set5"]),
-    "overnet_t5": _trained(["Set5"], ["Set5", "B100", "Urban100"]),
-    "overnet_t6": _trained(["Set5"], BENCHMARKS),
-    "overnet_t7": _trained(["Set5"], BENCHMARKS),
-    "overnet_t8": _same(["Urban100"]),  # timing of randomly initialised models on Urban100 ×4 inputs
-    "overnet_f2": _trained(["Urban100"], ["Urban100"]),  # Figure 2's two Urban100 ×4 images (+ CARN-M, optional)
-    "overnet_f3": _trained(["Urban100", "B100"], ["Urban100", "B100"]),  # Figure 3: one image of each, BD and DN
-    "overnet_f4": _same(()),  # exact counts + overnet_t6's committed B100 ×4 PSNR
-    "pcarn_t1": _trained(["Set14"], ["Set14"]),
-    "pcarn_t2": {p: needs | {"lpips", "vgg16" if p != "paper" else "vgg19"}
-                 for p, needs in _trained(["Set14"], ["Set14"]).items()},  # + the VGG loss of the GAN stage
-    "pcarn_t3": _trained(["Set14"], ["Set14"]),
-    "pcarn_f8": _trained(["Set14"], ["Set14"]),
-    # the released PCARN-M checkpoints scored with LPIPS and NIQE (PCARN's own weights: optional, never released)
-    "pcarn_t4": {"smoke": {"Set5", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"},
-                 "lite": {*BENCHMARKS, "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"},
-                 "paper": {*BENCHMARKS, "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"}},
-    "pcarn_t5": _same(()),  # Ma / PI / NIMA cannot be computed: every row says why
-    "pcarn_t6": {"smoke": {"Set5", "pcarn_m.pth", "lpips", "niqe"}, "lite": {*BENCHMARKS, "pcarn_m.pth", "lpips", "niqe"},
-                 "paper": {*BENCHMARKS, "pcarn_m.pth", "lpips", "niqe"}},
-    "pcarn_f5": _same(["Set14", "B100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
-    "pcarn_f6": _same(["Set5"]),  # activations of initialized models on Set5 LR inputs
-    "pcarn_f7": _same(()),  # parameter draws, nothing read
-    "pcarn_f12": _same(["Set14", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips", "niqe"]),
-    # Figures 9–11: the released checkpoints on the figures' images (Figure 10's Manga109: optional, every row "not run")
-    "pcarn_f9": _same(["B100", "Urban100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
-    "pcarn_f10": _same(()),
-    "pcarn_f11": _same(["Urban100", "pcarn_m.pth", "pcarn_m_l1.pth", "lpips"]),
-    "pcarn_f13": _same(()),  # timing of models built in memory (+ the Set14 LPIPS cell when cached or computable)
-    "edsr_bn": _trained(["Set5", "Set14"], ["Set5", "Set14"]),  # + memory counted without data
-    "edsr_ensemble": {p: needs | {"carn_m.pth", "pcarn_m.pth", "pcarn_m_l1.pth"}
-                      for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
-    "edsr_benchmark": {"smoke": {"Set5"}, "lite": set(BENCHMARKS), "paper": set(BENCHMARKS)},
-    "edsr_qualitative": _same(["Urban100"]),
-    "edsr_loss": _trained(BENCHMARKS, BENCHMARKS),
-    "edsr_width_depth": _trained(BENCHMARKS, BENCHMARKS),
-    "edsr_mdsr": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
-    "edsr_transfer": _trained(["Set5", "Set14"], ["Set5", "Set14"]),
-    "edsr_resscale": _trained(["Set5"], ["Set5"]),
-    "edsr_extreme": _trained(["Urban100"], ["Urban100"]),  # the ×2 / ×4 baselines, cascaded on Urban100
-    "asdn_lfr": _trained(["Set5"], ["Set5"]),
-    "asdn_t3": _trained(["Set5"], ["Set5"]),
-    "asdn_nr": _trained(["Set5"], ["Set5"]),
-    "asdn_t1": _trained(["Set5", "B100"], BENCHMARKS),
-    "asdn_t2": _trained(["B100"], ["B100"]),
-    "asdn_f4": _trained(["Set5"], ["Set5"]),
-    "asdn_attention": _trained(["Set5"], ["Set5"]),
-    "asdn_f9": _trained(["Set14"], ["Set14"]),
-    "asdn_visual": _trained(["Urban100"], ["Urban100"]),
-    "asdn_readings": _trained(["Set5"], ["Set5"]),
-    "slwsr_f6": _trained(["Set5", "Set14", "B100", "Urban100"], BENCHMARKS),
-    "slwsr_t1": _trained(["Set5"], ["Set5"]),
-    "slwsr_t2": {p: needs | {"carn_m.pth"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
-    "slwsr_t3": _trained(BENCHMARKS, BENCHMARKS),
-    "slwsr_f5": _trained(["Set14"], ["Set14"]),
-    "slwsr_f1": {p: needs | {"carn_m.pth"} for p, needs in _trained(["Urban100"], ["Urban100"]).items()},
-    "slwsr_released": {p: needs | {"slwsr32_x4_epoch1.pt"} for p, needs in _trained(BENCHMARKS, BENCHMARKS).items()},
-    "slwsr_f7": _same(["Urban100", "slwsr32_x4_epoch1.pt"]),  # inference only: the released checkpoint and bicubic
-}
-# Items a table uses when present; without them it still runs and those rows say "not available".
-OPTIONAL: dict[str, dict[str, set[str]]] = {
-    "bicubic": {"lite": {"DIV2K_valid", "Manga109"}, "paper": {"DIV2K_valid", "Manga109"}},
-    "overnet_t6": _same(["carn.pth", "carn_m.pth"]),
-    "overnet_f2": _same(["carn_m.pth"]),
-    "edsr_benchmark": {"lite": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"},
-                       "paper": {"DIV2K_valid", "edsr_x2-0edfb8a3.pt", "mdsr-4a78bedf.pt"}},
-    "edsr_qualitative": _same(["DIV2K_valid"]),
-    "edsr_extreme": _same(["edsr_x2-0edfb8a3.pt", "edsr_x4-4f62e9ef.pt"]),  # the released EDSR's cascade
-    "slwsr_f7": _same(["carn.pth", "edsr_x4-4f62e9ef.pt"]),  # two of Figure 7's compared methods
-    "asdn_t1": _same(["Manga109"]),
-    "pcarn_t4": _same(["pcarn.pth", "pcarn_l1.pth"]),
-    "pcarn_t6": _same(["pcarn.pth"]),
-    "pcarn_f10": _same(["Manga109"]),
-    "pcarn_f13": {"lite": {"Set14", "pcarn_m.pth", "lpips", "niqe"}, "paper": {"Set14", "pcarn_m.pth", "lpips", "niqe"}},
-}
+# table id → profile → items (dataset names, weights file names, "niqe") without which it computes nothing real,
+# and items a table uses when present (without them it still runs and those rows say "not available"):
+# declared by each paper folder (srrepro/papers/<paper>/__init__.py), read without building a spec
+NEEDS: dict[str, dict[str, set[str]]] = papers.needs()
+OPTIONAL: dict[str, dict[str, set[str]]] = papers.optional()
 
 
 def _needs_entry(table_id: str, profile: str) -> None:
     if table_id not in NEEDS:
-        raise KeyError(f"no requirements recorded for table {table_id!r} in srrepro/doctor.py (NEEDS)")
+        raise KeyError(f"no requirements recorded for table {table_id!r} by its paper folder (srrepro/papers/<paper>/__init__.py: NEEDS)")
     if profile not in PROFILES:
         raise ValueError(f"unknown profile {profile!r}; valid profiles: {', '.join(PROFILES)}")
 
@@ -362,7 +269,7 @@ def diagnose(root=None, verify: bool = False) -> dict:
     root = _data.data_root(root)
     items = inventory(root, verify)
     return {"data_root": str(root.resolve()), "verify": verify, "items": [asdict(i) for i in items],
-            "tables": table_matrix(items, list_tables())}
+            "tables": table_matrix(items, list(table_modules()))}
 
 
 # ------------------------------------------------------------------------------------------ text

@@ -55,7 +55,7 @@ class PipelineRecipe:
 
 
 def recipes() -> list[PipelineRecipe]:
-    from .tables.overnet import overnet_kwargs
+    from .papers.overnet.spec import overnet_kwargs
 
     return [
         PipelineRecipe("overnet", "OverNet ×1.1–4 (overnet_t2)", "overnet", "overnet",

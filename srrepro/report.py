@@ -121,10 +121,34 @@ def text_html(text) -> str:
     return "".join(out) + html.escape(t[last:])
 
 
-def markdown_text(text) -> str:
-    """Markdown (a spec's notes, its description) with the machine's absolute paths rewritten; code spans stay
-    code spans (the book renders them)."""
-    return portable_paths(str(text))
+def markdown_text(text, results=()) -> str:
+    """Markdown (a spec's notes, its description, a chapter's text) with the machine's absolute paths rewritten and
+    its measured numbers inserted from ``results`` (:func:`with_measured`); code spans stay code spans (the book
+    renders them)."""
+    return with_measured(portable_paths(str(text)), results)
+
+
+# Prose never types a measured number: it names the claim whose verdict holds it, ``{{ours:<claim id>}}`` (or
+# ``{{ours:<table id>:<claim id>}}``), and the page inserts that verdict's gap and interval from the result it shows.
+MEASURED = re.compile(r"\{\{ours:(?:(\w+):)?(\w+)\}\}")
+
+
+def with_measured(text: str, results=()) -> str:
+    """``text`` with every ``{{ours:[table:]claim}}`` replaced by that claim's gap and interval in ``results``
+    (TableResults), "+0.061 [+0.048, +0.074] (lite)", or by "(not computed at this profile)"."""
+    verdicts = {}
+    for r in results:
+        for cid, v in r.verdicts.items():
+            verdicts[(r.spec.id, cid)] = verdicts[(None, cid)] = (v, r.profile)
+
+    def insert(m) -> str:
+        v, profile = verdicts.get((m.group(1), m.group(2)), (None, ""))
+        if v is None or not math.isfinite(v.gap):
+            return "(not computed at this profile)"
+        interval = f" [{v.lo:+.3f}, {v.hi:+.3f}]" if math.isfinite(v.lo) and math.isfinite(v.hi) else ""
+        return f"{v.gap:+.3f}{interval} ({profile})"
+
+    return MEASURED.sub(insert, text)
 
 
 # Column names as a reader reads them; any other snake_case name has its words split (see ``column_label``).
@@ -301,7 +325,7 @@ def _description_parts(result: TableResult, first_max: int = 320) -> tuple[str, 
 
 def lead_markdown(result: TableResult) -> str:
     """What the table compares, in a paragraph: the only text above the verdicts."""
-    return markdown_text(_description_parts(result)[0]) + "\n"
+    return markdown_text(_description_parts(result)[0], [result]) + "\n"
 
 
 def reproduce_markdown(table_id: str) -> str:
@@ -314,13 +338,13 @@ def about_markdown(result: TableResult) -> str:
     """Below the figures: the source line, the rest of the description (setup, training, caching) and how the page
     was made."""
     spec = result.spec
-    module = TABLES.get(spec.id, "?")
+    module = TABLES.get(spec.id, "?").replace(".", "/")
     lines = ["#### About this table", "",
-             f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `srrepro/tables/{module}.py`)", "",
+             f"**{spec.paper}** · {spec.source} · table id `{spec.id}` (spec: `{module}.py`)", "",
              reproduce_markdown(spec.id), ""]
     rest = _description_parts(result)[1]
     if rest:
-        lines += [markdown_text(rest), ""]
+        lines += [markdown_text(rest, [result]), ""]
     if result.loaded_from:
         lines.append(f"This page renders the committed `{result.loaded_from}`; `recompute = True` in the parameters "
                      "cell computes it again.")
@@ -1271,7 +1295,7 @@ def show(result: TableResult):
     if settle:
         display(HTML(CSS + settle))
     if result.spec.notes:
-        display(Markdown("#### Notes\n\n" + markdown_text(result.spec.notes)))
+        display(Markdown("#### Notes\n\n" + markdown_text(result.spec.notes, [result])))
     display(Markdown(about_markdown(result)))
     display(HTML(raw_rows_html(result)))
 

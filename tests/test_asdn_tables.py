@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 from srrepro import tables
-from srrepro.tables import asdn, edsr
+from srrepro.papers.asdn import spec as asdn, edsr
 
 
 def _pv(table_id: str) -> pd.DataFrame:

@@ -172,7 +172,7 @@ def test_a_preempted_cluster_unit_saves_requeues_and_ends_bit_for_bit(tmp_path, 
     import psutil
 
     from srrepro import launch
-    from srrepro.tables import overnet as ov
+    from srrepro.papers.overnet import spec as ov
 
     c = tables.context(tables.get("overnet_t4"), "smoke", iterations=PREEMPT_ITERATIONS, launcher="submitit-local",
                        work_dir=tmp_path / "runs", data_root=str(data_root), progress=False)
@@ -212,7 +212,7 @@ def test_rows_and_model_json_record_the_device_and_precision(tmp_path, data_root
     import json
 
     from srrepro.provenance import cpu_model
-    from srrepro.tables import overnet as ov
+    from srrepro.papers.overnet import spec as ov
 
     c = tables.context(tables.get("overnet_t4"), "smoke", iterations=4, device="cpu", work_dir=tmp_path,
                        data_root=str(data_root), progress=False)
@@ -250,7 +250,7 @@ def test_a_worker_trains_on_its_own_gpu_not_the_drivers(four_gpus, tmp_path, mon
 
     """The job's TrainConfig was made in the driver (device auto = cuda:0); a pool worker's unit trains on the GPU
     it was given (before: scored on it, but trained on cuda:0 with every other worker)."""
-    from srrepro.tables import overnet as ov
+    from srrepro.papers.overnet import spec as ov
 
     class Stop(Exception):
         pass

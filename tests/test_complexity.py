@@ -88,7 +88,7 @@ def test_720p_multadds():
 
 
 def test_table_spec():
-    from srrepro.tables import complexity as t
+    from srrepro.papers.study import complexity as t
 
     keys = t.pd.DataFrame(t.PAPER_VALUES)[t.KEYS]
     assert not keys.duplicated().any()
@@ -126,7 +126,7 @@ def test_lite_run_every_difference_explained():
 def test_own_counts_are_exact_at_the_printed_digit_and_pcarn_table_1_truncates():
     from types import SimpleNamespace as Row
 
-    from srrepro.tables import complexity as cx
+    from srrepro.papers.study import complexity as cx
 
     r = Row(model="m", quantity="params", ref="Table 1", reported_by="PCARN", printed="1,111K", value=1111.899)
     assert cx._printed_cell(r)[1:] == (1111.0, 1111.0, 0)  # truncated, then equal

@@ -431,8 +431,8 @@ def test_the_chapter_lists_the_papers_items_in_order_each_linked_to_its_target_a
     from srrepro import tables
     from srrepro.book import link_ids
 
-    mod = importlib.import_module(f"srrepro.tables.{module}")
-    own = [t for t, m in tables.TABLES.items() if m == module]
+    mod = importlib.import_module(f"srrepro.papers.{module}.spec")
+    own = [t for t, m in tables.TABLES.items() if m == f"srrepro.papers.{module}.spec"]
     listed = [t for _, t, _ in mod.PAPER_ITEMS if t in own]
     assert list(dict.fromkeys(listed)) == own  # every target of the paper, first met in the book's order
     for item, table, claims in mod.PAPER_ITEMS:

@@ -10,7 +10,7 @@ import torch.nn as nn
 
 from srrepro import tables
 from srrepro.jobs import model_hash
-from srrepro.tables import edsr
+from srrepro.papers.edsr import spec as edsr
 from srrepro.complexity import saved_activation_bytes
 from srrepro.models.edsr import ResBlock
 

@@ -67,7 +67,7 @@ def toy(monkeypatch):
     exec(TOY, module.__dict__)
     monkeypatch.setitem(sys.modules, "srrepro.tables.toy", module)
     for tid in module.SPECS:
-        monkeypatch.setitem(tables.TABLES, tid, "toy")
+        monkeypatch.setitem(tables.TABLES, tid, "srrepro.tables.toy")
     return module
 
 
@@ -106,10 +106,10 @@ SHARED = """
     from srrepro import tables
     module = types.ModuleType("srrepro.tables.toy"); exec({toy!r}, module.__dict__)
     sys.modules["srrepro.tables.toy"] = module
-    for tid in module.SPECS: tables.TABLES[tid] = "toy"
+    for tid in module.SPECS: tables.TABLES[tid] = "srrepro.tables.toy"
     import dataclasses
     spec = module.SPECS["toy_train"]
-    tables.TABLES["{tid}"] = "toy"; module.SPECS["{tid}"] = dataclasses.replace(spec, id="{tid}")
+    tables.TABLES["{tid}"] = "srrepro.tables.toy"; module.SPECS["{tid}"] = dataclasses.replace(spec, id="{tid}")
     tables.reproduce("{tid}", "smoke", iterations=60, seeds=1, only={{"width": [8]}}, results_dir=r"{res}",
                      work_dir=r"{runs}", progress=False, workers=1)
 """
@@ -129,7 +129,7 @@ def test_two_tables_that_share_a_model_train_it_once(toy, tmp_path, data_root):
 
 KILLABLE = """
     from srrepro import jobs, tables
-    from srrepro.tables import overnet as ov
+    from srrepro.papers.overnet import spec as ov
     c = tables.context(tables.get("overnet_t4"), "smoke", iterations=60, work_dir=r"{runs}", data_root=r"{data}")
     jobs.trained_model(c, "overnet_t4", ov.overnet_config(c, 0, 2))
 """
@@ -139,7 +139,7 @@ def test_a_killed_unit_leaves_its_lock_to_the_rerun_which_resumes(tmp_path, data
     import torch
     from filelock import FileLock
 
-    from srrepro.tables import overnet as ov
+    from srrepro.papers.overnet import spec as ov
 
     runs = tmp_path / "runs"
     c = tables.context(tables.get("overnet_t4"), "smoke", iterations=60, work_dir=runs, data_root=str(data_root))
@@ -328,7 +328,7 @@ def test_a_second_stage_starts_from_its_first_and_its_hash_covers_it(tmp_path, d
 
     import torch
 
-    from srrepro.tables import pcarn
+    from srrepro.papers.pcarn import spec as pcarn
 
     c = tables.context(tables.get("pcarn_t2"), "smoke", work_dir=tmp_path / "runs", data_root=str(data_root))
     stage1 = pcarn.ablation_config(c, 0)

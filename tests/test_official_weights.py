@@ -218,7 +218,7 @@ def test_lite_set5_against_the_papers(tmp_path, isolated_cache, data_root):
 
 
 def test_reproduction_is_exact_within_the_stated_tolerances_per_metric():
-    from srrepro.tables import official_weights as ow
+    from srrepro.papers.study import official_weights as ow
 
     def rows(dpsnr, dniqe):
         return pd.DataFrame([dict(reported_by="PCARN", weights="pcarn_m", self_ensemble=False, variant=ow.AUTHORS[0],

@@ -1,4 +1,4 @@
-"""OverNet chapter (srrepro/tables/overnet.py): specs, smoke plans, verdict rules, exact parameter counts, caching.
+"""OverNet chapter (srrepro/papers/overnet/spec.py): specs, smoke plans, verdict rules, exact parameter counts, caching.
 
 Fast tests build grids and plans and apply the verdict rules to synthetic frames; nothing is trained except one
 2-iteration tiny model (the cache test). The smoke runs of the eight tables are marked slow (15-30 s each).
@@ -13,7 +13,7 @@ import pytest
 from srrepro import jobs, tables
 from srrepro.recipes import SMOKE_RECIPE
 from srrepro.tables import VERDICTS, Plan, Verdict
-from srrepro.tables import overnet as ov
+from srrepro.papers.overnet import spec as ov
 from srrepro.verdicts import decide
 
 IDS = [f"overnet_t{i}" for i in range(1, 9)]
@@ -30,7 +30,7 @@ def table_jobs(tid: str, profile: str, **kw):
 
 def test_ids_are_registered_and_point_here():
     for tid in IDS:
-        assert tables.TABLES[tid] == "overnet"
+        assert tables.TABLES[tid] == "srrepro.papers.overnet.spec"
         spec = tables.get(tid)
         assert spec.id == tid and spec.paper == "OverNet"
         assert set(spec.profiles) == {"smoke", "lite", "paper"}
@@ -233,7 +233,7 @@ def test_decide():
 
 # ----------------------------------------------------------------------------------------------- data-backed
 def test_t7_bicubic_column_equals_table_bicubic(data_root):
-    from srrepro.tables.bicubic import _compute_cell
+    from srrepro.papers.study.bicubic import _compute_cell
 
     c = ctx("overnet_t7", "smoke", data_root=str(data_root), only={"dataset": ["Set5"]})
     ours = ov.t7_bicubic_rows(c).set_index(["degradation", "variant"])["psnr"]
@@ -418,7 +418,7 @@ def test_chapter_lists_every_target_in_the_papers_order():
     from srrepro.book import link_ids
 
     linked = re.findall(r"\{doc\}`([a-z0-9_]+) <", link_ids(ov.CHAPTER))
-    mine = [t for t, m in tables.TABLES.items() if m == "overnet"]
+    mine = [t for t, m in tables.TABLES.items() if m == "srrepro.papers.overnet.spec"]
     assert set(mine) <= set(linked), set(mine) - set(linked)
     # each target first appears in the paper's order, which is also the book's section order (TABLES)
     assert [t for t in dict.fromkeys(linked) if t in mine] == mine

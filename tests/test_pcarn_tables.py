@@ -11,9 +11,9 @@ import pandas as pd
 import pytest
 
 from srrepro import tables
-from srrepro.tables import pcarn
+from srrepro.papers.pcarn import spec as pcarn
 
-PCARN_IDS = [t for t, m in tables.TABLES.items() if m == "pcarn"]
+PCARN_IDS = [t for t, m in tables.TABLES.items() if m == "srrepro.papers.pcarn.spec"]
 
 
 def test_every_target_of_the_issue_is_a_table():

@@ -9,7 +9,7 @@ import pytest
 from srrepro import tables
 from srrepro.models import create_model
 from srrepro.models.slwsr import OFFICIAL_HALF_KEPT
-from srrepro.tables import slwsr
+from srrepro.papers.slwsr import spec as slwsr
 
 
 def test_figure6_settings_keep_the_documented_blocks():

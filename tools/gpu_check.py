@@ -661,7 +661,7 @@ def gan_vgg_check(report: Report, device: torch.device, root, work: Path, sizes:
 
         from srrepro import tables
         from srrepro.pipeline import pipeline_images
-        from srrepro.tables.pcarn import gan_config
+        from srrepro.papers.pcarn.spec import gan_config
         from srrepro.train import TrainingDivergedError, train
         from srrepro.weights import MissingWeightsError
 
@@ -713,7 +713,7 @@ def fractional_check(report: Report, device: torch.device, root, sizes: dict) ->
         from dataclasses import replace
 
         from srrepro.pipeline import paper_config, recipes
-        from srrepro.tables.overnet import overnet_kwargs
+        from srrepro.papers.overnet.spec import overnet_kwargs
         from srrepro.train import _batches, _build, _to_device, loader_workers, lr_at
 
         on_cuda = device.type == "cuda"

@@ -15,6 +15,7 @@ Conventions shared by every model (so the training and evaluation loops need no 
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from typing import Callable
 
 import torch.nn as nn
@@ -22,8 +23,12 @@ import torch.nn as nn
 from ..errors import SrreproError
 
 _REGISTRY: dict[str, Callable[..., nn.Module]] = {}
-# Modules imported lazily by create_model / list_models; one file per family.
-_FAMILIES = ("carn", "overnet", "rdn", "rcan", "edsr", "asdn", "asdn_conv", "fsdn", "slwsr")
+
+
+def _families() -> list[str]:
+    """Every module of this package: one file per family, found (not listed), imported lazily by create_model /
+    list_models. A new family is one new file."""
+    return [m.name for m in pkgutil.iter_modules(__path__) if not m.ispkg]
 
 
 class UnknownModelError(SrreproError, KeyError):
@@ -41,12 +46,8 @@ def register_model(fn: Callable[..., nn.Module]) -> Callable[..., nn.Module]:
 
 
 def _import_families() -> None:
-    for family in _FAMILIES:
-        try:
-            importlib.import_module(f"{__name__}.{family}")
-        except ModuleNotFoundError as e:  # a family not written yet must not break the others
-            if e.name != f"{__name__}.{family}":
-                raise
+    for family in _families():
+        importlib.import_module(f"{__name__}.{family}")
 
 
 def list_models() -> list[str]:

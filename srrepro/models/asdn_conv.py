@@ -39,13 +39,13 @@ Readings chosen where the slides are ambiguous or silent
    networks" is read as "networks with a reconstruction per scale", not as a post-upsampling module (a sub-pixel
    layer cannot upsample by 1.01).
 5. **Direct deployment** (Table 3) of a -Conv network is the same construction with one level at R (``levels=2,
-   r_max=R``), as for ASDN (``srrepro.tables.asdn.direct_config``).
+   r_max=R``), as for ASDN (``srrepro.papers.asdn.spec.direct_config``).
 6. **Training patches of a -100 network.** The study's patch sampler snaps a scale ``r`` to the patch pair's own
    ratio ``round(p·r)/p`` and a batch trains the level nearest it (ASDN reading 12), so the 100 scales are distinct
    training scales only when ``p·r`` is an integer for each of them: an LR patch of 100. On the slides' 48 (and the
    study's lite 16) the 100 levels collapse onto 49 (17) ratios and the other levels never train. The study's
    tables train the -100 networks on LR patches of 100 at the paper profile and score them, at lite, only at the
-   test scales whose level the lite patch reaches (``srrepro.tables.asdn``).
+   test scales whose level the lite patch reaches (``srrepro.papers.asdn.spec``).
 
 Everything else (the LFR index and weight, the recursion, training one level per batch, output sizes) is ASDN's:
 readings 1–4 and 10–13 of :mod:`srrepro.models.asdn` hold here unchanged.

@@ -1,8 +1,9 @@
 """Table ids → specs → result CSVs.
 
 A *table* is one target of the study: a table, figure or ablation of a paper (``overnet_t2``, ``pcarn_t3``), or
-a study-wide check (``bicubic``, ``complexity``, ``official_weights``). Its spec (one module per paper, listed
-in ``TABLES`` below — one hop from id to code) holds only the paper: its values with their sources, the grid per
+a study-wide check (``bicubic``, ``complexity``, ``official_weights``). Its spec lives in its paper's folder
+(``srrepro/papers/<paper>/``, found by :mod:`srrepro.papers`; ``TABLES`` below maps each id to its module — one
+hop from id to code) and holds only the paper: its values with their sources, the grid per
 profile, the jobs a profile runs (``jobs(ctx)``) and its claims with the rule that gives each its verdict. The
 engine does the rest: :mod:`srrepro.jobs` runs the jobs side by side, :mod:`srrepro.plan` costs them,
 :mod:`srrepro.verdicts` judges the claims.
@@ -33,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import SrreproError
+from ..papers import printed, table_modules
 from ..plan import Plan
 from ..provenance import REPO_ROOT, git_state, portable_paths, provenance, readable_by_all
 from ..verdicts import VERDICTS, Claim, Verdict
@@ -48,68 +50,9 @@ PROFILE_MEANING = {
             "paper's absolute numbers",
     "paper": "the paper's own settings (data, patch, batch, iterations, schedule); needs a GPU for training tables",
 }
-# table id → module of srrepro.tables that defines it
-TABLES: dict[str, str] = {  # in each paper's reading order (the book's sections follow it)
-    "bicubic": "bicubic",
-    "complexity": "complexity",
-    "official_weights": "official_weights",
-    "training_check": "training_check",
-    "overnet_loss": "overnet",
-    "overnet_t1": "overnet",
-    "overnet_t2": "overnet",
-    "overnet_t3": "overnet",
-    "overnet_t4": "overnet",
-    "overnet_t5": "overnet",
-    "overnet_t6": "overnet",
-    "overnet_t7": "overnet",
-    "overnet_f2": "overnet",
-    "overnet_f3": "overnet",
-    "overnet_f4": "overnet",
-    "overnet_t8": "overnet",
-    "pcarn_f5": "pcarn",
-    "pcarn_t1": "pcarn",
-    "pcarn_t2": "pcarn",
-    "pcarn_t3": "pcarn",
-    "pcarn_f6": "pcarn",
-    "pcarn_f7": "pcarn",
-    "pcarn_f8": "pcarn",
-    "pcarn_t4": "pcarn",
-    "pcarn_t5": "pcarn",
-    "pcarn_t6": "pcarn",
-    "pcarn_f12": "pcarn",
-    "pcarn_f9": "pcarn",
-    "pcarn_f10": "pcarn",
-    "pcarn_f11": "pcarn",
-    "pcarn_f13": "pcarn",
-    "edsr_bn": "edsr",
-    "edsr_width_depth": "edsr",
-    "edsr_resscale": "edsr",
-    "edsr_loss": "edsr",
-    "edsr_ensemble": "edsr",
-    "edsr_transfer": "edsr",
-    "edsr_mdsr": "edsr",
-    "edsr_benchmark": "edsr",
-    "edsr_qualitative": "edsr",
-    "edsr_extreme": "edsr",
-    "slwsr_f1": "slwsr",
-    "slwsr_t1": "slwsr",
-    "slwsr_t2": "slwsr",
-    "slwsr_f5": "slwsr",
-    "slwsr_f6": "slwsr",
-    "slwsr_t3": "slwsr",
-    "slwsr_f7": "slwsr",
-    "slwsr_released": "slwsr",
-    "asdn_lfr": "asdn",
-    "asdn_t3": "asdn",
-    "asdn_nr": "asdn",
-    "asdn_readings": "asdn",
-    "asdn_t1": "asdn",
-    "asdn_t2": "asdn",
-    "asdn_f4": "asdn",
-    "asdn_visual": "asdn",
-    "asdn_attention": "asdn",
-    "asdn_f9": "asdn",
-}
+# table id → the module that defines it, found in the paper folders (srrepro/papers/<paper>/__init__.py: TABLES)
+# in book order: each paper's tables in its reading order
+TABLES: dict[str, str] = table_modules()
 
 # the design card's four ablations (OSM interpolation, LFR levels, initialization, activation-removal ratios): the
 # tables whose undecided trained claims the "settle" budget (srrepro.power) sizes and runs
@@ -151,7 +94,9 @@ class TableSpec:
     plan: Callable[["RunContext"], Plan] | None = None
     plan_notes: str = ""  # one paragraph for the dry run: what the jobs train and score
     grid: dict = field(default_factory=dict)  # profile → knobs the jobs read (seeds, datasets, limits, …)
-    paper_values: list[dict] = field(default_factory=list)  # PAPER VALUES: keys + metrics + "source"
+    # PAPER VALUES: keys + metrics + "source" per cell; None (the default): the paper folder's values/<id>.csv
+    # (srrepro.papers.printed), filled in by get()
+    paper_values: list[dict] | None = None
     claims: list[Claim] = field(default_factory=list)
     profiles: dict[str, str] = field(default_factory=dict)  # profile → what it runs (one line each)
     plot: Callable | None = None  # (result df[, images=per-image scores]) → None, for the notebook's figure
@@ -172,6 +117,9 @@ class TableSpec:
         for m in self.metrics:  # a paper may print only some metrics (e.g. PSNR without SSIM)
             if m not in df:
                 df[m] = math.nan
+        # one column order whatever the cells' order of entries: keys, metrics, source
+        keys = [c for c in df.columns if c not in self.metrics and c != "source"]
+        df = df[keys + list(self.metrics) + (["source"] if "source" in df else [])]
         df = df.rename(columns={m: f"{m}_paper" for m in self.metrics})
         return df.rename(columns={"source": "paper_source"})
 
@@ -260,8 +208,10 @@ def list_tables() -> list[str]:
 def get(table_id: str) -> TableSpec:
     if table_id not in TABLES:
         raise UnknownTableError(f"unknown table {table_id!r}; valid ids: {', '.join(TABLES)}")
-    module = importlib.import_module(f"{__name__}.{TABLES[table_id]}")
-    return module.SPECS[table_id]
+    spec = importlib.import_module(TABLES[table_id]).SPECS[table_id]
+    if spec.paper_values is None:  # the paper's printed values, read from its folder once
+        spec.paper_values = complete(printed(table_id), spec.metrics)
+    return spec
 
 
 def check_profile(profile: str) -> str:

@@ -81,10 +81,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .. import data as _data
-from ..jobs import can_spawn
-from ..verdicts import exact
-from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ... import data as _data
+from ...jobs import can_spawn
+from ...verdicts import exact
+from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # PAPER VALUES, transcribed from ../shared/seeds (s-LWSR, PCARN) and from the CARN-pytorch README table as read in
@@ -176,7 +176,7 @@ def _init_worker(threads: int) -> None:
 
 
 def _model(name: str, root):
-    from ..weights import load_official
+    from ...weights import load_official
 
     key = (name, str(root))
     if key not in _MODELS:
@@ -190,7 +190,7 @@ def _forward(model, x, scale: int):
 
 def _forward_x8(model, x, scale: int):
     """EDSR ``forward_x8`` (the study's one implementation, in :mod:`srrepro.evaluate`)."""
-    from ..evaluate import forward_x8
+    from ...evaluate import forward_x8
 
     return forward_x8(model, x, scale)
 
@@ -220,7 +220,7 @@ def super_resolve_float(model, lr: np.ndarray, scale: int, inference: str = "who
     says ``chop`` (CARN sample.py) or ``bgr`` (channels reversed on the way in and out)."""
     import torch
 
-    from ..evaluate import _to_tensor
+    from ...evaluate import _to_tensor
 
     x = _to_tensor(lr, "cpu")
     with torch.inference_mode():
@@ -239,7 +239,7 @@ def super_resolve_float(model, lr: np.ndarray, scale: int, inference: str = "who
 
 def quantize(sr: np.ndarray, how: str = "round") -> np.ndarray:
     """uint8 SR: ``round`` (MATLAB im2uint8, this study) or ``trunc`` (torch ``mul(255).clamp(0, 255).byte()``)."""
-    from ..metrics import to_uint8
+    from ...metrics import to_uint8
 
     if how == "round":
         return to_uint8(sr)
@@ -272,7 +272,7 @@ def pcarn_code_scores(sr: np.ndarray, hr: np.ndarray, scale: int) -> dict[str, f
 
 def score_protocols(sr: np.ndarray, hr: np.ndarray, scale: int, grey_as_rgb: bool = False) -> dict[str, dict]:
     """``{protocol: {"psnr", "ssim"}}`` of one uint8 SR image against its uint8 HR."""
-    from ..metrics import score
+    from ...metrics import score
 
     hr_m = _as_rgb(hr) if grey_as_rgb else hr
     return {"matlab_float_y": score(sr, hr_m, scale, "float"),
@@ -282,7 +282,7 @@ def score_protocols(sr: np.ndarray, hr: np.ndarray, scale: int, grey_as_rgb: boo
 
 def _image_task(task: dict) -> dict:
     """Run one (cell, image): SR once, every variant of that inference × every protocol (+ NIQE at ×4)."""
-    from ..evaluate import make_pair
+    from ...evaluate import make_pair
 
     t0 = time.time()
     root = task["root"]
@@ -296,7 +296,7 @@ def _image_task(task: dict) -> dict:
     srq = {q: quantize(sr, q) for q in ("round", "trunc")}
     niqe = {}
     if scale == 4:
-        from ..niqe import niqe as _niqe
+        from ...niqe import niqe as _niqe
 
         niqe = {q: _niqe(img, border=scale, root=root) for q, img in srq.items()}
     grey = hr.ndim == 2 or hr.shape[2] == 1
@@ -327,9 +327,9 @@ def _fingerprint(weight_names, root) -> dict[str, str]:
     part of every cache key. A refactor that leaves the numbers alone keeps the cache; a change of any number drops
     it (a rounding flip in the tiny model canary only costs a recompute).
     """
-    from ..degrade import imresize
-    from ..evaluate import make_pair
-    from ..niqe import niqe
+    from ...degrade import imresize
+    from ...evaluate import make_pair
+    from ...niqe import niqe
 
     import inspect
 
@@ -388,7 +388,7 @@ def _read_cache(path: Path) -> dict[str, dict]:
 
 # ---------------------------------------------------------------------------------------------- run
 def _unavailable(cell: dict, root) -> str | None:
-    from ..weights import WeightsError, load_official
+    from ...weights import WeightsError, load_official
 
     try:
         _data.dataset_files(cell["dataset"], root)
@@ -402,7 +402,7 @@ def _unavailable(cell: dict, root) -> str | None:
 
 
 def _weights_sha(name: str, root) -> str:
-    from ..weights import OFFICIAL_WEIGHTS, _sha256, weights_path
+    from ...weights import OFFICIAL_WEIGHTS, _sha256, weights_path
 
     return OFFICIAL_WEIGHTS[name].sha256 or _sha256(weights_path(name, root))
 

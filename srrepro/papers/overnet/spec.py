@@ -33,15 +33,15 @@ from functools import lru_cache
 import numpy as np
 import pandas as pd
 
-from ..data import SrreproDataError
-from ..jobs import Job, size, torch_threads, train_config
-from ..models import params_of
-from ..plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
-from ..plots import gap_bars
-from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
+from ...data import SrreproDataError
+from ...jobs import Job, size, torch_threads, train_config
+from ...models import params_of
+from ...plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
+from ...plots import gap_bars
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
-from . import Layout, RunContext, TableSpec, complete, with_training_note, select
+from ...tables import Layout, RunContext, TableSpec, complete, with_training_note, select
 
 PAPER = "OverNet"
 FOLLOWS_PAPER = "paper multi-scale model"
@@ -233,7 +233,7 @@ def overnet_params_fe(official: bool = True, **kwargs) -> int:
     """Parameters of OverNet without its overscaling module (feature extractor + mean shifts)."""
     import torch
 
-    from ..models import create_model
+    from ...models import create_model
 
     with torch.device("meta"):
         m = create_model("overnet", official=official, **kwargs)
@@ -987,7 +987,7 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
 
 def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column, computed by table ``bicubic``'s own cell function (so the numbers are identical)."""
-    from .bicubic import BD_READINGS, DN_SEEDS, _compute_cell
+    from ..study.bicubic import BD_READINGS, DN_SEEDS, _compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", T7_DATASETS):
@@ -1181,7 +1181,7 @@ T8_TIMING = {"smoke": dict(images=1, crop=8), "lite": dict(images=4, crop=64), "
 
 
 def t8_inputs(ctx: RunContext) -> list[np.ndarray]:
-    from ..evaluate import pairs
+    from ...evaluate import pairs
 
     t = T8_TIMING[ctx.profile]
     lrs = [lr for _, lr, _ in pairs("Urban100", 4, root=ctx.data_root, limit=t["images"])]
@@ -1197,10 +1197,10 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
     ratio to OverNet is the median over inputs of time(model)/time(OverNet)."""
     import torch
 
-    from ..data import SrreproDataError
-    from ..evaluate import super_resolve
-    from ..models import count_params, create_model
-    from ..train import resolve_device
+    from ...data import SrreproDataError
+    from ...evaluate import super_resolve
+    from ...models import count_params, create_model
+    from ...train import resolve_device
 
     device = resolve_device(ctx.device)
     rows = []
@@ -1361,10 +1361,10 @@ def f2_models(ctx: RunContext) -> list[tuple[str, int, str, object]]:
 
 
 def f2_run(ctx: RunContext) -> pd.DataFrame:
-    from ..data import SrreproDataError
-    from ..jobs import trained_model
-    from ..visual import compare_scores
-    from ..weights import WeightsError, load_official
+    from ...data import SrreproDataError
+    from ...jobs import trained_model
+    from ...visual import compare_scores
+    from ...weights import WeightsError, load_official
 
     rows, models = [], {}
     with torch_threads(ctx.threads):
@@ -1374,8 +1374,8 @@ def f2_run(ctx: RunContext) -> pd.DataFrame:
             try:
                 if what == "ours":
                     run_dir, info = trained_model(ctx, "overnet_f2", how, ctx.threads)
-                    from ..jobs import load_model
-                    from ..train import resolve_device
+                    from ...jobs import load_model
+                    from ...train import resolve_device
 
                     models[method, seed] = load_model(how, run_dir / "model.pt", resolve_device(ctx.device))
                     extra = {"run_dir": str(run_dir.relative_to(ctx.work_dir)), "iterations": info["iterations"],
@@ -1424,7 +1424,7 @@ F2_CLAIMS = [
 
 def _f2_plot(df, ax=None):
     """The visual comparison: one figure per image (full HR with the zoom box, then the crops)."""
-    from ..visual import draw_panels
+    from ...visual import draw_panels
 
     draw_panels(df, "Urban100", F2_IMAGES, F2_SCALE, "overnet_f2")
 
@@ -1466,9 +1466,9 @@ def f3_models(ctx: RunContext) -> list[tuple[str, str, int, object]]:
 
 
 def f3_run(ctx: RunContext) -> pd.DataFrame:
-    from ..jobs import load_model, trained_model
-    from ..train import resolve_device
-    from ..visual import compare_scores
+    from ...jobs import load_model, trained_model
+    from ...train import resolve_device
+    from ...visual import compare_scores
 
     rows = []
     with torch_threads(ctx.threads):
@@ -1527,7 +1527,7 @@ F3_CLAIMS = [
 def _f3_plot(df, ax=None):
     """One figure per degradation and image: the full HR with the zoom box, then HR, bicubic and OverNet (seed 0,
     trained on that degradation) on the same crop, each with its per-image numbers."""
-    from ..visual import compare, panel_models
+    from ...visual import compare, panel_models
 
     d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
     for deg in F3_DEGRADATIONS:
@@ -1606,7 +1606,7 @@ def _f4_pv():
 def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
     """method → our mean B100 ×4 PSNR over seeds from the committed overnet_t6 result of this profile, and the
     reason when there is none."""
-    from . import result_path
+    from ...tables import result_path
 
     path = result_path(F4_OURS_FROM, ctx.profile)
     if not path.exists():
@@ -1623,7 +1623,7 @@ def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
 
 
 def f4_run(ctx: RunContext) -> pd.DataFrame:
-    from .complexity import NotImplementedYet, R, _params_exact
+    from ..study.complexity import NotImplementedYet, R, _params_exact
 
     ours, missing = _f4_psnr(ctx)
     rows = []

@@ -31,9 +31,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .. import complexity as cx
-from ..verdicts import exact
-from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ... import complexity as cx
+from ...verdicts import exact
+from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------------------------
 # row specification
@@ -211,7 +211,7 @@ def _overnet() -> list[Printed]:
 
 
 def _pcarn() -> list[Printed]:
-    from ..models.carn import PCARN_TABLE1
+    from ...models.carn import PCARN_TABLE1
 
     t1 = f"{_PC}, Table 1 (×4 model-design ablation), Params column"
     rows = []
@@ -508,7 +508,7 @@ class NotImplementedYet(Exception):
 
 
 def _params_exact(r: Reading) -> int:
-    from ..models import UnknownModelError
+    from ...models import UnknownModelError
 
     try:
         model = cx.meta_model(r.expr)
@@ -537,7 +537,7 @@ def _multadds_exact(r: Reading, scale: float) -> tuple[int, bool]:
         raise ValueError(f"unknown multadds reading {r.how!r}")
     key = (r.expr, float(scale))
     if key not in _MULTADDS:
-        from ..models import UnknownModelError
+        from ...models import UnknownModelError
 
         name, options = cx.parse_call(r.expr)
         try:

@@ -17,12 +17,12 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from ..jobs import Job, size, train_config
-from ..models import create_model, params_of
-from ..recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
-from ..verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
+from ...jobs import Job, size, train_config
+from ...models import create_model, params_of
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
+from ...verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
-from . import Layout, RunContext, TableSpec, items_list, with_training_note
+from ...tables import Layout, RunContext, TableSpec, items_list, with_training_note
 
 PAPER = "EDSR"
 SLIDES = "EDSR slides"
@@ -66,7 +66,7 @@ def bn_jobs(ctx: RunContext) -> list[Job]:
 
 def memory_rows(ctx: RunContext) -> pd.DataFrame:
     """Activation bytes autograd keeps per training sample (``srrepro.complexity.saved_activation_bytes``)."""
-    from ..complexity import saved_activation_bytes
+    from ...complexity import saved_activation_bytes
 
     lr = SMOKE_MEMORY_LR if ctx.profile == "smoke" else MEMORY_LR
     rows = []
@@ -365,7 +365,7 @@ def benchmark_jobs(ctx: RunContext) -> list[Job]:
 
 def bench_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column by table ``bicubic``'s own cell function (whole sets; float Y, as EDSR's own script)."""
-    from .bicubic import _compute_cell
+    from ..study.bicubic import _compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", BENCH_SETS):
@@ -464,10 +464,10 @@ QUAL_BORDERS = (0, 4, 6, 10)  # readings of the slides' crop: none, `scale` (EDS
 def qual_run(ctx: RunContext) -> pd.DataFrame:
     """Per image: the bicubic panel's Y-PSNR/SSIM under the study's protocol (border = scale) and at the other
     borders a reader might assume; the slides' other panels as reported (their weights are not in the mirror)."""
-    from ..data import SrreproDataError, load_images
-    from ..degrade import imresize
-    from ..evaluate import make_pair
-    from ..metrics import score
+    from ...data import SrreproDataError, load_images
+    from ...degrade import imresize
+    from ...evaluate import make_pair
+    from ...metrics import score
 
     rows = []
     cache: dict[str, dict] = {}
@@ -527,8 +527,8 @@ QUAL_CLAIMS = [Claim("qual_bicubic", "The bicubic panels' PSNR/SSIM are the stan
 
 def _qual_plot(df, ax=None):
     """Urban100 panels: HR and bicubic with the study's numbers (the slides' methods have no weights here)."""
-    from ..data import SrreproDataError
-    from ..visual import compare
+    from ...data import SrreproDataError
+    from ...visual import compare
 
     shown = set(df.loc[(df["method"] == "Bicubic") & (df["status"] == "ok"), "image"]) if "status" in df else set()
     for im, (d, _) in QUAL_IMAGES.items():
@@ -608,7 +608,7 @@ def _deeper(profile: str) -> dict:
 def _wider_at(profile: str, budget: str) -> dict:
     """The widest width with the base depth whose parameters (or activation memory) do not exceed the deeper
     model's: the two readings of "a limited memory"."""
-    from ..complexity import saved_activation_bytes
+    from ...complexity import saved_activation_bytes
 
     base, deep = dict(SIZES["edsr"][profile] or {}), _deeper(profile)
     depth = base.get("n_resblocks", 16)
@@ -633,7 +633,7 @@ def width_depth_arms(profile: str) -> dict:
 
 
 def wd_jobs(ctx: RunContext) -> list[Job]:
-    from ..complexity import saved_activation_bytes
+    from ...complexity import saved_activation_bytes
 
     evals = [{"dataset": d, "scale": 2.0} for d in ctx.grid.get("datasets", LOSS_SETS)]
     jobs = []
@@ -754,7 +754,7 @@ def _mdsr_counts(df: pd.DataFrame, profile: str) -> Verdict:
 def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
     """Loss spikes (edsr_resscale's measure, :func:`instability`) of the widened MDSR − EDSR at 256 features, both
     with residual scaling 0.1, per seed; the two arms are trained at the paper profile only."""
-    from ..verdicts import compare_gaps, verdict_of
+    from ...verdicts import compare_gaps, verdict_of
 
     if df.attrs.get("checkpoint", 1.0) != 1.0:
         return Verdict("not run", "judged on the whole learning curve, at the end of training")
@@ -903,7 +903,7 @@ def instability(row) -> dict:
     SPIKE_FACTOR × the best earlier row mean, after SPIKE_FROM of training; a divergence counts as one more) and
     the gradient-norm peak (after SPIKE_FROM of training) over the run's median (log10), a scale-free measure of
     gradient spikes."""
-    from ..jobs import curve_of
+    from ...jobs import curve_of
 
     c = curve_of(row)
     if c.empty:
@@ -928,7 +928,7 @@ def _resscale_rows(df: pd.DataFrame) -> pd.DataFrame:
 
 def _resscale_check(measure: str, what: str):
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        from ..verdicts import compare_gaps, verdict_of
+        from ...verdicts import compare_gaps, verdict_of
 
         if df.attrs.get("checkpoint", 1.0) != 1.0:  # a property of the whole curve, not of a checkpoint's weights
             return Verdict("not run", "judged on the whole learning curve, at the end of training")
@@ -963,7 +963,7 @@ RESSCALE_CLAIMS = [
 def _resscale_plot(df, ax=None):
     """Mean and peak training loss and the gradient norm per curve row, each seed a line, per arm."""
     import matplotlib.pyplot as plt
-    from ..jobs import curve_of
+    from ...jobs import curve_of
 
     if ax is None:
         _, ax = plt.subplots(1, 2, figsize=(10, 3.4))
@@ -1038,7 +1038,7 @@ def cascade_passes(scale: int) -> tuple[int, ...]:
 
 def _cascade(models: dict[int, object], lr: np.ndarray, scale: int, out_shape) -> np.ndarray:
     """Each pass super-resolves the previous pass's uint8 image (a cascade of saved images)."""
-    from ..evaluate import super_resolve
+    from ...evaluate import super_resolve
 
     img = lr
     for p in cascade_passes(scale):
@@ -1056,13 +1056,13 @@ def _extreme_configs(ctx: RunContext, seed: int) -> dict[int, object]:
 def extreme_run(ctx: RunContext) -> pd.DataFrame:
     """Per image and scale: nearest neighbour and Bicubic (exact), the cascade of our ×4/×2 EDSR baselines (every
     seed), and the cascade of the released EDSR ×4/×2 weights when they are in the data root."""
-    from ..data import SrreproDataError, load_images
-    from ..degrade import imresize
-    from ..evaluate import make_pair
-    from ..jobs import load_model, torch_threads, trained_model
-    from ..metrics import score
-    from ..train import resolve_device
-    from ..weights import WeightsError, load_official
+    from ...data import SrreproDataError, load_images
+    from ...degrade import imresize
+    from ...evaluate import make_pair
+    from ...jobs import load_model, torch_threads, trained_model
+    from ...metrics import score
+    from ...train import resolve_device
+    from ...weights import WeightsError, load_official
 
     images = EXTREME_IMAGES[:1] if ctx.profile == "smoke" else EXTREME_IMAGES
     rows = []
@@ -1112,7 +1112,7 @@ def extreme_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def extreme_plan(ctx: RunContext):
-    from . import Plan
+    from ...tables import Plan
 
     n = 1 if ctx.profile == "smoke" else len(EXTREME_IMAGES)
     return Plan([{"method": CASCADE, "seed": seed, "model": f"edsr_baseline ×{p}", "images": n * len(EXTREME_SCALES),
@@ -1164,12 +1164,12 @@ def _extreme_plot(df, ax=None):
 
     import torch
 
-    from ..data import SrreproDataError, load_images
-    from ..evaluate import make_pair
-    from ..jobs import load_model
-    from ..provenance import REPO_ROOT
-    from ..train import TrainConfig
-    from ..visual import compare
+    from ...data import SrreproDataError, load_images
+    from ...evaluate import make_pair
+    from ...jobs import load_model
+    from ...provenance import REPO_ROOT
+    from ...train import TrainConfig
+    from ...visual import compare
 
     d = df[(df["status"] == "ok") & (df["method"] == CASCADE) & (df["seed"] == 0)] if "status" in df else df.iloc[0:0]
     models, note = None, ""

@@ -13,9 +13,9 @@ import math
 
 import pandas as pd
 
-from ..evaluate import evaluate, evaluate_bicubic
-from ..provenance import atomic_write_bytes, provenance
-from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
+from ...evaluate import evaluate, evaluate_bicubic
+from ...provenance import atomic_write_bytes, provenance
+from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
 
 # What each profile trains. lite: sized to stay under ~20 minutes on a 2-core CPU.
 # paper: CARN-M's published recipe (CARN-pytorch README: DIV2K, LR patch 64, batch 64, 600K steps, Adam 1e-4,
@@ -33,7 +33,7 @@ MIN_GAIN_DB = 1.5  # acceptance: lite beats bicubic by at least this on Set5 ×2
 
 
 def config(ctx: RunContext, seed: int = 0):
-    from ..train import TrainConfig
+    from ...train import TrainConfig
 
     p = dict(PROFILE_CONFIGS[ctx.profile])
     p.pop("val_limit")
@@ -42,7 +42,7 @@ def config(ctx: RunContext, seed: int = 0):
 
 
 def run(ctx: RunContext) -> pd.DataFrame:
-    from ..train import resolve_device, train
+    from ...train import resolve_device, train
 
     cfg = config(ctx)
     run_dir = ctx.work_dir / "training_check" / ctx.profile
@@ -69,7 +69,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
 
 
 def plan(ctx: RunContext) -> Plan:
-    from ..train import estimate_seconds
+    from ...train import estimate_seconds
 
     cfg = config(ctx)
     cpu = estimate_seconds(cfg, device="cpu") if ctx.profile != "paper" else math.nan

@@ -28,17 +28,19 @@ import math
 
 import pandas as pd
 
-from ..jobs import Job, size, train_config
-from ..models import params_of
-from ..models.carn import PCARN_TABLE1
-from ..recipes import GAN_STAGE_FRACTION, LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
+from ...jobs import Job, size, train_config
+from ...models import params_of
+from ...models.carn import PCARN_TABLE1
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
-from . import Layout, RunContext, TableSpec, complete, with_training_note
+from ...tables import Layout, RunContext, TableSpec, complete, with_training_note
 
 PAPER = "PCARN"
 PAPER_ITERATIONS = PAPER_RECIPES["pcarn"].iterations
+# GAN steps per L1 step (§3.5); lite and smoke keep the ratio
+GAN_STAGE_FRACTION = PAPER_RECIPES["pcarn_gan"].iterations / PAPER_ITERATIONS
 
 # ================================================================================================ paper values
 # PAPER VALUES, transcribed from shared/seeds/pcarn.txt ("mean ± std over ten runs", §4).
@@ -486,12 +488,12 @@ def _official_image(task: dict) -> dict:
     under this study's protocol (see ``OFFICIAL_NOTES``)."""
     import time
 
-    from ..data import load_images
-    from ..evaluate import make_pair
-    from ..metrics import score
-    from ..niqe import niqe
-    from ..perceptual import lpips_distance
-    from .official_weights import _as_rgb, _model, quantize, super_resolve_float
+    from ...data import load_images
+    from ...evaluate import make_pair
+    from ...metrics import score
+    from ...niqe import niqe
+    from ...perceptual import lpips_distance
+    from ..study.official_weights import _as_rgb, _model, quantize, super_resolve_float
 
     t0, root, s = time.time(), task["root"], int(task["scale"])
     name, hr_full = load_images(task["dataset"], root)[task["index"]]
@@ -511,8 +513,8 @@ def _official_key(weights: str, dataset: str, scale: float, image: str, root) ->
     import hashlib
     import json
 
-    from ..data import dataset_checksum
-    from .official_weights import _weights_sha
+    from ...data import dataset_checksum
+    from ..study.official_weights import _weights_sha
 
     payload = dict(w=_weights_sha(weights, root), d=dataset_checksum(dataset, root), s=float(scale), i=image,
                    v=OFFICIAL_CACHE_VERSION)
@@ -520,7 +522,7 @@ def _official_key(weights: str, dataset: str, scale: float, image: str, root) ->
 
 
 def _missing(weights: str, root) -> str | None:
-    from ..weights import WeightsError, load_official
+    from ...weights import WeightsError, load_official
 
     try:
         load_official(weights, root)
@@ -541,10 +543,10 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from pathlib import Path
 
-    from ..data import SrreproDataError, data_root, load_images
-    from ..jobs import can_spawn, torch_threads
-    from ..train import cpu_cores
-    from .official_weights import _init_worker, _read_cache
+    from ...data import SrreproDataError, data_root, load_images
+    from ...jobs import can_spawn, torch_threads
+    from ...train import cpu_cores
+    from ..study.official_weights import _init_worker, _read_cache
 
     root = str(data_root(ctx.data_root, must_exist=False))
     cache_path = Path(ctx.work_dir) / "pcarn_official" / "per_image.jsonl"
@@ -618,7 +620,7 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
 
 
 def _complexity_columns(method: str) -> dict:
-    from ..complexity import multadds_720p
+    from ...complexity import multadds_720p
 
     if method not in METHODS_OURS:
         return {}
@@ -890,7 +892,7 @@ is what §4.3 says: "the number of operations by nearly three times". The printe
 
 # ================================================================================================ t5: no-reference
 def t5_run(ctx: RunContext) -> pd.DataFrame:
-    from ..perceptual import NO_REFERENCE, no_reference_missing
+    from ...perceptual import NO_REFERENCE, no_reference_missing
 
     datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
     rows = []
@@ -976,8 +978,8 @@ def _initialized(init: str, seed: int):
     """The paper-size ×4 PCARN (Tables 1 and 3) with a Table 3 initialization, seeded."""
     import torch
 
-    from ..models import create_model
-    from ..train import init_weights
+    from ...models import create_model
+    from ...train import init_weights
 
     torch.manual_seed(seed)
     return init_weights(create_model("pcarn", scale=ABLATION_SCALE), init).eval()
@@ -1008,8 +1010,8 @@ def _pre_relu(model, x):
 
 
 def f6_inputs(ctx: RunContext) -> list[tuple[str, "object"]]:
-    from ..data import load_images
-    from ..evaluate import _to_tensor, make_pair
+    from ...data import load_images
+    from ...evaluate import _to_tensor, make_pair
 
     limit = 1 if ctx.profile == "smoke" else None
     return [(n, _to_tensor(make_pair(hr, ABLATION_SCALE, "BI")[0], "cpu")) for n, hr in load_images("Set5", ctx.data_root, limit=limit)]
@@ -1019,7 +1021,7 @@ def f6_run(ctx: RunContext) -> pd.DataFrame:
     import numpy as np
     import torch
 
-    from ..jobs import torch_threads
+    from ...jobs import torch_threads
 
     seeds = 1 if ctx.profile == "smoke" else int(ctx.grid.get("seeds", 5))
     inputs = f6_inputs(ctx)
@@ -1267,7 +1269,7 @@ def f8_variants() -> dict[str, dict]:
 
 
 def _f8_counts(arch: dict) -> dict:
-    from ..complexity import multadds_720p
+    from ...complexity import multadds_720p
 
     return {"params": float(params_of("pcarn", scale=ABLATION_SCALE, **arch)),
             "params_ms": float(params_of("pcarn", **arch)),
@@ -1351,8 +1353,8 @@ def block_params(recursive: bool, n_feats: int = 64, groups: int = 4) -> dict:
     EResidual units shared (``recursive``) or not: the units, the three 1×1 fusions, and the whole block."""
     import torch
 
-    from ..models import count_params
-    from ..models.carn import CascadingBlock
+    from ...models import count_params
+    from ...models.carn import CascadingBlock
 
     with torch.device("meta"):
         block = CascadingBlock(n_feats, mobile=True, groups=groups, recursive=recursive)
@@ -1570,9 +1572,9 @@ def f13_run(ctx: RunContext) -> pd.DataFrame:
     import numpy as np
     import torch
 
-    from ..jobs import torch_threads
-    from ..models import count_params, create_model
-    from ..train import resolve_device
+    from ...jobs import torch_threads
+    from ...models import count_params, create_model
+    from ...train import resolve_device
 
     t = F13_TIMING[ctx.profile]
     rng = np.random.default_rng(0)
@@ -1717,14 +1719,14 @@ F5_METHODS = {"PCARN-M": "pcarn_m", "PCARN-M (L1)": "pcarn_m_l1"}
 
 def f5_run(ctx: RunContext) -> pd.DataFrame:
     """Per-image PSNR/SSIM (this study's protocol, as the panels print) and LPIPS of the shown images."""
-    from ..data import SrreproDataError
-    from ..jobs import torch_threads
-    from ..perceptual import lpips_distance
-    from ..visual import compare_scores
-    from ..weights import WeightsError, load_official
-    from .official_weights import _as_rgb
-    from ..evaluate import make_pair, super_resolve
-    from ..data import load_images
+    from ...data import SrreproDataError
+    from ...jobs import torch_threads
+    from ...perceptual import lpips_distance
+    from ...visual import compare_scores
+    from ...weights import WeightsError, load_official
+    from ..study.official_weights import _as_rgb
+    from ...evaluate import make_pair, super_resolve
+    from ...data import load_images
 
     images = F5_IMAGES[:1] if ctx.profile == "smoke" else F5_IMAGES
     rows = []
@@ -1777,9 +1779,9 @@ F5_CLAIMS = [
 
 
 def _f5_plot(df, ax=None):
-    from ..data import SrreproDataError
-    from ..visual import compare
-    from ..weights import WeightsError, load_official
+    from ...data import SrreproDataError
+    from ...visual import compare
+    from ...weights import WeightsError, load_official
 
     try:
         models = {f"{m} (released)": load_official(w) for m, w in F5_METHODS.items()}
@@ -1819,12 +1821,12 @@ def _visual_row(model, label: str, hr_full, dataset: str, image: str, root) -> d
     """Whole-image Y-PSNR/SSIM (the study's protocol, as :func:`srrepro.visual.compare` prints on a panel) and
     LPIPS (`scale` cropped), then PSNR/SSIM/LPIPS of the shown crop alone (``box``: :func:`srrepro.visual.auto_box`,
     as ``compare(..., crop=VISUAL_CROP)`` draws it)."""
-    from ..degrade import imresize
-    from ..evaluate import make_pair, super_resolve
-    from ..metrics import score
-    from ..perceptual import lpips_distance
-    from ..visual import auto_box
-    from .official_weights import _as_rgb
+    from ...degrade import imresize
+    from ...evaluate import make_pair, super_resolve
+    from ...metrics import score
+    from ...perceptual import lpips_distance
+    from ...visual import auto_box
+    from ..study.official_weights import _as_rgb
 
     s = VISUAL_SCALE
     lr, hr = make_pair(hr_full, s, "BI")
@@ -1843,9 +1845,9 @@ def _visual_row(model, label: str, hr_full, dataset: str, image: str, root) -> d
 def visual_run(table: str):
     """A run function for one of Figures 9–11: bicubic and the released checkpoints on the figure's images."""
     def run(ctx: RunContext) -> pd.DataFrame:
-        from ..data import SrreproDataError, load_images
-        from ..jobs import torch_threads
-        from ..weights import WeightsError, load_official
+        from ...data import SrreproDataError, load_images
+        from ...jobs import torch_threads
+        from ...weights import WeightsError, load_official
 
         shown = VISUAL_IMAGES[table][:1] if ctx.profile == "smoke" else VISUAL_IMAGES[table]
         rows = []
@@ -1942,9 +1944,9 @@ F11_CLAIMS = [
 
 def visual_plot(table: str):
     def plot(df, ax=None):
-        from ..data import SrreproDataError
-        from ..visual import compare
-        from ..weights import WeightsError, load_official
+        from ...data import SrreproDataError
+        from ...visual import compare
+        from ...weights import WeightsError, load_official
 
         ok = _visual_ok(df)
         if ok.empty:

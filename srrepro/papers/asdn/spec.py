@@ -20,13 +20,13 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..jobs import Job, eval_limit, size, train_config
-from ..models import params_of
-from ..models.asdn import lfr_scales, recursive_scales
-from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
+from ...jobs import Job, eval_limit, size, train_config
+from ...models import params_of
+from ...models.asdn import lfr_scales, recursive_scales
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)
-from . import Layout, RunContext, TableSpec, with_training_note
+from ...tables import Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "ASDN"
 SLIDES = "ASDN slides"
@@ -48,7 +48,7 @@ def asdn_config(ctx: RunContext, seed: int, levels: int = 11, **model_kw):
 
 def direct_hr_patch(ctx: RunContext) -> int:
     """The HR patch side of the ×2 network (2 × the recipe's LR patch, capped as the run caps it)."""
-    from ..recipes import recipe
+    from ...recipes import recipe
 
     p = recipe(ctx.profile, "asdn", ctx.iterations).lr_patch
     return 2 * min(p, getattr(ctx, "lr_patch", None) or p)
@@ -65,10 +65,10 @@ def direct_config(ctx: RunContext, seed: int, scale: int):
 def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> pd.DataFrame:
     """Bicubic (MATLAB ``imresize``, the protocol's) on the very images the models are scored on, one row per
     (dataset, scale): exact, no training."""
-    from ..data import SrreproDataError
-    from ..evaluate import evaluate_bicubic
+    from ...data import SrreproDataError
+    from ...evaluate import evaluate_bicubic
 
-    from . import select
+    from ...tables import select
 
     rows = []
     wanted = select([{**key, "dataset": d, "scale": float(sc)} for d, sc in cells], ctx.only)  # a subset run
@@ -86,7 +86,7 @@ def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> 
 def vs_bicubic(df: pd.DataFrame, column: str, arm: str, where: dict) -> Comparison:
     """``arm`` − Bicubic in one cell: each seed's mean over images against the bicubic mean on the same images.
     Bicubic is exact, so the interval holds the training noise over seeds (not image sampling)."""
-    from ..verdicts import compare_gaps
+    from ...verdicts import compare_gaps
 
     ours = per_seed(df, {column: arm, **where})
     bic = _select_rows(df, {column: "Bicubic", **where})
@@ -456,7 +456,7 @@ def _ratios_label(r) -> str:
 
 
 def nr_jobs(ctx: RunContext) -> list[Job]:
-    from ..models.asdn import ASDN
+    from ...models.asdn import ASDN
 
     sets = ctx.grid.get("datasets", ("Set5",))
     runnable, refused = [], []
@@ -978,7 +978,7 @@ def f9_jobs(ctx: RunContext) -> list[Job]:
 
 
 def _one_irb(kw: dict, extra: dict) -> int:
-    from ..models import create_model
+    from ...models import create_model
 
     m = create_model("asdn", **kw, **extra)
     return sum(p.numel() for p in m.fmb.parameters()) + sum(p.numel() for p in m.irbs[0].parameters())
@@ -1015,10 +1015,10 @@ VIS_SCALES = (2, 4, 8)
 def vis_run(ctx: RunContext) -> pd.DataFrame:
     """Per seed of the 11-level ASDN (the chapter's one training, from the engine's cache): its PSNR/SSIM on the
     image at ×2, ×4 and ×8 (×4 and ×8 recursive) beside Bicubic's; the figure reloads seed 0's run."""
-    from ..data import SrreproDataError
-    from ..jobs import load_model, torch_threads, trained_model
-    from ..train import resolve_device
-    from ..visual import compare_scores
+    from ...data import SrreproDataError
+    from ...jobs import load_model, torch_threads, trained_model
+    from ...train import resolve_device
+    from ...visual import compare_scores
 
     image = VIS_IMAGE if ctx.profile != "smoke" else "img_001"
     rows = []
@@ -1043,7 +1043,7 @@ def vis_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def vis_plan(ctx: RunContext):
-    from . import Plan
+    from ...tables import Plan
 
     return Plan([{"method": OURS, "seed": seed, "model": "asdn (11 levels)", "images": 3, "est_seconds": 20.0}
                  for seed in range(ctx.n_seeds)],
@@ -1051,7 +1051,7 @@ def vis_plan(ctx: RunContext):
 
 
 def _vis_vs_bicubic(scale: int):
-    from ..verdicts import panel_gap
+    from ...verdicts import panel_gap
 
     rule = panel_gap(OURS, "Bicubic", f"PSNR on {VIS_IMAGE} ×{scale} (dB; the interval is over seeds only)",
                      "more seeds, or the paper profile")
@@ -1065,7 +1065,7 @@ VIS_CLAIMS = [Claim(f"vis_x{s}", f"ASDN recovers the image better than bicubic a
 
 
 def _vis_plot(df, ax=None):
-    from ..visual import draw_panels
+    from ...visual import draw_panels
 
     d = df[df["status"] == "ok"] if "status" in df else df.iloc[0:0]
     for sc in VIS_SCALES:
@@ -1160,7 +1160,7 @@ def readings_markdown() -> str:
     """The model docstring's "Readings chosen …" list as markdown (one source: the model file)."""
     import re
 
-    from ..models import asdn as model
+    from ...models import asdn as model
 
     doc = model.__doc__
     body = doc.split("Readings chosen where the slides are ambiguous or silent")[1].split("Parameter counts")[0]

@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ..jobs import Job, size, train_config
-from ..models import create_model, params_of
-from ..models.slwsr import S_LWSR32C
-from ..recipes import LITE_ITERATIONS, PAPER_RECIPES
-from ..verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
+from ...jobs import Job, size, train_config
+from ...models import create_model, params_of
+from ...models.slwsr import S_LWSR32C
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
                         margin_of, panel_gap, paper_reading, per_seed, pooled, rejudge, scores, seed_spread,
                         seeds_for_gap, verdict_of)
-from . import Layout, RunContext, TableSpec, items_list, with_training_note
+from ...tables import Layout, RunContext, TableSpec, items_list, with_training_note
 
 PAPER = "s-LWSR"
 SCALE = 4  # "all methods are only performed for the 4× SR task" (§IV-C)
@@ -397,7 +397,7 @@ def _method_key(method: str) -> tuple[str, bool]:
 
 
 def _t2_counts(n_feats: int) -> dict:
-    from ..complexity import multadds_720p
+    from ...complexity import multadds_720p
 
     kw = {"n_feats": n_feats, "activation_removal": "1/2"}
     n = params_of("slwsr", **kw)
@@ -440,7 +440,7 @@ _COUNTED = {"CARN-M": ("carn_m", dict(multi_scale=True)), "CARN": ("carn", dict(
 def _counts_of(method: str) -> dict:
     """Both counts of a Table II row whose network the study has: parameters (the multi-scale CARNs, as printed),
     parameters × 320·180 (the paper's Multi-Adds) and the ×4 path's convolutions for a 1280×720 output."""
-    from ..complexity import multadds_720p
+    from ...complexity import multadds_720p
 
     if method not in _COUNTED:
         return {}
@@ -451,7 +451,7 @@ def _counts_of(method: str) -> dict:
 
 def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic row, by table ``bicubic``'s own cell function (whole test sets, float Y as every row here)."""
-    from .bicubic import _compute_cell
+    from ..study.bicubic import _compute_cell
 
     rows = []
     for d in T2_SETS[:1] if ctx.profile == "smoke" else T2_SETS:
@@ -856,7 +856,7 @@ def _t3_grows(df: pd.DataFrame, profile: str) -> Verdict:
     a, b = _pool_gap(df, "s-LWSR32", "normal", "no pool"), _pool_gap(df, "s-LWSR16", "normal", "no pool")
     if "not run" in (a.status, b.status):
         return Verdict("not run", "s-LWSR16 and s-LWSR32 with and without the pool are needed", _needed("slwsr_t3"))
-    from ..verdicts import compare_gaps
+    from ...verdicts import compare_gaps
 
     s, i = min(a.n_seeds, b.n_seeds), min(a.n_images, b.n_images)
     # the same images in the same order (both pooled over BENCHMARKS); the paper's gap is its own difference of gaps
@@ -1037,11 +1037,11 @@ def f1_models(ctx: RunContext) -> list[tuple[str, int, str, object]]:
 
 
 def f1_run(ctx: RunContext) -> pd.DataFrame:
-    from ..data import SrreproDataError
-    from ..jobs import load_model, torch_threads, trained_model
-    from ..train import resolve_device
-    from ..visual import compare_scores
-    from ..weights import WeightsError, load_official
+    from ...data import SrreproDataError
+    from ...jobs import load_model, torch_threads, trained_model
+    from ...train import resolve_device
+    from ...visual import compare_scores
+    from ...weights import WeightsError, load_official
 
     rows = []
     with torch_threads(ctx.threads):
@@ -1068,7 +1068,7 @@ def f1_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def f1_plan(ctx: RunContext):
-    from . import Plan
+    from ...tables import Plan
 
     return Plan([{"method": m, "seed": seed, "model": what, "images": 1, "est_seconds": 5.0}
                  for m, seed, what, _ in f1_models(ctx)],
@@ -1090,7 +1090,7 @@ F1_CLAIMS = [
 
 
 def _f1_plot(df, ax=None):
-    from ..visual import draw_panels
+    from ...visual import draw_panels
 
     draw_panels(df, "Urban100", (F1_IMAGE,), SCALE, "slwsr_f1")
 
@@ -1123,10 +1123,10 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
     """Per image: Bicubic and the released checkpoint (inference only, every profile) with their whole-image
     PSNR/SSIM; each compared method with official weights in the registry is scored when its file is in the data
     root and otherwise says which file is missing and where it comes from; the rest say why they are not run."""
-    from ..data import SrreproDataError
-    from ..jobs import torch_threads
-    from ..visual import compare_scores
-    from ..weights import WeightsError, load_official
+    from ...data import SrreproDataError
+    from ...jobs import torch_threads
+    from ...visual import compare_scores
+    from ...weights import WeightsError, load_official
 
     images = F7_IMAGES[:1] if ctx.profile == "smoke" else F7_IMAGES
     rows = []
@@ -1161,7 +1161,7 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def f7_plan(ctx: RunContext):
-    from . import Plan
+    from ...tables import Plan
 
     n = 1 if ctx.profile == "smoke" else len(F7_IMAGES)
     return Plan([{"method": F7_RELEASED, "seed": 0, "model": "official weights", "images": n, "est_seconds": 3.0 * n}],
@@ -1197,7 +1197,7 @@ F7_CLAIMS = [
 
 
 def _f7_plot(df, ax=None):
-    from ..visual import draw_panels
+    from ...visual import draw_panels
 
     d = df[df["method"].isin([F7_RELEASED, *F7_COMPARED])] if "method" in df else df.iloc[0:0]
     draw_panels(d, "Urban100", [im for im in F7_DRAWN if im in set(d["image"])], SCALE, "slwsr_f7")

@@ -11,10 +11,10 @@ import math
 
 import pandas as pd
 
-from .. import data as _data
-from ..evaluate import evaluate_bicubic
-from ..verdicts import exact, half_unit
-from . import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ... import data as _data
+from ...evaluate import evaluate_bicubic
+from ...verdicts import exact, half_unit
+from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # PAPER VALUES, transcribed from ../shared/seeds; each row says where it comes from.
