@@ -12,7 +12,7 @@ Layout (``$SRREPRO_CACHE``, else ``runs/cache/`` of the checkout)::
         hr/                      the decoded images, exactly as srrepro.data.read_image returns them
             pixels.npy           every image's uint8 bytes, one after another (one flat array)
             index.json           names, shapes and offsets into pixels.npy
-        lr-BI-x2-<code key>/     srrepro.patches.make_lr of every image at ×2 (the same two files)
+        lr-BI-x2-<code key>/     make_lr of every image at ×2 (the same two files)
         *.lock                   one filelock per artifact, held while it is built
 
 * **Content-addressed.** The *source key* hashes the dataset's file names, sizes and modification times (a
@@ -44,6 +44,24 @@ __all__ = ["CACHE_FORMAT", "cache_root", "source_key", "code_key", "ImageStack",
 
 CACHE_FORMAT = 1  # bump when the layout changes: old caches are then ignored
 PIXELS, INDEX = "pixels.npy", "index.json"
+
+
+def as_rgb(img: np.ndarray) -> np.ndarray:
+    """A grey image as three equal channels; an RGB one as it is."""
+    return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
+
+
+def make_lr(hr: np.ndarray, scale: int, degradation: str, index: int) -> np.ndarray:
+    """The LR image of training image number ``index`` (RGB uint8) at integer ``scale``: the mod-cropped image
+    degraded MATLAB-exactly (DN's noise seeded by ``index``, so every run and the cache see the same noise)."""
+    from .data import modcrop
+    from .degrade import degrade
+
+    cropped = modcrop(hr, scale)
+    lr = degrade(cropped, scale, degradation, seed=index)
+    if lr.shape[:2] != (cropped.shape[0] // scale, cropped.shape[1] // scale):
+        raise ValueError(f"degrade({degradation}, x{scale}) gave {lr.shape[:2]} for HR {cropped.shape[:2]}")
+    return lr
 
 
 def cache_root(explicit: str | os.PathLike | None = None) -> Path:
@@ -128,7 +146,7 @@ def _write_stack(folder: Path, names: list[str], shapes: list[tuple], make, prog
 class TrainingCache:
     """The cache of one dataset of one data root: ``hr()`` and ``lr(scale, degradation)`` build on first use.
 
-    ``TrainingCache("T91").lr(2, "BI")[i]`` equals ``make_lr(_rgb(read_image(file_i)), 2, "BI", i)`` bit for bit
+    ``TrainingCache("T91").lr(2, "BI")[i]`` equals ``make_lr(as_rgb(read_image(file_i)), 2, "BI", i)`` bit for bit
     (tests/test_cache.py).
     """
 
@@ -162,7 +180,7 @@ class TrainingCache:
         return self._artifact("hr", self._build_hr, progress)
 
     def lr(self, scale: int, degradation: str = "BI", progress: bool = False) -> ImageStack:
-        """The LR image of every (mod-cropped, RGB) image at integer ``scale``: ``srrepro.patches.make_lr``."""
+        """The LR image of every (mod-cropped, RGB) image at integer ``scale``: ``make_lr``."""
         if int(scale) != scale:
             raise ValueError(f"the cache holds integer-scale LR images only, not x{scale}")
         scale = int(scale)
@@ -182,9 +200,7 @@ class TrainingCache:
                      f"decoding {self.dataset}")
 
     def _build_lr(self, tmp: Path, scale: int, degradation: str, progress: bool) -> None:
-        from .patches import _rgb, make_lr
-
         hr = self.hr(progress)
         shapes = [(h // scale, w // scale, 3) for h, w, *_ in hr.shapes]
-        _write_stack(tmp, hr.names, shapes, lambda i: make_lr(_rgb(hr[i]), scale, degradation, i), progress,
+        _write_stack(tmp, hr.names, shapes, lambda i: make_lr(as_rgb(hr[i]), scale, degradation, i), progress,
                      f"making {degradation} x{scale} LR images of {self.dataset}")

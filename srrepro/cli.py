@@ -303,7 +303,7 @@ def _reproduce_many(args, ids: list[str]) -> None:
     knobs = dict(data_root=args.data, device=args.device, workers=args.workers, threads=args.threads,
                  progress=sys.stderr.isatty())
     if args.dry_run:
-        from .plan import book_plan
+        from .book_plan import book_plan
 
         knobs.pop("progress")
         print(f"plan for {len(ids)} table(s) at profile {args.profile}, one pool:")

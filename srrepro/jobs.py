@@ -36,11 +36,12 @@ import pandas as pd
 
 from . import lifeline, overrides
 from .data import SrreproDataError
-from .errors import SrreproError
 from .recipes import PAPER_RECIPES, SIZES, recipe
-from .train import TrainConfig, TrainingDivergedError, cpu_cores
+from .config import TrainConfig
+from .errors import SrreproError, TrainingDivergedError, WeightsError
+from .launch import submit_tasks
+from .provenance import cpu_cores
 from .verdicts import CHECKPOINTS
-from .weights import WeightsError
 
 SCORE_VERSION = 2  # bump when the evaluation protocol changes: cached per-image scores are then recomputed
 UNIT_THREADS = 1  # CPU intra-op threads per unit unless the caller says otherwise (bit-identity, see above)
@@ -539,9 +540,11 @@ def default_workers(ctx, n_tasks: int) -> tuple[int, list[str]]:
     return max(1, min(cpu_cores(), n_tasks)), []
 
 
-def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFrame]:
+def run_jobs(ctx, table: str, jobs: list[Job], cost=None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Run a table's jobs side by side (``ctx.workers``: default :func:`default_workers`); returns (rows, per-image
-    scores keyed by the row's position in rows). Jobs that need the same model run as one task."""
+    scores keyed by the row's position in rows). Jobs that need the same model run as one task; with several
+    workers, the tasks go out longest first by ``cost(ctx, job, evals)`` (:func:`srrepro.plan.job_flops`; None:
+    in the jobs' order)."""
     from tqdm.auto import tqdm
 
     tasks: dict[str, list[tuple[Job, list[dict]]]] = {}
@@ -564,20 +567,17 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
         return [run_job(ctx, table, job, evs, threads) for job, evs in group]
 
     if getattr(ctx, "launcher", "local") != "local":  # each unit a cluster job (srrepro.launch)
-        from .launch import submit_tasks
-
         reported = {k: g for k, g in tasks.items() if all(job.kind == "reported" for job, _ in g)}
         results.update({k: run_group(g) for k, g in reported.items()})
         bar.update(len(reported))
-        results.update(submit_tasks(ctx, table, {k: g for k, g in tasks.items() if k not in reported}, threads, bar))
+        results.update(submit_tasks(ctx, table, {k: g for k, g in tasks.items() if k not in reported}, threads,
+                                    run_group_in_worker, bar))
     elif workers <= 1:
         for k, group in tasks.items():
             results[k] = run_group(group)
             bar.update(1)
     else:
-        from .plan import job_flops
-
-        cost = {k: sum(job_flops(ctx, job, evs) for job, evs in group) for k, group in tasks.items()}
+        cost = {k: sum(cost(ctx, job, evs) for job, evs in group) if cost else 0.0 for k, group in tasks.items()}
         with worker_pool(workers, devices) as pool:
             futures = {}
             stage2 = {k for k, g in tasks.items() if any(j.pretrained_from is not None for j, _ in g)}
@@ -588,7 +588,7 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
                     results[k] = run_group(group)
                     bar.update(1)
                     continue
-                futures[pool.submit(_run_group_in_worker, ctx, table, group, threads)] = k
+                futures[pool.submit(run_group_in_worker, ctx, table, group, threads)] = k
             for fut in as_completed(futures):
                 results[futures[fut]] = fut.result()
                 bar.update(1)
@@ -602,7 +602,7 @@ def run_jobs(ctx, table: str, jobs: list[Job]) -> tuple[pd.DataFrame, pd.DataFra
     return pd.DataFrame(rows), (pd.concat(images, ignore_index=True) if images else pd.DataFrame())
 
 
-def _run_group_in_worker(ctx, table, group, threads):
+def run_group_in_worker(ctx, table, group, threads):
     with lifeline.busy():
         return [_worker_run(ctx, table, job, evs, threads) for job, evs in group]
 

@@ -56,11 +56,15 @@ class Unit:
     at the end of the training iteration in progress, saves ``checkpoint.pt`` there (:mod:`srrepro.train`'s
     Ctrl-C path), and only then hands over to submitit, which calls ``checkpoint`` and requeues the returned call:
     the same one, which resumes that checkpoint and loses nothing but the interrupted iteration. Outside training
-    (waiting for a lock, scoring: each score is cached when done) the unit stops at once."""
+    (waiting for a lock, scoring: each score is cached when done) the unit stops at once.
+
+    ``run_group(ctx, table, group, threads)`` runs the unit's jobs (the engine's ``srrepro.jobs.run_group``, passed
+    in: this module knows how to launch a unit, not what a unit does)."""
+
+    def __init__(self, run_group):
+        self.run_group = run_group
 
     def __call__(self, ctx, table, group, threads):
-        from .jobs import _run_group_in_worker
-
         requeue = signal.getsignal(_USR2)  # submitit's: calls self.checkpoint, saves the call, requeues the job
         stopped: list[int] = []
 
@@ -71,7 +75,7 @@ class Unit:
 
         old = {sig: signal.signal(sig, stop) for sig in (signal.SIGTERM, _USR2)}
         try:
-            return _run_group_in_worker(ctx, table, group, threads)
+            return self.run_group(ctx, table, group, threads)
         except KeyboardInterrupt:
             if not (stopped and _is_submitit_handler(requeue)):
                 raise
@@ -122,14 +126,15 @@ def executor(ctx, table: str):
     return ex
 
 
-def submit_tasks(ctx, table: str, tasks: dict, threads: int, bar=None) -> dict:
-    """Run ``tasks`` ({key: [(job, evals)]}) as one submitit job each; returns {key: the unit's results}."""
+def submit_tasks(ctx, table: str, tasks: dict, threads: int, run_group, bar=None) -> dict:
+    """Run ``tasks`` ({key: [(job, evals)]}) as one submitit job each, each through ``run_group`` (see
+    :class:`Unit`); returns {key: the unit's results}."""
     if ctx.launcher not in LAUNCHERS[1:]:
         raise LaunchError(f"unknown launcher {ctx.launcher!r}; valid: {', '.join(LAUNCHERS)}")
     from submitit.core.utils import FailedJobError, UncompletedJobError
 
     ex = executor(ctx, table)
-    unit = Unit()
+    unit = Unit(run_group)
     keys = list(tasks)
     with ex.batch():  # one Slurm job array for the table
         submitted = [ex.submit(unit, ctx, table, tasks[k], threads) for k in keys]

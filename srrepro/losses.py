@@ -25,13 +25,13 @@ A loss is named by a spec string, a ``+``-sum of optionally weighted terms: ``"l
 """
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
+from .config import LOSS_TERMS, parse_loss  # noqa: F401 (parse_loss: srrepro.losses' API)
 from .weights import MissingWeightsError, _sha256  # one missing-weights class: the engine makes it a "not run" row
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"
@@ -40,19 +40,8 @@ VGG19_SIZE = "548 MB"
 VGG16_FILES = ("weights/imagenet/vgg16_features_fp16.npz", "weights/imagenet/vgg16-397923af.pth")
 VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
 VGG16_NPZ_SHA256 = "961b185e7f1c071d51a3dc41f13aa4614f6f9f40a172f2597a3e462d82479dd7"
-TERMS = ("l1", "l2", "ms_l1", "vgg", "vgg16", "gan")
+TERMS = LOSS_TERMS
 VGG_TERMS = {"vgg": ("vgg19", 34), "vgg16": ("vgg16", 28)}  # loss term → (network, last features index)
-
-
-def parse_loss(spec: str) -> dict[str, float]:
-    """``"1*vgg+5e-3*gan"`` → ``{"vgg": 1.0, "gan": 0.005}``; a bare term has weight 1."""
-    terms: dict[str, float] = {}
-    for part in spec.replace(" ", "").split("+"):
-        m = re.fullmatch(r"(?:([0-9.eE+-]+)\*)?([a-z_0-9]+)", part)
-        if not m or m.group(2) not in TERMS:
-            raise ValueError(f"bad loss spec {spec!r}: terms are {', '.join(TERMS)}, optionally weighted as 0.1*l1")
-        terms[m.group(2)] = float(m.group(1)) if m.group(1) else 1.0
-    return terms
 
 
 def bicubic_resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

@@ -30,7 +30,7 @@ import math
 import numpy as np
 import torch
 
-from .cache import ImageStack
+from .cache import ImageStack, as_rgb, make_lr
 
 
 def _augment(img: np.ndarray, k: int) -> np.ndarray:
@@ -42,23 +42,6 @@ def _augment(img: np.ndarray, k: int) -> np.ndarray:
     if k & 4:
         img = img.transpose(1, 0, 2)
     return img
-
-
-def _rgb(img: np.ndarray) -> np.ndarray:
-    return np.repeat(img[..., None], 3, axis=2) if img.ndim == 2 else img
-
-
-def make_lr(hr: np.ndarray, scale: int, degradation: str, index: int) -> np.ndarray:
-    """The LR image of training image number ``index`` (RGB uint8) at integer ``scale``: the mod-cropped image
-    degraded MATLAB-exactly (DN's noise seeded by ``index``, so every run and the cache see the same noise)."""
-    from .data import modcrop
-    from .degrade import degrade
-
-    cropped = modcrop(hr, scale)
-    lr = degrade(cropped, scale, degradation, seed=index)
-    if lr.shape[:2] != (cropped.shape[0] // scale, cropped.shape[1] // scale):
-        raise ValueError(f"degrade({degradation}, x{scale}) gave {lr.shape[:2]} for HR {cropped.shape[:2]}")
-    return lr
 
 
 def _all_mapped(images, lr_images: dict, int_scales) -> bool:
@@ -110,7 +93,7 @@ class PatchSampler:
                  lr_images=None):
         if batch_size % world_size:
             raise ValueError(f"batch_size {batch_size} is not divisible by the {world_size} DDP processes")
-        self.hr = [_rgb(np.asarray(img)) for img in (images if isinstance(images, ImageStack) else
+        self.hr = [as_rgb(np.asarray(img)) for img in (images if isinstance(images, ImageStack) else
                                                      (img for _, img in images))]
         if not self.hr:
             raise ValueError("no training images")
@@ -160,7 +143,7 @@ class PatchSampler:
         self.__dict__.update(state)
         if self.hr is None:
             images, lr_images = self._stacks
-            self.hr = [_rgb(np.asarray(img)) for img in images]
+            self.hr = [as_rgb(np.asarray(img)) for img in images]
             self.lr = {(i, s): stack[i] for s, stack in lr_images.items() for i in range(len(self.hr))}
 
     def hr_patch(self, scale: float) -> int:

@@ -1,6 +1,6 @@
 """One pool for many tables (``srrepro reproduce A B C …``, ``--all``, ``make reproduce-all``).
 
-The units of every table go into one process pool, as :func:`srrepro.plan.book_plan` lists them: each model once
+The units of every table go into one process pool, as :func:`srrepro.book_plan.book_plan` lists them: each model once
 across tables (with every scoring pass any table asks of it), the longest ready unit first onto the next free
 worker (one per GPU, or per core), a second stage only once its stage 1 has finished. Units leave their models and
 per-image scores in the engine's caches (``runs/``); each table's CSV is then written by ``tables.reproduce``, which
@@ -30,8 +30,8 @@ def _run_unit(work: list, threads: int | None) -> None:
 
 
 def ready_order(units: list, done: set[str]) -> list:
-    """Units whose stage 1 (if any) is done, longest first (a stage 1 with its stage 2): the order :func:`srrepro.plan.schedule` assumes."""
-    from .plan import priority
+    """Units whose stage 1 (if any) is done, longest first (a stage 1 with its stage 2): the order :func:`srrepro.book_plan.schedule` assumes."""
+    from .book_plan import priority
 
     keys, prio = {u.key for u in units}, priority(units)
     return sorted((u for u in units if u.after not in keys or u.after in done), key=lambda u: (-prio[u.key], u.key))
@@ -44,7 +44,7 @@ def run_pool(ids: list[str], profile: str, workers: int | None = None, threads: 
 
     from . import tables
     from .jobs import UNIT_THREADS, can_spawn, default_workers, unit_devices, worker_pool
-    from .plan import book_plan
+    from .book_plan import book_plan
 
     plan = book_plan(ids, profile, workers=workers, threads=threads, **knobs)
     todo = [u for u in plan.units if u.work and not u.key.startswith("table:")]

@@ -29,7 +29,9 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from . import spec as specs
 from .errors import SrreproError
+from .jobs import row_key
 
 DEVICES = "auto | cpu | cuda | cuda:N | mps"
 # Folders of a data root (srrepro/data.py's layout): a root holding none of them is the wrong folder.
@@ -48,20 +50,16 @@ class ParameterError(InputError):
 
 # ------------------------------------------------------------------------------------------ parameters
 def check_table(table_id) -> str:
-    from . import tables
-
     if not isinstance(table_id, str):
         raise ParameterError(f"table must be a table id (a string), not {table_id!r}; `srrepro list` shows them")
-    tables.get(table_id)  # UnknownTableError lists the valid ids
+    specs.get(table_id)  # UnknownTableError lists the valid ids
     return table_id
 
 
 def check_profile(profile) -> str:
-    from . import tables
-
     if not isinstance(profile, str):
-        raise ParameterError(f"profile must be one of {', '.join(tables.PROFILES)}, not {profile!r}")
-    return tables.check_profile(profile)
+        raise ParameterError(f"profile must be one of {', '.join(specs.PROFILES)}, not {profile!r}")
+    return specs.check_profile(profile)
 
 
 def check_device(device, available: bool = True) -> str:
@@ -151,15 +149,11 @@ def check_only(spec, profile: str, only, results_dir="results") -> dict | None:
 
 
 def _cells(spec, profile: str, results_dir) -> list[dict]:
-    from . import tables
-
     if spec.jobs is not None:
-        from .jobs import row_key
-
-        return [row_key(j, ev) for j in spec.jobs(tables.context(spec, profile)) for ev in j.evals]
-    path = tables.result_path(spec.id, profile, results_dir)
+        return [row_key(j, ev) for j in spec.jobs(specs.context(spec, profile)) for ev in j.evals]
+    path = specs.result_path(spec.id, profile, results_dir)
     if not path.exists():  # the checkout's own result of the profile has the same cells
-        path = tables.result_path(spec.id, profile)
+        path = specs.result_path(spec.id, profile)
     if not path.exists():
         return []
     import pandas as pd
@@ -174,14 +168,12 @@ def check_params(table_id, profile, device="auto", seeds=None, iterations=None, 
     """Every parameter of a run, each by its own validator; returns them normalised (``only`` as the grid spells
     its values). The CLI, ``make`` (``python -m srrepro.preflight``) and the notebooks' ``reproduce_or_load`` all
     come here."""
-    from . import tables
-
     check_table(table_id)
     check_profile(profile)
     out = dict(table_id=table_id, profile=profile, device=check_device(device, device_available))
     for name, v in (("seeds", seeds), ("iterations", iterations), ("workers", workers), ("threads", threads)):
         out[name] = check_count(name, v)
-    out["only"] = check_only(tables.get(table_id), profile, only, results_dir)
+    out["only"] = check_only(specs.get(table_id), profile, only, results_dir)
     return out
 
 

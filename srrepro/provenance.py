@@ -243,3 +243,8 @@ def portable_paths(text: str) -> str:
     """``text`` with every absolute path of this machine rewritten: under the data root → "data root/…", a run
     folder → "runs/…", in the checkout → relative to it (what a result row, a page or a notebook may record)."""
     return _ABS_PATH.sub(lambda m: _relative_path(m.group(0)), text)
+
+
+def cpu_cores() -> int:
+    """The cores this process may run on (its affinity, not the machine's count)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)

@@ -26,17 +26,13 @@ from pathlib import Path
 import torch
 import torch.nn as nn
 
-from .errors import SrreproError
+from .errors import SrreproError, WeightsError
 
 __all__ = [
     "OFFICIAL_WEIGHTS", "OfficialWeights", "WeightsError", "UnknownWeightsError", "MissingWeightsError",
     "WeightsChecksumError", "CheckpointMismatchError", "CheckpointFormatError", "list_weights", "weights_path",
     "load_official", "load_state_dict_strict", "read_state_dict", "download_weights",
 ]
-
-
-class WeightsError(SrreproError):
-    """Base class: one line saying what is wrong and what to do."""
 
 
 class UnknownWeightsError(WeightsError, KeyError):

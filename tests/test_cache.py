@@ -16,7 +16,8 @@ import torch
 import srrepro.cache as C
 import srrepro.train as T
 from srrepro.data import read_image
-from srrepro.patches import PatchSampler, _rgb, make_lr
+from srrepro.cache import as_rgb, make_lr
+from srrepro.patches import PatchSampler
 
 
 @pytest.fixture(autouse=True)
@@ -45,7 +46,7 @@ def test_cached_arrays_equal_a_fresh_decode_and_matlab_resize_bit_for_bit(t91_su
     for scale, kind in ((2, "BI"), (3, "BI"), (4, "BD"), (3, "DN")):
         lr = cache.lr(scale, kind)
         for i, p in enumerate(files):
-            assert np.array_equal(lr[i], make_lr(_rgb(read_image(p)), scale, kind, i)), (scale, kind, p.name)
+            assert np.array_equal(lr[i], make_lr(as_rgb(read_image(p)), scale, kind, i)), (scale, kind, p.name)
     # the sampler reads the same LR images it would have made itself
     made = PatchSampler(hr.items(), (2, 3), lr_patch=8, batch_size=4, seed=3)
     mapped = PatchSampler(hr, (2, 3), lr_patch=8, batch_size=4, seed=3, lr_images={2: cache.lr(2), 3: cache.lr(3)})
@@ -61,7 +62,7 @@ def test_a_second_start_maps_the_cache_without_decoding(t91_subset, tmp_path, mo
         raise AssertionError("decoded again")
 
     monkeypatch.setattr("srrepro.data.read_image", no_decoding)
-    monkeypatch.setattr("srrepro.patches.make_lr", no_decoding)
+    monkeypatch.setattr("srrepro.cache.make_lr", no_decoding)
     t = time.perf_counter()
     cache = C.TrainingCache("T91", t91_subset, tmp_path / "cache")
     hr, lr = cache.hr(), cache.lr(2)
@@ -90,12 +91,12 @@ def test_a_failed_build_leaves_nothing_readable_and_its_leftovers_are_removed(t9
             raise RuntimeError("killed")
         return real(*a, **k)
 
-    monkeypatch.setattr("srrepro.patches.make_lr", dies_on_the_third)
+    monkeypatch.setattr("srrepro.cache.make_lr", dies_on_the_third)
     with pytest.raises(RuntimeError, match="killed"):
         cache.lr(2)
     assert not [p for p in cache.folder.iterdir() if p.name.startswith("lr-") and p.is_dir()]  # none half-built
     (cache.folder / f"lr-BI-x2-{C.code_key()}.tmp-999999").mkdir()  # a builder killed by SIGKILL
-    monkeypatch.setattr("srrepro.patches.make_lr", real)
+    monkeypatch.setattr("srrepro.cache.make_lr", real)
     assert len(cache.lr(2)) == 6
     assert not list(cache.folder.glob("*.tmp-*"))
 

@@ -182,7 +182,7 @@ def test_a_preempted_cluster_unit_saves_requeues_and_ends_bit_for_bit(tmp_path, 
     reached = PREEMPT_ITERATIONS // 4  # model_50.pt: at least this many iterations are done when it appears
     snapshot = tmp_path / "runs" / "t" / job.hash("smoke") / f"model_{reached}.pt"
 
-    unit = launch.executor(c, "t").submit(launch.Unit(), c, "t", [(job, job.evals)], 1)
+    unit = launch.executor(c, "t").submit(launch.Unit(jobs.run_group_in_worker), c, "t", [(job, job.evals)], 1)
     deadline = time.time() + 120
     while not snapshot.exists() and not unit.done() and time.time() < deadline:
         time.sleep(0.01)

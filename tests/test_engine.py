@@ -298,7 +298,7 @@ def test_a_failed_cluster_unit_names_itself_and_its_log(toy, tmp_path, data_root
     job.config.model = "no_such_model"  # build_model raises inside the job
     with pytest.raises(launch.LaunchError, match=r"unit k \(job \d+\) failed: .*UnknownModelError: unknown model "
                                                  r"'no_such_model'.*; its log: .*_log\.err$"):
-        launch.submit_tasks(bad, "toy_train", {"k": [(job, job.evals)]}, threads=1)
+        launch.submit_tasks(bad, "toy_train", {"k": [(job, job.evals)]}, threads=1, run_group=jobs.run_group_in_worker)
 
 
 def test_slurm_options_reach_the_sbatch_script(tmp_path, monkeypatch):

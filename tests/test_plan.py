@@ -9,7 +9,7 @@ import zlib
 import pytest
 
 from srrepro import cli, plan, tables
-from srrepro.plan import BookPlan, Unit, book_plan, schedule
+from srrepro.book_plan import BookPlan, Unit, book_plan, schedule
 
 
 def _fake_flops(model, kwargs_json, scale, train):  # 1–10 MFLOP per LR pixel, fixed per model

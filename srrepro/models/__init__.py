@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-import torch.nn as nn
+if TYPE_CHECKING:  # the registry is read without torch; a model module imports it
+    import torch.nn as nn
 
 from ..errors import SrreproError
 

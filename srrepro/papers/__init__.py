@@ -98,8 +98,9 @@ def table_modules() -> dict[str, str]:
     return {t: f"{__name__}.{p.slug}.{mod}" for p in papers() for t, mod in p.tables.items()}
 
 
-def paper_of(table_id: str) -> Paper:
-    return next(p for p in papers() if table_id in p.tables)
+def paper_of(table_id: str) -> Paper | None:
+    """The paper folder that declares ``table_id`` (None: a table registered by other means, e.g. a test's)."""
+    return next((p for p in papers() if table_id in p.tables), None)
 
 
 def needs() -> dict[str, dict[str, set[str]]]:
@@ -131,6 +132,8 @@ def printed(table_id: str) -> list[dict]:
     [] when the folder has no file."""
     import pandas as pd  # here, not at the top: the paper folders' metadata is read without pandas
 
+    if paper_of(table_id) is None:
+        return []
     path = values_path(table_id)
     if not path.exists():
         return []
