@@ -42,6 +42,7 @@ from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
 from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
 from ...tables import Layout, RunContext, TableSpec, complete, with_training_note, select
+from ..study.bicubic import DN_SEEDS
 
 PAPER = "OverNet"
 FOLLOWS_PAPER = "paper multi-scale model"
@@ -227,6 +228,10 @@ def overnet_config(ctx: RunContext, seed: int, scale: int | None = None, multi: 
 
 params = params_of  # exact parameter counts, meta device
 
+# profile → whether its models are trained by the paper's full recipe: only those can be set against the published
+# numbers of fully trained methods (overnet_t6's and overnet_t7's comparisons with the other columns)
+FULL_RECIPE = {"smoke": False, "lite": False, "paper": True}
+
 
 @lru_cache(maxsize=None)
 def overnet_params_fe(official: bool = True, **kwargs) -> int:
@@ -405,6 +410,7 @@ Table 5's OverNet-S), so these four models are the released code's per-scale ×3
 
 
 # ================================================================================================ t2
+T2_RDN_ROWS = ("Meta-RDN", "RDN-OSM")  # the grid's rdn_rows where they are trained (22M parameters each)
 T2_VARIANTS = {  # experiment → OverNet kwargs (max scale 4)
     "Pixelshuffle": dict(overscale=4, interpolation="bicubic"),  # pixel shuffle to ×4, bicubic↓ to the target
     "OSM-bilinear": dict(interpolation="bilinear"),  # overscale 5, bilinear↓
@@ -421,8 +427,8 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
             cfg = train_config(ctx, "overnet", "overnet", kw, seed, scale_range=(1.1, 4.0), loss="ms_l1",
                                ms_scales=(2, 3, 4))
             jobs.append(Job.train({"experiment": exp, "seed": seed}, evs, cfg, "overnet", {"follows": FOLLOWS_PAPER}))
-    if ctx.profile != "lite":  # 22M-parameter models: the paper profile (and the smoke plumbing) only
-        for exp, model, kw in (("Meta-RDN", "meta_rdn", {}), ("RDN-OSM", "rdn", dict(scale=4, upsampler="osm"))):
+    for exp, model, kw in (("Meta-RDN", "meta_rdn", {}), ("RDN-OSM", "rdn", dict(scale=4, upsampler="osm"))):
+        if exp in ctx.grid["rdn_rows"]:  # 22M-parameter models: the paper profile (and the smoke plumbing) only
             fam = "meta_rdn" if model == "meta_rdn" else "rdn_osm"
             for seed in range(ctx.n_seeds):
                 cfg = train_config(ctx, fam, model, {**kw, **size(fam, ctx.profile)}, seed, scales=T2_SCALES)
@@ -576,13 +582,14 @@ def _osm_kwargs(model: str, scale: int, lr_skip: bool = True) -> dict:
 NO_SKIP = "-OSM (no bicubic skip)"  # method suffix of the diagnostic variant
 
 
-def t3_variants(arch: str, profile: str) -> list[tuple[str, bool, bool]]:
+def t3_variants(arch: str, no_skip_archs: tuple) -> list[tuple[str, bool, bool]]:
     """(method, osm, lr_skip) per architecture. Eq. 8's OSM adds bicubic↑(I_LR) to its output; CARN and EDSR
-    have no such global skip, so "X-OSM vs X" changes two things. Below the paper profile a third model, the OSM
-    without that skip, tells the overscaling's share of the gain from the skip's (a skip speeds up short training
-    a lot). At the paper profile it would add 50 % to a 566 GPU-hour table, so it is not run there."""
+    have no such global skip, so "X-OSM vs X" changes two things. For the architectures of ``no_skip_archs`` (the
+    grid's: CARN and EDSR below the paper profile) a third model, the OSM without that skip, tells the
+    overscaling's share of the gain from the skip's (a skip speeds up short training a lot). At the paper profile
+    it would add 50 % to a 566 GPU-hour table, so the grid names none there."""
     out = [(arch, False, False), (f"{arch}-OSM", True, True)]
-    if profile != "paper" and arch in ("CARN", "EDSR"):
+    if arch in no_skip_archs:
         out.append((f"{arch}{NO_SKIP}", True, False))
     return out
 
@@ -592,15 +599,15 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
     for arch in ctx.grid["archs"]:
         model, fam = T3_ARCHS[arch]
         for s in ctx.grid["scales"]:
-            for method, osm, lr_skip in t3_variants(arch, ctx.profile):
+            for method, osm, lr_skip in t3_variants(arch, ctx.grid["no_skip_archs"]):
                 kw = {**size(fam, ctx.profile), **(_osm_kwargs(model, s, lr_skip) if osm else {})}
-                ens = (False, True) if (arch == "EDSR" and ctx.profile == "paper") else (False,)
+                ens = (False, True) if arch in ctx.grid["self_ensemble_archs"] else (False,)
                 evs = [{"dataset": d, "scale": float(s), "self_ensemble": e} for d in ctx.grid["datasets"] for e in ens]
                 for seed in range(ctx.n_seeds):
                     cfg = train_config(ctx, fam, model, kw, seed, scales=(s,))
                     jobs.append(Job.train({"method": method, "arch": arch, "osm": osm, "seed": seed}, evs, cfg, fam,
                                           {"follows": FOLLOWS_CODE + " (per-scale models, as the released code)"}))
-    if ctx.profile == "paper":  # Meta-RDN (Set14 column): Table 2's arbitrary-scale Meta-RDN, shared cache
+    if ctx.grid["meta_rdn"]:  # Meta-RDN (Set14 column): Table 2's arbitrary-scale Meta-RDN, shared cache
         for seed in range(ctx.n_seeds):
             cfg = train_config(ctx, "meta_rdn", "meta_rdn", {}, seed, scales=T2_SCALES)
             jobs.append(Job.train({"method": "Meta-RDN", "arch": "RDN", "osm": False, "seed": seed},
@@ -896,7 +903,7 @@ def _vs_reported(df: pd.DataFrame, cells: tuple, others: pd.Series, what: str, n
 
 
 def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
-    if profile != "paper":
+    if not FULL_RECIPE[profile]:
         return Verdict("inconclusive", "only paper-profile OverNets (DIV2K, 6e5 iterations) can be set against the "
                                        "published numbers of fully trained methods",
                        _paper_needed("overnet_t6"))
@@ -987,13 +994,12 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
 
 def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column, computed by table ``bicubic``'s own cell function (so the numbers are identical)."""
-    from ..study.bicubic import BD_READINGS, DN_SEEDS, _compute_cell
+    from ..study.bicubic import BD_READINGS, _compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", T7_DATASETS):
         cells = [dict(dataset=d, scale=3.0, degradation="BD", variant=r, seeds=1) for r in BD_READINGS]
-        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30",
-                          seeds=1 if ctx.profile == "smoke" else DN_SEEDS))
+        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30", seeds=ctx.grid["dn_noise_seeds"]))
         for c in cells:
             keys = {"method": "Bicubic", "seed": 0, "dataset": d, "degradation": c["degradation"],
                     "variant": c["variant"], "scale": 3.0}
@@ -1056,7 +1062,7 @@ _t7_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "or the paper p
 
 
 def _t7_best(df: pd.DataFrame, profile: str) -> Verdict:
-    if profile != "paper":
+    if not FULL_RECIPE[profile]:
         return Verdict("inconclusive", "lite models cannot be set against published fully trained methods",
                        _paper_needed("overnet_t7"))
     return _vs_reported(df, ("dataset", "degradation"),
@@ -1177,16 +1183,20 @@ T8_MODELS = {  # measured here: name → (zoo model, kwargs); the ×4 models of 
     "RDN": ("rdn", dict(scale=4)),
     "Meta-RDN": ("meta_rdn", {}),
 }
-T8_TIMING = {"smoke": dict(images=1, crop=8), "lite": dict(images=4, crop=64), "paper": dict(images=None, crop=None)}
+# the grid: timed_images (the first N Urban100 ×4 LR images; None: all 100), lr_crop (central crop side; None: whole
+# images), assumed_flops_rate (the plan's FLOP/s; None: this machine's, measured), plan_gpu_hours (the plan also
+# gives GPU-hours)
+T8_GRID = {"smoke": dict(timed_images=1, lr_crop=8, assumed_flops_rate=2e10, plan_gpu_hours=False),
+           "lite": dict(timed_images=4, lr_crop=64, assumed_flops_rate=None, plan_gpu_hours=False),
+           "paper": dict(timed_images=None, lr_crop=None, assumed_flops_rate=None, plan_gpu_hours=True)}
 
 
 def t8_inputs(ctx: RunContext) -> list[np.ndarray]:
     from ...evaluate import pairs
 
-    t = T8_TIMING[ctx.profile]
-    lrs = [lr for _, lr, _ in pairs("Urban100", 4, root=ctx.data_root, limit=t["images"])]
-    if t["crop"]:
-        c = t["crop"]
+    lrs = [lr for _, lr, _ in pairs("Urban100", 4, root=ctx.data_root, limit=ctx.grid["timed_images"])]
+    if ctx.grid["lr_crop"]:
+        c = ctx.grid["lr_crop"]
         lrs = [lr[(lr.shape[0] - c) // 2:(lr.shape[0] - c) // 2 + c, (lr.shape[1] - c) // 2:(lr.shape[1] - c) // 2 + c]
                for lr in lrs]
     return lrs
@@ -1236,7 +1246,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
         ratio = (float(np.median(np.array(times[n]) / np.array(times["OverNet"]))) if "OverNet" in times else math.nan)
         rows.append({"method": n, "params": count_params(models[n]), "seconds": float(np.median(times[n])),
                      "ratio": ratio, "gflops": fpp * px / 1e9, "gflops_urban100": fpp * full_px / 1e9,
-                     "input": f"{len(lrs)} Urban100 ×4 LR {'crops ' + str(T8_TIMING[ctx.profile]['crop']) + '²' if T8_TIMING[ctx.profile]['crop'] else 'images'}",
+                     "input": f"{len(lrs)} Urban100 ×4 LR {'crops ' + str(ctx.grid['lr_crop']) + '²' if ctx.grid['lr_crop'] else 'images'}",
                      "device": str(device) if device.type != "cuda" else torch.cuda.get_device_name(device),
                      "threads": torch.get_num_threads(), "follows": "timing only (random weights)",
                      "status": "ok (timing; PSNR not measured: random weights)"})
@@ -1244,21 +1254,21 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def t8_plan(ctx: RunContext) -> Plan:
-    t = T8_TIMING[ctx.profile]
+    t = ctx.grid
     runs = []
     with torch_threads(ctx.threads):
-        rate = cpu_flops_rate(ctx.device) if ctx.profile != "smoke" else 2e10
+        rate = t["assumed_flops_rate"] or cpu_flops_rate(ctx.device)
         for n, (m, kw) in T8_MODELS.items():
             fpp = flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
             try:
-                n_img = t["images"] or 100
-                px = (t["crop"] ** 2) if t["crop"] else lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
+                n_img = t["timed_images"] or 100
+                px = (t["lr_crop"] ** 2) if t["lr_crop"] else lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
             except SrreproDataError:  # no Urban100: nothing to time
                 n_img, px = 0, 0
             runs.append({"method": n, "model": f"{m} {json.dumps(kw)}", "training_iterations": 0,
                          "forward_passes": n_img + 1, "gflops_per_pass": round(fpp * px / 1e9, 1),
                          "est_seconds": round(fpp * px * (n_img + 1) / rate, 1)})
-            if ctx.profile == "paper":
+            if t["plan_gpu_hours"]:
                 runs[-1]["gpu_hours"] = round(fpp * px * (n_img + 1) / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600, 3)
     return Plan(runs, "No training: paper-size ×4 models with random weights, each timed on the same Urban100 ×4 LR "
                       "inputs in one process (round-robin), after one warm-up pass; ratios to OverNet are the result.")
@@ -1885,7 +1895,10 @@ SPECS = {
                           "loss, scored on B100 at ×1.1 … ×4.0. The figure shows PSNR and ΔPSNR against "
                           "Pixelshuffle with the seed spread. Meta-RDN and RDN-OSM at the paper profile."),
         keys=["experiment", "scale", "seed"], metrics=["psnr", "ssim"],
-        jobs=t2_jobs, grid=_grid(smoke={"scales": (1.5, 2.0, 3.7)}, lite={"limits": {"B100": 5}}),  # 30 scales a model
+        jobs=t2_jobs,
+        grid=_grid(smoke={"scales": (1.5, 2.0, 3.7), "rdn_rows": T2_RDN_ROWS},
+                   lite={"limits": {"B100": 5}, "rdn_rows": ()},  # 30 scales a model
+                   paper={"rdn_rows": T2_RDN_ROWS}),
         plan_notes="Arbitrary-scale OverNets (max scale 4) trained on scales drawn uniformly in [1.1, 4.0] with the "
                    "multi-scale loss, scored on B100 at the 30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) "
                    "at the paper profile only.",
@@ -1901,10 +1914,13 @@ SPECS = {
                           "Urban100."),
         keys=["method", "arch", "osm", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"],
         jobs=t3_jobs,
-        grid=_grid(smoke={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (4,), "datasets": ("Set5",)},
-                   lite={"archs": ("CARN", "EDSR"), "scales": (4,), "datasets": ("Set5", "Set14", "Urban100")},
+        grid=_grid(smoke={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (4,), "datasets": ("Set5",),
+                          "no_skip_archs": ("CARN", "EDSR"), "self_ensemble_archs": (), "meta_rdn": False},
+                   lite={"archs": ("CARN", "EDSR"), "scales": (4,), "datasets": ("Set5", "Set14", "Urban100"),
+                         "no_skip_archs": ("CARN", "EDSR"), "self_ensemble_archs": (), "meta_rdn": False},
                    paper={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (2, 3, 4),
-                          "datasets": ("Set5", "Set14", "Urban100")}),
+                          "datasets": ("Set5", "Set14", "Urban100"), "no_skip_archs": (),
+                          "self_ensemble_archs": ("EDSR",), "meta_rdn": True}),
         plan_notes="Each architecture trained per scale with its own up-sampler and with the OSM (overscale s+1, "
                    "bicubic↓), same recipe; below paper also the OSM without its bicubic skip. Lite: CARN and EDSR, "
                    "narrowed, ×4 only; RDN (22M) and RCAN (16M) at the paper profile.",
@@ -1963,7 +1979,9 @@ SPECS = {
                           "trained and scored on BD (RDN's blur-then-subsample) and DN (σ = 30) LR images at ×3. "
                           "Other methods are shown as reported."),
         keys=["method", "dataset", "degradation", "variant", "scale", "seed"], metrics=["psnr", "ssim"],
-        jobs=t7_jobs, extra_rows=t7_bicubic_rows, grid=_grid(smoke={"datasets": ("Set5",)}),
+        jobs=t7_jobs, extra_rows=t7_bicubic_rows,
+        grid=_grid(smoke={"datasets": ("Set5",), "dn_noise_seeds": 1}, lite={"dn_noise_seeds": DN_SEEDS},
+                   paper={"dn_noise_seeds": DN_SEEDS}),
         plan_notes="×3 OverNet / OverNet w/o OSM trained on BD (RDN's blur-then-subsample, the reading the training "
                    "sampler uses) and on DN (σ = 30) LR images; the Bicubic column is exact (table `bicubic`'s code: "
                    "both BD readings, DN mean over 5 noise seeds).",
@@ -2015,7 +2033,7 @@ SPECS = {
         description=("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN (random weights: nothing is trained) timed in one "
                      "process on the same Urban100 ×4 LR inputs; reported as ratios to OverNet next to the paper's "
                      "seconds. `gflops` is per timed input, `gflops_urban100` per mean full Urban100 ×4 image."),
-        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan,
+        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan, grid=T8_GRID,
         layout=Layout(("method",), (), ("params", "seconds", "ratio")),
         display_extra=("gflops", "gflops_urban100", "device", "threads"),
         paper_values=_t8_pv(), claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
