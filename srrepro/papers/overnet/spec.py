@@ -41,7 +41,8 @@ from ...plots import gap_bars
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
 from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
-from ...tables import Layout, RunContext, TableSpec, complete, with_training_note, select
+from ...tables import Layout, RunContext, TableSpec, with_training_note, select
+from .. import printed
 from ..study.bicubic import DN_SEEDS
 
 PAPER = "OverNet"
@@ -49,7 +50,9 @@ FOLLOWS_PAPER = "paper multi-scale model"
 FOLLOWS_CODE = "released code: one model per scale"
 
 # ================================================================================================ paper values
-# PAPER VALUES, transcribed from shared/seeds/overnet.txt. "K"/"M" counts are as printed (rounded by the paper).
+# The paper's printed values are data: values/<table id>.csv (one printed number per row, with its table, row and
+# column; "K"/"M" counts as printed), read by tables.get and, where a job or rule needs them, by printed(<id>).
+# The tables' names, as each spec's source:
 T1 = "OverNet Table 1 (Urban100 ×3)"
 T2 = "OverNet Table 2 (B100)"
 T3 = "OverNet Table 3"
@@ -59,119 +62,17 @@ T6 = "OverNet Table 6 (BI)"
 T7 = "OverNet Table 7 (×3, BD/DN)"
 T8 = "OverNet Table 8 (Urban100 ×4)"
 
-# Table 1: config → (SCs in LDGs, SCs in GDG, #Params, PSNR)
-T1_CONFIGS = {1: (False, False, 695e3, 28.23), 2: (True, False, 806e3, 28.21), 3: (False, True, 732e3, 28.29),
-              4: (True, True, 943e3, 28.37)}
-
-# Table 2: rows top to bottom, scales ×1.1 … ×4.0 left to right over the table's three blocks.
+# Table 1's design (its check marks, not printed numbers): config → (SCs in LDGs, SCs in GDG)
+T1_SKIPS = {1: (False, False), 2: (True, False), 3: (False, True), 4: (True, True)}
+# Table 2's columns ×1.1 … ×4.0 (Meta-SR's scale set, which the arbitrary-scale models train on)
 T2_SCALES = tuple(round(1.0 + 0.1 * k, 1) for k in range(1, 31))
-T2_ROWS = {
-    "Pixelshuffle": [42.40, 39.71, 38.10, 36.75, 35.60, 34.70, 33.96, 33.30, 33.65, 32.22,
-                     31.60, 31.22, 30.75, 30.50, 30.27, 29.95, 29.73, 29.42, 29.17, 29.14,
-                     28.78, 28.70, 28.50, 28.30, 28.14, 28.10, 28.72, 27.74, 27.60, 27.65],
-    "OSM-bilinear": [42.63, 39.89, 38.15, 36.83, 35.70, 34.78, 34.05, 33.37, 32.76, 32.31,
-                     31.71, 31.29, 30.84, 30.55, 30.37, 30.02, 29.77, 29.52, 29.30, 29.26,
-                     28.81, 28.77, 28.62, 28.49, 28.23, 28.22, 28.90, 27.82, 27.79, 27.75],
-    "OSM-bicubic": [42.74, 39.95, 38.19, 36.87, 35.74, 34.80, 34.10, 33.42, 32.81, 32.34,
-                    31.75, 31.34, 30.86, 30.65, 30.42, 30.11, 29.83, 29.64, 29.36, 29.30,
-                    28.90, 28.81, 28.66, 28.51, 28.26, 28.25, 28.96, 27.84, 27.83, 27.80],
-    "Meta-RDN": [42.82, 40.40, 38.28, 36.95, 35.86, 34.90, 34.13, 33.45, 32.86, 32.35,
-                 31.82, 31.41, 31.06, 30.62, 30.45, 30.13, 29.82, 29.67, 29.40, 29.30,
-                 28.87, 28.79, 28.68, 28.54, 28.32, 28.27, 28.04, 27.92, 27.82, 27.75],
-    # labelled "OSM-RDN" in the first block and "RDN-OSM" in the other two
-    "RDN-OSM": [42.93, 40.48, 38.42, 37.06, 36.01, 35.02, 34.25, 35.53, 32.95, 32.46,
-                31.75, 31.46, 31.10, 30.60, 30.48, 30.15, 29.79, 29.71, 29.35, 29.38,
-                28.96, 28.70, 28.80, 28.64, 28.41, 28.23, 28.00, 27.97, 27.89, 27.83],
-}
-
-# Table 3: columns left to right; rows (dataset, scale) top to bottom. None = "-".
-T3_METHODS = ("CARN", "CARN-OSM", "EDSR", "EDSR-OSM", "RDN", "Meta-RDN", "RDN-OSM", "RCAN", "RCAN-OSM")
-T3_ROWS = {
-    ("Set5", 2): [37.76, 37.90, 38.20, 38.28, 38.24, None, 38.31, 38.27, 38.36],
-    ("Set5", 3): [34.29, 34.35, 34.76, 34.80, 34.71, None, 34.77, 34.74, 34.81],
-    ("Set5", 4): [32.13, 32.15, 32.62, 32.66, 32.47, None, 32.58, 32.63, 32.70],
-    ("Set14", 2): [33.52, 33.60, 34.02, 34.08, 34.01, 34.04, 34.11, 34.12, 34.19],
-    ("Set14", 3): [30.29, 30.36, 30.66, 30.71, 30.57, 30.55, 30.63, 30.65, 30.74],
-    ("Set14", 4): [28.60, 28.68, 28.94, 29.01, 28.81, 28.84, 28.91, 28.87, 28.93],
-    ("Urban100", 2): [31.92, 32.01, 33.10, 33.15, 32.89, None, 32.96, 33.34, 33.40],
-    ("Urban100", 3): [28.06, 28.12, 29.02, 29.09, 28.80, None, 28.91, 29.09, 29.15],
-    ("Urban100", 4): [26.07, 26.13, 26.86, 26.91, 26.61, None, 26.70, 26.82, 26.90],
-}
-
-# Table 4: overscale → (#Params, {scale: Set5 PSNR})
-T4_ROWS = {3: (927e3, {2: 38.11}), 4: (943e3, {2: 38.12, 3: 34.49}), 5: (1079e3, {2: 38.14, 3: 34.54, 4: 32.32}),
-           8: (955e3, {2: 38.15, 3: 34.56, 4: 32.36})}
-
-# Table 5: model → dataset → [×2, ×3, ×4]
-T5_ROWS = {
-    "OverNet-S": {"Set5": [38.11, 34.49, 32.32], "B100": [32.24, 29.17, 27.67], "Urban100": [32.44, 28.37, 26.31]},
-    "OverNet-M": {"Set5": [38.23, 34.60, 32.45], "B100": [32.34, 29.30, 27.80], "Urban100": [32.59, 28.45, 26.42]},
-}
-
-# Table 6: columns (name, #params, multi-adds as printed under the name), then rows (dataset, scale) of PSNR/SSIM.
-T6_METHODS = [("VDSR", 0.7e6, 0.6e12), ("DRCN", 1.7e6, 18e12), ("LapSRN", 0.8e6, 30e9), ("DRNN", 0.3e6, 6.8e12),
-              ("MemNet", 0.7e6, 2.6e12), ("SRFBN_S", 0.3e6, 50e9), ("OISR_LF_s", 1.4e6, 0.2e12),
-              ("CARN", 1.6e6, 0.2e12), ("MAFFSRN-L", 0.8e6, 0.1e12), ("OverNet w/o OSM", 0.9e6, 0.2e12),
-              ("OverNet", 0.9e6, 0.2e12)]
-T6_ROWS = {
-    ("Set5", 2): "37.53/0.9587 37.63/0.9588 37.52/0.9591 37.74/0.9591 33.78/0.9597 37.78/0.9156 38.02/0.9605 "
-                 "37.76/0.9590 38.07/0.9607 38.08/0.9609 38.11/0.9610",
-    ("Set5", 3): "33.66/0.9213 33.82/0.9226 33.82/0.9227 34.03/0.9244 34.09/0.9245 34.20/0.9255 34.39/0.9272 "
-                 "34.29/0.9255 34.45/0.9267 34.43/0.9265 34.49/0.9267",
-    ("Set5", 4): "31.35/0.8838 31.53/0.8838 31.54/0.886 31.68/0.8888 31.74/0.8893 31.98/0.8923 32.14/0.8947 "
-                 "32.13/0.8932 32.20/0.8953 32.23/0.8954 32.32/0.8956",
-    ("Set14", 2): "33.05/0.9127 33.06/0.9121 32.99/0.9124 33.23/0.9136 33.28/0.9142 33.35/0.9156 33.62/0.9178 "
-                  "33.52/0.9166 33.59/0.9177 33.64/0.9176 33.71/0.9179",
-    ("Set14", 3): "29.78/0.8318 29.77/0.8314 29.79/0.8320 29.96/0.8349 30.00/0.8350 30.10/0.8372 30.35/0.8426 "
-                  "30.29/0.8407 30.40/0.8432 30.41/0.8433 30.47/0.8436",
-    ("Set14", 4): "28.02/0.7678 28.03/0.7673 28.09/0.7994 28.21/0.7720 28.26/0.7723 28.45/0.7779 28.63/0.7819 "
-                  "28.60/0.7806 28.62/0.7822 28.64/0.7823 28.71/0.7826",
-    ("B100", 2): "31.90/0.8960 31.85/0.8942 31.80/0.8949 32.05/0.8973 32.00/0.8970 32.20/0.9000 32.08/0.8984 "
-                 "32.09/0.8978 32.23/0.9005 32.18/0.8988 32.24/0.9007",
-    ("B100", 3): "28.83/0.7976 28.80/0.7963 28.82/0.7973 28.95/0.8004 28.96/0.8010 29.11/0.8085 28.97/0.8025 "
-                 "29.06/0.8034 29.13/0.8061 29.09/0.8033 29.17/0.8063",
-    ("B100", 4): "27.29/0.7252 27.24/0.7233 27.32/0.7264 27.38/0.7284 27.44/0.7313 27.60/0.7369 27.44/0.7325 "
-                 "27.58/0.7349 27.59/0.7370 27.60/0.7371 27.67/0.7373",
-    ("Urban100", 2): "30.77/0.9141 30.76/0.9133 30.41/0.9101 31.23/0.9188 31.31/0.9195 31.41/0.9207 32.21/0.9290 "
-                     "31.92/0.9256 32.38/0.9308 32.35/0.9305 32.44/0.9311",
-    ("Urban100", 3): "27.14/0.8279 27.15/0.8277 27.07/0.8271 27.53/0.8377 27.56/0.8376 26.41/0.8064 28.24/0.8544 "
-                     "28.06/0.8493 28.26/0.8552 28.27/0.8553 28.37/0.8572",
-    ("Urban100", 4): "25.18/0.7525 25.14/0.7511 25.21/0.7553 25.44/0.7638 25.50/0.7630 24.60/0.7258 26.17/0.7888 "
-                     "26.07/0.7837 26.16/0.7887 26.22/0.7920 26.31/0.7923",
-}
-
-# Table 7 (×3): columns left to right; rows (dataset, degradation). None = "-/-".
-T7_METHODS = ("Bicubic", "SPMSR", "SRCNN", "FSRCNN", "VDSR", "IRCNN_G", "IRCNN_C", "SRMD(NF)", "OverNet w/o OSM",
-              "OverNet", "RDN")
-T7_ROWS = {
-    ("Set5", "BD"): "28.34/0.8161 32.21/0.9001 31.75/0.8988 26.25/0.8130 33.78/0.9198 33.38/0.9182 29.55/0.8246 "
-                    "34.09/0.9242 34.50/0.9270 34.59/0.9287 34.58/0.9280",
-    ("Set5", "DN"): "24.14/0.5445 -/- 28.10/0.7783 24.24/0.6992 27.81/0.7901 24.85/0.7205 26.18/0.7430 "
-                    "27.74/0.8026 28.37/0.8166 28.49/0.8200 28.47/0.8151",
-    ("Set14", "BD"): "26.12/0.7106 28.97/0.8205 28.72/0.8024 25.63/0.7312 29.90/0.8369 29.73/0.8292 27.33/0.7135 "
-                     "30.11/0.8304 30.35/0.8307 30.46/0.8310 30.53/0.8447",
-    ("Set14", "DN"): "23.14/0.4828 -/- 25.55/0.6610 23.10/0.5869 25.92/0.6786 23.84/0.6091 24.68/0.6300 "
-                     "26.13/0.6974 26.56/0.7088 26.62/0.7116 26.60/0.7101",
-    ("B100", "BD"): "26.02/0.6733 28.13/0.7740 27.97/0.7921 24.88/0.6850 28.70/0.8003 28.65/0.7922 26.46/0.6572 "
-                    "28.98/0.8009 29.06/0.8043 29.13/0.8060 29.23/0.8079",
-    ("B100", "DN"): "22.94/0.4461 -/- 25.31/0.6351 23.70/0.5856 25.60/0.6455 23.89/0.5688 24.52/0.5850 "
-                    "25.64/0.6495 25.89/0.6566 25.95/0.6602 25.93/0.6573",
-    ("Urban100", "BD"): "23.20/0.6661 25.84/0.7856 25.50/0.7812 22.14/0.6815 26.80/0.8191 26.81/0.8189 "
-                        "24.89/0.7172 27.50/0.8370 28.16/0.8471 28.24/0.8485 28.46/0.8582",
-    ("Urban100", "DN"): "21.63/0.4701 -/- 23.40/0.6590 21.15/0.5682 24.01/0.6802 21.96/0.6018 22.63/0.6205 "
-                        "24.28/0.7092 24.84/0.7321 24.93/0.7365 24.92/0.7364",
-}
-
-# Table 8: model → (#params as printed, running time (s), PSNR). "Ours" is OverNet (×4).
-T8_ROWS = {"MemNet": (0.6e6, 0.481, 25.54), "EDSR": (43e6, 1.218, 26.64), "SRFBN_S": (0.4e6, 0.006, 25.71),
-           "D-DBPN": (10e6, 0.015, 26.38), "RDN": (22e6, 1.268, 26.61), "Meta-RDN": (22e6, 1.350, 26.65),
-           "OverNet": (0.9e6, 0.004, 26.31)}
+# not a printed value: the GPU's datasheet figure, against which t8_physical sets Table 8's printed time
 GTX1080TI_PEAK_TFLOPS = 11.34  # NVIDIA GeForce GTX 1080 Ti, FP32 at boost clock (3584 cores × 1582 MHz × 2)
 
 
-def _pair(text: str) -> tuple[float, float]:
-    p, s = text.split("/")
-    return (float(p) if p != "-" else math.nan), (float(s) if s != "-" else math.nan)
+def printed_methods(table_id: str) -> list[str]:
+    """The methods (columns or rows) of a printed table, in the paper's order."""
+    return list(dict.fromkeys(c["method"] for c in printed(table_id)))
 
 
 # ================================================================================================ profiles
@@ -294,7 +195,7 @@ L2 on every test set; at lite it is about 500 iterations of training, not the pa
 # ================================================================================================ t1
 def t1_jobs(ctx: RunContext) -> list[Job]:
     jobs = []
-    for cfg, (ldg, gdg, _, _) in T1_CONFIGS.items():
+    for cfg, (ldg, gdg) in T1_SKIPS.items():
         arch = dict(ldg_skip=ldg, gdg_skip=gdg)
         counts = {"params": params("overnet", scale=3, **arch),
                   "params_code": params("overnet", scale=3, official=True, **arch),
@@ -873,7 +774,7 @@ def t6_jobs(ctx: RunContext) -> list[Job]:
     jobs.append(Job.official({"method": "CARN-M (not in Table 6)", "seed": 0}, evs, "carn_m",
                              {"follows": "official weights (multi-scale CARN-M)", "measured": "official weights",
                               "params": params("carn_m", multi_scale=True)}))
-    for name, _, _ in T6_METHODS:
+    for name in printed_methods("overnet_t6"):
         if name not in ("CARN", "OverNet", "OverNet w/o OSM"):
             jobs.append(Job.reported({"method": name, "seed": 0}, evs,
                                      {"status": "reported only: no model/weights in this study", "measured": "no"}))
@@ -916,9 +817,11 @@ def _t6_size(df: pd.DataFrame, profile: str) -> Verdict:
     d = df[df["method"] == "OverNet"].drop_duplicates("scale").set_index("scale").sort_index()
     if d.empty:
         return Verdict("not run", "no OverNet row", _needed("overnet_t6"))
-    cells = [c for s in d.index for c in ((f"×{s:g} parameters (M)", d.loc[s, "params"] / 1e6, 0.9, 1),
-                                          (f"×{s:g} multiply-adds (T)", d.loc[s, "mult_adds"] / 1e12, 0.2, 1))]
-    return exact(cells, "header values (0.9M parameters, 0.2T multiply-adds at every scale)")
+    head = next(c for c in printed("overnet_t6") if c["method"] == "OverNet")  # the header: the same in every cell
+    p, ma = head["params"] / 1e6, head["mult_adds"] / 1e12
+    cells = [c for s in d.index for c in ((f"×{s:g} parameters (M)", d.loc[s, "params"] / 1e6, p, 1),
+                                          (f"×{s:g} multiply-adds (T)", d.loc[s, "mult_adds"] / 1e12, ma, 1))]
+    return exact(cells, f"header values ({p:g}M parameters, {ma:g}T multiply-adds at every scale)")
 
 
 T6_CLAIMS = [
@@ -985,7 +888,7 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
                                       overnet_config(ctx, seed, 3, degradation=deg, **arch), "overnet",
                                       {"follows": FOLLOWS_CODE + f" (×3, trained on {deg} LR)"}))
     evs = [{"dataset": d, "degradation": g, "variant": "-", "scale": 3.0} for d in dsets for g in ("BD", "DN")]
-    for name in T7_METHODS:
+    for name in printed_methods("overnet_t7"):
         if name not in ("Bicubic", "OverNet", "OverNet w/o OSM"):
             jobs.append(Job.reported({"method": name, "seed": 0}, evs,
                                      {"status": "reported only: no model/weights in this study"}))
@@ -1095,9 +998,9 @@ def _t7_rdn_dn(df: pd.DataFrame, profile: str) -> Verdict:
     when every DN cell prints OverNet above RDN in PSNR and SSIM by at least one unit of the printed last digit, and
     some BD cell prints RDN above ("RDN performs slightly better in some BD datasets"). Our side needs a ×3 RDN trained
     on DN (22M parameters), which no profile trains here: it says "not run" until the rows measure RDN."""
-    printed = pd.DataFrame(_t7_pv())  # every printed cell, whatever datasets this profile scores
-    dn = printed_gaps(printed, "OverNet", "RDN", {"degradation": "DN"})
-    bd = printed_gaps(printed, "OverNet", "RDN", {"degradation": "BD"}, metrics=("psnr",))
+    cells = pd.DataFrame(printed("overnet_t7"))  # every printed cell, whatever datasets this profile scores
+    dn = printed_gaps(cells, "OverNet", "RDN", {"degradation": "DN"})
+    bd = printed_gaps(cells, "OverNet", "RDN", {"degradation": "BD"}, metrics=("psnr",))
     short = [f"{ds} {m.upper()} {g:+.4g}" for (ds, m), g in dn.items() if g < PRINTED_UNIT[m] - 1e-9]
     rdn_bd = [ds for (ds, _), g in bd.items() if g < 0]
     psnr = ", ".join(f"{ds} {g:+.2f}" for (ds, m), g in dn.items() if m == "psnr")
@@ -1219,7 +1122,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
         lrs = t8_inputs(ctx)
         full_px = lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
     except SrreproDataError as e:
-        return pd.DataFrame([{"method": n, "status": f"data not available: {e}"} for n in T8_ROWS])
+        return pd.DataFrame([{"method": n, "status": f"data not available: {e}"} for n in printed_methods("overnet_t8")])
     with torch_threads(ctx.threads):
         models = {}
         for n in names:
@@ -1236,7 +1139,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
                 super_resolve(models[n], lr, 4.0, device)  # returns a uint8 numpy image: synchronises CUDA
                 times[n].append(time.perf_counter() - t0)
     px = float(np.mean([lr.shape[0] * lr.shape[1] for lr in lrs]))
-    for n in T8_ROWS:
+    for n in printed_methods("overnet_t8"):
         if n not in names:
             if n not in T8_MODELS:
                 rows.append({"method": n, "status": "reported only: no model in this study"})
@@ -1570,19 +1473,7 @@ trains seed 0 only, to keep the table within its time: the verdicts' intervals t
 F4 = "OverNet Figure 4 (parameters against B100 ×4 PSNR)"
 # Figure 4 prints no numbers. Its points are read from §4.2.3's text (lightweight networks, networks with many
 # parameters, and RDN / EDSR / RCAN with and without the OSM); each value is taken from the table that prints it
-# for B100 ×4, and a point no table prints is a row without a paper value that says so.
-F4_LIGHT = tuple(m for m, _, _ in T6_METHODS)  # Table 6's columns: params in its header, PSNR in its B100 ×4 row
-F4_NOT_PRINTED = "plotted (§4.2.3 names it) but no table of the paper prints its B100 ×4 PSNR"
-# method → (params as printed, its source, PSNR as printed, its source)
-F4_LARGE = {
-    "Meta-RDN": (22e6, "Table 8, Parameters column", T2_ROWS["Meta-RDN"][-1], "Table 2, Meta-RDN row, ×4.0"),
-    "RDN-OSM": (math.nan, "not printed", T2_ROWS["RDN-OSM"][-1], "Table 2, RDN-OSM row, ×4.0"),
-    "RDN": (22e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
-    "EDSR": (43e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
-    "EDSR-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-    "RCAN": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-    "RCAN-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-}
+# for B100 ×4, and a point no table prints is a row without a paper value that says so (values/overnet_f4.csv).
 # our exact count of each point's network at paper size: the complexity audit's model call (srrepro.complexity)
 F4_MODELS = {
     "VDSR": "vdsr", "CARN": "carn", "OverNet w/o OSM": "overnet(scale=4, osm=False)", "OverNet": "overnet(scale=4)",
@@ -1601,16 +1492,12 @@ F4_UNSCORED = {  # why a network we count has no B100 ×4 PSNR here
 }
 
 
-def _f4_pv():
-    b100 = T6_ROWS[("B100", 4)].split()
-    out = [dict(method=m, params=p, psnr=_pair(cell)[0], group="lightweight (Table 6)",
-                source=f"{F4}: {T6}, column {m}: params from its header, PSNR from its B100 ×4 row")
-           for (m, p, _), cell in zip(T6_METHODS, b100)]
-    out += [dict(method=m, params=p, psnr=v, group="large",
-                 source=f"{F4}: params {'OverNet ' + ps if ps != 'not printed' else 'not printed'}; PSNR "
-                        f"{'OverNet ' + vs if not math.isnan(v) else 'not printed (' + vs + ')'}")
-            for m, (p, ps, v, vs) in F4_LARGE.items()]
-    return out
+def _f4_pv() -> list[dict]:
+    """Figure 4's points as printed (values/overnet_f4.csv), each with its group: Table 6's columns are the
+    lightweight networks, the other points the large ones."""
+    light = set(printed_methods("overnet_t6"))
+    return [{**c, "group": "lightweight (Table 6)" if c["method"] in light else "large"}
+            for c in printed("overnet_f4")]
 
 
 def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
@@ -1754,64 +1641,6 @@ Every other point is "not run" with the reason in its row. The claims are about 
 the one about our models is `overnet_t6`'s `t6_osm`.
 """
 
-# ================================================================================================ paper values
-def _t1_pv():
-    return [dict(config=c, ldg_skip=l, gdg_skip=g, params=p, params_code=p, params_fe=p, psnr=v,
-                 source=f"{T1}, config {c}") for c, (l, g, p, v) in T1_CONFIGS.items()]
-
-
-def _t2_pv():
-    return [dict(experiment=e, scale=s, psnr=v, source=f"{T2}, row {e}, ×{s:g}")
-            for e, vals in T2_ROWS.items() for s, v in zip(T2_SCALES, vals)]
-
-
-def _t3_pv():
-    out = []
-    for (d, s), vals in T3_ROWS.items():
-        for m, v in zip(T3_METHODS, vals):
-            if v is not None:
-                out.append(dict(method=m, dataset=d, scale=float(s), psnr=v, source=f"{T3}, {d} ×{s}, column {m}"))
-    return out
-
-
-def _t4_pv():
-    return [dict(overscale=o, scale=float(s), params=p, params_code=p, psnr=v,
-                 source=f"{T4}, overscaling ×{o}, scale ×{s}") for o, (p, row) in T4_ROWS.items()
-            for s, v in row.items()]
-
-
-def _t5_pv():
-    return [dict(model=m, dataset=d, scale=float(s), psnr=v, source=f"{T5}, {m} {d} ×{s}")
-            for m, rows in T5_ROWS.items() for d, vals in rows.items() for s, v in zip((2, 3, 4), vals)]
-
-
-def _t6_pv():
-    out = []
-    for (d, s), text in T6_ROWS.items():
-        for (m, n, ma), cell in zip(T6_METHODS, text.split()):
-            p, q = _pair(cell)
-            out.append(dict(method=m, dataset=d, scale=float(s), psnr=p, ssim=q, params=n, mult_adds=ma,
-                            source=f"{T6}, {d} ×{s}, column {m}"))
-    return out
-
-
-def _t7_pv():
-    out = []
-    for (d, g), text in T7_ROWS.items():
-        for m, cell in zip(T7_METHODS, text.split()):
-            p, q = _pair(cell)
-            if not math.isnan(p):
-                out.append(dict(method=m, dataset=d, degradation=g, psnr=p, ssim=q,
-                                source=f"{T7}, {d} {g}, column {m}"))
-    return out
-
-
-def _t8_pv():
-    return [dict(method=m, params=p, seconds=t, ratio=t / T8_ROWS["OverNet"][1], psnr=v,
-                 source=f"{T8}, row {'Ours' if m == 'OverNet' else m}") for m, (p, t, v) in T8_ROWS.items()]
-
-
-
 # ================================================================================================ chapter
 CHAPTER = """
 OverNet (Behjati et al., WACV 2021) is read from its text (`shared/seeds/overnet.txt`) and its released code (one
@@ -1851,7 +1680,6 @@ The paper profile (DIV2K, 6×10⁵ iterations) needs a GPU workstation (`make dr
 
 # ================================================================================================ specs
 def _spec(**kw) -> TableSpec:
-    kw["paper_values"] = complete(kw["paper_values"], kw["metrics"])
     return TableSpec(family="overnet", **kw)  # every OverNet-table recipe (OverNet, CARN, EDSR) trains 6×10⁵ steps
 
 
@@ -1868,7 +1696,7 @@ SPECS = {
         keys=["loss", "dataset", "scale", "seed"], metrics=["psnr", "ssim"],
         jobs=loss_jobs, grid=_grid(smoke={"datasets": ("Set5",)}),
         plan_notes=f"Two ×{LOSS_SCALE} OverNets per seed, L1 (overnet_t5/t6's model) and L2, same recipe.",
-        layout=Layout(("loss",), ("dataset",)), display_extra=_SHOW, paper_values=[], claims=LOSS_CLAIMS,
+        layout=Layout(("loss",), ("dataset",)), display_extra=_SHOW, claims=LOSS_CLAIMS,
         plot=_loss_plot, notes=LOSS_NOTES,
         profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image)",
                   "lite": f"L1 / L2 × 3 seeds at ×{LOSS_SCALE}, {_LITE}; {_FIRST}",
@@ -1883,8 +1711,7 @@ SPECS = {
         jobs=t1_jobs, grid=_grid(lite={"limits": {"Urban100": 10}}),  # t1's only test set
         plan_notes="Four ×3 OverNets (SCs in LDGs × SCs in GDG), scored on Urban100 ×3; parameter counts are exact "
                    "at paper size whatever the profile.",
-        layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, paper_values=_t1_pv(),
-        claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
+        layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
         profiles={"smoke": "4 tiny configs, 2 iterations, 1 Urban100 image",
                   "lite": f"4 configs × 3 seeds, {_LITE}; Urban100 ×3 on its first 10 images",
                   "paper": "4 configs, DIV2K, patch 64, batch 64, 6e5 iterations; full Urban100"}),
@@ -1903,7 +1730,7 @@ SPECS = {
                    "multi-scale loss, scored on B100 at the 30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) "
                    "at the paper profile only.",
         layout=Layout(("experiment",), ("scale",)), display_extra=_SHOW,
-        paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
+        claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
         profiles={"smoke": "3 tiny variants + tiny Meta-RDN/RDN-OSM, 3 scales, 1 B100 image",
                   "lite": f"3 OverNet variants × 3 seeds ({_LITE}), 30 scales on the first 5 B100 images",
                   "paper": "3 OverNet variants + Meta-RDN + RDN-OSM (Meta-SR recipe), DIV2K, full B100"}),
@@ -1924,8 +1751,7 @@ SPECS = {
         plan_notes="Each architecture trained per scale with its own up-sampler and with the OSM (overscale s+1, "
                    "bicubic↓), same recipe; below paper also the OSM without its bicubic skip. Lite: CARN and EDSR, "
                    "narrowed, ×4 only; RDN (22M) and RCAN (16M) at the paper profile.",
-        layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, paper_values=_t3_pv(),
-        claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
+        layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
         profiles={"smoke": "tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, 2 iterations, Set5 (1 image)",
                   "lite": f"CARN (32 features) and EDSR (8 blocks × 32) ± OSM at ×4, 3 seeds, {_LITE}; "
                           f"Urban100 on its first {LITE_LIMITS['Urban100']} images",
@@ -1941,7 +1767,7 @@ SPECS = {
         plan_notes="Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8, scored on Set5 "
                    "at every scale ≤ N. Lite: the released code's regime only (trained at ×N); paper: also the "
                    "multi-scale loss.",
-        layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, paper_values=_t4_pv(), claims=T4_CLAIMS,
+        layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, claims=T4_CLAIMS,
         plot=_t4_plot, notes=T4_NOTES,
         profiles={"smoke": "4 tiny models, 2 iterations, Set5 (1 image)",
                   "lite": f"4 models × 3 seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
@@ -1955,7 +1781,7 @@ SPECS = {
         plan_notes="OverNet-S: three per-scale models with L1 (the released code). OverNet-M: one model, max scale 4, "
                    "batch scale drawn from {2,3,4}, Eq. 9 on that scale and the ones below it.",
         layout=Layout(("model",), ("dataset", "scale")), display_extra=_SHOW,
-        paper_values=_t5_pv(), claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
+        claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
         profiles={"smoke": "tiny models, 2 iterations, Set5 (1 image)",
                   "lite": f"3 OverNet-S + 1 OverNet-M × 3 seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
@@ -1969,7 +1795,7 @@ SPECS = {
         plan_notes="OverNet and OverNet w/o OSM: per-scale models (×2/×3/×4). CARN (needs carn.pth, not in the data "
                    "mirror) and CARN-M: official weights, no training. The other columns are shown as reported.",
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
-        paper_values=_t6_pv(), claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
+        claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
         profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image); CARN-M official weights",
                   "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × 3 seeds, {_LITE}; {_FIRST}; CARN-M official",
                   "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
@@ -1986,7 +1812,7 @@ SPECS = {
                    "sampler uses) and on DN (σ = 30) LR images; the Bicubic column is exact (table `bicubic`'s code: "
                    "both BD readings, DN mean over 5 noise seeds).",
         layout=Layout(("dataset", "degradation"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
-        paper_values=_t7_pv(), claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
+        claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
         profiles={"smoke": "bicubic Set5 (1 noise seed) + tiny OverNets, 2 iterations, 1 image",
                   "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × 3 seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K BD/DN training, full test sets"}),
@@ -1997,7 +1823,7 @@ SPECS = {
                      "per-image PSNR/SSIM."),
         keys=["method", "seed", "image"], metrics=["psnr", "ssim"], run=f2_run, plan=f2_plan,
         layout=Layout(("method",), ("image",), ("psnr", "ssim")), display_extra=("what", "iterations"),
-        paper_values=[], claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
+        claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
         profiles={"smoke": "tiny seed-0 OverNets (2 iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
                   "paper": "seed-0 paper-profile models"}),
     "overnet_f3": _spec(
@@ -2009,7 +1835,7 @@ SPECS = {
         plan=f3_plan, grid=_grid(lite={"seeds": F3_LITE_SEEDS}),
         layout=Layout(("degradation", "method"), ("image",), ("psnr", "ssim")),
         display_extra=("what", "shown", "iterations"),
-        paper_values=[], claims=F3_CLAIMS, plot=_f3_plot, notes=F3_NOTES,
+        claims=F3_CLAIMS, plot=_f3_plot, notes=F3_NOTES,
         profiles={"smoke": "tiny ×3 OverNets (2 iterations) on BD and DN",
                   "lite": f"{F3_LITE_SEEDS} seed(s) of overnet_t7's BD and DN models: {_LITE.replace(', 3 seeds', '')}",
                   "paper": "overnet_t7's paper-profile models"}),
@@ -2022,7 +1848,6 @@ SPECS = {
         keys=["method"], metrics=["params", "psnr"], run=f4_run, plan=f4_plan,
         layout=Layout(("method",), (), ("params", "psnr"), order={"method": [pv["method"] for pv in _f4_pv()]}),
         display_extra=("group", "counted_as"),
-        paper_values=[{k: v for k, v in pv.items() if k != "group"} for pv in _f4_pv()],
         claims=F4_CLAIMS, plot=_f4_plot, notes=F4_NOTES,
         profiles={"smoke": f"exact counts; PSNR from {F4_OURS_FROM} at smoke (it scores no B100: not run)",
                   "lite": f"exact counts; PSNR from {F4_OURS_FROM} at lite ({_LITE}; B100 first "
@@ -2036,7 +1861,7 @@ SPECS = {
         keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan, grid=T8_GRID,
         layout=Layout(("method",), (), ("params", "seconds", "ratio")),
         display_extra=("gflops", "gflops_urban100", "device", "threads"),
-        paper_values=_t8_pv(), claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
+        claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
         profiles={"smoke": "one 8×8 LR crop", "lite": "central 64×64 LR crops of 4 Urban100 images",
                   "paper": "all 100 Urban100 ×4 images, whole (on the GPU the paper used: any)"}),
 }
