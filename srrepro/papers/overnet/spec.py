@@ -1641,43 +1641,6 @@ Every other point is "not run" with the reason in its row. The claims are about 
 the one about our models is `overnet_t6`'s `t6_osm`.
 """
 
-# ================================================================================================ chapter
-CHAPTER = """
-OverNet (Behjati et al., WACV 2021) is read from its text (`shared/seeds/overnet.txt`) and its released code (one
-model per scale, plain L1); the model is `srrepro/models/overnet.py`, whose docstring lists where paper and code
-differ, and every result row says which it follows (the table at the end of this page).
-
-**The paper's items, in its own order**, each with the target that checks it:
-
-- §3, Eq. 1: "we chose L to be the L1 distance, since we empirically obtained superior PSNR results compared to
-  L2" (no numbers printed) — `overnet_loss`.
-- §3, Figure 1 (the architecture: LDGs, GDG, the overscaling module) — no target: it is the model itself
-  (`srrepro/models/overnet.py`); its parameter counts are audited in `complexity`.
-- §4, the BI / BD / DN degradations — the bicubic columns they imply are exact in `bicubic` (and in Table 7's
-  Bicubic column, below).
-- Table 1 (skip connections in LDGs and GDG, Urban100 ×3, with its #Params row) — `overnet_t1`.
-- Table 2 (OSM interpolation across 30 scales, B100) and §4.1's "RDN-OSM achieves better or comparable
-  performance" than Meta-RDN — `overnet_t2`.
-- Table 3 (the OSM on CARN, EDSR, RDN, RCAN) — `overnet_t3`.
-- Table 4 (overscaling factor and generalisation across scales, Set5) — `overnet_t4`.
-- Table 5 (multi-scale against single-scale loss) — `overnet_t5`.
-- Table 6 (lightweight methods, BI: PSNR/SSIM, parameters, multi-adds) — `overnet_t6`; its counts also in
-  `complexity`.
-- Table 7 (BD and DN, ×3) with §4.2.2's statements "our models achieve the best PSNR and SSIM … with similar
-  capacity" and "RDN performs slightly better in some BD datasets but not in DN datasets" (claim `t7_rdn_dn`, on
-  the printed columns) — `overnet_t7`.
-- Figure 2 (visual results, BI ×4, Urban100 *Img_073* and *Img_076*) — `overnet_f2`.
-- Figure 3 (visual results, BD and DN ×3; the paper names no image) — `overnet_f3`.
-- Figure 4 (parameters against B100 ×4 PSNR) with §4.2.3's "best among the lightweight networks" and "all the
-  methods with OSM have higher PSNR than the corresponding baselines" — `overnet_f4`.
-- Table 8 (running time, Urban100 ×4) and "OverNet is the fastest" — `overnet_t8`.
-- §4.2.2's "RDN has 22M parameters, OverNet only has 0.9M" and Table 8's parameter column — `complexity`.
-
-**Budget.** Lite trains each model 500 iterations on T91 at 32 features: its verdicts are about short training.
-The paper profile (DIV2K, 6×10⁵ iterations) needs a GPU workstation (`make dry-run TABLE=<id> PROFILE=paper`).
-"""
-
-
 # ================================================================================================ specs
 def _spec(**kw) -> TableSpec:
     return TableSpec(family="overnet", **kw)  # every OverNet-table recipe (OverNet, CARN, EDSR) trains 6×10⁵ steps
