@@ -38,10 +38,10 @@ from ...jobs import Job, size, torch_threads, train_config
 from ...models import params_of
 from ...plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
 from ...plots import gap_bars
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, recipe
 from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
-from ...tables import Layout, RunContext, TableSpec, with_training_note, select
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note, select
 from .. import printed
 from ..study.bicubic import DN_SEEDS
 
@@ -73,6 +73,32 @@ GTX1080TI_PEAK_TFLOPS = 11.34  # NVIDIA GeForce GTX 1080 Ti, FP32 at boost clock
 def printed_methods(table_id: str) -> list[str]:
     """The methods (columns or rows) of a printed table, in the paper's order."""
     return list(dict.fromkeys(c["method"] for c in printed(table_id)))
+
+
+@lru_cache(maxsize=None)
+def _printed_once(table_id: str) -> tuple[dict, ...]:
+    return tuple(printed(table_id))
+
+
+def pv(table_id: str, metric: str = "psnr", **where) -> float:
+    """One printed number, for prose (notes, claim statements): ``metric`` of the one cell of ``table_id`` whose key
+    columns match ``where`` (values/<id>.csv), so a printed number is typed once, in the data."""
+    found = [c for c in _printed_once(table_id) if all(c.get(k) == v for k, v in where.items())]
+    if len(found) != 1:
+        raise KeyError(f"{table_id}: {len(found)} printed cells match {where}")
+    return float(found[0][metric])
+
+
+def db(v: float) -> str:  # a PSNR as printed (2 decimals)
+    return f"{v:.2f}"
+
+
+def _kilo(v: float) -> str:  # a count as the paper prints it
+    return f"{v / 1e3:.0f}K"
+
+
+def _mega(v: float) -> str:  # a count as the paper prints it
+    return f"{v / 1e6:g}M"
 
 
 # ================================================================================================ profiles
@@ -189,7 +215,7 @@ for it. Here the released code's per-scale OverNet at ×{LOSS_SCALE} (Table 8's 
 none) is trained alike with the mean absolute error and with the mean squared error (pixel values in [0, 1]; the
 same Adam, learning rate, batches and seeds) and scored on the four benchmarks. The L1 model is `overnet_t5`'s
 and `overnet_t6`'s ×{LOSS_SCALE} OverNet (one training, shared through the cache). The claim asks for L1 above
-L2 on every test set; at lite it is about 500 iterations of training, not the paper's converged models.
+L2 on every test set; at lite it is {LITE_ITERATIONS} iterations of training, not the paper's converged models.
 """
 
 # ================================================================================================ t1
@@ -267,9 +293,10 @@ T1_CLAIMS = [
           "Table 1; §4.1 'the model which used SCs only in GDG attains better performance than the one without SCs'",
           _t1_vs(3, 1), trained=True, kind="direction"),
     Claim("t1_ldg_alone", "SCs in LDGs without GDG SCs do not help (config 1 above config 2)",
-          "Table 1 (28.21 < 28.23); §4.1 'natural to expect performance degradation when the global SCs are "
+          f"Table 1 ({db(pv('overnet_t1', config=2))} < {db(pv('overnet_t1', config=1))}); §4.1 'natural to expect performance degradation when the global SCs are "
           "deactivated'", _t1_vs(1, 2), trained=True, kind="direction"),
-    Claim("t1_params", "The #Params row is the parameter count of each config (695K, 806K, 732K, 943K)",
+    Claim("t1_params", "The #Params row is the parameter count of each config ("
+          + ", ".join(_kilo(pv("overnet_t1", "params", config=c)) for c in T1_SKIPS) + ")",
           "Table 1, #Params row", _t1_params_check, kind="exact",
           readings={n: counting(n, c) for n, c in T1_OTHER_COUNTINGS.items()}),
 ]
@@ -295,18 +322,26 @@ def _t1_plot(df, ax=None):
     return ax
 
 
-T1_NOTES = """
+# the notes quote printed numbers from the data (pv); our exact counts are the table's columns (params_fe,
+# params_code, params) and the t1_params evidence, not typed here
+_T1_PRINTED = {c: pv("overnet_t1", "params", config=c) for c in T1_SKIPS}
+T1_TYPO_READING = "843K"  # not a printed value: what config 4's printed 943K most likely means
+T1_NOTES = f"""
 **Errata and readings.** The paper's #Params row cannot be one counting for all four configs. Our exact counts
-(×3 model, overscale 4, 3 LDGs × 3 RBs × 64 features) give the SC increments the paper implies (LDG SCs +111.7K
-against +111K printed, GDG SCs +37.2K against +37K). Configs 1–3 equal, to the thousand, the **released code's
-network without its overscaling module** (694,502 / 806,246 / 731,750 → 695K / 806K / 732K). Config 4 is printed
-943K, but the same counting gives 843,494 (843K), and the full ×3 model has 919,980 (released code) or 920,656 (our
-paper-mode model, which weight-normalises 676 more parameters). 943K is most likely a typo for 843K (one digit).
-943K is also Table 4's value for overscale ×4, so it may have been copied from there. The `t1_params` verdict
-reads the row, by default, as that counting (the released code without the OSM: the only one under which three
-configs and both increments fit) and shows the two full-model countings as other readings; every reading is exact
-to half a printed unit (±0.5K). Table 1's PSNR for config 4 (28.37) equals Table 6's OverNet ×3 on Urban100 (and
-Table 5's OverNet-S), so these four models are the released code's per-scale ×3 models. Ours are the same kind (`follows` = released code).
+(×3 model, overscale 4, 3 LDGs × 3 RBs × 64 features; columns `params_fe`, `params_code` and `params`) give the SC
+increments the paper implies (+{_kilo(_T1_PRINTED[2] - _T1_PRINTED[1])} for the LDG SCs,
++{_kilo(_T1_PRINTED[3] - _T1_PRINTED[1])} for the GDG SCs, each to the thousand). Configs 1–3 equal, to the thousand, the **released
+code's network without its overscaling module** (`params_fe` → {_kilo(_T1_PRINTED[1])} / {_kilo(_T1_PRINTED[2])} /
+{_kilo(_T1_PRINTED[3])}). Config 4 is printed {_kilo(_T1_PRINTED[4])}, but the same counting gives a count one
+digit away, and neither full ×3 model (released code, or our paper-mode model, which weight-normalises a few hundred
+more parameters) matches it; the `t1_params` evidence gives config 4's count under each reading.
+{_kilo(_T1_PRINTED[4])} is most likely a typo for {T1_TYPO_READING} (a reading, one digit). {_kilo(_T1_PRINTED[4])} is also
+Table 4's value for overscale ×4, so it may have been copied from there. The `t1_params` verdict reads the row, by
+default, as that counting (the released code without the OSM: the only one under which three configs and both
+increments fit) and shows the two full-model countings as other readings; every reading is exact to half a printed
+unit (±0.5K). Table 1's PSNR for config 4 ({db(pv("overnet_t1", config=4))}) equals Table 6's OverNet ×3 on Urban100
+(and Table 5's OverNet-S), so these four models are the released code's per-scale ×3 models. Ours are the same kind
+(`follows` = released code).
 """
 
 
@@ -375,6 +410,16 @@ def _t2_typo(scale_lo: float, scale_hi: float, experiments: tuple, what: str):
     return check
 
 
+def _t2(experiment: str, scale: float) -> str:
+    return db(pv("overnet_t2", experiment=experiment, scale=scale))
+
+
+def _t2_rise_37() -> str:
+    """The printed ×3.6 → ×3.7 rise of the three OverNet rows, as a range (+a–b dB)."""
+    rise = [pv("overnet_t2", experiment=e, scale=3.7) - pv("overnet_t2", experiment=e, scale=3.6) for e in T2_VARIANTS]
+    return f"+{min(rise):.1f}–{max(rise):.1f} dB"
+
+
 T2_CLAIMS = [
     Claim("t2_bicubic_over_ps", "OSM-bicubic beats pixelshuffle at every scale ×1.1…×4.0",
           "Table 2; §4.1 'superior results are achieved by a large margin when the proposed overscaling method is "
@@ -386,13 +431,15 @@ T2_CLAIMS = [
           "results than bilinear'", _t2_pair("OSM-bicubic", "OSM-bilinear"), trained=True, kind="direction"),
     Claim("t2_rdn_osm", "RDN-OSM is better than or comparable to Meta-RDN at every scale (within 0.05 dB)",
           "§4.1 'RDN-OSM achieves better or comparable performance'", _t2_rdn, trained=True, kind="direction"),
-    Claim("t2_erratum_ps19", "Erratum check: Pixelshuffle rises from 33.30 (×1.8) to 33.65 (×1.9) as printed",
+    Claim("t2_erratum_ps19", f"Erratum check: Pixelshuffle rises from {_t2('Pixelshuffle', 1.8)} (×1.8) to "
+                             f"{_t2('Pixelshuffle', 1.9)} (×1.9) as printed",
           "Table 2, Pixelshuffle row", _t2_typo(1.8, 1.9, ("Pixelshuffle",), "pixelshuffle ×1.8→×1.9"),
           trained=True, kind="direction"),
-    Claim("t2_erratum_37", "Erratum check: the three OverNet rows rise from ×3.6 to ×3.7 as printed (+0.6–0.7 dB)",
+    Claim("t2_erratum_37", f"Erratum check: the three OverNet rows rise from ×3.6 to ×3.7 as printed ({_t2_rise_37()})",
           "Table 2, ×3.7 column", _t2_typo(3.6, 3.7, ("Pixelshuffle", "OSM-bilinear", "OSM-bicubic"),
                                            "×3.6→×3.7"), trained=True, kind="direction"),
-    Claim("t2_erratum_rdn18", "Erratum check: RDN-OSM rises from 34.25 (×1.7) to 35.53 (×1.8) as printed",
+    Claim("t2_erratum_rdn18", f"Erratum check: RDN-OSM rises from {_t2('RDN-OSM', 1.7)} (×1.7) to "
+                              f"{_t2('RDN-OSM', 1.8)} (×1.8) as printed",
           "Table 2, OSM-RDN row", _t2_typo(1.7, 1.8, ("RDN-OSM",), "RDN-OSM ×1.7→×1.8"), trained=True,
           kind="direction"),
 ]
@@ -434,20 +481,25 @@ def _t2_plot(df, ax=None):
     return ax
 
 
-T2_NOTES = """
-**Errata.** (1) Pixelshuffle ×1.9 = 33.65 lies above its ×1.8 (33.30) and ×1.7 (33.96 → 33.30 → 33.65 → 32.22).
-Every other row falls monotonically there, so it is probably a typo for 32.65. (2) The OSM-RDN ×1.8 value, 35.53, is
-above its ×1.7 (34.25) and ×1.6 (35.02). It is probably 33.53 (Meta-RDN: 33.45). (3) In the ×3.7 column the three
-OverNet rows (28.72 / 28.90 / 28.96) exceed their own ×3.6 values (28.10 / 28.22 / 28.25) by 0.6–0.7 dB.
-Meta-RDN (28.04) and RDN-OSM (28.00) fall normally, so the OverNet values are likely 27.9x. The `t2_erratum_*`
-verdicts check these readings against our curves (direction claims: does our PSNR rise there?): *contradicted*
-means our PSNR falls where the paper prints a rise, which supports the typo reading; the printed rise is set against
-ours in the verdict's second answer. (4) The fifth row is labelled "OSM-RDN" in the first block and "RDN-OSM" in
-the others. (5) Against the Meta-SR numbers that the ASDN slides quote for Meta-RDN on B100, Table 2's Meta-RDN row
-differs at ×1.3 (38.28 vs 38.16), ×1.6 (34.90 vs 34.96), ×2.8 (29.67 vs 29.07) and ×4.0 (27.75 vs 27.79).
-(6) OSM-bicubic at ×2/×3/×4 (32.34 / 29.30 / 27.80) equals Table 5's OverNet-M on B100, so these models use the
-multi-scale loss. Ours do too: batch scales uniform in [1.1, 4.0], Eq. 9 on the batch scale and on the
-scales of {2, 3, 4} below it. The paper does not give the training scale distribution.
+T2_NOTES = f"""
+**Errata.** (1) Pixelshuffle ×1.9 = {_t2("Pixelshuffle", 1.9)} lies above its ×1.8 ({_t2("Pixelshuffle", 1.8)}) and
+×1.7 ({_t2("Pixelshuffle", 1.7)} → {_t2("Pixelshuffle", 1.8)} → {_t2("Pixelshuffle", 1.9)} →
+{_t2("Pixelshuffle", 2.0)}). Every other row falls monotonically there, so it is probably a typo for 32.65 (a reading).
+(2) The OSM-RDN ×1.8 value, {_t2("RDN-OSM", 1.8)}, is above its ×1.7 ({_t2("RDN-OSM", 1.7)}) and ×1.6
+({_t2("RDN-OSM", 1.6)}). It is probably 33.53 (a reading; Meta-RDN: {_t2("Meta-RDN", 1.8)}). (3) In the ×3.7 column the three
+OverNet rows ({" / ".join(_t2(e, 3.7) for e in T2_VARIANTS)}) exceed their own ×3.6 values
+({" / ".join(_t2(e, 3.6) for e in T2_VARIANTS)}) by
+{_t2_rise_37().lstrip("+")}.
+Meta-RDN ({_t2("Meta-RDN", 3.7)}) and RDN-OSM ({_t2("RDN-OSM", 3.7)}) fall normally, so the OverNet values are
+likely 27.9x. The `t2_erratum_*` verdicts check these readings against our curves (direction claims: does our PSNR
+rise there?): *contradicted* means our PSNR falls where the paper prints a rise, which supports the typo reading; the
+printed rise is set against ours in the verdict's second answer. (4) The fifth row is labelled "OSM-RDN" in the first
+block and "RDN-OSM" in the others. (5) Against the Meta-SR numbers that the ASDN slides quote for Meta-RDN on B100,
+Table 2's Meta-RDN row differs at ×1.3 ({_t2("Meta-RDN", 1.3)} vs 38.16), ×1.6 ({_t2("Meta-RDN", 1.6)} vs 34.96),
+×2.8 ({_t2("Meta-RDN", 2.8)} vs 29.07) and ×4.0 ({_t2("Meta-RDN", 4.0)} vs 27.79). (6) OSM-bicubic at ×2/×3/×4
+({" / ".join(_t2("OSM-bicubic", x) for x in (2.0, 3.0, 4.0))}) equals Table 5's OverNet-M on B100, so these models
+use the multi-scale loss. Ours do too: batch scales uniform in [1.1, 4.0], Eq. 9 on the batch scale and on the
+scales of {{2, 3, 4}} below it. The paper does not give the training scale distribution.
 
 **Variants.** *Pixelshuffle* is the same network with a ×4 pixel shuffle (two ×2 stages, no overscaling), then
 bicubic↓ to the target. *OSM-bilinear* and *OSM-bicubic* overscale ×5 and resize with bilinear or bicubic
@@ -458,8 +510,8 @@ their original training settings", i.e. Meta-SR's scales 1.1–4.0 in steps of 0
 pixels sit on s's exact grid, and the output has round(h·s) pixels, which is not h·s at most fractional scales.
 `F.interpolate(size=...)`, used by the OSM's resizes and the bicubic skip, maps pixels by the size ratio instead. That
 drifts by up to half a pixel across the image. Our first lite run did exactly that, and scoring the same trained
-models on the exact grid (`srrepro.models.common.resize`) changed B100 PSNR by +4.0 dB at ×1.1, +1.8 dB at ×1.4
-and +0.04 dB at ×3.7 (OSM-bicubic, seed 0, 2 images). It changed nothing at ×1.5 or ×2.5, where h·s is an integer.
+models on the exact grid (`srrepro.models.common.resize`) raised B100 PSNR by several dB at the scales closest to 1
+and by hundredths of a dB near ×4. It changed nothing at ×1.5 or ×2.5, where h·s is an integer.
 Training is unaffected, because training scales are snapped to the patch grid. Whether the authors' Table 2 code
 resizes by size or by scale is not known; Meta-RDN's location projection ⌊i/r⌋ uses the scale.
 """
@@ -567,22 +619,28 @@ def _t3_plot(df, ax=None):
     return ax
 
 
-T3_NOTES = """
+def _t3(method: str, dataset: str, scale: float) -> str:
+    return db(pv("overnet_t3", method=method, dataset=dataset, scale=scale))
+
+
+T3_NOTES = f"""
 **Errata and readings.** (1) The "EDSR" column is EDSR+ (self-ensemble). All nine cells equal the EDSR slides'
-EDSR+ column (Set5 ×2 38.20, Urban100 ×4 26.86), not plain EDSR (38.11, 26.64). Table 8 quotes plain EDSR (26.64).
-Whether EDSR-OSM was self-ensembled is not said. At the paper profile we score EDSR and EDSR-OSM both ways
-(`self_ensemble`), and the paper value appears on both rows. (2) RDN Set5 ×4 (32.47) is not below RDN's own value: the
-ASDN slides quote RDN at 32.47 too, so this study's sources show no erratum there. The one RDN
-cell that differs between our sources is Urban100 ×2 (32.89 here, 32.96 in the ASDN slides; 32.96 is also this
-table's RDN-OSM value). (3) Meta-RDN is given for Set14 only; at the paper profile we reuse Table 2's arbitrary-scale
-Meta-RDN. (4) The paper says the OSM models were "trained on DIV2K for all scale factors while applying their
-original training settings", but not whether one model covers all scales. We train one model per scale for both the
-baseline and the OSM variant (the released OverNet code's regime), so only the up-sampler differs.
+EDSR+ column (Set5 ×2 {_t3("EDSR", "Set5", 2.0)}, Urban100 ×4 {_t3("EDSR", "Urban100", 4.0)}), not plain EDSR
+(38.11, 26.64). Table 8 quotes plain EDSR ({db(pv("overnet_t8", method="EDSR"))}). Whether EDSR-OSM was
+self-ensembled is not said. At the paper profile we score EDSR and EDSR-OSM both ways (`self_ensemble`), and the
+paper value appears on both rows. (2) RDN Set5 ×4 ({_t3("RDN", "Set5", 4.0)}) is not below RDN's own value: the ASDN
+slides quote RDN at 32.47 too, so this study's sources show no erratum there. The one RDN cell that differs between
+our sources is Urban100 ×2 ({_t3("RDN", "Urban100", 2.0)} here, 32.96 in the ASDN slides; this table's RDN-OSM value
+is {_t3("RDN-OSM", "Urban100", 2.0)}). (3) Meta-RDN is given for Set14 only; at the paper profile we reuse Table 2's
+arbitrary-scale Meta-RDN. (4) The paper says the OSM models were "trained on DIV2K for all scale factors while
+applying their original training settings", but not whether one model covers all scales. We train one model per
+scale for both the baseline and the OSM variant (the released OverNet code's regime), so only the up-sampler differs.
 
 **What "X-OSM" changes.** Eq. 8's OSM adds bicubic↑(I_LR) to its output. CARN and EDSR have no such global skip, so
 X-OSM differs from X in two ways: the overscaling and a bicubic skip. Below the paper profile a third model, *X-OSM (no
 bicubic skip)*, separates the two. The verdicts report both. At the paper profile the third model is not run,
-because it would add half again to a 566 GPU-hour table. The paper does not say whether its X-OSM models kept the skip.
+because it would add half again to a {PAPER_GPU_HOURS["overnet_t3"]} GPU-hour table. The paper does not say whether
+its X-OSM models kept the skip.
 """
 
 
@@ -659,7 +717,8 @@ T4_CLAIMS = [
     Claim("t4_x8", "Overscaling ×8 slightly improves PSNR over ×5 at ×2, ×3 and ×4",
           "Table 4; §4.1 'Overscaling to higher scales slightly improves the PSNR'", _t4_x8,
           trained=True, kind="direction"),
-    Claim("t4_params", "#Params: 927K (×3), 943K (×4), 1079K (×5), 955K (×8)", "Table 4, Parameters column",
+    Claim("t4_params", "#Params: " + ", ".join(f"{_kilo(pv('overnet_t4', 'params', overscale=o, scale=2.0))} (×{o})"
+                                               for o in T4_OVERSCALES), "Table 4, Parameters column",
           _t4_params, kind="exact", readings={"our model (paper mode), full": counting("our model (paper mode), full",
                                                                                       "params")}),
 ]
@@ -680,18 +739,22 @@ def _t4_plot(df, ax=None):
     return ax
 
 
-T4_NOTES = """
-**Errata and readings.** (1) ×8 is printed with fewer parameters (955K) than ×5 (1079K). That is arithmetic, not a
-typo: ×8 is three grouped ×2 pixel-shuffle stages, ×5 one ×5 stage whose conv has 25·64 outputs (§4.1: "×4 and ×8
-are composed of multiple consecutive ×2 operations"). Our exact counts are 957,356 vs 1,078,828 (released code).
-(2) The counts do not follow one counting. ×5 matches the full released-code model (1,078,828 → 1079K). ×3 (927K)
-and ×8 (955K) are 2.3K below the full counts (929,324; 957,356), about the size of the exit conv plus mean shifts
-(1,758). ×4 (943K) matches nothing: the full model has 919,980, and 943K is Table 1's config 4. (3) The diagonal (×3 row at ×2: 38.11, ×4 row at ×3: 34.49, ×5 row at ×4:
-32.32) equals Table 5's OverNet-S, the single-scale models. So Table 4's models look like the released code's
-models trained at ×N, scored at lower scales through the OSM. The paper says only that models "target a maximum
-scale N". Lite trains that reading (`regime` single-scale, shared with overnet_t1/t5/t6). The paper profile adds the
-multi-scale-loss reading. (4) The `t4_params` verdict reads the Parameters column, by default, as the full
-released-code model (the counting ×5 matches) and shows our paper-mode model as the other reading.
+_T4_PRINTED = {o: pv("overnet_t4", "params", overscale=o, scale=2.0) for o in T4_OVERSCALES}
+T4_NOTES = f"""
+**Errata and readings.** (1) ×8 is printed with fewer parameters ({_kilo(_T4_PRINTED[8])}) than ×5
+({_kilo(_T4_PRINTED[5])}). That is arithmetic, not a typo: ×8 is three grouped ×2 pixel-shuffle stages, ×5 one ×5
+stage whose conv has 25·64 outputs (§4.1: "×4 and ×8 are composed of multiple consecutive ×2 operations"). Our exact
+counts (`params_code`, released code) order them the same way. (2) The counts do not follow one counting. ×5 matches
+the full released-code model (`params_code`, to the thousand). ×3 ({_kilo(_T4_PRINTED[3])}) and ×8
+({_kilo(_T4_PRINTED[8])}) lie a little below the full counts, by about the size of the exit conv plus the mean
+shifts. ×4 ({_kilo(_T4_PRINTED[4])}) matches no counting, and {_kilo(_T4_PRINTED[4])} is Table 1's config 4. (3) The
+diagonal (×3 row at ×2: {db(pv("overnet_t4", overscale=3, scale=2.0))}, ×4 row at ×3:
+{db(pv("overnet_t4", overscale=4, scale=3.0))}, ×5 row at ×4: {db(pv("overnet_t4", overscale=5, scale=4.0))}) equals
+Table 5's OverNet-S, the single-scale models. So Table 4's models look like the released code's models trained at ×N,
+scored at lower scales through the OSM. The paper says only that models "target a maximum scale N". Lite trains that
+reading (`regime` single-scale, shared with overnet_t1/t5/t6). The paper profile adds the multi-scale-loss reading.
+(4) The `t4_params` verdict reads the Parameters column, by default, as the full released-code model (the counting ×5
+matches) and shows our paper-mode model as the other reading; its evidence gives each count that is off.
 """
 
 
@@ -813,7 +876,7 @@ def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _t6_size(df: pd.DataFrame, profile: str) -> Verdict:
-    """Exact: the header's 0.9M parameters and 0.2T multiply-adds (one decimal as printed) at every scale."""
+    """Exact: the header's parameters (M) and multiply-adds (T) (one decimal as printed) at every scale."""
     d = df[df["method"] == "OverNet"].drop_duplicates("scale").set_index("scale").sort_index()
     if d.empty:
         return Verdict("not run", "no OverNet row", _needed("overnet_t6"))
@@ -831,7 +894,9 @@ T6_CLAIMS = [
     Claim("t6_sota", "OverNet beats every listed lightweight method on every dataset and scale",
           "Table 6; §4.2.1 'OverNet exceeds all the previous methods on numerous benchmark dataset'", _t6_sota,
           trained=True, kind="direction"),
-    Claim("t6_size", "OverNet has 0.9M parameters and 0.2T multiply-adds (1280×720 output) at ×2, ×3 and ×4",
+    Claim("t6_size", f"OverNet has {_mega(pv('overnet_t6', 'params', method='OverNet', dataset='Set5', scale=2.0))} "
+                     f"parameters and {pv('overnet_t6', 'mult_adds', method='OverNet', dataset='Set5', scale=2.0) / 1e12:g}T "
+                     "multiply-adds (1280×720 output) at ×2, ×3 and ×4",
           "Table 6 header", _t6_size, kind="exact"),
 ]
 
@@ -854,17 +919,28 @@ def _t6_plot(df, ax=None):
     return ax
 
 
-T6_NOTES = """
-**Errata.** (1) MemNet Set5 ×2 is printed 33.78, barely above bicubic (33.66) and ~4 dB under its neighbours.
-The ASDN slides quote MemNet at 37.78, so it is a typo. (2) SRFBN_S Set5 ×2 SSIM 0.9156 is far too low for 37.78
-dB; it equals SRFBN_S's own Set14 ×2 SSIM, so a copied cell. (3) SRFBN_S Urban100 ×3 (26.41/0.8064) and ×4
-(24.60/0.7258) fall below VDSR, and ×4 contradicts Table 8's SRFBN_S Urban100 ×4 PSNR (25.71).
-(4) LapSRN Set14 ×4 SSIM 0.7994 is ~0.03 above every other method; the ASDN slides quote 0.772.
-(5) Table 6 lists MemNet at 0.7M and SRFBN_S at 0.3M parameters, Table 8 at 0.6M and 0.4M. MemNet Urban100 ×4 is
-25.50 here and 25.54 in Table 8. (6) "DRNN" is DRRN. (7) OverNet is labelled 0.9M / 0.2T for all scales. Our exact
-counts are 0.93M (×2), 0.92M (×3) and **1.08M (×4)**: the ×5 overscaling conv alone has 232K parameters. For a
-1280×720 output they need 0.21T (×2), 0.11T (×3) and 0.06T (×4) multiply-adds, so "0.2T" is the ×2 figure (the
-`t6_size` verdict). OverNet w/o OSM is 0.88M / 0.93M / 0.92M.
+def _t6(method: str, dataset: str, scale: float, metric: str = "psnr") -> float:
+    return pv("overnet_t6", metric, method=method, dataset=dataset, scale=scale)
+
+
+T6_NOTES = f"""
+**Errata.** (1) MemNet Set5 ×2 is printed {db(_t6("MemNet", "Set5", 2.0))}, barely above bicubic (33.66) and ~4 dB
+under its neighbours. The ASDN slides quote MemNet at 37.78, so it is a typo. (2) SRFBN_S Set5 ×2 SSIM
+{_t6("SRFBN_S", "Set5", 2.0, "ssim"):.4f} is far too low for {db(_t6("SRFBN_S", "Set5", 2.0))} dB; it equals
+SRFBN_S's own Set14 ×2 SSIM ({_t6("SRFBN_S", "Set14", 2.0, "ssim"):.4f}), so a copied cell. (3) SRFBN_S Urban100 ×3
+({db(_t6("SRFBN_S", "Urban100", 3.0))}/{_t6("SRFBN_S", "Urban100", 3.0, "ssim"):.4f}) and ×4
+({db(_t6("SRFBN_S", "Urban100", 4.0))}/{_t6("SRFBN_S", "Urban100", 4.0, "ssim"):.4f}) fall below VDSR, and ×4
+contradicts Table 8's SRFBN_S Urban100 ×4 PSNR ({db(pv("overnet_t8", method="SRFBN_S"))}). (4) LapSRN Set14 ×4 SSIM
+{_t6("LapSRN", "Set14", 4.0, "ssim"):.4f} is ~0.03 above every other method; the ASDN slides quote 0.772. (5) Table 6
+lists MemNet at {_mega(_t6("MemNet", "Set5", 2.0, "params"))} and SRFBN_S at
+{_mega(_t6("SRFBN_S", "Set5", 2.0, "params"))} parameters, Table 8 at {_mega(pv("overnet_t8", "params", method="MemNet"))}
+and {_mega(pv("overnet_t8", "params", method="SRFBN_S"))}. MemNet Urban100 ×4 is {db(_t6("MemNet", "Urban100", 4.0))}
+here and {db(pv("overnet_t8", method="MemNet"))} in Table 8. (6) "DRNN" is DRRN. (7) OverNet is labelled
+{_mega(_t6("OverNet", "Set5", 2.0, "params"))} / {_t6("OverNet", "Set5", 2.0, "mult_adds") / 1e12:g}T for all scales.
+Our exact counts (columns `params` and `mult_adds`, 1280×720 output) round to that at ×2 (the parameters also at
+×3): the ×4 model is larger (its ×5 overscaling conv alone has 25·64 output channels), and the multiply-adds fall
+with the scale, so "{_t6("OverNet", "Set5", 2.0, "mult_adds") / 1e12:g}T" is the ×2 figure (the `t6_size` verdict
+lists the cells that are off). The `params` column gives OverNet w/o OSM's counts too.
 
 **Rows.** OverNet and OverNet w/o OSM are trained here, one model per scale as the paper says for this table. CARN
 is measured with its official weights when `weights/official/carn.pth` is present (it is not in the data mirror).
@@ -876,6 +952,7 @@ column is shown as reported.
 
 # ================================================================================================ t7
 T7_DATASETS = ("Set5", "Set14", "B100", "Urban100")
+T7_SMOKE_NOISE_SEEDS = 1  # the grid's dn_noise_seeds at smoke (lite and paper: table bicubic's DN_SEEDS)
 
 
 def t7_jobs(ctx: RunContext) -> list[Job]:
@@ -1060,18 +1137,23 @@ def _t7_plot(df, ax=None):
     return ax
 
 
-T7_NOTES = """
+def _t7(method: str, dataset: str, degradation: str) -> str:
+    return db(pv("overnet_t7", method=method, dataset=dataset, degradation=degradation))
+
+
+T7_NOTES = f"""
 **Errata and readings.** (1) The §4 text defines "DB" as bicubic downsampling *then* blur; RDN (whose protocol
 Table 7 follows, "Following [41]") blurs first and then subsamples. The Bicubic column is computed under both
 readings (`variant`). The `t7_bicubic` verdict is judged under both; its default reading is RDN's blur-first
 order, the protocol Table 7 says it follows (the same cells as table `bicubic`'s OverNet rows). Our models are
 trained and scored on RDN's blur-first BD: `srrepro.evaluate.evaluate` has no BD-order argument, and the training
 sampler uses the default order too. (2) The table's header says "DB", the text says
-both "DB" and **BD**. (3) In the paper's own numbers OverNet beats RDN on Set5 BD (34.59 vs 34.58), although the text
+both "DB" and **BD**. (3) In the paper's own numbers OverNet beats RDN on Set5 BD ({_t7("OverNet", "Set5", "BD")} vs
+{_t7("RDN", "Set5", "BD")}), although the text
 says RDN "performs slightly better in some BD datasets". That holds for Set14, B100 and Urban100; the DN half
 ("but not in DN datasets") is the claim `t7_rdn_dn`, judged on the printed columns (OverNet above RDN in every DN
 cell, by one to two units of the last digit). (4) FSRCNN's BD
-PSNRs lie below bicubic on every dataset (e.g. Set5 26.25 vs 28.34). (5) Table 7's BD bicubic values match neither
+PSNRs lie below bicubic on every dataset (e.g. Set5 {_t7("FSRCNN", "Set5", "BD")} vs {_t7("Bicubic", "Set5", "BD")}). (5) Table 7's BD bicubic values match neither
 reading: blur-first lands tenths of a dB above the printed values, bicubic-first several dB below (the `t7_bicubic`
 evidence gives each cell under both readings; see also table `bicubic`'s OverNet rows). The DN column is allowed 2σ
 of our noise seeds, since the paper's noise draw is one sample of that spread; Set14 differs by more (table
@@ -1225,9 +1307,11 @@ T8_CLAIMS = [
     Claim("t8_fastest", "OverNet is the fastest of the compared models", "Table 8; §4.2.3 'OverNet is the fastest'",
           _t8_fastest, kind="direction"),
     Claim("t8_magnitude", "OverNet runs two orders of magnitude faster than EDSR, RDN and Meta-RDN (Table 8: "
-                          "300×, 317×, 338×); verdict holds within a factor 3 of those ratios", "Table 8", _t8_magnitude,
+                          + ", ".join(f"{pv('overnet_t8', 'ratio', method=m):.0f}×" for m in ("EDSR", "RDN", "Meta-RDN"))
+                          + "); verdict holds within a factor 3 of those ratios", "Table 8", _t8_magnitude,
           kind="magnitude"),
-    Claim("t8_physical", "OverNet super-resolves an Urban100 ×4 image in 0.004 s on a GTX 1080 Ti",
+    Claim("t8_physical", f"OverNet super-resolves an Urban100 ×4 image in "
+                         f"{pv('overnet_t8', 'seconds', method='OverNet'):.3f} s on a GTX 1080 Ti",
           "Table 8; §4.2.3 'evaluated using its official code, on the same machine with a NVIDIA 1080 Ti GPU'",
           _t8_physical, kind="magnitude"),
 ]
@@ -1248,16 +1332,25 @@ def _t8_plot(df, ax=None):
     return ax
 
 
-T8_NOTES = """
-**Errata and readings.** (1) Table 8 prints 0.004 s for OverNet, 0.006 s for SRFBN_S and 0.015 s for D-DBPN on a
-GTX 1080 Ti. At the FLOPs our counter gives for OverNet ×4 on a mean Urban100 image, 0.004 s would need more than
-twice the card's peak FP32 throughput (`t8_physical`). The times were probably taken without synchronising CUDA,
-i.e. they measure kernel launches, and the ratios to EDSR/RDN (≈300×) inherit that. (2) Table 8's parameter counts
-disagree with Table 6 (MemNet 0.6M vs 0.7M; SRFBN_S 0.4M vs 0.3M), and so do its PSNRs (MemNet 25.54 vs 25.50;
-SRFBN_S 25.71 vs 24.60). "Ours 0.9M" is the ×2/×3 size; the ×4 model has 1.08M parameters. (3) Our timings are on
-this study's machine (see `device`, `threads`), with random weights: running time does not depend on the weights.
-Lite times central 64×64 LR crops of the first four Urban100 images to keep EDSR affordable on a CPU. The paper
-profile times whole images. MemNet, SRFBN_S and D-DBPN are not in this study's model zoo.
+def _t8(method: str, metric: str) -> float:
+    return pv("overnet_t8", metric, method=method)
+
+
+T8_NOTES = f"""
+**Errata and readings.** (1) Table 8 prints {_t8("OverNet", "seconds"):.3f} s for OverNet,
+{_t8("SRFBN_S", "seconds"):.3f} s for SRFBN_S and {_t8("D-DBPN", "seconds"):.3f} s for D-DBPN on a GTX 1080 Ti. At
+the FLOPs our counter gives for OverNet ×4 on a mean Urban100 image, {_t8("OverNet", "seconds"):.3f} s would need more
+than the card's peak FP32 throughput (`t8_physical` gives the throughput it implies). The times were probably taken
+without synchronising CUDA, i.e. they measure kernel launches, and the ratios to EDSR/RDN
+({_t8("EDSR", "ratio"):.0f}× and {_t8("RDN", "ratio"):.0f}×) inherit that. (2) Table 8's parameter counts disagree
+with Table 6 (MemNet {_mega(_t8("MemNet", "params"))} vs {_mega(_t6("MemNet", "Set5", 2.0, "params"))}; SRFBN_S
+{_mega(_t8("SRFBN_S", "params"))} vs {_mega(_t6("SRFBN_S", "Set5", 2.0, "params"))}), and so do its PSNRs (MemNet
+{db(_t8("MemNet", "psnr"))} vs {db(_t6("MemNet", "Urban100", 4.0))}; SRFBN_S {db(_t8("SRFBN_S", "psnr"))} vs
+{db(_t6("SRFBN_S", "Urban100", 4.0))}). "Ours {_mega(_t8("OverNet", "params"))}" is the ×2/×3 size; the ×4 model is larger (`params`). (3) Our timings are on this study's machine (see `device`,
+`threads`), with random weights: running time does not depend on the weights. Lite times central
+{T8_GRID["lite"]["lr_crop"]}×{T8_GRID["lite"]["lr_crop"]} LR crops of the first {T8_GRID["lite"]["timed_images"]}
+Urban100 images to keep EDSR affordable on a CPU. The paper profile times whole images. MemNet, SRFBN_S and D-DBPN
+are not in this study's model zoo.
 """
 
 
@@ -1342,11 +1435,12 @@ def _f2_plot(df, ax=None):
     draw_panels(df, "Urban100", F2_IMAGES, F2_SCALE, "overnet_f2")
 
 
-F2_NOTES = """
+F2_NOTES = f"""
 **What is shown.** Figure 2's two Urban100 ×4 images (*Img_073*, the blue building's lines; *Img_076*, the brick
 pattern), each as the full HR image with the zoom box, then HR, bicubic and each model on the same crop, with its
 per-image Y-PSNR/SSIM under the study's protocol (whole image, border 4). *Ours* are the seed-0 models of the
-profile named on the panel (lite: 500 iterations on T91, 32 features — a short-training model, not the paper's);
+profile named on the panel (lite: {LITE_ITERATIONS} iterations on T91, {SIZES["overnet"]["lite"]["n_feats"]} features — a
+short-training model, not the paper's);
 CARN-M is the official checkpoint. The paper's figure compares other methods (its own crops, no numbers), so the
 verdicts only ask whether OverNet's per-image PSNR beats bicubic and CARN-M on these two images, over every seed
 of our models (the figure shows seed 0); two images are a tiny sample, so read the verdicts as about these images.
@@ -1628,7 +1722,8 @@ F4_NOTES = f"""
 **Where the numbers come from.** Figure 4 plots parameters against B100 ×4 PSNR and prints no numbers. The methods
 are read from §4.2.3 (the lightweight networks, the networks with many parameters, and RDN, EDSR and RCAN with and
 without the OSM). Each paper value names the table it comes from: the lightweight points are Table 6's columns
-(parameters from its header, PSNR from its B100 ×4 row; "0.9M" for OverNet is the ×2 model, see `overnet_t6`);
+(parameters from its header, PSNR from its B100 ×4 row; "{_mega(pv("overnet_f4", "params", method="OverNet"))}" for
+OverNet is the ×2 model, see `overnet_t6`);
 Meta-RDN and RDN-OSM take Table 2's ×4.0 column (B100) and Table 8's parameters (RDN-OSM's are not printed); RDN's
 and EDSR's parameters are Table 8's. No table prints RDN, EDSR, RCAN or their OSM versions at B100 ×4, nor RCAN's
 parameters: those rows say so and are not judged.
@@ -1646,9 +1741,20 @@ def _spec(**kw) -> TableSpec:
     return TableSpec(family="overnet", **kw)  # every OverNet-table recipe (OverNet, CARN, EDSR) trains 6×10⁵ steps
 
 
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations ({LITE_ITERATIONS / PAPER_ITERATIONS:.3%} of the "
-         f"paper's), lr 1e-3 halved at 75 %, OverNet 32 features (3 LDGs × 3 RBs), 3 seeds")
+# the profiles' recipes, as prose, read from srrepro.recipes (never restated by hand)
+_L, _P = recipe("lite", "overnet"), PAPER_RECIPES["overnet"]
+_SEEDS = DEFAULT_SEEDS["lite"]
+_SMOKE_ITERATIONS = recipe("smoke", "overnet").iterations
+_LITE_RECIPE = (f"{_L.train_dataset}, LR patch {_L.lr_patch}, batch {_L.batch_size}, {_L.iterations} iterations "
+                f"({_L.iterations / PAPER_ITERATIONS:.3%} of the paper's), lr {_L.lr:g} halved at iteration "
+                f"{', '.join(map(str, _L.lr_milestones))}, OverNet {SIZES['overnet']['lite']['n_feats']} features "
+                f"(3 LDGs × 3 RBs)")
+_LITE = f"{_LITE_RECIPE}, {_SEEDS} seeds"
+_PAPER = (f"{_P.train_dataset}, LR patch {_P.lr_patch}, batch {_P.batch_size}, {_P.iterations:,} iterations "
+          f"(lr {_P.lr:g} halved every {_P.lr_halve_every:,})")
 _SHOW = ("follows", "iterations", "train_seconds")
+T1_LITE_LIMITS = {"Urban100": 10}  # t1's only test set
+T2_LITE_LIMITS = {"B100": 5}  # 30 scales a model
 _FIRST = f"B100/Urban100 on their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images"
 SPECS = {
     "overnet_loss": _spec(
@@ -1661,9 +1767,9 @@ SPECS = {
         plan_notes=f"Two ×{LOSS_SCALE} OverNets per seed, L1 (overnet_t5/t6's model) and L2, same recipe.",
         layout=Layout(("loss",), ("dataset",)), display_extra=_SHOW, claims=LOSS_CLAIMS,
         plot=_loss_plot, notes=LOSS_NOTES,
-        profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image)",
-                  "lite": f"L1 / L2 × 3 seeds at ×{LOSS_SCALE}, {_LITE}; {_FIRST}",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        profiles={"smoke": f"tiny OverNets, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"L1 / L2 × {_SEEDS} seeds at ×{LOSS_SCALE}, {_LITE}; {_FIRST}",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t1": _spec(
         id="overnet_t1", title="OverNet Table 1: skip connections in LDGs and GDG", paper=PAPER, source=T1,
         description=with_training_note("Four ×3 OverNets that switch the skip connections (concatenation + 1×1 conv) inside "
@@ -1671,13 +1777,13 @@ SPECS = {
                           "Urban100 ×3. `params` (our model), `params_code` (released-code layout) and `params_fe` "
                           "(released code without the overscaling module) are exact parameter counts at paper size."),
         keys=["config", "ldg_skip", "gdg_skip", "seed"], metrics=["params", "params_code", "params_fe", "psnr", "ssim"],
-        jobs=t1_jobs, grid=_grid(lite={"limits": {"Urban100": 10}}),  # t1's only test set
+        jobs=t1_jobs, grid=_grid(lite={"limits": T1_LITE_LIMITS}),
         plan_notes="Four ×3 OverNets (SCs in LDGs × SCs in GDG), scored on Urban100 ×3; parameter counts are exact "
                    "at paper size whatever the profile.",
         layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
-        profiles={"smoke": "4 tiny configs, 2 iterations, 1 Urban100 image",
-                  "lite": f"4 configs × 3 seeds, {_LITE}; Urban100 ×3 on its first 10 images",
-                  "paper": "4 configs, DIV2K, patch 64, batch 64, 6e5 iterations; full Urban100"}),
+        profiles={"smoke": f"4 tiny configs, {_SMOKE_ITERATIONS} iterations, 1 Urban100 image",
+                  "lite": f"4 configs × {_SEEDS} seeds, {_LITE}; Urban100 ×3 on its first {T1_LITE_LIMITS['Urban100']} images",
+                  "paper": f"4 configs, {_PAPER}; full Urban100"}),
     "overnet_t2": _spec(
         id="overnet_t2", title="OverNet Table 2: OSM interpolation across 30 scales (B100)", paper=PAPER, source=T2,
         description=with_training_note("Pixelshuffle (no overscaling, bicubic↓), OSM-bilinear and OSM-bicubic, each one "
@@ -1687,7 +1793,7 @@ SPECS = {
         keys=["experiment", "scale", "seed"], metrics=["psnr", "ssim"],
         jobs=t2_jobs,
         grid=_grid(smoke={"scales": (1.5, 2.0, 3.7), "rdn_rows": T2_RDN_ROWS},
-                   lite={"limits": {"B100": 5}, "rdn_rows": ()},  # 30 scales a model
+                   lite={"limits": T2_LITE_LIMITS, "rdn_rows": ()},
                    paper={"rdn_rows": T2_RDN_ROWS}),
         plan_notes="Arbitrary-scale OverNets (max scale 4) trained on scales drawn uniformly in [1.1, 4.0] with the "
                    "multi-scale loss, scored on B100 at the 30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) "
@@ -1695,7 +1801,7 @@ SPECS = {
         layout=Layout(("experiment",), ("scale",)), display_extra=_SHOW,
         claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
         profiles={"smoke": "3 tiny variants + tiny Meta-RDN/RDN-OSM, 3 scales, 1 B100 image",
-                  "lite": f"3 OverNet variants × 3 seeds ({_LITE}), 30 scales on the first 5 B100 images",
+                  "lite": f"3 OverNet variants × {_SEEDS} seeds ({_LITE}), 30 scales on the first {T2_LITE_LIMITS['B100']} B100 images",
                   "paper": "3 OverNet variants + Meta-RDN + RDN-OSM (Meta-SR recipe), DIV2K, full B100"}),
     "overnet_t3": _spec(
         id="overnet_t3", title="OverNet Table 3: the OSM on other architectures", paper=PAPER, source=T3,
@@ -1715,8 +1821,9 @@ SPECS = {
                    "bicubic↓), same recipe; below paper also the OSM without its bicubic skip. Lite: CARN and EDSR, "
                    "narrowed, ×4 only; RDN (22M) and RCAN (16M) at the paper profile.",
         layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
-        profiles={"smoke": "tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, 2 iterations, Set5 (1 image)",
-                  "lite": f"CARN (32 features) and EDSR (8 blocks × 32) ± OSM at ×4, 3 seeds, {_LITE}; "
+        profiles={"smoke": f"tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"CARN ({SIZES['carn']['lite']['n_feats']} features) and EDSR ({SIZES['edsr']['lite']['n_resblocks']} "
+                          f"blocks × {SIZES['edsr']['lite']['n_feats']}) ± OSM at ×4, {_SEEDS} seeds, {_LITE}; "
                           f"Urban100 on its first {LITE_LIMITS['Urban100']} images",
                   "paper": "all four ± OSM at ×2/×3/×4 with their own recipes; EDSR also with self-ensemble; "
                            "Meta-RDN from overnet_t2"}),
@@ -1732,8 +1839,8 @@ SPECS = {
                    "multi-scale loss.",
         layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, claims=T4_CLAIMS,
         plot=_t4_plot, notes=T4_NOTES,
-        profiles={"smoke": "4 tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"4 models × 3 seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
+        profiles={"smoke": f"4 tiny models, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"4 models × {_SEEDS} seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
                   "paper": "4 models × 2 regimes (trained at ×N; multi-scale loss on ×2…×N), DIV2K"}),
     "overnet_t5": _spec(
         id="overnet_t5", title="OverNet Table 5: multi-scale loss vs single-scale loss", paper=PAPER, source=T5,
@@ -1745,9 +1852,9 @@ SPECS = {
                    "batch scale drawn from {2,3,4}, Eq. 9 on that scale and the ones below it.",
         layout=Layout(("model",), ("dataset", "scale")), display_extra=_SHOW,
         claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
-        profiles={"smoke": "tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"3 OverNet-S + 1 OverNet-M × 3 seeds, {_LITE}; {_FIRST}",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        profiles={"smoke": f"tiny models, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"3 OverNet-S + 1 OverNet-M × {_SEEDS} seeds, {_LITE}; {_FIRST}",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t6": _spec(
         id="overnet_t6", title="OverNet Table 6: comparison with lightweight methods (BI)", paper=PAPER, source=T6,
         description=with_training_note("OverNet and OverNet w/o OSM are measured (one model per scale), CARN/CARN-M with their "
@@ -1759,9 +1866,9 @@ SPECS = {
                    "mirror) and CARN-M: official weights, no training. The other columns are shown as reported.",
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
         claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
-        profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image); CARN-M official weights",
-                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × 3 seeds, {_LITE}; {_FIRST}; CARN-M official",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        profiles={"smoke": f"tiny OverNets, {_SMOKE_ITERATIONS} iterations, Set5 (1 image); CARN-M official weights",
+                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × {_SEEDS} seeds, {_LITE}; {_FIRST}; CARN-M official",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t7": _spec(
         id="overnet_t7", title="OverNet Table 7: BD and DN degradations (×3)", paper=PAPER, source=T7,
         description=with_training_note("The Bicubic column is exact (table `bicubic`'s code). OverNet and OverNet w/o OSM are "
@@ -1769,15 +1876,15 @@ SPECS = {
                           "Other methods are shown as reported."),
         keys=["method", "dataset", "degradation", "variant", "scale", "seed"], metrics=["psnr", "ssim"],
         jobs=t7_jobs, extra_rows=t7_bicubic_rows,
-        grid=_grid(smoke={"datasets": ("Set5",), "dn_noise_seeds": 1}, lite={"dn_noise_seeds": DN_SEEDS},
+        grid=_grid(smoke={"datasets": ("Set5",), "dn_noise_seeds": T7_SMOKE_NOISE_SEEDS}, lite={"dn_noise_seeds": DN_SEEDS},
                    paper={"dn_noise_seeds": DN_SEEDS}),
         plan_notes="×3 OverNet / OverNet w/o OSM trained on BD (RDN's blur-then-subsample, the reading the training "
                    "sampler uses) and on DN (σ = 30) LR images; the Bicubic column is exact (table `bicubic`'s code: "
-                   "both BD readings, DN mean over 5 noise seeds).",
+                   f"both BD readings, DN mean over {DN_SEEDS} noise seeds).",
         layout=Layout(("dataset", "degradation"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
         claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
-        profiles={"smoke": "bicubic Set5 (1 noise seed) + tiny OverNets, 2 iterations, 1 image",
-                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × 3 seeds, {_LITE}; {_FIRST}",
+        profiles={"smoke": f"bicubic Set5 ({T7_SMOKE_NOISE_SEEDS} noise seed) + tiny OverNets, {_SMOKE_ITERATIONS} iterations, 1 image",
+                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × {_SEEDS} seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K BD/DN training, full test sets"}),
     "overnet_f2": _spec(
         id="overnet_f2", title="OverNet Figure 2: visual results (BI, ×4)", paper=PAPER, source="OverNet Figure 2",
@@ -1787,7 +1894,7 @@ SPECS = {
         keys=["method", "seed", "image"], metrics=["psnr", "ssim"], run=f2_run, plan=f2_plan,
         layout=Layout(("method",), ("image",), ("psnr", "ssim")), display_extra=("what", "iterations"),
         claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
-        profiles={"smoke": "tiny seed-0 OverNets (2 iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
+        profiles={"smoke": f"tiny seed-0 OverNets ({_SMOKE_ITERATIONS} iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
                   "paper": "seed-0 paper-profile models"}),
     "overnet_f3": _spec(
         id="overnet_f3", title="OverNet Figure 3: visual results (BD and DN, ×3)", paper=PAPER, source=F3,
@@ -1799,8 +1906,8 @@ SPECS = {
         layout=Layout(("degradation", "method"), ("image",), ("psnr", "ssim")),
         display_extra=("what", "shown", "iterations"),
         claims=F3_CLAIMS, plot=_f3_plot, notes=F3_NOTES,
-        profiles={"smoke": "tiny ×3 OverNets (2 iterations) on BD and DN",
-                  "lite": f"{F3_LITE_SEEDS} seed(s) of overnet_t7's BD and DN models: {_LITE.replace(', 3 seeds', '')}",
+        profiles={"smoke": f"tiny ×3 OverNets ({_SMOKE_ITERATIONS} iterations) on BD and DN",
+                  "lite": f"{F3_LITE_SEEDS} seed(s) of overnet_t7's BD and DN models: {_LITE_RECIPE}",
                   "paper": "overnet_t7's paper-profile models"}),
     "overnet_f4": _spec(
         id="overnet_f4", title="OverNet Figure 4: parameters against PSNR (B100 ×4)", paper=PAPER, source=F4,
