@@ -1,27 +1,26 @@
 """OverNet (Behjati et al., WACV 2021), Tables 1–8: specs ``overnet_t1`` … ``overnet_t8``.
 
-Source: ``shared/seeds/overnet.txt`` (the paper's text); every paper value below names its table, row and column.
-Architecture and released-code facts: :mod:`srrepro.models.overnet` and ``shared/notes/official_code_survey.md`` §1.
-This module holds only the paper: its values, the grid each profile runs (``_grid``), the jobs (``tN_jobs``),
-the claims with their rules, the plots and the notes. How jobs are trained, cached, scored and judged is the
-engine's (:mod:`srrepro.jobs`, :mod:`srrepro.plan`, :mod:`srrepro.verdicts`).
+Source: ``shared/seeds/overnet.txt`` (the paper's text). Its printed values are data, ``values/<table id>.csv``
+beside this module (one printed number per row, naming its table, row and column); the chapter's opening is
+``chapter.md``. Architecture and released-code facts: :mod:`srrepro.models.overnet` and
+``shared/notes/official_code_survey.md`` §1. This module holds only the paper: the grid each profile runs
+(``_grid``), the jobs (``tN_jobs``), the claims with their rules, the plots and the notes. How jobs are trained,
+cached, scored and judged is the engine's (:mod:`srrepro.jobs`, :mod:`srrepro.plan`, :mod:`srrepro.verdicts`).
 
 Paper versus released code (the one choice every row records in its ``follows`` column)
     The paper describes ONE multi-scale model (maximum scale N = 4, overscale N + 1 = 5, multi-scale loss Eq. 9);
     the released code trains one model per scale (``--scale s --upscale s+1``, plain L1). Rows say which they
     follow: ``"paper multi-scale model"`` or ``"released code: one model per scale"``. The paper's own tables mix
     the two: Table 6's OverNet row equals Table 5's OverNet-S (single-scale) in all nine shared cells ("we train
-    our models individually for each scale factor"), Table 1's config 4 (Urban100 ×3, 28.37) is that ×3 model, and
-    Table 4's diagonal (38.11, 34.49, 32.32) is OverNet-S too; Table 2's OSM-bicubic at ×2/×3/×4 equals Table 5's
-    OverNet-M (multi-scale loss).
+    our models individually for each scale factor"), Table 1's config 4 (Urban100 ×3) is that ×3 model, and
+    Table 4's diagonal is OverNet-S too; Table 2's OSM-bicubic at ×2/×3/×4 equals Table 5's OverNet-M (multi-scale
+    loss). The notes quote the printed numbers.
 
-Profiles (:mod:`srrepro.recipes`)
-    * smoke: tiny models (8 features, 2 LDGs × 2 RBs), 2 iterations on 4 T91 images, one test image per dataset.
-    * lite: T91, LR patch 16, batch 16, Adam lr 1e-3 (the paper's) halved once at 75 %, 500 iterations, OverNet
-      with 32 features (3 LDGs × 3 RBs as the paper), 3 seeds; B100 and Urban100 on their first images
-      (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
-    * paper: DIV2K, LR patch 64, batch 64, lr 1e-3 halved every 2×10^5 iterations (paper §4), 6×10^5 iterations and
-      gradient clipping 10 (released code; the paper gives neither). Only a dry run is meaningful without a GPU.
+Profiles
+    The recipes are :mod:`srrepro.recipes`' (lite: T91, narrowed models; paper: the paper's recipe and size, declared
+    in this folder's ``__init__.py``); each spec's ``profiles`` says what a profile runs. Lite scores B100 and
+    Urban100 on their first images (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
+    Only a dry run of the paper profile is meaningful without a GPU.
 """
 from __future__ import annotations
 
@@ -429,7 +428,7 @@ T2_CLAIMS = [
     Claim("t2_bicubic_over_bilinear", "OSM-bicubic beats OSM-bilinear at every scale",
           "Table 2; §4.1 'Best results are achieved using OSM with bicubic interpolation, which in turn yields better "
           "results than bilinear'", _t2_pair("OSM-bicubic", "OSM-bilinear"), trained=True, kind="direction"),
-    Claim("t2_rdn_osm", "RDN-OSM is better than or comparable to Meta-RDN at every scale (within 0.05 dB)",
+    Claim("t2_rdn_osm", f"RDN-OSM is better than or comparable to Meta-RDN at every scale (within {MARGINS['psnr']:g} dB)",
           "§4.1 'RDN-OSM achieves better or comparable performance'", _t2_rdn, trained=True, kind="direction"),
     Claim("t2_erratum_ps19", f"Erratum check: Pixelshuffle rises from {_t2('Pixelshuffle', 1.8)} (×1.8) to "
                              f"{_t2('Pixelshuffle', 1.9)} (×1.9) as printed",
@@ -1290,7 +1289,8 @@ def _t8_magnitude(df: pd.DataFrame, profile: str) -> Verdict:
 
 def _t8_physical(df: pd.DataFrame, profile: str) -> Verdict:
     """Magnitude, an arithmetic check on a printed value: the throughput OverNet's printed time implies (its exact
-    FLOPs on a mean Urban100 ×4 image / 0.004 s) against the GTX 1080 Ti's peak FP32; above the peak is impossible."""
+    FLOPs on a mean Urban100 ×4 image / its printed time) against the GTX 1080 Ti's peak FP32; above the peak is
+    impossible."""
     d = df[df["gflops_urban100"].notna() & df["seconds_paper"].notna()] if "gflops_urban100" in df else df.iloc[0:0]
     if d.empty:
         return Verdict("not run", "no FLOP count computed", "run the table")
