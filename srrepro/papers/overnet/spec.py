@@ -1548,7 +1548,7 @@ def _f3_plot(df, ax=None):
             compare(ds, im, F3_SCALE, models, crop=96, degradation=deg)
 
 
-F3_NOTES = f"""
+F3_NOTES = """
 **What is shown.** The paper names neither the images nor the crops of Figure 3 ("two sets of visual results with
 the BD and DN degradation models from the standard benchmark datasets"). This study picks Urban100 *img_092*
 (straight edges, where BD's blur shows) and B100 *253027* (the zebra's stripes, where DN's noise and lost detail
