@@ -13,6 +13,7 @@ import pytest
 from srrepro import jobs, tables
 from srrepro.recipes import SMOKE_RECIPE
 from srrepro.tables import VERDICTS, Plan, Verdict
+from srrepro.papers import printed
 from srrepro.papers.overnet import spec as ov
 from srrepro.verdicts import decide
 
@@ -127,14 +128,25 @@ def test_shared_models_hash_equal_across_tables():
 
 
 # ----------------------------------------------------------------------------------------------- verdict rules
+def _misprint(table_id: str, where: dict, **values):
+    """printed() with the cell of ``table_id`` that matches ``where`` changed to ``values`` (a misprint)."""
+    def read(tid: str) -> list[dict]:
+        cells = printed(tid)
+        if tid == table_id:
+            cells = [{**c, **values} if all(c.get(k) == v for k, v in where.items()) else c for c in cells]
+        return cells
+    return read
+
+
 def _synthetic(tid: str, psnr_of, seeds=2) -> pd.DataFrame:
     """Rows as run() would emit them (lite grid), with psnr from ``psnr_of(row)``, merged with the paper values."""
     spec = tables.get(tid)
     rows = []
     if tid == "overnet_t8":
-        for m, (p, t, v) in ov.T8_ROWS.items():
+        for c in printed("overnet_t8"):
+            m = c["method"]
             if m in ov.T8_MODELS:
-                rows.append({"method": m, "params": p, "seconds": t * 0.1, "gflops": 10.0 * (1 if m == "OverNet" else 30),
+                rows.append({"method": m, "params": c["params"], "seconds": c["seconds"] * 0.1, "gflops": 10.0 * (1 if m == "OverNet" else 30),
                              "gflops_urban100": 100.0 * (1 if m == "OverNet" else 30), "device": "cpu"})
         df = pd.DataFrame(rows)
         df["ratio"] = df["seconds"] / float(df.loc[df["method"] == "OverNet", "seconds"].iloc[0])
@@ -148,7 +160,7 @@ def _synthetic(tid: str, psnr_of, seeds=2) -> pd.DataFrame:
         if tid == "overnet_t7":
             for d in ov.T7_DATASETS:
                 for g, var in (("BD", "blur_first"), ("BD", "bicubic_first"), ("DN", "σ=30")):
-                    pv = ov._t7_pv()
+                    pv = printed("overnet_t7")
                     p = next(x["psnr"] for x in pv if x["method"] == "Bicubic" and x["dataset"] == d
                              and x["degradation"] == g)
                     rows.append({"method": "Bicubic", "seed": 0, "dataset": d, "degradation": g, "variant": var,
@@ -333,9 +345,8 @@ def test_t7_rdn_dn_is_judged_on_the_printed_columns(monkeypatch):
     v = tables.judge(spec, df, "smoke")["t7_rdn_dn"]  # printed values: judged at every profile, smoke included
     assert v.status == "holds" and "8/8 DN cells" in v.evidence and "ours: not run" in v.evidence
     # a misprint that puts RDN level with OverNet on one DN cell breaks the statement
-    rows = dict(ov.T7_ROWS)
-    rows[("B100", "DN")] = rows[("B100", "DN")].replace("25.93/0.6573", "25.95/0.6573")
-    monkeypatch.setattr(ov, "T7_ROWS", rows)
+    monkeypatch.setattr(ov, "printed", _misprint("overnet_t7", {"method": "RDN", "dataset": "B100",
+                                                                 "degradation": "DN"}, psnr=25.95))
     v = tables.judge(spec, df, "lite")["t7_rdn_dn"]
     assert v.status == "contradicted" and "B100 PSNR" in v.evidence
 
@@ -389,9 +400,7 @@ def test_f4_points_name_their_tables_and_read_ours_from_overnet_t6(monkeypatch):
     v = tables.judge(spec, df, "smoke")
     assert v["f4_light_best"].status == "holds" and v["f4_osm"].status == "holds"
     # a print with SRFBN_S above OverNet on B100 ×4 breaks "the best lightweight network"
-    t6_rows = dict(ov.T6_ROWS)
-    t6_rows[("B100", 4)] = t6_rows[("B100", 4)].replace("27.60/0.7369", "27.70/0.7369")
-    monkeypatch.setattr(ov, "T6_ROWS", t6_rows)
+    monkeypatch.setattr(ov, "printed", _misprint("overnet_f4", {"method": "SRFBN_S"}, psnr=27.70))
     assert tables.judge(spec, df, "lite")["f4_light_best"].status == "contradicted"
 
 
@@ -417,12 +426,16 @@ def test_chapter_lists_every_target_in_the_papers_order():
 
     from srrepro.book import link_ids
 
-    linked = re.findall(r"\{doc\}`([a-z0-9_]+) <", link_ids(ov.CHAPTER))
+    from srrepro.papers import paper_of
+
+    chapter = paper_of("overnet_t1").chapter()  # chapter.md: static prose, no CHAPTER string in the module
+    assert chapter and not hasattr(ov, "CHAPTER")
+    linked = re.findall(r"\{doc\}`([a-z0-9_]+) <", link_ids(chapter))
     mine = [t for t, m in tables.TABLES.items() if m == "srrepro.papers.overnet.spec"]
     assert set(mine) <= set(linked), set(mine) - set(linked)
     # each target first appears in the paper's order, which is also the book's section order (TABLES)
     assert [t for t in dict.fromkeys(linked) if t in mine] == mine
-    items = re.findall(r"^- (Table \d|Figure \d|§[\d.]+)", ov.CHAPTER, flags=re.M)
+    items = re.findall(r"^- (Table \d|Figure \d|§[\d.]+)", chapter, flags=re.M)
     tabs = [int(i.split()[1]) for i in items if i.startswith("Table")]
     figs = [int(i.split()[1]) for i in items if i.startswith("Figure")]
     assert tabs == sorted(tabs) == list(range(1, 9)) and figs == [2, 3, 4]

@@ -1,27 +1,26 @@
 """OverNet (Behjati et al., WACV 2021), Tables 1–8: specs ``overnet_t1`` … ``overnet_t8``.
 
-Source: ``shared/seeds/overnet.txt`` (the paper's text); every paper value below names its table, row and column.
-Architecture and released-code facts: :mod:`srrepro.models.overnet` and ``shared/notes/official_code_survey.md`` §1.
-This module holds only the paper: its values, the grid each profile runs (``_grid``), the jobs (``tN_jobs``),
-the claims with their rules, the plots and the notes. How jobs are trained, cached, scored and judged is the
-engine's (:mod:`srrepro.jobs`, :mod:`srrepro.plan`, :mod:`srrepro.verdicts`).
+Source: ``shared/seeds/overnet.txt`` (the paper's text). Its printed values are data, ``values/<table id>.csv``
+beside this module (one printed number per row, naming its table, row and column); the chapter's opening is
+``chapter.md``. Architecture and released-code facts: :mod:`srrepro.models.overnet` and
+``shared/notes/official_code_survey.md`` §1. This module holds only the paper: the grid each profile runs
+(``_grid``), the jobs (``tN_jobs``), the claims with their rules, the plots and the notes. How jobs are trained,
+cached, scored and judged is the engine's (:mod:`srrepro.jobs`, :mod:`srrepro.plan`, :mod:`srrepro.verdicts`).
 
 Paper versus released code (the one choice every row records in its ``follows`` column)
     The paper describes ONE multi-scale model (maximum scale N = 4, overscale N + 1 = 5, multi-scale loss Eq. 9);
     the released code trains one model per scale (``--scale s --upscale s+1``, plain L1). Rows say which they
     follow: ``"paper multi-scale model"`` or ``"released code: one model per scale"``. The paper's own tables mix
     the two: Table 6's OverNet row equals Table 5's OverNet-S (single-scale) in all nine shared cells ("we train
-    our models individually for each scale factor"), Table 1's config 4 (Urban100 ×3, 28.37) is that ×3 model, and
-    Table 4's diagonal (38.11, 34.49, 32.32) is OverNet-S too; Table 2's OSM-bicubic at ×2/×3/×4 equals Table 5's
-    OverNet-M (multi-scale loss).
+    our models individually for each scale factor"), Table 1's config 4 (Urban100 ×3) is that ×3 model, and
+    Table 4's diagonal is OverNet-S too; Table 2's OSM-bicubic at ×2/×3/×4 equals Table 5's OverNet-M (multi-scale
+    loss). The notes quote the printed numbers.
 
-Profiles (:mod:`srrepro.recipes`)
-    * smoke: tiny models (8 features, 2 LDGs × 2 RBs), 2 iterations on 4 T91 images, one test image per dataset.
-    * lite: T91, LR patch 16, batch 16, Adam lr 1e-3 (the paper's) halved once at 75 %, 500 iterations, OverNet
-      with 32 features (3 LDGs × 3 RBs as the paper), 3 seeds; B100 and Urban100 on their first images
-      (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
-    * paper: DIV2K, LR patch 64, batch 64, lr 1e-3 halved every 2×10^5 iterations (paper §4), 6×10^5 iterations and
-      gradient clipping 10 (released code; the paper gives neither). Only a dry run is meaningful without a GPU.
+Profiles
+    The recipes are :mod:`srrepro.recipes`' (lite: T91, narrowed models; paper: the paper's recipe and size, declared
+    in this folder's ``__init__.py``); each spec's ``profiles`` says what a profile runs. Lite scores B100 and
+    Urban100 on their first images (``LITE_LIMITS``), the same images for every model, so comparisons stay paired.
+    Only a dry run of the paper profile is meaningful without a GPU.
 """
 from __future__ import annotations
 
@@ -38,17 +37,21 @@ from ...jobs import Job, size, torch_threads, train_config
 from ...models import params_of
 from ...plan import GPU_EFFECTIVE_TFLOPS, Plan, cpu_flops_rate, flops_per_px, lr_pixels
 from ...plots import gap_bars
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, recipe
 from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
-from ...tables import Layout, RunContext, TableSpec, complete, with_training_note, select
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note, select
+from .. import printed
+from ..study.bicubic import DN_SEEDS
 
 PAPER = "OverNet"
 FOLLOWS_PAPER = "paper multi-scale model"
 FOLLOWS_CODE = "released code: one model per scale"
 
 # ================================================================================================ paper values
-# PAPER VALUES, transcribed from shared/seeds/overnet.txt. "K"/"M" counts are as printed (rounded by the paper).
+# The paper's printed values are data: values/<table id>.csv (one printed number per row, with its table, row and
+# column; "K"/"M" counts as printed), read by tables.get and, where a job or rule needs them, by printed(<id>).
+# The tables' names, as each spec's source:
 T1 = "OverNet Table 1 (Urban100 ×3)"
 T2 = "OverNet Table 2 (B100)"
 T3 = "OverNet Table 3"
@@ -58,119 +61,43 @@ T6 = "OverNet Table 6 (BI)"
 T7 = "OverNet Table 7 (×3, BD/DN)"
 T8 = "OverNet Table 8 (Urban100 ×4)"
 
-# Table 1: config → (SCs in LDGs, SCs in GDG, #Params, PSNR)
-T1_CONFIGS = {1: (False, False, 695e3, 28.23), 2: (True, False, 806e3, 28.21), 3: (False, True, 732e3, 28.29),
-              4: (True, True, 943e3, 28.37)}
-
-# Table 2: rows top to bottom, scales ×1.1 … ×4.0 left to right over the table's three blocks.
+# Table 1's design (its check marks, not printed numbers): config → (SCs in LDGs, SCs in GDG)
+T1_SKIPS = {1: (False, False), 2: (True, False), 3: (False, True), 4: (True, True)}
+# Table 2's columns ×1.1 … ×4.0 (Meta-SR's scale set, which the arbitrary-scale models train on)
 T2_SCALES = tuple(round(1.0 + 0.1 * k, 1) for k in range(1, 31))
-T2_ROWS = {
-    "Pixelshuffle": [42.40, 39.71, 38.10, 36.75, 35.60, 34.70, 33.96, 33.30, 33.65, 32.22,
-                     31.60, 31.22, 30.75, 30.50, 30.27, 29.95, 29.73, 29.42, 29.17, 29.14,
-                     28.78, 28.70, 28.50, 28.30, 28.14, 28.10, 28.72, 27.74, 27.60, 27.65],
-    "OSM-bilinear": [42.63, 39.89, 38.15, 36.83, 35.70, 34.78, 34.05, 33.37, 32.76, 32.31,
-                     31.71, 31.29, 30.84, 30.55, 30.37, 30.02, 29.77, 29.52, 29.30, 29.26,
-                     28.81, 28.77, 28.62, 28.49, 28.23, 28.22, 28.90, 27.82, 27.79, 27.75],
-    "OSM-bicubic": [42.74, 39.95, 38.19, 36.87, 35.74, 34.80, 34.10, 33.42, 32.81, 32.34,
-                    31.75, 31.34, 30.86, 30.65, 30.42, 30.11, 29.83, 29.64, 29.36, 29.30,
-                    28.90, 28.81, 28.66, 28.51, 28.26, 28.25, 28.96, 27.84, 27.83, 27.80],
-    "Meta-RDN": [42.82, 40.40, 38.28, 36.95, 35.86, 34.90, 34.13, 33.45, 32.86, 32.35,
-                 31.82, 31.41, 31.06, 30.62, 30.45, 30.13, 29.82, 29.67, 29.40, 29.30,
-                 28.87, 28.79, 28.68, 28.54, 28.32, 28.27, 28.04, 27.92, 27.82, 27.75],
-    # labelled "OSM-RDN" in the first block and "RDN-OSM" in the other two
-    "RDN-OSM": [42.93, 40.48, 38.42, 37.06, 36.01, 35.02, 34.25, 35.53, 32.95, 32.46,
-                31.75, 31.46, 31.10, 30.60, 30.48, 30.15, 29.79, 29.71, 29.35, 29.38,
-                28.96, 28.70, 28.80, 28.64, 28.41, 28.23, 28.00, 27.97, 27.89, 27.83],
-}
-
-# Table 3: columns left to right; rows (dataset, scale) top to bottom. None = "-".
-T3_METHODS = ("CARN", "CARN-OSM", "EDSR", "EDSR-OSM", "RDN", "Meta-RDN", "RDN-OSM", "RCAN", "RCAN-OSM")
-T3_ROWS = {
-    ("Set5", 2): [37.76, 37.90, 38.20, 38.28, 38.24, None, 38.31, 38.27, 38.36],
-    ("Set5", 3): [34.29, 34.35, 34.76, 34.80, 34.71, None, 34.77, 34.74, 34.81],
-    ("Set5", 4): [32.13, 32.15, 32.62, 32.66, 32.47, None, 32.58, 32.63, 32.70],
-    ("Set14", 2): [33.52, 33.60, 34.02, 34.08, 34.01, 34.04, 34.11, 34.12, 34.19],
-    ("Set14", 3): [30.29, 30.36, 30.66, 30.71, 30.57, 30.55, 30.63, 30.65, 30.74],
-    ("Set14", 4): [28.60, 28.68, 28.94, 29.01, 28.81, 28.84, 28.91, 28.87, 28.93],
-    ("Urban100", 2): [31.92, 32.01, 33.10, 33.15, 32.89, None, 32.96, 33.34, 33.40],
-    ("Urban100", 3): [28.06, 28.12, 29.02, 29.09, 28.80, None, 28.91, 29.09, 29.15],
-    ("Urban100", 4): [26.07, 26.13, 26.86, 26.91, 26.61, None, 26.70, 26.82, 26.90],
-}
-
-# Table 4: overscale → (#Params, {scale: Set5 PSNR})
-T4_ROWS = {3: (927e3, {2: 38.11}), 4: (943e3, {2: 38.12, 3: 34.49}), 5: (1079e3, {2: 38.14, 3: 34.54, 4: 32.32}),
-           8: (955e3, {2: 38.15, 3: 34.56, 4: 32.36})}
-
-# Table 5: model → dataset → [×2, ×3, ×4]
-T5_ROWS = {
-    "OverNet-S": {"Set5": [38.11, 34.49, 32.32], "B100": [32.24, 29.17, 27.67], "Urban100": [32.44, 28.37, 26.31]},
-    "OverNet-M": {"Set5": [38.23, 34.60, 32.45], "B100": [32.34, 29.30, 27.80], "Urban100": [32.59, 28.45, 26.42]},
-}
-
-# Table 6: columns (name, #params, multi-adds as printed under the name), then rows (dataset, scale) of PSNR/SSIM.
-T6_METHODS = [("VDSR", 0.7e6, 0.6e12), ("DRCN", 1.7e6, 18e12), ("LapSRN", 0.8e6, 30e9), ("DRNN", 0.3e6, 6.8e12),
-              ("MemNet", 0.7e6, 2.6e12), ("SRFBN_S", 0.3e6, 50e9), ("OISR_LF_s", 1.4e6, 0.2e12),
-              ("CARN", 1.6e6, 0.2e12), ("MAFFSRN-L", 0.8e6, 0.1e12), ("OverNet w/o OSM", 0.9e6, 0.2e12),
-              ("OverNet", 0.9e6, 0.2e12)]
-T6_ROWS = {
-    ("Set5", 2): "37.53/0.9587 37.63/0.9588 37.52/0.9591 37.74/0.9591 33.78/0.9597 37.78/0.9156 38.02/0.9605 "
-                 "37.76/0.9590 38.07/0.9607 38.08/0.9609 38.11/0.9610",
-    ("Set5", 3): "33.66/0.9213 33.82/0.9226 33.82/0.9227 34.03/0.9244 34.09/0.9245 34.20/0.9255 34.39/0.9272 "
-                 "34.29/0.9255 34.45/0.9267 34.43/0.9265 34.49/0.9267",
-    ("Set5", 4): "31.35/0.8838 31.53/0.8838 31.54/0.886 31.68/0.8888 31.74/0.8893 31.98/0.8923 32.14/0.8947 "
-                 "32.13/0.8932 32.20/0.8953 32.23/0.8954 32.32/0.8956",
-    ("Set14", 2): "33.05/0.9127 33.06/0.9121 32.99/0.9124 33.23/0.9136 33.28/0.9142 33.35/0.9156 33.62/0.9178 "
-                  "33.52/0.9166 33.59/0.9177 33.64/0.9176 33.71/0.9179",
-    ("Set14", 3): "29.78/0.8318 29.77/0.8314 29.79/0.8320 29.96/0.8349 30.00/0.8350 30.10/0.8372 30.35/0.8426 "
-                  "30.29/0.8407 30.40/0.8432 30.41/0.8433 30.47/0.8436",
-    ("Set14", 4): "28.02/0.7678 28.03/0.7673 28.09/0.7994 28.21/0.7720 28.26/0.7723 28.45/0.7779 28.63/0.7819 "
-                  "28.60/0.7806 28.62/0.7822 28.64/0.7823 28.71/0.7826",
-    ("B100", 2): "31.90/0.8960 31.85/0.8942 31.80/0.8949 32.05/0.8973 32.00/0.8970 32.20/0.9000 32.08/0.8984 "
-                 "32.09/0.8978 32.23/0.9005 32.18/0.8988 32.24/0.9007",
-    ("B100", 3): "28.83/0.7976 28.80/0.7963 28.82/0.7973 28.95/0.8004 28.96/0.8010 29.11/0.8085 28.97/0.8025 "
-                 "29.06/0.8034 29.13/0.8061 29.09/0.8033 29.17/0.8063",
-    ("B100", 4): "27.29/0.7252 27.24/0.7233 27.32/0.7264 27.38/0.7284 27.44/0.7313 27.60/0.7369 27.44/0.7325 "
-                 "27.58/0.7349 27.59/0.7370 27.60/0.7371 27.67/0.7373",
-    ("Urban100", 2): "30.77/0.9141 30.76/0.9133 30.41/0.9101 31.23/0.9188 31.31/0.9195 31.41/0.9207 32.21/0.9290 "
-                     "31.92/0.9256 32.38/0.9308 32.35/0.9305 32.44/0.9311",
-    ("Urban100", 3): "27.14/0.8279 27.15/0.8277 27.07/0.8271 27.53/0.8377 27.56/0.8376 26.41/0.8064 28.24/0.8544 "
-                     "28.06/0.8493 28.26/0.8552 28.27/0.8553 28.37/0.8572",
-    ("Urban100", 4): "25.18/0.7525 25.14/0.7511 25.21/0.7553 25.44/0.7638 25.50/0.7630 24.60/0.7258 26.17/0.7888 "
-                     "26.07/0.7837 26.16/0.7887 26.22/0.7920 26.31/0.7923",
-}
-
-# Table 7 (×3): columns left to right; rows (dataset, degradation). None = "-/-".
-T7_METHODS = ("Bicubic", "SPMSR", "SRCNN", "FSRCNN", "VDSR", "IRCNN_G", "IRCNN_C", "SRMD(NF)", "OverNet w/o OSM",
-              "OverNet", "RDN")
-T7_ROWS = {
-    ("Set5", "BD"): "28.34/0.8161 32.21/0.9001 31.75/0.8988 26.25/0.8130 33.78/0.9198 33.38/0.9182 29.55/0.8246 "
-                    "34.09/0.9242 34.50/0.9270 34.59/0.9287 34.58/0.9280",
-    ("Set5", "DN"): "24.14/0.5445 -/- 28.10/0.7783 24.24/0.6992 27.81/0.7901 24.85/0.7205 26.18/0.7430 "
-                    "27.74/0.8026 28.37/0.8166 28.49/0.8200 28.47/0.8151",
-    ("Set14", "BD"): "26.12/0.7106 28.97/0.8205 28.72/0.8024 25.63/0.7312 29.90/0.8369 29.73/0.8292 27.33/0.7135 "
-                     "30.11/0.8304 30.35/0.8307 30.46/0.8310 30.53/0.8447",
-    ("Set14", "DN"): "23.14/0.4828 -/- 25.55/0.6610 23.10/0.5869 25.92/0.6786 23.84/0.6091 24.68/0.6300 "
-                     "26.13/0.6974 26.56/0.7088 26.62/0.7116 26.60/0.7101",
-    ("B100", "BD"): "26.02/0.6733 28.13/0.7740 27.97/0.7921 24.88/0.6850 28.70/0.8003 28.65/0.7922 26.46/0.6572 "
-                    "28.98/0.8009 29.06/0.8043 29.13/0.8060 29.23/0.8079",
-    ("B100", "DN"): "22.94/0.4461 -/- 25.31/0.6351 23.70/0.5856 25.60/0.6455 23.89/0.5688 24.52/0.5850 "
-                    "25.64/0.6495 25.89/0.6566 25.95/0.6602 25.93/0.6573",
-    ("Urban100", "BD"): "23.20/0.6661 25.84/0.7856 25.50/0.7812 22.14/0.6815 26.80/0.8191 26.81/0.8189 "
-                        "24.89/0.7172 27.50/0.8370 28.16/0.8471 28.24/0.8485 28.46/0.8582",
-    ("Urban100", "DN"): "21.63/0.4701 -/- 23.40/0.6590 21.15/0.5682 24.01/0.6802 21.96/0.6018 22.63/0.6205 "
-                        "24.28/0.7092 24.84/0.7321 24.93/0.7365 24.92/0.7364",
-}
-
-# Table 8: model → (#params as printed, running time (s), PSNR). "Ours" is OverNet (×4).
-T8_ROWS = {"MemNet": (0.6e6, 0.481, 25.54), "EDSR": (43e6, 1.218, 26.64), "SRFBN_S": (0.4e6, 0.006, 25.71),
-           "D-DBPN": (10e6, 0.015, 26.38), "RDN": (22e6, 1.268, 26.61), "Meta-RDN": (22e6, 1.350, 26.65),
-           "OverNet": (0.9e6, 0.004, 26.31)}
+# not a printed value: the GPU's datasheet figure, against which t8_physical sets Table 8's printed time
 GTX1080TI_PEAK_TFLOPS = 11.34  # NVIDIA GeForce GTX 1080 Ti, FP32 at boost clock (3584 cores × 1582 MHz × 2)
 
 
-def _pair(text: str) -> tuple[float, float]:
-    p, s = text.split("/")
-    return (float(p) if p != "-" else math.nan), (float(s) if s != "-" else math.nan)
+def printed_methods(table_id: str) -> list[str]:
+    """The methods (columns or rows) of a printed table, in the paper's order."""
+    return list(dict.fromkeys(c["method"] for c in printed(table_id)))
+
+
+@lru_cache(maxsize=None)
+def _printed_once(table_id: str) -> tuple[dict, ...]:
+    return tuple(printed(table_id))
+
+
+def pv(table_id: str, metric: str = "psnr", **where) -> float:
+    """One printed number, for prose (notes, claim statements): ``metric`` of the one cell of ``table_id`` whose key
+    columns match ``where`` (values/<id>.csv), so a printed number is typed once, in the data."""
+    found = [c for c in _printed_once(table_id) if all(c.get(k) == v for k, v in where.items())]
+    if len(found) != 1:
+        raise KeyError(f"{table_id}: {len(found)} printed cells match {where}")
+    return float(found[0][metric])
+
+
+def db(v: float) -> str:  # a PSNR as printed (2 decimals)
+    return f"{v:.2f}"
+
+
+def _kilo(v: float) -> str:  # a count as the paper prints it
+    return f"{v / 1e3:.0f}K"
+
+
+def _mega(v: float) -> str:  # a count as the paper prints it
+    return f"{v / 1e6:g}M"
 
 
 # ================================================================================================ profiles
@@ -226,6 +153,10 @@ def overnet_config(ctx: RunContext, seed: int, scale: int | None = None, multi: 
 
 
 params = params_of  # exact parameter counts, meta device
+
+# profile → whether its models are trained by the paper's full recipe: only those can be set against the published
+# numbers of fully trained methods (overnet_t6's and overnet_t7's comparisons with the other columns)
+FULL_RECIPE = {"smoke": False, "lite": False, "paper": True}
 
 
 @lru_cache(maxsize=None)
@@ -283,13 +214,13 @@ for it. Here the released code's per-scale OverNet at ×{LOSS_SCALE} (Table 8's 
 none) is trained alike with the mean absolute error and with the mean squared error (pixel values in [0, 1]; the
 same Adam, learning rate, batches and seeds) and scored on the four benchmarks. The L1 model is `overnet_t5`'s
 and `overnet_t6`'s ×{LOSS_SCALE} OverNet (one training, shared through the cache). The claim asks for L1 above
-L2 on every test set; at lite it is about 500 iterations of training, not the paper's converged models.
+L2 on every test set; at lite it is {LITE_ITERATIONS} iterations of training, not the paper's converged models.
 """
 
 # ================================================================================================ t1
 def t1_jobs(ctx: RunContext) -> list[Job]:
     jobs = []
-    for cfg, (ldg, gdg, _, _) in T1_CONFIGS.items():
+    for cfg, (ldg, gdg) in T1_SKIPS.items():
         arch = dict(ldg_skip=ldg, gdg_skip=gdg)
         counts = {"params": params("overnet", scale=3, **arch),
                   "params_code": params("overnet", scale=3, official=True, **arch),
@@ -361,9 +292,10 @@ T1_CLAIMS = [
           "Table 1; §4.1 'the model which used SCs only in GDG attains better performance than the one without SCs'",
           _t1_vs(3, 1), trained=True, kind="direction"),
     Claim("t1_ldg_alone", "SCs in LDGs without GDG SCs do not help (config 1 above config 2)",
-          "Table 1 (28.21 < 28.23); §4.1 'natural to expect performance degradation when the global SCs are "
+          f"Table 1 ({db(pv('overnet_t1', config=2))} < {db(pv('overnet_t1', config=1))}); §4.1 'natural to expect performance degradation when the global SCs are "
           "deactivated'", _t1_vs(1, 2), trained=True, kind="direction"),
-    Claim("t1_params", "The #Params row is the parameter count of each config (695K, 806K, 732K, 943K)",
+    Claim("t1_params", "The #Params row is the parameter count of each config ("
+          + ", ".join(_kilo(pv("overnet_t1", "params", config=c)) for c in T1_SKIPS) + ")",
           "Table 1, #Params row", _t1_params_check, kind="exact",
           readings={n: counting(n, c) for n, c in T1_OTHER_COUNTINGS.items()}),
 ]
@@ -389,22 +321,31 @@ def _t1_plot(df, ax=None):
     return ax
 
 
-T1_NOTES = """
+# the notes quote printed numbers from the data (pv); our exact counts are the table's columns (params_fe,
+# params_code, params) and the t1_params evidence, not typed here
+_T1_PRINTED = {c: pv("overnet_t1", "params", config=c) for c in T1_SKIPS}
+T1_TYPO_READING = "843K"  # not a printed value: what config 4's printed 943K most likely means
+T1_NOTES = f"""
 **Errata and readings.** The paper's #Params row cannot be one counting for all four configs. Our exact counts
-(×3 model, overscale 4, 3 LDGs × 3 RBs × 64 features) give the SC increments the paper implies (LDG SCs +111.7K
-against +111K printed, GDG SCs +37.2K against +37K). Configs 1–3 equal, to the thousand, the **released code's
-network without its overscaling module** (694,502 / 806,246 / 731,750 → 695K / 806K / 732K). Config 4 is printed
-943K, but the same counting gives 843,494 (843K), and the full ×3 model has 919,980 (released code) or 920,656 (our
-paper-mode model, which weight-normalises 676 more parameters). 943K is most likely a typo for 843K (one digit).
-943K is also Table 4's value for overscale ×4, so it may have been copied from there. The `t1_params` verdict
-reads the row, by default, as that counting (the released code without the OSM: the only one under which three
-configs and both increments fit) and shows the two full-model countings as other readings; every reading is exact
-to half a printed unit (±0.5K). Table 1's PSNR for config 4 (28.37) equals Table 6's OverNet ×3 on Urban100 (and
-Table 5's OverNet-S), so these four models are the released code's per-scale ×3 models. Ours are the same kind (`follows` = released code).
+(×3 model, overscale 4, 3 LDGs × 3 RBs × 64 features; columns `params_fe`, `params_code` and `params`) give the SC
+increments the paper implies (+{_kilo(_T1_PRINTED[2] - _T1_PRINTED[1])} for the LDG SCs,
++{_kilo(_T1_PRINTED[3] - _T1_PRINTED[1])} for the GDG SCs, each to the thousand). Configs 1–3 equal, to the thousand, the **released
+code's network without its overscaling module** (`params_fe` → {_kilo(_T1_PRINTED[1])} / {_kilo(_T1_PRINTED[2])} /
+{_kilo(_T1_PRINTED[3])}). Config 4 is printed {_kilo(_T1_PRINTED[4])}, but the same counting gives a count one
+digit away, and neither full ×3 model (released code, or our paper-mode model, which weight-normalises a few hundred
+more parameters) matches it; the `t1_params` evidence gives config 4's count under each reading.
+{_kilo(_T1_PRINTED[4])} is most likely a typo for {T1_TYPO_READING} (a reading, one digit). {_kilo(_T1_PRINTED[4])} is also
+Table 4's value for overscale ×4, so it may have been copied from there. The `t1_params` verdict reads the row, by
+default, as that counting (the released code without the OSM: the only one under which three configs and both
+increments fit) and shows the two full-model countings as other readings; every reading is exact to half a printed
+unit (±0.5K). Table 1's PSNR for config 4 ({db(pv("overnet_t1", config=4))}) equals Table 6's OverNet ×3 on Urban100
+(and Table 5's OverNet-S), so these four models are the released code's per-scale ×3 models. Ours are the same kind
+(`follows` = released code).
 """
 
 
 # ================================================================================================ t2
+T2_RDN_ROWS = ("Meta-RDN", "RDN-OSM")  # the grid's rdn_rows where they are trained (22M parameters each)
 T2_VARIANTS = {  # experiment → OverNet kwargs (max scale 4)
     "Pixelshuffle": dict(overscale=4, interpolation="bicubic"),  # pixel shuffle to ×4, bicubic↓ to the target
     "OSM-bilinear": dict(interpolation="bilinear"),  # overscale 5, bilinear↓
@@ -421,8 +362,8 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
             cfg = train_config(ctx, "overnet", "overnet", kw, seed, scale_range=(1.1, 4.0), loss="ms_l1",
                                ms_scales=(2, 3, 4))
             jobs.append(Job.train({"experiment": exp, "seed": seed}, evs, cfg, "overnet", {"follows": FOLLOWS_PAPER}))
-    if ctx.profile != "lite":  # 22M-parameter models: the paper profile (and the smoke plumbing) only
-        for exp, model, kw in (("Meta-RDN", "meta_rdn", {}), ("RDN-OSM", "rdn", dict(scale=4, upsampler="osm"))):
+    for exp, model, kw in (("Meta-RDN", "meta_rdn", {}), ("RDN-OSM", "rdn", dict(scale=4, upsampler="osm"))):
+        if exp in ctx.grid["rdn_rows"]:  # 22M-parameter models: the paper profile (and the smoke plumbing) only
             fam = "meta_rdn" if model == "meta_rdn" else "rdn_osm"
             for seed in range(ctx.n_seeds):
                 cfg = train_config(ctx, fam, model, {**kw, **size(fam, ctx.profile)}, seed, scales=T2_SCALES)
@@ -468,6 +409,16 @@ def _t2_typo(scale_lo: float, scale_hi: float, experiments: tuple, what: str):
     return check
 
 
+def _t2(experiment: str, scale: float) -> str:
+    return db(pv("overnet_t2", experiment=experiment, scale=scale))
+
+
+def _t2_rise_37() -> str:
+    """The printed ×3.6 → ×3.7 rise of the three OverNet rows, as a range (+a–b dB)."""
+    rise = [pv("overnet_t2", experiment=e, scale=3.7) - pv("overnet_t2", experiment=e, scale=3.6) for e in T2_VARIANTS]
+    return f"+{min(rise):.1f}–{max(rise):.1f} dB"
+
+
 T2_CLAIMS = [
     Claim("t2_bicubic_over_ps", "OSM-bicubic beats pixelshuffle at every scale ×1.1…×4.0",
           "Table 2; §4.1 'superior results are achieved by a large margin when the proposed overscaling method is "
@@ -477,15 +428,17 @@ T2_CLAIMS = [
     Claim("t2_bicubic_over_bilinear", "OSM-bicubic beats OSM-bilinear at every scale",
           "Table 2; §4.1 'Best results are achieved using OSM with bicubic interpolation, which in turn yields better "
           "results than bilinear'", _t2_pair("OSM-bicubic", "OSM-bilinear"), trained=True, kind="direction"),
-    Claim("t2_rdn_osm", "RDN-OSM is better than or comparable to Meta-RDN at every scale (within 0.05 dB)",
+    Claim("t2_rdn_osm", f"RDN-OSM is better than or comparable to Meta-RDN at every scale (within {MARGINS['psnr']:g} dB)",
           "§4.1 'RDN-OSM achieves better or comparable performance'", _t2_rdn, trained=True, kind="direction"),
-    Claim("t2_erratum_ps19", "Erratum check: Pixelshuffle rises from 33.30 (×1.8) to 33.65 (×1.9) as printed",
+    Claim("t2_erratum_ps19", f"Erratum check: Pixelshuffle rises from {_t2('Pixelshuffle', 1.8)} (×1.8) to "
+                             f"{_t2('Pixelshuffle', 1.9)} (×1.9) as printed",
           "Table 2, Pixelshuffle row", _t2_typo(1.8, 1.9, ("Pixelshuffle",), "pixelshuffle ×1.8→×1.9"),
           trained=True, kind="direction"),
-    Claim("t2_erratum_37", "Erratum check: the three OverNet rows rise from ×3.6 to ×3.7 as printed (+0.6–0.7 dB)",
+    Claim("t2_erratum_37", f"Erratum check: the three OverNet rows rise from ×3.6 to ×3.7 as printed ({_t2_rise_37()})",
           "Table 2, ×3.7 column", _t2_typo(3.6, 3.7, ("Pixelshuffle", "OSM-bilinear", "OSM-bicubic"),
                                            "×3.6→×3.7"), trained=True, kind="direction"),
-    Claim("t2_erratum_rdn18", "Erratum check: RDN-OSM rises from 34.25 (×1.7) to 35.53 (×1.8) as printed",
+    Claim("t2_erratum_rdn18", f"Erratum check: RDN-OSM rises from {_t2('RDN-OSM', 1.7)} (×1.7) to "
+                              f"{_t2('RDN-OSM', 1.8)} (×1.8) as printed",
           "Table 2, OSM-RDN row", _t2_typo(1.7, 1.8, ("RDN-OSM",), "RDN-OSM ×1.7→×1.8"), trained=True,
           kind="direction"),
 ]
@@ -527,20 +480,25 @@ def _t2_plot(df, ax=None):
     return ax
 
 
-T2_NOTES = """
-**Errata.** (1) Pixelshuffle ×1.9 = 33.65 lies above its ×1.8 (33.30) and ×1.7 (33.96 → 33.30 → 33.65 → 32.22).
-Every other row falls monotonically there, so it is probably a typo for 32.65. (2) The OSM-RDN ×1.8 value, 35.53, is
-above its ×1.7 (34.25) and ×1.6 (35.02). It is probably 33.53 (Meta-RDN: 33.45). (3) In the ×3.7 column the three
-OverNet rows (28.72 / 28.90 / 28.96) exceed their own ×3.6 values (28.10 / 28.22 / 28.25) by 0.6–0.7 dB.
-Meta-RDN (28.04) and RDN-OSM (28.00) fall normally, so the OverNet values are likely 27.9x. The `t2_erratum_*`
-verdicts check these readings against our curves (direction claims: does our PSNR rise there?): *contradicted*
-means our PSNR falls where the paper prints a rise, which supports the typo reading; the printed rise is set against
-ours in the verdict's second answer. (4) The fifth row is labelled "OSM-RDN" in the first block and "RDN-OSM" in
-the others. (5) Against the Meta-SR numbers that the ASDN slides quote for Meta-RDN on B100, Table 2's Meta-RDN row
-differs at ×1.3 (38.28 vs 38.16), ×1.6 (34.90 vs 34.96), ×2.8 (29.67 vs 29.07) and ×4.0 (27.75 vs 27.79).
-(6) OSM-bicubic at ×2/×3/×4 (32.34 / 29.30 / 27.80) equals Table 5's OverNet-M on B100, so these models use the
-multi-scale loss. Ours do too: batch scales uniform in [1.1, 4.0], Eq. 9 on the batch scale and on the
-scales of {2, 3, 4} below it. The paper does not give the training scale distribution.
+T2_NOTES = f"""
+**Errata.** (1) Pixelshuffle ×1.9 = {_t2("Pixelshuffle", 1.9)} lies above its ×1.8 ({_t2("Pixelshuffle", 1.8)}) and
+×1.7 ({_t2("Pixelshuffle", 1.7)} → {_t2("Pixelshuffle", 1.8)} → {_t2("Pixelshuffle", 1.9)} →
+{_t2("Pixelshuffle", 2.0)}). Every other row falls monotonically there, so it is probably a typo for 32.65 (a reading).
+(2) The OSM-RDN ×1.8 value, {_t2("RDN-OSM", 1.8)}, is above its ×1.7 ({_t2("RDN-OSM", 1.7)}) and ×1.6
+({_t2("RDN-OSM", 1.6)}). It is probably 33.53 (a reading; Meta-RDN: {_t2("Meta-RDN", 1.8)}). (3) In the ×3.7 column the three
+OverNet rows ({" / ".join(_t2(e, 3.7) for e in T2_VARIANTS)}) exceed their own ×3.6 values
+({" / ".join(_t2(e, 3.6) for e in T2_VARIANTS)}) by
+{_t2_rise_37().lstrip("+")}.
+Meta-RDN ({_t2("Meta-RDN", 3.7)}) and RDN-OSM ({_t2("RDN-OSM", 3.7)}) fall normally, so the OverNet values are
+likely 27.9x. The `t2_erratum_*` verdicts check these readings against our curves (direction claims: does our PSNR
+rise there?): *contradicted* means our PSNR falls where the paper prints a rise, which supports the typo reading; the
+printed rise is set against ours in the verdict's second answer. (4) The fifth row is labelled "OSM-RDN" in the first
+block and "RDN-OSM" in the others. (5) Against the Meta-SR numbers that the ASDN slides quote for Meta-RDN on B100,
+Table 2's Meta-RDN row differs at ×1.3 ({_t2("Meta-RDN", 1.3)} vs 38.16), ×1.6 ({_t2("Meta-RDN", 1.6)} vs 34.96),
+×2.8 ({_t2("Meta-RDN", 2.8)} vs 29.07) and ×4.0 ({_t2("Meta-RDN", 4.0)} vs 27.79). (6) OSM-bicubic at ×2/×3/×4
+({" / ".join(_t2("OSM-bicubic", x) for x in (2.0, 3.0, 4.0))}) equals Table 5's OverNet-M on B100, so these models
+use the multi-scale loss. Ours do too: batch scales uniform in [1.1, 4.0], Eq. 9 on the batch scale and on the
+scales of {{2, 3, 4}} below it. The paper does not give the training scale distribution.
 
 **Variants.** *Pixelshuffle* is the same network with a ×4 pixel shuffle (two ×2 stages, no overscaling), then
 bicubic↓ to the target. *OSM-bilinear* and *OSM-bicubic* overscale ×5 and resize with bilinear or bicubic
@@ -551,8 +509,8 @@ their original training settings", i.e. Meta-SR's scales 1.1–4.0 in steps of 0
 pixels sit on s's exact grid, and the output has round(h·s) pixels, which is not h·s at most fractional scales.
 `F.interpolate(size=...)`, used by the OSM's resizes and the bicubic skip, maps pixels by the size ratio instead. That
 drifts by up to half a pixel across the image. Our first lite run did exactly that, and scoring the same trained
-models on the exact grid (`srrepro.models.common.resize`) changed B100 PSNR by +4.0 dB at ×1.1, +1.8 dB at ×1.4
-and +0.04 dB at ×3.7 (OSM-bicubic, seed 0, 2 images). It changed nothing at ×1.5 or ×2.5, where h·s is an integer.
+models on the exact grid (`srrepro.models.common.resize`) raised B100 PSNR by several dB at the scales closest to 1
+and by hundredths of a dB near ×4. It changed nothing at ×1.5 or ×2.5, where h·s is an integer.
 Training is unaffected, because training scales are snapped to the patch grid. Whether the authors' Table 2 code
 resizes by size or by scale is not known; Meta-RDN's location projection ⌊i/r⌋ uses the scale.
 """
@@ -576,13 +534,14 @@ def _osm_kwargs(model: str, scale: int, lr_skip: bool = True) -> dict:
 NO_SKIP = "-OSM (no bicubic skip)"  # method suffix of the diagnostic variant
 
 
-def t3_variants(arch: str, profile: str) -> list[tuple[str, bool, bool]]:
+def t3_variants(arch: str, no_skip_archs: tuple) -> list[tuple[str, bool, bool]]:
     """(method, osm, lr_skip) per architecture. Eq. 8's OSM adds bicubic↑(I_LR) to its output; CARN and EDSR
-    have no such global skip, so "X-OSM vs X" changes two things. Below the paper profile a third model, the OSM
-    without that skip, tells the overscaling's share of the gain from the skip's (a skip speeds up short training
-    a lot). At the paper profile it would add 50 % to a 566 GPU-hour table, so it is not run there."""
+    have no such global skip, so "X-OSM vs X" changes two things. For the architectures of ``no_skip_archs`` (the
+    grid's: CARN and EDSR below the paper profile) a third model, the OSM without that skip, tells the
+    overscaling's share of the gain from the skip's (a skip speeds up short training a lot). At the paper profile
+    it would add 50 % to a 566 GPU-hour table, so the grid names none there."""
     out = [(arch, False, False), (f"{arch}-OSM", True, True)]
-    if profile != "paper" and arch in ("CARN", "EDSR"):
+    if arch in no_skip_archs:
         out.append((f"{arch}{NO_SKIP}", True, False))
     return out
 
@@ -592,15 +551,15 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
     for arch in ctx.grid["archs"]:
         model, fam = T3_ARCHS[arch]
         for s in ctx.grid["scales"]:
-            for method, osm, lr_skip in t3_variants(arch, ctx.profile):
+            for method, osm, lr_skip in t3_variants(arch, ctx.grid["no_skip_archs"]):
                 kw = {**size(fam, ctx.profile), **(_osm_kwargs(model, s, lr_skip) if osm else {})}
-                ens = (False, True) if (arch == "EDSR" and ctx.profile == "paper") else (False,)
+                ens = (False, True) if arch in ctx.grid["self_ensemble_archs"] else (False,)
                 evs = [{"dataset": d, "scale": float(s), "self_ensemble": e} for d in ctx.grid["datasets"] for e in ens]
                 for seed in range(ctx.n_seeds):
                     cfg = train_config(ctx, fam, model, kw, seed, scales=(s,))
                     jobs.append(Job.train({"method": method, "arch": arch, "osm": osm, "seed": seed}, evs, cfg, fam,
                                           {"follows": FOLLOWS_CODE + " (per-scale models, as the released code)"}))
-    if ctx.profile == "paper":  # Meta-RDN (Set14 column): Table 2's arbitrary-scale Meta-RDN, shared cache
+    if ctx.grid["meta_rdn"]:  # Meta-RDN (Set14 column): Table 2's arbitrary-scale Meta-RDN, shared cache
         for seed in range(ctx.n_seeds):
             cfg = train_config(ctx, "meta_rdn", "meta_rdn", {}, seed, scales=T2_SCALES)
             jobs.append(Job.train({"method": "Meta-RDN", "arch": "RDN", "osm": False, "seed": seed},
@@ -659,22 +618,28 @@ def _t3_plot(df, ax=None):
     return ax
 
 
-T3_NOTES = """
+def _t3(method: str, dataset: str, scale: float) -> str:
+    return db(pv("overnet_t3", method=method, dataset=dataset, scale=scale))
+
+
+T3_NOTES = f"""
 **Errata and readings.** (1) The "EDSR" column is EDSR+ (self-ensemble). All nine cells equal the EDSR slides'
-EDSR+ column (Set5 ×2 38.20, Urban100 ×4 26.86), not plain EDSR (38.11, 26.64). Table 8 quotes plain EDSR (26.64).
-Whether EDSR-OSM was self-ensembled is not said. At the paper profile we score EDSR and EDSR-OSM both ways
-(`self_ensemble`), and the paper value appears on both rows. (2) RDN Set5 ×4 (32.47) is not below RDN's own value: the
-ASDN slides quote RDN at 32.47 too, so this study's sources show no erratum there. The one RDN
-cell that differs between our sources is Urban100 ×2 (32.89 here, 32.96 in the ASDN slides; 32.96 is also this
-table's RDN-OSM value). (3) Meta-RDN is given for Set14 only; at the paper profile we reuse Table 2's arbitrary-scale
-Meta-RDN. (4) The paper says the OSM models were "trained on DIV2K for all scale factors while applying their
-original training settings", but not whether one model covers all scales. We train one model per scale for both the
-baseline and the OSM variant (the released OverNet code's regime), so only the up-sampler differs.
+EDSR+ column (Set5 ×2 {_t3("EDSR", "Set5", 2.0)}, Urban100 ×4 {_t3("EDSR", "Urban100", 4.0)}), not plain EDSR
+(38.11, 26.64). Table 8 quotes plain EDSR ({db(pv("overnet_t8", method="EDSR"))}). Whether EDSR-OSM was
+self-ensembled is not said. At the paper profile we score EDSR and EDSR-OSM both ways (`self_ensemble`), and the
+paper value appears on both rows. (2) RDN Set5 ×4 ({_t3("RDN", "Set5", 4.0)}) is not below RDN's own value: the ASDN
+slides quote RDN at 32.47 too, so this study's sources show no erratum there. The one RDN cell that differs between
+our sources is Urban100 ×2 ({_t3("RDN", "Urban100", 2.0)} here, 32.96 in the ASDN slides; this table's RDN-OSM value
+is {_t3("RDN-OSM", "Urban100", 2.0)}). (3) Meta-RDN is given for Set14 only; at the paper profile we reuse Table 2's
+arbitrary-scale Meta-RDN. (4) The paper says the OSM models were "trained on DIV2K for all scale factors while
+applying their original training settings", but not whether one model covers all scales. We train one model per
+scale for both the baseline and the OSM variant (the released OverNet code's regime), so only the up-sampler differs.
 
 **What "X-OSM" changes.** Eq. 8's OSM adds bicubic↑(I_LR) to its output. CARN and EDSR have no such global skip, so
 X-OSM differs from X in two ways: the overscaling and a bicubic skip. Below the paper profile a third model, *X-OSM (no
 bicubic skip)*, separates the two. The verdicts report both. At the paper profile the third model is not run,
-because it would add half again to a 566 GPU-hour table. The paper does not say whether its X-OSM models kept the skip.
+because it would add half again to a {PAPER_GPU_HOURS["overnet_t3"]} GPU-hour table. The paper does not say whether
+its X-OSM models kept the skip.
 """
 
 
@@ -751,7 +716,8 @@ T4_CLAIMS = [
     Claim("t4_x8", "Overscaling ×8 slightly improves PSNR over ×5 at ×2, ×3 and ×4",
           "Table 4; §4.1 'Overscaling to higher scales slightly improves the PSNR'", _t4_x8,
           trained=True, kind="direction"),
-    Claim("t4_params", "#Params: 927K (×3), 943K (×4), 1079K (×5), 955K (×8)", "Table 4, Parameters column",
+    Claim("t4_params", "#Params: " + ", ".join(f"{_kilo(pv('overnet_t4', 'params', overscale=o, scale=2.0))} (×{o})"
+                                               for o in T4_OVERSCALES), "Table 4, Parameters column",
           _t4_params, kind="exact", readings={"our model (paper mode), full": counting("our model (paper mode), full",
                                                                                       "params")}),
 ]
@@ -772,18 +738,22 @@ def _t4_plot(df, ax=None):
     return ax
 
 
-T4_NOTES = """
-**Errata and readings.** (1) ×8 is printed with fewer parameters (955K) than ×5 (1079K). That is arithmetic, not a
-typo: ×8 is three grouped ×2 pixel-shuffle stages, ×5 one ×5 stage whose conv has 25·64 outputs (§4.1: "×4 and ×8
-are composed of multiple consecutive ×2 operations"). Our exact counts are 957,356 vs 1,078,828 (released code).
-(2) The counts do not follow one counting. ×5 matches the full released-code model (1,078,828 → 1079K). ×3 (927K)
-and ×8 (955K) are 2.3K below the full counts (929,324; 957,356), about the size of the exit conv plus mean shifts
-(1,758). ×4 (943K) matches nothing: the full model has 919,980, and 943K is Table 1's config 4. (3) The diagonal (×3 row at ×2: 38.11, ×4 row at ×3: 34.49, ×5 row at ×4:
-32.32) equals Table 5's OverNet-S, the single-scale models. So Table 4's models look like the released code's
-models trained at ×N, scored at lower scales through the OSM. The paper says only that models "target a maximum
-scale N". Lite trains that reading (`regime` single-scale, shared with overnet_t1/t5/t6). The paper profile adds the
-multi-scale-loss reading. (4) The `t4_params` verdict reads the Parameters column, by default, as the full
-released-code model (the counting ×5 matches) and shows our paper-mode model as the other reading.
+_T4_PRINTED = {o: pv("overnet_t4", "params", overscale=o, scale=2.0) for o in T4_OVERSCALES}
+T4_NOTES = f"""
+**Errata and readings.** (1) ×8 is printed with fewer parameters ({_kilo(_T4_PRINTED[8])}) than ×5
+({_kilo(_T4_PRINTED[5])}). That is arithmetic, not a typo: ×8 is three grouped ×2 pixel-shuffle stages, ×5 one ×5
+stage whose conv has 25·64 outputs (§4.1: "×4 and ×8 are composed of multiple consecutive ×2 operations"). Our exact
+counts (`params_code`, released code) order them the same way. (2) The counts do not follow one counting. ×5 matches
+the full released-code model (`params_code`, to the thousand). ×3 ({_kilo(_T4_PRINTED[3])}) and ×8
+({_kilo(_T4_PRINTED[8])}) lie a little below the full counts, by about the size of the exit conv plus the mean
+shifts. ×4 ({_kilo(_T4_PRINTED[4])}) matches no counting, and {_kilo(_T4_PRINTED[4])} is Table 1's config 4. (3) The
+diagonal (×3 row at ×2: {db(pv("overnet_t4", overscale=3, scale=2.0))}, ×4 row at ×3:
+{db(pv("overnet_t4", overscale=4, scale=3.0))}, ×5 row at ×4: {db(pv("overnet_t4", overscale=5, scale=4.0))}) equals
+Table 5's OverNet-S, the single-scale models. So Table 4's models look like the released code's models trained at ×N,
+scored at lower scales through the OSM. The paper says only that models "target a maximum scale N". Lite trains that
+reading (`regime` single-scale, shared with overnet_t1/t5/t6). The paper profile adds the multi-scale-loss reading.
+(4) The `t4_params` verdict reads the Parameters column, by default, as the full released-code model (the counting ×5
+matches) and shows our paper-mode model as the other reading; its evidence gives each count that is off.
 """
 
 
@@ -866,7 +836,7 @@ def t6_jobs(ctx: RunContext) -> list[Job]:
     jobs.append(Job.official({"method": "CARN-M (not in Table 6)", "seed": 0}, evs, "carn_m",
                              {"follows": "official weights (multi-scale CARN-M)", "measured": "official weights",
                               "params": params("carn_m", multi_scale=True)}))
-    for name, _, _ in T6_METHODS:
+    for name in printed_methods("overnet_t6"):
         if name not in ("CARN", "OverNet", "OverNet w/o OSM"):
             jobs.append(Job.reported({"method": name, "seed": 0}, evs,
                                      {"status": "reported only: no model/weights in this study", "measured": "no"}))
@@ -896,7 +866,7 @@ def _vs_reported(df: pd.DataFrame, cells: tuple, others: pd.Series, what: str, n
 
 
 def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
-    if profile != "paper":
+    if not FULL_RECIPE[profile]:
         return Verdict("inconclusive", "only paper-profile OverNets (DIV2K, 6e5 iterations) can be set against the "
                                        "published numbers of fully trained methods",
                        _paper_needed("overnet_t6"))
@@ -905,13 +875,15 @@ def _t6_sota(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _t6_size(df: pd.DataFrame, profile: str) -> Verdict:
-    """Exact: the header's 0.9M parameters and 0.2T multiply-adds (one decimal as printed) at every scale."""
+    """Exact: the header's parameters (M) and multiply-adds (T) (one decimal as printed) at every scale."""
     d = df[df["method"] == "OverNet"].drop_duplicates("scale").set_index("scale").sort_index()
     if d.empty:
         return Verdict("not run", "no OverNet row", _needed("overnet_t6"))
-    cells = [c for s in d.index for c in ((f"×{s:g} parameters (M)", d.loc[s, "params"] / 1e6, 0.9, 1),
-                                          (f"×{s:g} multiply-adds (T)", d.loc[s, "mult_adds"] / 1e12, 0.2, 1))]
-    return exact(cells, "header values (0.9M parameters, 0.2T multiply-adds at every scale)")
+    head = next(c for c in printed("overnet_t6") if c["method"] == "OverNet")  # the header: the same in every cell
+    p, ma = head["params"] / 1e6, head["mult_adds"] / 1e12
+    cells = [c for s in d.index for c in ((f"×{s:g} parameters (M)", d.loc[s, "params"] / 1e6, p, 1),
+                                          (f"×{s:g} multiply-adds (T)", d.loc[s, "mult_adds"] / 1e12, ma, 1))]
+    return exact(cells, f"header values ({p:g}M parameters, {ma:g}T multiply-adds at every scale)")
 
 
 T6_CLAIMS = [
@@ -921,7 +893,9 @@ T6_CLAIMS = [
     Claim("t6_sota", "OverNet beats every listed lightweight method on every dataset and scale",
           "Table 6; §4.2.1 'OverNet exceeds all the previous methods on numerous benchmark dataset'", _t6_sota,
           trained=True, kind="direction"),
-    Claim("t6_size", "OverNet has 0.9M parameters and 0.2T multiply-adds (1280×720 output) at ×2, ×3 and ×4",
+    Claim("t6_size", f"OverNet has {_mega(pv('overnet_t6', 'params', method='OverNet', dataset='Set5', scale=2.0))} "
+                     f"parameters and {pv('overnet_t6', 'mult_adds', method='OverNet', dataset='Set5', scale=2.0) / 1e12:g}T "
+                     "multiply-adds (1280×720 output) at ×2, ×3 and ×4",
           "Table 6 header", _t6_size, kind="exact"),
 ]
 
@@ -944,17 +918,28 @@ def _t6_plot(df, ax=None):
     return ax
 
 
-T6_NOTES = """
-**Errata.** (1) MemNet Set5 ×2 is printed 33.78, barely above bicubic (33.66) and ~4 dB under its neighbours.
-The ASDN slides quote MemNet at 37.78, so it is a typo. (2) SRFBN_S Set5 ×2 SSIM 0.9156 is far too low for 37.78
-dB; it equals SRFBN_S's own Set14 ×2 SSIM, so a copied cell. (3) SRFBN_S Urban100 ×3 (26.41/0.8064) and ×4
-(24.60/0.7258) fall below VDSR, and ×4 contradicts Table 8's SRFBN_S Urban100 ×4 PSNR (25.71).
-(4) LapSRN Set14 ×4 SSIM 0.7994 is ~0.03 above every other method; the ASDN slides quote 0.772.
-(5) Table 6 lists MemNet at 0.7M and SRFBN_S at 0.3M parameters, Table 8 at 0.6M and 0.4M. MemNet Urban100 ×4 is
-25.50 here and 25.54 in Table 8. (6) "DRNN" is DRRN. (7) OverNet is labelled 0.9M / 0.2T for all scales. Our exact
-counts are 0.93M (×2), 0.92M (×3) and **1.08M (×4)**: the ×5 overscaling conv alone has 232K parameters. For a
-1280×720 output they need 0.21T (×2), 0.11T (×3) and 0.06T (×4) multiply-adds, so "0.2T" is the ×2 figure (the
-`t6_size` verdict). OverNet w/o OSM is 0.88M / 0.93M / 0.92M.
+def _t6(method: str, dataset: str, scale: float, metric: str = "psnr") -> float:
+    return pv("overnet_t6", metric, method=method, dataset=dataset, scale=scale)
+
+
+T6_NOTES = f"""
+**Errata.** (1) MemNet Set5 ×2 is printed {db(_t6("MemNet", "Set5", 2.0))}, barely above bicubic (33.66) and ~4 dB
+under its neighbours. The ASDN slides quote MemNet at 37.78, so it is a typo. (2) SRFBN_S Set5 ×2 SSIM
+{_t6("SRFBN_S", "Set5", 2.0, "ssim"):.4f} is far too low for {db(_t6("SRFBN_S", "Set5", 2.0))} dB; it equals
+SRFBN_S's own Set14 ×2 SSIM ({_t6("SRFBN_S", "Set14", 2.0, "ssim"):.4f}), so a copied cell. (3) SRFBN_S Urban100 ×3
+({db(_t6("SRFBN_S", "Urban100", 3.0))}/{_t6("SRFBN_S", "Urban100", 3.0, "ssim"):.4f}) and ×4
+({db(_t6("SRFBN_S", "Urban100", 4.0))}/{_t6("SRFBN_S", "Urban100", 4.0, "ssim"):.4f}) fall below VDSR, and ×4
+contradicts Table 8's SRFBN_S Urban100 ×4 PSNR ({db(pv("overnet_t8", method="SRFBN_S"))}). (4) LapSRN Set14 ×4 SSIM
+{_t6("LapSRN", "Set14", 4.0, "ssim"):.4f} is ~0.03 above every other method; the ASDN slides quote 0.772. (5) Table 6
+lists MemNet at {_mega(_t6("MemNet", "Set5", 2.0, "params"))} and SRFBN_S at
+{_mega(_t6("SRFBN_S", "Set5", 2.0, "params"))} parameters, Table 8 at {_mega(pv("overnet_t8", "params", method="MemNet"))}
+and {_mega(pv("overnet_t8", "params", method="SRFBN_S"))}. MemNet Urban100 ×4 is {db(_t6("MemNet", "Urban100", 4.0))}
+here and {db(pv("overnet_t8", method="MemNet"))} in Table 8. (6) "DRNN" is DRRN. (7) OverNet is labelled
+{_mega(_t6("OverNet", "Set5", 2.0, "params"))} / {_t6("OverNet", "Set5", 2.0, "mult_adds") / 1e12:g}T for all scales.
+Our exact counts (columns `params` and `mult_adds`, 1280×720 output) round to that at ×2 (the parameters also at
+×3): the ×4 model is larger (its ×5 overscaling conv alone has 25·64 output channels), and the multiply-adds fall
+with the scale, so "{_t6("OverNet", "Set5", 2.0, "mult_adds") / 1e12:g}T" is the ×2 figure (the `t6_size` verdict
+lists the cells that are off). The `params` column gives OverNet w/o OSM's counts too.
 
 **Rows.** OverNet and OverNet w/o OSM are trained here, one model per scale as the paper says for this table. CARN
 is measured with its official weights when `weights/official/carn.pth` is present (it is not in the data mirror).
@@ -966,6 +951,7 @@ column is shown as reported.
 
 # ================================================================================================ t7
 T7_DATASETS = ("Set5", "Set14", "B100", "Urban100")
+T7_SMOKE_NOISE_SEEDS = 1  # the grid's dn_noise_seeds at smoke (lite and paper: table bicubic's DN_SEEDS)
 
 
 def t7_jobs(ctx: RunContext) -> list[Job]:
@@ -978,7 +964,7 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
                                       overnet_config(ctx, seed, 3, degradation=deg, **arch), "overnet",
                                       {"follows": FOLLOWS_CODE + f" (×3, trained on {deg} LR)"}))
     evs = [{"dataset": d, "degradation": g, "variant": "-", "scale": 3.0} for d in dsets for g in ("BD", "DN")]
-    for name in T7_METHODS:
+    for name in printed_methods("overnet_t7"):
         if name not in ("Bicubic", "OverNet", "OverNet w/o OSM"):
             jobs.append(Job.reported({"method": name, "seed": 0}, evs,
                                      {"status": "reported only: no model/weights in this study"}))
@@ -987,13 +973,12 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
 
 def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column, computed by table ``bicubic``'s own cell function (so the numbers are identical)."""
-    from ..study.bicubic import BD_READINGS, DN_SEEDS, _compute_cell
+    from ..study.bicubic import BD_READINGS, _compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", T7_DATASETS):
         cells = [dict(dataset=d, scale=3.0, degradation="BD", variant=r, seeds=1) for r in BD_READINGS]
-        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30",
-                          seeds=1 if ctx.profile == "smoke" else DN_SEEDS))
+        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30", seeds=ctx.grid["dn_noise_seeds"]))
         for c in cells:
             keys = {"method": "Bicubic", "seed": 0, "dataset": d, "degradation": c["degradation"],
                     "variant": c["variant"], "scale": 3.0}
@@ -1056,7 +1041,7 @@ _t7_osm = beats_per_cell("method", "OverNet", "OverNet w/o OSM", "or the paper p
 
 
 def _t7_best(df: pd.DataFrame, profile: str) -> Verdict:
-    if profile != "paper":
+    if not FULL_RECIPE[profile]:
         return Verdict("inconclusive", "lite models cannot be set against published fully trained methods",
                        _paper_needed("overnet_t7"))
     return _vs_reported(df, ("dataset", "degradation"),
@@ -1089,9 +1074,9 @@ def _t7_rdn_dn(df: pd.DataFrame, profile: str) -> Verdict:
     when every DN cell prints OverNet above RDN in PSNR and SSIM by at least one unit of the printed last digit, and
     some BD cell prints RDN above ("RDN performs slightly better in some BD datasets"). Our side needs a ×3 RDN trained
     on DN (22M parameters), which no profile trains here: it says "not run" until the rows measure RDN."""
-    printed = pd.DataFrame(_t7_pv())  # every printed cell, whatever datasets this profile scores
-    dn = printed_gaps(printed, "OverNet", "RDN", {"degradation": "DN"})
-    bd = printed_gaps(printed, "OverNet", "RDN", {"degradation": "BD"}, metrics=("psnr",))
+    cells = pd.DataFrame(printed("overnet_t7"))  # every printed cell, whatever datasets this profile scores
+    dn = printed_gaps(cells, "OverNet", "RDN", {"degradation": "DN"})
+    bd = printed_gaps(cells, "OverNet", "RDN", {"degradation": "BD"}, metrics=("psnr",))
     short = [f"{ds} {m.upper()} {g:+.4g}" for (ds, m), g in dn.items() if g < PRINTED_UNIT[m] - 1e-9]
     rdn_bd = [ds for (ds, _), g in bd.items() if g < 0]
     psnr = ", ".join(f"{ds} {g:+.2f}" for (ds, m), g in dn.items() if m == "psnr")
@@ -1151,18 +1136,23 @@ def _t7_plot(df, ax=None):
     return ax
 
 
-T7_NOTES = """
+def _t7(method: str, dataset: str, degradation: str) -> str:
+    return db(pv("overnet_t7", method=method, dataset=dataset, degradation=degradation))
+
+
+T7_NOTES = f"""
 **Errata and readings.** (1) The §4 text defines "DB" as bicubic downsampling *then* blur; RDN (whose protocol
 Table 7 follows, "Following [41]") blurs first and then subsamples. The Bicubic column is computed under both
 readings (`variant`). The `t7_bicubic` verdict is judged under both; its default reading is RDN's blur-first
 order, the protocol Table 7 says it follows (the same cells as table `bicubic`'s OverNet rows). Our models are
 trained and scored on RDN's blur-first BD: `srrepro.evaluate.evaluate` has no BD-order argument, and the training
 sampler uses the default order too. (2) The table's header says "DB", the text says
-both "DB" and **BD**. (3) In the paper's own numbers OverNet beats RDN on Set5 BD (34.59 vs 34.58), although the text
+both "DB" and **BD**. (3) In the paper's own numbers OverNet beats RDN on Set5 BD ({_t7("OverNet", "Set5", "BD")} vs
+{_t7("RDN", "Set5", "BD")}), although the text
 says RDN "performs slightly better in some BD datasets". That holds for Set14, B100 and Urban100; the DN half
 ("but not in DN datasets") is the claim `t7_rdn_dn`, judged on the printed columns (OverNet above RDN in every DN
 cell, by one to two units of the last digit). (4) FSRCNN's BD
-PSNRs lie below bicubic on every dataset (e.g. Set5 26.25 vs 28.34). (5) Table 7's BD bicubic values match neither
+PSNRs lie below bicubic on every dataset (e.g. Set5 {_t7("FSRCNN", "Set5", "BD")} vs {_t7("Bicubic", "Set5", "BD")}). (5) Table 7's BD bicubic values match neither
 reading: blur-first lands tenths of a dB above the printed values, bicubic-first several dB below (the `t7_bicubic`
 evidence gives each cell under both readings; see also table `bicubic`'s OverNet rows). The DN column is allowed 2σ
 of our noise seeds, since the paper's noise draw is one sample of that spread; Set14 differs by more (table
@@ -1177,16 +1167,20 @@ T8_MODELS = {  # measured here: name → (zoo model, kwargs); the ×4 models of 
     "RDN": ("rdn", dict(scale=4)),
     "Meta-RDN": ("meta_rdn", {}),
 }
-T8_TIMING = {"smoke": dict(images=1, crop=8), "lite": dict(images=4, crop=64), "paper": dict(images=None, crop=None)}
+# the grid: timed_images (the first N Urban100 ×4 LR images; None: all 100), lr_crop (central crop side; None: whole
+# images), assumed_flops_rate (the plan's FLOP/s; None: this machine's, measured), plan_gpu_hours (the plan also
+# gives GPU-hours)
+T8_GRID = {"smoke": dict(timed_images=1, lr_crop=8, assumed_flops_rate=2e10, plan_gpu_hours=False),
+           "lite": dict(timed_images=4, lr_crop=64, assumed_flops_rate=None, plan_gpu_hours=False),
+           "paper": dict(timed_images=None, lr_crop=None, assumed_flops_rate=None, plan_gpu_hours=True)}
 
 
 def t8_inputs(ctx: RunContext) -> list[np.ndarray]:
     from ...evaluate import pairs
 
-    t = T8_TIMING[ctx.profile]
-    lrs = [lr for _, lr, _ in pairs("Urban100", 4, root=ctx.data_root, limit=t["images"])]
-    if t["crop"]:
-        c = t["crop"]
+    lrs = [lr for _, lr, _ in pairs("Urban100", 4, root=ctx.data_root, limit=ctx.grid["timed_images"])]
+    if ctx.grid["lr_crop"]:
+        c = ctx.grid["lr_crop"]
         lrs = [lr[(lr.shape[0] - c) // 2:(lr.shape[0] - c) // 2 + c, (lr.shape[1] - c) // 2:(lr.shape[1] - c) // 2 + c]
                for lr in lrs]
     return lrs
@@ -1209,7 +1203,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
         lrs = t8_inputs(ctx)
         full_px = lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
     except SrreproDataError as e:
-        return pd.DataFrame([{"method": n, "status": f"data not available: {e}"} for n in T8_ROWS])
+        return pd.DataFrame([{"method": n, "status": f"data not available: {e}"} for n in printed_methods("overnet_t8")])
     with torch_threads(ctx.threads):
         models = {}
         for n in names:
@@ -1226,7 +1220,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
                 super_resolve(models[n], lr, 4.0, device)  # returns a uint8 numpy image: synchronises CUDA
                 times[n].append(time.perf_counter() - t0)
     px = float(np.mean([lr.shape[0] * lr.shape[1] for lr in lrs]))
-    for n in T8_ROWS:
+    for n in printed_methods("overnet_t8"):
         if n not in names:
             if n not in T8_MODELS:
                 rows.append({"method": n, "status": "reported only: no model in this study"})
@@ -1236,7 +1230,7 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
         ratio = (float(np.median(np.array(times[n]) / np.array(times["OverNet"]))) if "OverNet" in times else math.nan)
         rows.append({"method": n, "params": count_params(models[n]), "seconds": float(np.median(times[n])),
                      "ratio": ratio, "gflops": fpp * px / 1e9, "gflops_urban100": fpp * full_px / 1e9,
-                     "input": f"{len(lrs)} Urban100 ×4 LR {'crops ' + str(T8_TIMING[ctx.profile]['crop']) + '²' if T8_TIMING[ctx.profile]['crop'] else 'images'}",
+                     "input": f"{len(lrs)} Urban100 ×4 LR {'crops ' + str(ctx.grid['lr_crop']) + '²' if ctx.grid['lr_crop'] else 'images'}",
                      "device": str(device) if device.type != "cuda" else torch.cuda.get_device_name(device),
                      "threads": torch.get_num_threads(), "follows": "timing only (random weights)",
                      "status": "ok (timing; PSNR not measured: random weights)"})
@@ -1244,21 +1238,21 @@ def t8_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def t8_plan(ctx: RunContext) -> Plan:
-    t = T8_TIMING[ctx.profile]
+    t = ctx.grid
     runs = []
     with torch_threads(ctx.threads):
-        rate = cpu_flops_rate(ctx.device) if ctx.profile != "smoke" else 2e10
+        rate = t["assumed_flops_rate"] or cpu_flops_rate(ctx.device)
         for n, (m, kw) in T8_MODELS.items():
             fpp = flops_per_px(m, json.dumps(kw, sort_keys=True), 4.0, False)
             try:
-                n_img = t["images"] or 100
-                px = (t["crop"] ** 2) if t["crop"] else lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
+                n_img = t["timed_images"] or 100
+                px = (t["lr_crop"] ** 2) if t["lr_crop"] else lr_pixels("Urban100", 4.0, None, ctx.data_root) / 100
             except SrreproDataError:  # no Urban100: nothing to time
                 n_img, px = 0, 0
             runs.append({"method": n, "model": f"{m} {json.dumps(kw)}", "training_iterations": 0,
                          "forward_passes": n_img + 1, "gflops_per_pass": round(fpp * px / 1e9, 1),
                          "est_seconds": round(fpp * px * (n_img + 1) / rate, 1)})
-            if ctx.profile == "paper":
+            if t["plan_gpu_hours"]:
                 runs[-1]["gpu_hours"] = round(fpp * px * (n_img + 1) / (GPU_EFFECTIVE_TFLOPS * 1e12) / 3600, 3)
     return Plan(runs, "No training: paper-size ×4 models with random weights, each timed on the same Urban100 ×4 LR "
                       "inputs in one process (round-robin), after one warm-up pass; ratios to OverNet are the result.")
@@ -1295,7 +1289,8 @@ def _t8_magnitude(df: pd.DataFrame, profile: str) -> Verdict:
 
 def _t8_physical(df: pd.DataFrame, profile: str) -> Verdict:
     """Magnitude, an arithmetic check on a printed value: the throughput OverNet's printed time implies (its exact
-    FLOPs on a mean Urban100 ×4 image / 0.004 s) against the GTX 1080 Ti's peak FP32; above the peak is impossible."""
+    FLOPs on a mean Urban100 ×4 image / its printed time) against the GTX 1080 Ti's peak FP32; above the peak is
+    impossible."""
     d = df[df["gflops_urban100"].notna() & df["seconds_paper"].notna()] if "gflops_urban100" in df else df.iloc[0:0]
     if d.empty:
         return Verdict("not run", "no FLOP count computed", "run the table")
@@ -1312,9 +1307,11 @@ T8_CLAIMS = [
     Claim("t8_fastest", "OverNet is the fastest of the compared models", "Table 8; §4.2.3 'OverNet is the fastest'",
           _t8_fastest, kind="direction"),
     Claim("t8_magnitude", "OverNet runs two orders of magnitude faster than EDSR, RDN and Meta-RDN (Table 8: "
-                          "300×, 317×, 338×); verdict holds within a factor 3 of those ratios", "Table 8", _t8_magnitude,
+                          + ", ".join(f"{pv('overnet_t8', 'ratio', method=m):.0f}×" for m in ("EDSR", "RDN", "Meta-RDN"))
+                          + "); verdict holds within a factor 3 of those ratios", "Table 8", _t8_magnitude,
           kind="magnitude"),
-    Claim("t8_physical", "OverNet super-resolves an Urban100 ×4 image in 0.004 s on a GTX 1080 Ti",
+    Claim("t8_physical", f"OverNet super-resolves an Urban100 ×4 image in "
+                         f"{pv('overnet_t8', 'seconds', method='OverNet'):.3f} s on a GTX 1080 Ti",
           "Table 8; §4.2.3 'evaluated using its official code, on the same machine with a NVIDIA 1080 Ti GPU'",
           _t8_physical, kind="magnitude"),
 ]
@@ -1335,16 +1332,25 @@ def _t8_plot(df, ax=None):
     return ax
 
 
-T8_NOTES = """
-**Errata and readings.** (1) Table 8 prints 0.004 s for OverNet, 0.006 s for SRFBN_S and 0.015 s for D-DBPN on a
-GTX 1080 Ti. At the FLOPs our counter gives for OverNet ×4 on a mean Urban100 image, 0.004 s would need more than
-twice the card's peak FP32 throughput (`t8_physical`). The times were probably taken without synchronising CUDA,
-i.e. they measure kernel launches, and the ratios to EDSR/RDN (≈300×) inherit that. (2) Table 8's parameter counts
-disagree with Table 6 (MemNet 0.6M vs 0.7M; SRFBN_S 0.4M vs 0.3M), and so do its PSNRs (MemNet 25.54 vs 25.50;
-SRFBN_S 25.71 vs 24.60). "Ours 0.9M" is the ×2/×3 size; the ×4 model has 1.08M parameters. (3) Our timings are on
-this study's machine (see `device`, `threads`), with random weights: running time does not depend on the weights.
-Lite times central 64×64 LR crops of the first four Urban100 images to keep EDSR affordable on a CPU. The paper
-profile times whole images. MemNet, SRFBN_S and D-DBPN are not in this study's model zoo.
+def _t8(method: str, metric: str) -> float:
+    return pv("overnet_t8", metric, method=method)
+
+
+T8_NOTES = f"""
+**Errata and readings.** (1) Table 8 prints {_t8("OverNet", "seconds"):.3f} s for OverNet,
+{_t8("SRFBN_S", "seconds"):.3f} s for SRFBN_S and {_t8("D-DBPN", "seconds"):.3f} s for D-DBPN on a GTX 1080 Ti. At
+the FLOPs our counter gives for OverNet ×4 on a mean Urban100 image, {_t8("OverNet", "seconds"):.3f} s would need more
+than the card's peak FP32 throughput (`t8_physical` gives the throughput it implies). The times were probably taken
+without synchronising CUDA, i.e. they measure kernel launches, and the ratios to EDSR/RDN
+({_t8("EDSR", "ratio"):.0f}× and {_t8("RDN", "ratio"):.0f}×) inherit that. (2) Table 8's parameter counts disagree
+with Table 6 (MemNet {_mega(_t8("MemNet", "params"))} vs {_mega(_t6("MemNet", "Set5", 2.0, "params"))}; SRFBN_S
+{_mega(_t8("SRFBN_S", "params"))} vs {_mega(_t6("SRFBN_S", "Set5", 2.0, "params"))}), and so do its PSNRs (MemNet
+{db(_t8("MemNet", "psnr"))} vs {db(_t6("MemNet", "Urban100", 4.0))}; SRFBN_S {db(_t8("SRFBN_S", "psnr"))} vs
+{db(_t6("SRFBN_S", "Urban100", 4.0))}). "Ours {_mega(_t8("OverNet", "params"))}" is the ×2/×3 size; the ×4 model is larger (`params`). (3) Our timings are on this study's machine (see `device`,
+`threads`), with random weights: running time does not depend on the weights. Lite times central
+{T8_GRID["lite"]["lr_crop"]}×{T8_GRID["lite"]["lr_crop"]} LR crops of the first {T8_GRID["lite"]["timed_images"]}
+Urban100 images to keep EDSR affordable on a CPU. The paper profile times whole images. MemNet, SRFBN_S and D-DBPN
+are not in this study's model zoo.
 """
 
 
@@ -1429,11 +1435,12 @@ def _f2_plot(df, ax=None):
     draw_panels(df, "Urban100", F2_IMAGES, F2_SCALE, "overnet_f2")
 
 
-F2_NOTES = """
+F2_NOTES = f"""
 **What is shown.** Figure 2's two Urban100 ×4 images (*Img_073*, the blue building's lines; *Img_076*, the brick
 pattern), each as the full HR image with the zoom box, then HR, bicubic and each model on the same crop, with its
 per-image Y-PSNR/SSIM under the study's protocol (whole image, border 4). *Ours* are the seed-0 models of the
-profile named on the panel (lite: 500 iterations on T91, 32 features — a short-training model, not the paper's);
+profile named on the panel (lite: {LITE_ITERATIONS} iterations on T91, {SIZES["overnet"]["lite"]["n_feats"]} features — a
+short-training model, not the paper's);
 CARN-M is the official checkpoint. The paper's figure compares other methods (its own crops, no numbers), so the
 verdicts only ask whether OverNet's per-image PSNR beats bicubic and CARN-M on these two images, over every seed
 of our models (the figure shows seed 0); two images are a tiny sample, so read the verdicts as about these images.
@@ -1541,7 +1548,7 @@ def _f3_plot(df, ax=None):
             compare(ds, im, F3_SCALE, models, crop=96, degradation=deg)
 
 
-F3_NOTES = f"""
+F3_NOTES = """
 **What is shown.** The paper names neither the images nor the crops of Figure 3 ("two sets of visual results with
 the BD and DN degradation models from the standard benchmark datasets"). This study picks Urban100 *img_092*
 (straight edges, where BD's blur shows) and B100 *253027* (the zebra's stripes, where DN's noise and lost detail
@@ -1560,19 +1567,7 @@ trains seed 0 only, to keep the table within its time: the verdicts' intervals t
 F4 = "OverNet Figure 4 (parameters against B100 ×4 PSNR)"
 # Figure 4 prints no numbers. Its points are read from §4.2.3's text (lightweight networks, networks with many
 # parameters, and RDN / EDSR / RCAN with and without the OSM); each value is taken from the table that prints it
-# for B100 ×4, and a point no table prints is a row without a paper value that says so.
-F4_LIGHT = tuple(m for m, _, _ in T6_METHODS)  # Table 6's columns: params in its header, PSNR in its B100 ×4 row
-F4_NOT_PRINTED = "plotted (§4.2.3 names it) but no table of the paper prints its B100 ×4 PSNR"
-# method → (params as printed, its source, PSNR as printed, its source)
-F4_LARGE = {
-    "Meta-RDN": (22e6, "Table 8, Parameters column", T2_ROWS["Meta-RDN"][-1], "Table 2, Meta-RDN row, ×4.0"),
-    "RDN-OSM": (math.nan, "not printed", T2_ROWS["RDN-OSM"][-1], "Table 2, RDN-OSM row, ×4.0"),
-    "RDN": (22e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
-    "EDSR": (43e6, "Table 8, Parameters column", math.nan, F4_NOT_PRINTED),
-    "EDSR-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-    "RCAN": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-    "RCAN-OSM": (math.nan, "not printed", math.nan, F4_NOT_PRINTED),
-}
+# for B100 ×4, and a point no table prints is a row without a paper value that says so (values/overnet_f4.csv).
 # our exact count of each point's network at paper size: the complexity audit's model call (srrepro.complexity)
 F4_MODELS = {
     "VDSR": "vdsr", "CARN": "carn", "OverNet w/o OSM": "overnet(scale=4, osm=False)", "OverNet": "overnet(scale=4)",
@@ -1591,16 +1586,12 @@ F4_UNSCORED = {  # why a network we count has no B100 ×4 PSNR here
 }
 
 
-def _f4_pv():
-    b100 = T6_ROWS[("B100", 4)].split()
-    out = [dict(method=m, params=p, psnr=_pair(cell)[0], group="lightweight (Table 6)",
-                source=f"{F4}: {T6}, column {m}: params from its header, PSNR from its B100 ×4 row")
-           for (m, p, _), cell in zip(T6_METHODS, b100)]
-    out += [dict(method=m, params=p, psnr=v, group="large",
-                 source=f"{F4}: params {'OverNet ' + ps if ps != 'not printed' else 'not printed'}; PSNR "
-                        f"{'OverNet ' + vs if not math.isnan(v) else 'not printed (' + vs + ')'}")
-            for m, (p, ps, v, vs) in F4_LARGE.items()]
-    return out
+def _f4_pv() -> list[dict]:
+    """Figure 4's points as printed (values/overnet_f4.csv), each with its group: Table 6's columns are the
+    lightweight networks, the other points the large ones."""
+    light = set(printed_methods("overnet_t6"))
+    return [{**c, "group": "lightweight (Table 6)" if c["method"] in light else "large"}
+            for c in printed("overnet_f4")]
 
 
 def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
@@ -1731,7 +1722,8 @@ F4_NOTES = f"""
 **Where the numbers come from.** Figure 4 plots parameters against B100 ×4 PSNR and prints no numbers. The methods
 are read from §4.2.3 (the lightweight networks, the networks with many parameters, and RDN, EDSR and RCAN with and
 without the OSM). Each paper value names the table it comes from: the lightweight points are Table 6's columns
-(parameters from its header, PSNR from its B100 ×4 row; "0.9M" for OverNet is the ×2 model, see `overnet_t6`);
+(parameters from its header, PSNR from its B100 ×4 row; "{_mega(pv("overnet_f4", "params", method="OverNet"))}" for
+OverNet is the ×2 model, see `overnet_t6`);
 Meta-RDN and RDN-OSM take Table 2's ×4.0 column (B100) and Table 8's parameters (RDN-OSM's are not printed); RDN's
 and EDSR's parameters are Table 8's. No table prints RDN, EDSR, RCAN or their OSM versions at B100 ×4, nor RCAN's
 parameters: those rows say so and are not judged.
@@ -1744,110 +1736,25 @@ Every other point is "not run" with the reason in its row. The claims are about 
 the one about our models is `overnet_t6`'s `t6_osm`.
 """
 
-# ================================================================================================ paper values
-def _t1_pv():
-    return [dict(config=c, ldg_skip=l, gdg_skip=g, params=p, params_code=p, params_fe=p, psnr=v,
-                 source=f"{T1}, config {c}") for c, (l, g, p, v) in T1_CONFIGS.items()]
-
-
-def _t2_pv():
-    return [dict(experiment=e, scale=s, psnr=v, source=f"{T2}, row {e}, ×{s:g}")
-            for e, vals in T2_ROWS.items() for s, v in zip(T2_SCALES, vals)]
-
-
-def _t3_pv():
-    out = []
-    for (d, s), vals in T3_ROWS.items():
-        for m, v in zip(T3_METHODS, vals):
-            if v is not None:
-                out.append(dict(method=m, dataset=d, scale=float(s), psnr=v, source=f"{T3}, {d} ×{s}, column {m}"))
-    return out
-
-
-def _t4_pv():
-    return [dict(overscale=o, scale=float(s), params=p, params_code=p, psnr=v,
-                 source=f"{T4}, overscaling ×{o}, scale ×{s}") for o, (p, row) in T4_ROWS.items()
-            for s, v in row.items()]
-
-
-def _t5_pv():
-    return [dict(model=m, dataset=d, scale=float(s), psnr=v, source=f"{T5}, {m} {d} ×{s}")
-            for m, rows in T5_ROWS.items() for d, vals in rows.items() for s, v in zip((2, 3, 4), vals)]
-
-
-def _t6_pv():
-    out = []
-    for (d, s), text in T6_ROWS.items():
-        for (m, n, ma), cell in zip(T6_METHODS, text.split()):
-            p, q = _pair(cell)
-            out.append(dict(method=m, dataset=d, scale=float(s), psnr=p, ssim=q, params=n, mult_adds=ma,
-                            source=f"{T6}, {d} ×{s}, column {m}"))
-    return out
-
-
-def _t7_pv():
-    out = []
-    for (d, g), text in T7_ROWS.items():
-        for m, cell in zip(T7_METHODS, text.split()):
-            p, q = _pair(cell)
-            if not math.isnan(p):
-                out.append(dict(method=m, dataset=d, degradation=g, psnr=p, ssim=q,
-                                source=f"{T7}, {d} {g}, column {m}"))
-    return out
-
-
-def _t8_pv():
-    return [dict(method=m, params=p, seconds=t, ratio=t / T8_ROWS["OverNet"][1], psnr=v,
-                 source=f"{T8}, row {'Ours' if m == 'OverNet' else m}") for m, (p, t, v) in T8_ROWS.items()]
-
-
-
-# ================================================================================================ chapter
-CHAPTER = """
-OverNet (Behjati et al., WACV 2021) is read from its text (`shared/seeds/overnet.txt`) and its released code (one
-model per scale, plain L1); the model is `srrepro/models/overnet.py`, whose docstring lists where paper and code
-differ, and every result row says which it follows (the table at the end of this page).
-
-**The paper's items, in its own order**, each with the target that checks it:
-
-- §3, Eq. 1: "we chose L to be the L1 distance, since we empirically obtained superior PSNR results compared to
-  L2" (no numbers printed) — `overnet_loss`.
-- §3, Figure 1 (the architecture: LDGs, GDG, the overscaling module) — no target: it is the model itself
-  (`srrepro/models/overnet.py`); its parameter counts are audited in `complexity`.
-- §4, the BI / BD / DN degradations — the bicubic columns they imply are exact in `bicubic` (and in Table 7's
-  Bicubic column, below).
-- Table 1 (skip connections in LDGs and GDG, Urban100 ×3, with its #Params row) — `overnet_t1`.
-- Table 2 (OSM interpolation across 30 scales, B100) and §4.1's "RDN-OSM achieves better or comparable
-  performance" than Meta-RDN — `overnet_t2`.
-- Table 3 (the OSM on CARN, EDSR, RDN, RCAN) — `overnet_t3`.
-- Table 4 (overscaling factor and generalisation across scales, Set5) — `overnet_t4`.
-- Table 5 (multi-scale against single-scale loss) — `overnet_t5`.
-- Table 6 (lightweight methods, BI: PSNR/SSIM, parameters, multi-adds) — `overnet_t6`; its counts also in
-  `complexity`.
-- Table 7 (BD and DN, ×3) with §4.2.2's statements "our models achieve the best PSNR and SSIM … with similar
-  capacity" and "RDN performs slightly better in some BD datasets but not in DN datasets" (claim `t7_rdn_dn`, on
-  the printed columns) — `overnet_t7`.
-- Figure 2 (visual results, BI ×4, Urban100 *Img_073* and *Img_076*) — `overnet_f2`.
-- Figure 3 (visual results, BD and DN ×3; the paper names no image) — `overnet_f3`.
-- Figure 4 (parameters against B100 ×4 PSNR) with §4.2.3's "best among the lightweight networks" and "all the
-  methods with OSM have higher PSNR than the corresponding baselines" — `overnet_f4`.
-- Table 8 (running time, Urban100 ×4) and "OverNet is the fastest" — `overnet_t8`.
-- §4.2.2's "RDN has 22M parameters, OverNet only has 0.9M" and Table 8's parameter column — `complexity`.
-
-**Budget.** Lite trains each model 500 iterations on T91 at 32 features: its verdicts are about short training.
-The paper profile (DIV2K, 6×10⁵ iterations) needs a GPU workstation (`make dry-run TABLE=<id> PROFILE=paper`).
-"""
-
-
 # ================================================================================================ specs
 def _spec(**kw) -> TableSpec:
-    kw["paper_values"] = complete(kw["paper_values"], kw["metrics"])
     return TableSpec(family="overnet", **kw)  # every OverNet-table recipe (OverNet, CARN, EDSR) trains 6×10⁵ steps
 
 
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations ({LITE_ITERATIONS / PAPER_ITERATIONS:.3%} of the "
-         f"paper's), lr 1e-3 halved at 75 %, OverNet 32 features (3 LDGs × 3 RBs), 3 seeds")
+# the profiles' recipes, as prose, read from srrepro.recipes (never restated by hand)
+_L, _P = recipe("lite", "overnet"), PAPER_RECIPES["overnet"]
+_SEEDS = DEFAULT_SEEDS["lite"]
+_SMOKE_ITERATIONS = recipe("smoke", "overnet").iterations
+_LITE_RECIPE = (f"{_L.train_dataset}, LR patch {_L.lr_patch}, batch {_L.batch_size}, {_L.iterations} iterations "
+                f"({_L.iterations / PAPER_ITERATIONS:.3%} of the paper's), lr {_L.lr:g} halved at iteration "
+                f"{', '.join(map(str, _L.lr_milestones))}, OverNet {SIZES['overnet']['lite']['n_feats']} features "
+                f"(3 LDGs × 3 RBs)")
+_LITE = f"{_LITE_RECIPE}, {_SEEDS} seeds"
+_PAPER = (f"{_P.train_dataset}, LR patch {_P.lr_patch}, batch {_P.batch_size}, {_P.iterations:,} iterations "
+          f"(lr {_P.lr:g} halved every {_P.lr_halve_every:,})")
 _SHOW = ("follows", "iterations", "train_seconds")
+T1_LITE_LIMITS = {"Urban100": 10}  # t1's only test set
+T2_LITE_LIMITS = {"B100": 5}  # 30 scales a model
 _FIRST = f"B100/Urban100 on their first {LITE_LIMITS['B100']}/{LITE_LIMITS['Urban100']} images"
 SPECS = {
     "overnet_loss": _spec(
@@ -1858,11 +1765,11 @@ SPECS = {
         keys=["loss", "dataset", "scale", "seed"], metrics=["psnr", "ssim"],
         jobs=loss_jobs, grid=_grid(smoke={"datasets": ("Set5",)}),
         plan_notes=f"Two ×{LOSS_SCALE} OverNets per seed, L1 (overnet_t5/t6's model) and L2, same recipe.",
-        layout=Layout(("loss",), ("dataset",)), display_extra=_SHOW, paper_values=[], claims=LOSS_CLAIMS,
+        layout=Layout(("loss",), ("dataset",)), display_extra=_SHOW, claims=LOSS_CLAIMS,
         plot=_loss_plot, notes=LOSS_NOTES,
-        profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image)",
-                  "lite": f"L1 / L2 × 3 seeds at ×{LOSS_SCALE}, {_LITE}; {_FIRST}",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        profiles={"smoke": f"tiny OverNets, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"L1 / L2 × {_SEEDS} seeds at ×{LOSS_SCALE}, {_LITE}; {_FIRST}",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t1": _spec(
         id="overnet_t1", title="OverNet Table 1: skip connections in LDGs and GDG", paper=PAPER, source=T1,
         description=with_training_note("Four ×3 OverNets that switch the skip connections (concatenation + 1×1 conv) inside "
@@ -1870,14 +1777,13 @@ SPECS = {
                           "Urban100 ×3. `params` (our model), `params_code` (released-code layout) and `params_fe` "
                           "(released code without the overscaling module) are exact parameter counts at paper size."),
         keys=["config", "ldg_skip", "gdg_skip", "seed"], metrics=["params", "params_code", "params_fe", "psnr", "ssim"],
-        jobs=t1_jobs, grid=_grid(lite={"limits": {"Urban100": 10}}),  # t1's only test set
+        jobs=t1_jobs, grid=_grid(lite={"limits": T1_LITE_LIMITS}),
         plan_notes="Four ×3 OverNets (SCs in LDGs × SCs in GDG), scored on Urban100 ×3; parameter counts are exact "
                    "at paper size whatever the profile.",
-        layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, paper_values=_t1_pv(),
-        claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
-        profiles={"smoke": "4 tiny configs, 2 iterations, 1 Urban100 image",
-                  "lite": f"4 configs × 3 seeds, {_LITE}; Urban100 ×3 on its first 10 images",
-                  "paper": "4 configs, DIV2K, patch 64, batch 64, 6e5 iterations; full Urban100"}),
+        layout=Layout(("config",), (), ("params_fe", "psnr")), display_extra=_SHOW, claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
+        profiles={"smoke": f"4 tiny configs, {_SMOKE_ITERATIONS} iterations, 1 Urban100 image",
+                  "lite": f"4 configs × {_SEEDS} seeds, {_LITE}; Urban100 ×3 on its first {T1_LITE_LIMITS['Urban100']} images",
+                  "paper": f"4 configs, {_PAPER}; full Urban100"}),
     "overnet_t2": _spec(
         id="overnet_t2", title="OverNet Table 2: OSM interpolation across 30 scales (B100)", paper=PAPER, source=T2,
         description=with_training_note("Pixelshuffle (no overscaling, bicubic↓), OSM-bilinear and OSM-bicubic, each one "
@@ -1885,14 +1791,17 @@ SPECS = {
                           "loss, scored on B100 at ×1.1 … ×4.0. The figure shows PSNR and ΔPSNR against "
                           "Pixelshuffle with the seed spread. Meta-RDN and RDN-OSM at the paper profile."),
         keys=["experiment", "scale", "seed"], metrics=["psnr", "ssim"],
-        jobs=t2_jobs, grid=_grid(smoke={"scales": (1.5, 2.0, 3.7)}, lite={"limits": {"B100": 5}}),  # 30 scales a model
+        jobs=t2_jobs,
+        grid=_grid(smoke={"scales": (1.5, 2.0, 3.7), "rdn_rows": T2_RDN_ROWS},
+                   lite={"limits": T2_LITE_LIMITS, "rdn_rows": ()},
+                   paper={"rdn_rows": T2_RDN_ROWS}),
         plan_notes="Arbitrary-scale OverNets (max scale 4) trained on scales drawn uniformly in [1.1, 4.0] with the "
                    "multi-scale loss, scored on B100 at the 30 scales ×1.1…×4.0. Meta-RDN / RDN-OSM (22M parameters) "
                    "at the paper profile only.",
         layout=Layout(("experiment",), ("scale",)), display_extra=_SHOW,
-        paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
+        claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
         profiles={"smoke": "3 tiny variants + tiny Meta-RDN/RDN-OSM, 3 scales, 1 B100 image",
-                  "lite": f"3 OverNet variants × 3 seeds ({_LITE}), 30 scales on the first 5 B100 images",
+                  "lite": f"3 OverNet variants × {_SEEDS} seeds ({_LITE}), 30 scales on the first {T2_LITE_LIMITS['B100']} B100 images",
                   "paper": "3 OverNet variants + Meta-RDN + RDN-OSM (Meta-SR recipe), DIV2K, full B100"}),
     "overnet_t3": _spec(
         id="overnet_t3", title="OverNet Table 3: the OSM on other architectures", paper=PAPER, source=T3,
@@ -1901,17 +1810,20 @@ SPECS = {
                           "Urban100."),
         keys=["method", "arch", "osm", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"],
         jobs=t3_jobs,
-        grid=_grid(smoke={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (4,), "datasets": ("Set5",)},
-                   lite={"archs": ("CARN", "EDSR"), "scales": (4,), "datasets": ("Set5", "Set14", "Urban100")},
+        grid=_grid(smoke={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (4,), "datasets": ("Set5",),
+                          "no_skip_archs": ("CARN", "EDSR"), "self_ensemble_archs": (), "meta_rdn": False},
+                   lite={"archs": ("CARN", "EDSR"), "scales": (4,), "datasets": ("Set5", "Set14", "Urban100"),
+                         "no_skip_archs": ("CARN", "EDSR"), "self_ensemble_archs": (), "meta_rdn": False},
                    paper={"archs": ("CARN", "EDSR", "RDN", "RCAN"), "scales": (2, 3, 4),
-                          "datasets": ("Set5", "Set14", "Urban100")}),
+                          "datasets": ("Set5", "Set14", "Urban100"), "no_skip_archs": (),
+                          "self_ensemble_archs": ("EDSR",), "meta_rdn": True}),
         plan_notes="Each architecture trained per scale with its own up-sampler and with the OSM (overscale s+1, "
                    "bicubic↓), same recipe; below paper also the OSM without its bicubic skip. Lite: CARN and EDSR, "
                    "narrowed, ×4 only; RDN (22M) and RCAN (16M) at the paper profile.",
-        layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, paper_values=_t3_pv(),
-        claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
-        profiles={"smoke": "tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, 2 iterations, Set5 (1 image)",
-                  "lite": f"CARN (32 features) and EDSR (8 blocks × 32) ± OSM at ×4, 3 seeds, {_LITE}; "
+        layout=Layout(("dataset", "scale"), ("method",)), display_extra=_SHOW, claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
+        profiles={"smoke": f"tiny CARN/EDSR/RDN/RCAN ± OSM at ×4, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"CARN ({SIZES['carn']['lite']['n_feats']} features) and EDSR ({SIZES['edsr']['lite']['n_resblocks']} "
+                          f"blocks × {SIZES['edsr']['lite']['n_feats']}) ± OSM at ×4, {_SEEDS} seeds, {_LITE}; "
                           f"Urban100 on its first {LITE_LIMITS['Urban100']} images",
                   "paper": "all four ± OSM at ×2/×3/×4 with their own recipes; EDSR also with self-ensemble; "
                            "Meta-RDN from overnet_t2"}),
@@ -1925,10 +1837,10 @@ SPECS = {
         plan_notes="Models for maximum scale N = 2, 3, 4 (overscale N+1) and N = 4 with overscale ×8, scored on Set5 "
                    "at every scale ≤ N. Lite: the released code's regime only (trained at ×N); paper: also the "
                    "multi-scale loss.",
-        layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, paper_values=_t4_pv(), claims=T4_CLAIMS,
+        layout=Layout(("overscale",), ("scale",)), display_extra=_SHOW, claims=T4_CLAIMS,
         plot=_t4_plot, notes=T4_NOTES,
-        profiles={"smoke": "4 tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"4 models × 3 seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
+        profiles={"smoke": f"4 tiny models, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"4 models × {_SEEDS} seeds trained at ×N (released code; shared with t1/t5/t6), {_LITE}",
                   "paper": "4 models × 2 regimes (trained at ×N; multi-scale loss on ×2…×N), DIV2K"}),
     "overnet_t5": _spec(
         id="overnet_t5", title="OverNet Table 5: multi-scale loss vs single-scale loss", paper=PAPER, source=T5,
@@ -1939,10 +1851,10 @@ SPECS = {
         plan_notes="OverNet-S: three per-scale models with L1 (the released code). OverNet-M: one model, max scale 4, "
                    "batch scale drawn from {2,3,4}, Eq. 9 on that scale and the ones below it.",
         layout=Layout(("model",), ("dataset", "scale")), display_extra=_SHOW,
-        paper_values=_t5_pv(), claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
-        profiles={"smoke": "tiny models, 2 iterations, Set5 (1 image)",
-                  "lite": f"3 OverNet-S + 1 OverNet-M × 3 seeds, {_LITE}; {_FIRST}",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        claims=T5_CLAIMS, plot=_t5_plot, notes=T5_NOTES,
+        profiles={"smoke": f"tiny models, {_SMOKE_ITERATIONS} iterations, Set5 (1 image)",
+                  "lite": f"3 OverNet-S + 1 OverNet-M × {_SEEDS} seeds, {_LITE}; {_FIRST}",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t6": _spec(
         id="overnet_t6", title="OverNet Table 6: comparison with lightweight methods (BI)", paper=PAPER, source=T6,
         description=with_training_note("OverNet and OverNet w/o OSM are measured (one model per scale), CARN/CARN-M with their "
@@ -1953,24 +1865,26 @@ SPECS = {
         plan_notes="OverNet and OverNet w/o OSM: per-scale models (×2/×3/×4). CARN (needs carn.pth, not in the data "
                    "mirror) and CARN-M: official weights, no training. The other columns are shown as reported.",
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
-        paper_values=_t6_pv(), claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
-        profiles={"smoke": "tiny OverNets, 2 iterations, Set5 (1 image); CARN-M official weights",
-                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × 3 seeds, {_LITE}; {_FIRST}; CARN-M official",
-                  "paper": "DIV2K, patch 64, batch 64, 6e5 iterations; full test sets"}),
+        claims=T6_CLAIMS, plot=_t6_plot, notes=T6_NOTES,
+        profiles={"smoke": f"tiny OverNets, {_SMOKE_ITERATIONS} iterations, Set5 (1 image); CARN-M official weights",
+                  "lite": f"OverNet / OverNet w/o OSM ×2/×3/×4 × {_SEEDS} seeds, {_LITE}; {_FIRST}; CARN-M official",
+                  "paper": f"{_PAPER}; full test sets"}),
     "overnet_t7": _spec(
         id="overnet_t7", title="OverNet Table 7: BD and DN degradations (×3)", paper=PAPER, source=T7,
         description=with_training_note("The Bicubic column is exact (table `bicubic`'s code). OverNet and OverNet w/o OSM are "
                           "trained and scored on BD (RDN's blur-then-subsample) and DN (σ = 30) LR images at ×3. "
                           "Other methods are shown as reported."),
         keys=["method", "dataset", "degradation", "variant", "scale", "seed"], metrics=["psnr", "ssim"],
-        jobs=t7_jobs, extra_rows=t7_bicubic_rows, grid=_grid(smoke={"datasets": ("Set5",)}),
+        jobs=t7_jobs, extra_rows=t7_bicubic_rows,
+        grid=_grid(smoke={"datasets": ("Set5",), "dn_noise_seeds": T7_SMOKE_NOISE_SEEDS}, lite={"dn_noise_seeds": DN_SEEDS},
+                   paper={"dn_noise_seeds": DN_SEEDS}),
         plan_notes="×3 OverNet / OverNet w/o OSM trained on BD (RDN's blur-then-subsample, the reading the training "
                    "sampler uses) and on DN (σ = 30) LR images; the Bicubic column is exact (table `bicubic`'s code: "
-                   "both BD readings, DN mean over 5 noise seeds).",
+                   f"both BD readings, DN mean over {DN_SEEDS} noise seeds).",
         layout=Layout(("dataset", "degradation"), ("method",), ("psnr", "ssim")), display_extra=_SHOW,
-        paper_values=_t7_pv(), claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
-        profiles={"smoke": "bicubic Set5 (1 noise seed) + tiny OverNets, 2 iterations, 1 image",
-                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × 3 seeds, {_LITE}; {_FIRST}",
+        claims=T7_CLAIMS, plot=_t7_plot, notes=T7_NOTES,
+        profiles={"smoke": f"bicubic Set5 ({T7_SMOKE_NOISE_SEEDS} noise seed) + tiny OverNets, {_SMOKE_ITERATIONS} iterations, 1 image",
+                  "lite": f"bicubic exact on all 4 sets; OverNet / w/o OSM × BD/DN × {_SEEDS} seeds, {_LITE}; {_FIRST}",
                   "paper": "DIV2K BD/DN training, full test sets"}),
     "overnet_f2": _spec(
         id="overnet_f2", title="OverNet Figure 2: visual results (BI, ×4)", paper=PAPER, source="OverNet Figure 2",
@@ -1979,8 +1893,8 @@ SPECS = {
                      "per-image PSNR/SSIM."),
         keys=["method", "seed", "image"], metrics=["psnr", "ssim"], run=f2_run, plan=f2_plan,
         layout=Layout(("method",), ("image",), ("psnr", "ssim")), display_extra=("what", "iterations"),
-        paper_values=[], claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
-        profiles={"smoke": "tiny seed-0 OverNets (2 iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
+        claims=F2_CLAIMS, plot=_f2_plot, notes=F2_NOTES,
+        profiles={"smoke": f"tiny seed-0 OverNets ({_SMOKE_ITERATIONS} iterations), CARN-M official", "lite": f"seed-0 models: {_LITE}",
                   "paper": "seed-0 paper-profile models"}),
     "overnet_f3": _spec(
         id="overnet_f3", title="OverNet Figure 3: visual results (BD and DN, ×3)", paper=PAPER, source=F3,
@@ -1991,9 +1905,9 @@ SPECS = {
         plan=f3_plan, grid=_grid(lite={"seeds": F3_LITE_SEEDS}),
         layout=Layout(("degradation", "method"), ("image",), ("psnr", "ssim")),
         display_extra=("what", "shown", "iterations"),
-        paper_values=[], claims=F3_CLAIMS, plot=_f3_plot, notes=F3_NOTES,
-        profiles={"smoke": "tiny ×3 OverNets (2 iterations) on BD and DN",
-                  "lite": f"{F3_LITE_SEEDS} seed(s) of overnet_t7's BD and DN models: {_LITE.replace(', 3 seeds', '')}",
+        claims=F3_CLAIMS, plot=_f3_plot, notes=F3_NOTES,
+        profiles={"smoke": f"tiny ×3 OverNets ({_SMOKE_ITERATIONS} iterations) on BD and DN",
+                  "lite": f"{F3_LITE_SEEDS} seed(s) of overnet_t7's BD and DN models: {_LITE_RECIPE}",
                   "paper": "overnet_t7's paper-profile models"}),
     "overnet_f4": _spec(
         id="overnet_f4", title="OverNet Figure 4: parameters against PSNR (B100 ×4)", paper=PAPER, source=F4,
@@ -2004,7 +1918,6 @@ SPECS = {
         keys=["method"], metrics=["params", "psnr"], run=f4_run, plan=f4_plan,
         layout=Layout(("method",), (), ("params", "psnr"), order={"method": [pv["method"] for pv in _f4_pv()]}),
         display_extra=("group", "counted_as"),
-        paper_values=[{k: v for k, v in pv.items() if k != "group"} for pv in _f4_pv()],
         claims=F4_CLAIMS, plot=_f4_plot, notes=F4_NOTES,
         profiles={"smoke": f"exact counts; PSNR from {F4_OURS_FROM} at smoke (it scores no B100: not run)",
                   "lite": f"exact counts; PSNR from {F4_OURS_FROM} at lite ({_LITE}; B100 first "
@@ -2015,10 +1928,10 @@ SPECS = {
         description=("Paper-size ×4 OverNet, EDSR, RDN and Meta-RDN (random weights: nothing is trained) timed in one "
                      "process on the same Urban100 ×4 LR inputs; reported as ratios to OverNet next to the paper's "
                      "seconds. `gflops` is per timed input, `gflops_urban100` per mean full Urban100 ×4 image."),
-        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan,
+        keys=["method"], metrics=["params", "seconds", "ratio", "psnr"], run=t8_run, plan=t8_plan, grid=T8_GRID,
         layout=Layout(("method",), (), ("params", "seconds", "ratio")),
         display_extra=("gflops", "gflops_urban100", "device", "threads"),
-        paper_values=_t8_pv(), claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
+        claims=T8_CLAIMS, plot=_t8_plot, notes=T8_NOTES,
         profiles={"smoke": "one 8×8 LR crop", "lite": "central 64×64 LR crops of 4 Urban100 images",
                   "paper": "all 100 Urban100 ×4 images, whole (on the GPU the paper used: any)"}),
 }
