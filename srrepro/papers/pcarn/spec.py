@@ -29,6 +29,7 @@ import math
 import pandas as pd
 
 from ...jobs import Job, size, train_config
+from ...losses import VGG_TERMS
 from ...models import params_of
 from ...models.carn import PCARN_TABLE1
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
@@ -36,6 +37,8 @@ from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, com
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
 from ...tables import Layout, RunContext, TableSpec, complete, with_training_note
+from .. import PROFILES
+from . import GAN_VGG
 
 PAPER = "PCARN"
 PAPER_ITERATIONS = PAPER_RECIPES["pcarn"].iterations
@@ -257,10 +260,16 @@ GAN_DISCRIMINATORS = {"+ GAN": 1, "+ MSD": 3}  # Eq. 6: S discriminators (the re
 T2_METRICS = ("psnr", "ssim", "lpips")
 
 
-def gan_loss(profile: str) -> str:
-    """Eq. 7 as the released code weighs it (VGG54 + 5e-3 × GAN): VGG-19 at the paper profile, the VGG-16 stand-in
-    (the data mirror's; VGG-19 is not there) below it."""
-    return ("vgg" if profile == "paper" else "vgg16") + "+5e-3*gan"
+VGG_TERM = {net: term for term, (net, _) in VGG_TERMS.items()}  # VGG network → its loss term ("vgg19" → "vgg")
+# pcarn_t2's grid: the VGG network of Eq. 7 at each profile (``GAN_VGG``: VGG-19 at the paper profile, the VGG-16
+# stand-in below it, the data mirror's; VGG-19 is not there)
+T2_GRID = {p: {"vgg": GAN_VGG[p]} for p in PROFILES}
+
+
+def gan_loss(vgg: str) -> str:
+    """Eq. 7 as the released code weighs it (VGG54 + 5e-3 × GAN), on the VGG network ``vgg`` ("vgg19" or the
+    "vgg16" stand-in)."""
+    return f"{VGG_TERM[vgg]}+5e-3*gan"
 
 
 def gan_config(ctx: RunContext, seed: int, discriminators: int):
@@ -269,7 +278,7 @@ def gan_config(ctx: RunContext, seed: int, discriminators: int):
     kw = {**size("pcarn", ctx.profile), **PCARN_TABLE1["+ Residual"]}
     steps = max(2, round(l1.iterations * GAN_STAGE_FRACTION))
     return train_config(ctx, "pcarn_gan", "pcarn", kw, seed, iterations=steps, scales=(ABLATION_SCALE,),
-                        init=PAPER_INIT, loss=gan_loss(ctx.profile), gan_scales=discriminators)
+                        init=PAPER_INIT, loss=gan_loss(ctx.grid["vgg"]), gan_scales=discriminators)
 
 
 def _t2_evals() -> list[dict]:
@@ -471,16 +480,22 @@ DECIMALS = {"psnr": 2, "ssim": 3, "lpips": 3, "niqe": 3}  # the decimals Tables 
 # miss by far more than with 4; at ×4 the two are the same). LPIPS, by contrast, crops `scale` pixels.
 NIQE_BORDER = 4
 OFFICIAL_CACHE_VERSION = 1  # bump when the per-image computation changes: cached images are then recomputed
-# Images scored per cell (None: all). Scoring a released checkpoint is inference only, so lite scores every image of
-# every cell, as the paper profile does; smoke scores one. Whole-image CPU inference of PCARN-M at ×2 takes 25–80 s
-# per Urban100 image on one core here (its grouped 3×3 convolutions run at 1–3 GFLOP/s): the lite tables are hours of
-# CPU on a cold cache, minutes once ``<work_dir>/pcarn_official/per_image.jsonl`` holds the images.
-OFFICIAL_LIMITS = {"smoke": {"*": 1}, "lite": {}, "paper": {}}
+# The grid of the released-checkpoint tables (t4, t6, f12 and f13's LPIPS column) at each profile:
+# * ``images``: images scored per cell (None: all). Scoring a released checkpoint is inference only, so lite scores
+#   every image of every cell, as the paper profile does; smoke scores one. Whole-image CPU inference of PCARN-M at
+#   ×2 takes 25–80 s per Urban100 image on one core here (its grouped 3×3 convolutions run at 1–3 GFLOP/s): the lite
+#   tables are hours of CPU on a cold cache, minutes once ``<work_dir>/pcarn_official/per_image.jsonl`` holds them.
+# * ``parallel``: missing images scored side by side, one single-threaded worker per core (else in this process).
+OFFICIAL_GRID = {"smoke": {"images": 1, "parallel": False}, "lite": {"images": None, "parallel": True},
+                 "paper": {"images": None, "parallel": True}}
+DATASETS = {"smoke": ("Set5",), "lite": BENCHMARKS, "paper": BENCHMARKS}  # the benchmarks a table scores
+T6_SCALES = {"smoke": (4,), "lite": (2, 3, 4), "paper": (2, 3, 4)}
 
 
-def official_limit(profile: str, method: str, dataset: str, scale: float) -> int | None:
-    lim = OFFICIAL_LIMITS[profile]
-    return lim.get("*", lim.get((method, dataset, float(scale))))
+def _subset_cells(profile: str) -> bool:
+    """Whether the released-checkpoint tables score only some images of a cell at ``profile`` (then no computed cell
+    is the mean a printed cell is)."""
+    return OFFICIAL_GRID[profile]["images"] is not None
 
 
 def _official_image(task: dict) -> dict:
@@ -567,7 +582,7 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
     for i, (method, dataset, scale) in enumerate(cells):
         weights = METHODS_OURS[method]
         row = {"method": method, "dataset": dataset, "scale": float(scale), "weights": weights}
-        limit = official_limit(ctx.profile, method, dataset, scale)
+        limit = ctx.grid["images"]
         try:
             every = [n for n, _ in load_images(dataset, ctx.data_root)]
             names = every[:limit]
@@ -586,7 +601,7 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
                      else "ok"})
     if tasks:
         cache_path.parent.mkdir(parents=True, exist_ok=True)
-        workers = 1 if (ctx.profile == "smoke" or not can_spawn()) else min(ctx.workers or cpu_cores(), len(tasks))
+        workers = 1 if (not ctx.grid["parallel"] or not can_spawn()) else min(ctx.workers or cpu_cores(), len(tasks))
         tasks.sort(key=lambda t: ({"Urban100": 0, "B100": 1}.get(t["dataset"], 2), t["scale"]))  # big ones first
         with open(cache_path, "a") as log:
             def record(res):
@@ -633,7 +648,7 @@ def _reported(method: str, dataset: str, scale: float, **extra) -> dict:
 
 
 def t4_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
+    datasets = ctx.grid["datasets"]
     ours = [m for m in ("PCARN", "PCARN-M", "PCARN (L1)", "PCARN-M (L1)")]
     rows, images = official_scores(ctx, [(m, d, 4.0) for m in ours for d in datasets])
     reported = pd.DataFrame([_reported(m, d, 4.0) for m in T4_METHODS if m not in METHODS_OURS for d in datasets])
@@ -665,7 +680,7 @@ def _printed_cells(df: pd.DataFrame, method: str, metric: str, column: str | Non
 def _reproduces(method: str, metrics: tuple, what: str):
     """Exact: the method's computed cells equal the printed ones within half a unit of the printed last digit."""
     def check(df: pd.DataFrame, profile: str) -> Verdict:
-        if profile == "smoke":
+        if _subset_cells(profile):
             return _SMOKE
         cells = [c for m in metrics for c in _printed_cells(df, method, m)]
         if not cells:
@@ -684,7 +699,7 @@ def _lpips_crop(df: pd.DataFrame, profile: str) -> Verdict:
     """Exact, under two conventions: the printed LPIPS cells are reproduced with `scale` pixels cropped and not on
     the whole image. Both reproduced: the cells cannot tell the conventions apart; cropping not reproduced: the
     cells are not what cropping gives."""
-    if profile == "smoke":
+    if _subset_cells(profile):
         return _SMOKE
     cells = {col: [c for m in ("PCARN-M", "PCARN") for c in _printed_cells(df, m, "lpips", col)]
              for col in ("lpips", "lpips_whole")}
@@ -894,7 +909,7 @@ is what §4.3 says: "the number of operations by nearly three times". The printe
 def t5_run(ctx: RunContext) -> pd.DataFrame:
     from ...perceptual import NO_REFERENCE, no_reference_missing
 
-    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
+    datasets = ctx.grid["datasets"]
     rows = []
     for m in T4_METHODS:
         for d in datasets:
@@ -933,8 +948,8 @@ has no port of Ma's forests or of a NIMA network to test against the reference c
 
 # ================================================================================================ t6
 def t6_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
-    datasets = ("Set5",) if ctx.profile == "smoke" else BENCHMARKS
-    scales = (4,) if ctx.profile == "smoke" else (2, 3, 4)
+    datasets = ctx.grid["datasets"]
+    scales = ctx.grid["scales"]
     return official_scores(ctx, [(m, d, float(s)) for m in ("PCARN", "PCARN-M") for d in datasets for s in scales])
 
 
@@ -1013,8 +1028,8 @@ def f6_inputs(ctx: RunContext) -> list[tuple[str, "object"]]:
     from ...data import load_images
     from ...evaluate import _to_tensor, make_pair
 
-    limit = 1 if ctx.profile == "smoke" else None
-    return [(n, _to_tensor(make_pair(hr, ABLATION_SCALE, "BI")[0], "cpu")) for n, hr in load_images("Set5", ctx.data_root, limit=limit)]
+    return [(n, _to_tensor(make_pair(hr, ABLATION_SCALE, "BI")[0], "cpu"))
+            for n, hr in load_images("Set5", ctx.data_root, limit=ctx.grid["images"])]
 
 
 def f6_run(ctx: RunContext) -> pd.DataFrame:
@@ -1023,7 +1038,7 @@ def f6_run(ctx: RunContext) -> pd.DataFrame:
 
     from ...jobs import torch_threads
 
-    seeds = 1 if ctx.profile == "smoke" else int(ctx.grid.get("seeds", 5))
+    seeds = int(ctx.grid["seeds"])
     inputs = f6_inputs(ctx)
     rows = []
     with torch_threads(ctx.threads or 2):
@@ -1174,8 +1189,7 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
     import numpy as np
     import torch
 
-    n = 2_000 if ctx.profile == "smoke" else 100_000
-    seeds = 1 if ctx.profile == "smoke" else int(ctx.grid.get("seeds", 3))
+    n, seeds = int(ctx.grid["samples"]), int(ctx.grid["seeds"])
     rows = []
     edges = np.linspace(-0.5, 0.5, 1001)  # 1,000 bins, as the figure
     for seed in range(seeds):
@@ -1468,7 +1482,7 @@ def _dominated(df: pd.DataFrame, who: str, metric: str) -> list[str]:
 def _f12_admissible(df: pd.DataFrame, profile: str) -> Verdict:
     """PCARN (printed: its weights were never released) against every printed Table 4 method, with PI replaced by
     LPIPS and NIQE; PCARN-M at our values from the released checkpoint, against the other families."""
-    if profile == "smoke":
+    if _subset_cells(profile):
         return _SMOKE
     ours = df[(df["method"] == "PCARN-M") & df["lpips"].notna()]
     rep = df[df["status"] == "reported only"]
@@ -1536,8 +1550,17 @@ F13 = "PCARN Figure 13 (execution time, CPU and GPU)"
 F13_MODELS = {"PCARN": ("pcarn", {}), "PCARN-M": ("pcarn_m", {}), "CARN-M": ("carn_m", {}),
               "SRResNet / SRGAN": ("srresnet", {"scale": 4})}
 F13_PANELS = ("CPU", "GPU")  # Figure 13's top and bottom rows
-F13_TIMING = {"smoke": dict(lr=(24, 40), rounds=2), "lite": dict(lr=(180, 320), rounds=7),
-              "paper": dict(lr=(180, 320), rounds=15)}
+F13_FRAME = (180, 320)  # Figure 13's LR input (height, width): 320×180 → 1280×720 at ×4
+# pcarn_f13's grid: the LR frame timed, the rounds, whether the Set14 LPIPS column is scored (the released-checkpoint
+# grid's images and parallel)
+F13_GRID = {"smoke": dict(OFFICIAL_GRID["smoke"], frame=(24, 40), rounds=2, lpips_set14=False),
+            "lite": dict(OFFICIAL_GRID["lite"], frame=F13_FRAME, rounds=7, lpips_set14=True),
+            "paper": dict(OFFICIAL_GRID["paper"], frame=F13_FRAME, rounds=15, lpips_set14=True)}
+
+
+def _tiny_input(profile: str) -> bool:
+    """Whether ``profile`` times a frame smaller than the figure's (smoke: its ratios say nothing)."""
+    return tuple(F13_GRID[profile]["frame"]) != F13_FRAME
 
 
 def _time_models(models: dict, x, rounds: int, device) -> dict[str, list[float]]:
@@ -1576,12 +1599,12 @@ def f13_run(ctx: RunContext) -> pd.DataFrame:
     from ...models import count_params, create_model
     from ...train import resolve_device
 
-    t = F13_TIMING[ctx.profile]
+    t = ctx.grid
     rng = np.random.default_rng(0)
-    x = torch.from_numpy(rng.random((1, 3, *t["lr"]), dtype=np.float32))
+    x = torch.from_numpy(rng.random((1, 3, *t["frame"]), dtype=np.float32))
     wanted = resolve_device(ctx.device)
     devices = {"CPU": torch.device("cpu"), "GPU": wanted if wanted.type == "cuda" else None}
-    lp = official_scores(ctx, [("PCARN-M", "Set14", 4.0)])[0] if ctx.profile != "smoke" else pd.DataFrame()
+    lp = official_scores(ctx, [("PCARN-M", "Set14", 4.0)])[0] if ctx.grid["lpips_set14"] else pd.DataFrame()
 
     def lpips_of(n):
         return (float(lp.loc[lp["method"] == n, "lpips"].iloc[0]) if len(lp) and n in set(lp["method"]) and
@@ -1606,7 +1629,7 @@ def f13_run(ctx: RunContext) -> pd.DataFrame:
                 rows.append({"method": n, "panel": panel, "params": count_params(models[n]),
                              "seconds": float(np.median(times[n])), "speedup_vs_pcarn": float(np.median(per_round)),
                              "speedup_min": float(per_round.min()), "speedup_max": float(per_round.max()),
-                             "rounds": t["rounds"], "lr": f"{t['lr'][1]}×{t['lr'][0]}", "device": str(device),
+                             "rounds": t["rounds"], "lr": f"{t['frame'][1]}×{t['frame'][0]}", "device": str(device),
                              "threads": torch.get_num_threads() if device.type == "cpu" else math.nan,
                              "lpips_set14": lpips_of(n),
                              "status": "ok (timing, random weights; LPIPS from the released checkpoint where there "
@@ -1630,7 +1653,7 @@ def _f13_faster(df: pd.DataFrame, profile: str) -> Verdict:
         return Verdict("not run", "no timing")
     m = r.loc["PCARN-M"]
     ev = _ratio_evidence(m, "PCARN-M") + f", {int(m['threads'])} threads; MultAdds ratio 2.80"
-    if profile == "smoke":
+    if _tiny_input(profile):
         return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
     if m["speedup_min"] > 1:
         return Verdict("holds", ev)
@@ -1646,7 +1669,7 @@ def _f13_pcarn_beats_srresnet(df: pd.DataFrame, profile: str) -> Verdict:
         return Verdict("not run", "no timing", "the lite profile")
     s = r.loc[who]
     ev = _ratio_evidence(s, who) + " (below ×1: PCARN is faster)"
-    if profile == "smoke":
+    if _tiny_input(profile):
         return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
     if s["speedup_max"] < 1:
         return Verdict("holds", ev)
@@ -1662,7 +1685,7 @@ def _f13_gpu(df: pd.DataFrame, profile: str) -> Verdict:
                        "a CUDA GPU: make reproduce TABLE=pcarn_f13 DEVICE=cuda")
     c, g = cpu.loc["PCARN-M", "speedup_vs_pcarn"], gpu.loc["PCARN-M", "speedup_vs_pcarn"]
     ev = f"PCARN ÷ PCARN-M time: ×{c:.2f} on the CPU, ×{g:.2f} on {gpu.loc['PCARN-M', 'device']}"
-    if profile == "smoke":
+    if _tiny_input(profile):
         return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
     return Verdict("holds" if g < c else "contradicted", ev)
 
@@ -1728,7 +1751,7 @@ def f5_run(ctx: RunContext) -> pd.DataFrame:
     from ...evaluate import make_pair, super_resolve
     from ...data import load_images
 
-    images = F5_IMAGES[:1] if ctx.profile == "smoke" else F5_IMAGES
+    images = F5_IMAGES[:ctx.grid["images"]]
     rows = []
     with torch_threads(ctx.threads or 2):
         for method, weights in F5_METHODS.items():
@@ -1849,7 +1872,7 @@ def visual_run(table: str):
         from ...jobs import torch_threads
         from ...weights import WeightsError, load_official
 
-        shown = VISUAL_IMAGES[table][:1] if ctx.profile == "smoke" else VISUAL_IMAGES[table]
+        shown = VISUAL_IMAGES[table][:ctx.grid["images"]]
         rows = []
         with torch_threads(ctx.threads or 2):
             models = {"Bicubic": None}
@@ -2145,7 +2168,7 @@ SPECS["pcarn_t2"] = _spec(
     plan_notes="Per seed: the '+ Residual' L1 model (shared with pcarn_t1 / pcarn_t3), then two GAN fine-tunings "
                "from it (1 and 3 discriminators), each a third of the L1 steps; scored on Set14 ×4 with LPIPS.",
     layout=Layout(("model",), (), ("lpips", "psnr", "ssim")), display_extra=("loss", "discriminators") + _SHOW,
-    paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
+    grid=T2_GRID, paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
     profiles={"smoke": "L1 → + GAN / + MSD, tiny, 2 iterations each, VGG-16 stand-in, 1 Set14 image",
               "lite": f"3 rows × 3 seeds: {_LITE}; GAN stage {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} "
                       f"iterations, VGG-16 stand-in",
@@ -2153,6 +2176,8 @@ SPECS["pcarn_t2"] = _spec(
 
 _OFFICIAL_PROFILES = {"smoke": "Set5, first image, ×4", "lite": "all four benchmarks, every image (no training)",
                       "paper": "as lite (the released checkpoints need no GPU)"}
+# the images a figure's table scores at each profile (None: all of them; smoke: the first)
+_FIRST_IMAGE = {"smoke": 1, "lite": None, "paper": None}
 _EXACT_PROFILES = {"smoke": "1 Set5 image, 1 seed", "lite": "exact: Set5 (5 images), 5 initialization seeds",
                    "paper": "as lite (nothing is trained)"}
 SPECS.update({
@@ -2162,7 +2187,8 @@ SPECS.update({
                                 "×4 (PCARN's own weights were never released); the other methods as printed. "
                                 "Params and MultAdds (1280×720 output) are exact counts."),
         keys=["method", "dataset", "scale"], metrics=["params", "mult_adds", "psnr", "ssim", "lpips", "niqe"],
-        run=t4_run, layout=Layout(("dataset",), ("method",), ("psnr", "ssim", "lpips", "niqe")),
+        run=t4_run, grid={p: {**OFFICIAL_GRID[p], "datasets": DATASETS[p]} for p in PROFILES},
+        layout=Layout(("dataset",), ("method",), ("psnr", "ssim", "lpips", "niqe")),
         display_extra=("lpips_whole", "psnr_study", "ssim_study", "n_images"), paper_values=_t4_pv(),
         claims=T4_CLAIMS, plot=_t4_plot, notes=T4_NOTES, profiles=_OFFICIAL_PROFILES),
     "pcarn_t5": _spec(
@@ -2170,6 +2196,7 @@ SPECS.update({
         description="Ma, PI and NIMA of PCARN and PCARN-M beside the printed columns. None is computable here: each "
                     "computed cell says what is missing.",
         keys=["method", "dataset", "scale"], metrics=["ma", "pi", "nima"], run=t5_run,
+        grid={p: {"datasets": DATASETS[p]} for p in PROFILES},
         layout=Layout(("dataset",), ("method",), ("ma", "pi", "nima")), paper_values=_t5_pv(), claims=T5_CLAIMS,
         notes=T5_NOTES, profiles={"smoke": "Set5 rows", "lite": "all rows (nothing computable)", "paper": "as lite"}),
     "pcarn_t6": _spec(
@@ -2178,7 +2205,8 @@ SPECS.update({
                                 "benchmarks (PSNR/SSIM beside them); PCARN not run (weights never released); Ma, PI "
                                 "and NIMA: `pcarn_t5`."),
         keys=["method", "dataset", "scale"], metrics=["lpips", "niqe", "ma", "pi", "nima", "psnr", "ssim"],
-        run=t6_run, layout=Layout(("dataset", "scale"), ("method",), ("lpips", "niqe")),
+        run=t6_run, grid={p: {**OFFICIAL_GRID[p], "datasets": DATASETS[p], "scales": T6_SCALES[p]} for p in PROFILES},
+        layout=Layout(("dataset", "scale"), ("method",), ("lpips", "niqe")),
         display_extra=("lpips_whole", "niqe_border_scale", "n_images"), paper_values=_t6_pv(), claims=T6_CLAIMS,
         plot=_t6_plot,
         notes=T6_NOTES, profiles={**_OFFICIAL_PROFILES, "lite": "all four benchmarks × 3 scales, every image"}),
@@ -2187,7 +2215,7 @@ SPECS.update({
         description="Pre-ReLU activations of the paper-size ×4 PCARN at three depths after each Table 3 "
                     "initialization: spread, fraction near zero and fraction beyond the figure's ±0.5 clip.",
         keys=["init", "site", "seed"], metrics=["std", "near_zero", "clipped", "saturated"], run=f6_run,
-        grid={"lite": {"seeds": 5}, "paper": {"seeds": 5}},
+        grid={p: {"seeds": seeds, "images": _FIRST_IMAGE[p]} for p, seeds in (("smoke", 1), ("lite", 5), ("paper", 5))},
         layout=Layout(("init",), ("site",), ("saturated", "std")), display_extra=("scheme",), claims=F6_CLAIMS,
         plot=_f6_plot, notes=F6_NOTES, profiles=_EXACT_PROFILES),
     "pcarn_f7": _spec(
@@ -2195,7 +2223,8 @@ SPECS.update({
         description="100K convolution weights of the paper-size ×4 PCARN under each Table 3 initialization, beside "
                     "a ResNet-50 initialized as torchvision does.",
         keys=["init", "seed"], metrics=["std", "abs_p99", "beyond_0.1"], run=f7_run,
-        grid={"lite": {"seeds": 3}, "paper": {"seeds": 3}},
+        grid={"smoke": {"seeds": 1, "samples": 2_000}, "lite": {"seeds": 3, "samples": 100_000},
+              "paper": {"seeds": 3, "samples": 100_000}},
         layout=Layout(("init",), (), ("std", "abs_p99", "beyond_0.1")), display_extra=("scheme", "n_params"),
         claims=F7_CLAIMS, plot=_f7_plot, notes=F7_NOTES,
         profiles={"smoke": "2,000 weights, 1 seed", "lite": "exact: 100,000 weights per scheme, 3 seeds",
@@ -2221,6 +2250,7 @@ SPECS.update({
         description="Table 4's methods on Set14 ×4 with LPIPS and NIQE against PSNR (PI, the figure's axis, needs "
                     "Ma: not available); PCARN-M and PCARN-M (L1) from the released checkpoints.",
         keys=["method", "dataset", "scale"], metrics=["psnr", "ssim", "lpips", "niqe"], run=f12_run,
+        grid={p: dict(OFFICIAL_GRID[p]) for p in PROFILES},
         layout=Layout(("method",), (), ("psnr", "lpips", "niqe")), display_extra=("mult_adds",),
         paper_values=[{k: x for k, x in v.items() if k not in ("params", "mult_adds")} for v in _t4_pv()
                       if v["dataset"] == "Set14"], claims=F12_CLAIMS, plot=_f12_plot,
@@ -2231,7 +2261,7 @@ SPECS.update({
         description="PCARN, PCARN-M, CARN-M and SRResNet (= SRGAN's generator) timed on one 320×180 → 1280×720 (×4) "
                     "frame in one process, on the CPU and, with a CUDA GPU, on the GPU; ratios to PCARN, with LPIPS "
                     "beside.",
-        keys=["method", "panel"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run,
+        keys=["method", "panel"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run, grid=F13_GRID,
         layout=Layout(("panel", "method"), (), ("params", "seconds", "speedup_vs_pcarn")),
         display_extra=("speedup_min", "speedup_max", "lpips_set14", "device", "threads"), claims=F13_CLAIMS,
         plot=_f13_plot, notes=F13_NOTES,
@@ -2245,6 +2275,7 @@ SPECS.update({
         description="HR, bicubic, the released PCARN-M (GAN) and PCARN-M (L1) on the same crops, with each panel's "
                     "PSNR/SSIM and LPIPS.",
         keys=["method", "image"], metrics=["psnr", "ssim", "lpips"], run=f5_run,
+        grid={p: {"images": n} for p, n in _FIRST_IMAGE.items()},
         layout=Layout(("method",), ("image",), ("psnr", "lpips")), display_extra=("bicubic_psnr",),
         claims=F5_CLAIMS, plot=_f5_plot, notes=F5_NOTES,
         profiles={"smoke": "one image", "lite": "three images (exact: released weights)", "paper": "as lite"}),
@@ -2264,6 +2295,6 @@ for _tid, _title, _source, _desc, _claims, _notes in (  # Figures 9–11: one sp
     SPECS[_tid] = _spec(
         id=_tid, title=_title, paper=PAPER, source=_source, description=_desc,
         keys=["method", "dataset", "image"], metrics=["psnr", "ssim", "lpips", "crop_psnr", "crop_ssim", "crop_lpips"],
-        run=visual_run(_tid), layout=Layout(("image", "method"), (), ("psnr", "lpips", "crop_psnr", "crop_lpips")),
+        run=visual_run(_tid), grid={p: {"images": n} for p, n in _FIRST_IMAGE.items()}, layout=Layout(("image", "method"), (), ("psnr", "lpips", "crop_psnr", "crop_lpips")),
         display_extra=("box",), claims=_claims, plot=visual_plot(_tid), notes=_notes, profiles=_VISUAL_PROFILES)
 del _tid, _title, _source, _desc, _claims, _notes
