@@ -23,6 +23,7 @@ Profiles
 """
 from __future__ import annotations
 
+import functools
 import json
 import math
 
@@ -37,7 +38,7 @@ from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, com
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
 from ...tables import Layout, RunContext, TableSpec, complete, with_training_note
-from .. import PROFILES
+from .. import PROFILES, printed
 from . import GAN_VGG
 
 PAPER = "PCARN"
@@ -46,29 +47,24 @@ PAPER_ITERATIONS = PAPER_RECIPES["pcarn"].iterations
 GAN_STAGE_FRACTION = PAPER_RECIPES["pcarn_gan"].iterations / PAPER_ITERATIONS
 
 # ================================================================================================ paper values
-# PAPER VALUES, transcribed from shared/seeds/pcarn.txt ("mean ± std over ten runs", §4).
+# The printed values are data: values/<table id>.csv (one printed number per row, with its table, row and column),
+# read with srrepro.papers.printed; the spec's paper_values are those files. Tables 1–3: "mean ± std over ten
+# runs" (§4), the std in the *_paper_std columns.
 T1 = "PCARN Table 1 (×4; the test set is not named: Set14, see the notes)"
 T3 = "PCARN Table 3 (×4, PCARN with L1; test set as Table 1)"
-
-# Table 1: row → (#Params as printed, PSNR mean, PSNR std, SSIM mean, SSIM std)
-T1_ROWS = {
-    "Baseline": (963e3, 28.42, 0.02, 0.7773, 3e-4),
-    "+ Local": (1074e3, 28.45, 0.01, 0.7780, 3e-4),
-    "+ Global": (1000e3, 28.47, 0.02, 0.7787, 4e-4),
-    "+ L/G": (1111e3, 28.49, 0.02, 0.7788, 3e-4),
-    "+ Residual": (1111e3, 28.50, 0.01, 0.7792, 3e-4),
-}
-# Table 3: rows top to bottom → (srrepro.train.INIT_SCHEMES key, label, PSNR, PSNR std, SSIM, SSIM std)
-T3_ROWS = [
-    ("normal2_x0.1", "Norm. 0.1 × √(2/F)", 28.46, 0.01, 0.7781, 3e-4),
-    ("uniform6_x0.1", "Unif. 0.1 × √(6/F)", 28.47, 0.01, 0.7782, 3e-4),
-    ("uniform1_x0.1", "Unif. 0.1 × √(1/F)", 28.45, 0.02, 0.7775, 4e-4),
-    ("normal2_x1", "Norm. 1.0 × √(2/F)", 28.45, 0.02, 0.7777, 3e-4),
-    ("uniform6_x1", "Unif. 1.0 × √(6/F)", 28.44, 0.01, 0.7778, 2e-4),
-    ("uniform1_x1", "Unif. 1.0 × √(1/F)", 28.50, 0.01, 0.7791, 3e-4),
-]
+T1_MODELS = tuple(PCARN_TABLE1)  # Table 1's rows, top to bottom (each row's architecture switches)
+# Table 3's rows, top to bottom: srrepro.train.INIT_SCHEMES key → the row's label
+INIT_LABEL = {"normal2_x0.1": "Norm. 0.1 × √(2/F)", "uniform6_x0.1": "Unif. 0.1 × √(6/F)",
+              "uniform1_x0.1": "Unif. 0.1 × √(1/F)", "normal2_x1": "Norm. 1.0 × √(2/F)",
+              "uniform6_x1": "Unif. 1.0 × √(6/F)", "uniform1_x1": "Unif. 1.0 × √(1/F)"}
 PAPER_INIT = "uniform1_x1"  # §4.2: the paper's choice
-INIT_LABEL = {k: label for k, label, *_ in T3_ROWS}
+
+
+@functools.cache
+def _printed(table: str, index: str) -> pd.DataFrame:
+    """The printed cells of ``table`` (its values CSV), one row per cell, indexed by the key column ``index`` (the
+    first cell of each index value: Table 4's Params / MAs repeat on every dataset). Read only: it is shared."""
+    return pd.DataFrame(printed(table)).drop_duplicates(index).set_index(index)
 
 # ================================================================================================ shared builders
 ABLATION_SCALE = 4
@@ -139,7 +135,7 @@ def _ablation_plot(df: pd.DataFrame, column: str, order: list, labels: dict, tit
 # ================================================================================================ t1
 def t1_jobs(ctx: RunContext) -> list[Job]:
     jobs = []
-    for row in T1_ROWS:
+    for row in T1_MODELS:
         info = {"params": params_of("pcarn", scale=ABLATION_SCALE, **PCARN_TABLE1[row]), "init": PAPER_INIT}
         for seed in range(ctx.n_seeds):
             jobs.append(Job.train({"model": row, "seed": seed}, _ablation_evals(), ablation_config(ctx, seed, row),
@@ -152,10 +148,11 @@ def _t1_params(df: pd.DataFrame, profile: str) -> Verdict:
     ``params_printed_as``; default "truncated", see ``T1_NOTES``), against the printed count at its precision."""
     d = df.drop_duplicates("model").set_index("model")
     how = str(d["params_printed_as"].iloc[0]) if "params_printed_as" in d else "truncated"
-    ours = {r: float(d["params"].get(r, math.nan)) for r in T1_ROWS}
+    ours = {r: float(d["params"].get(r, math.nan)) for r in T1_MODELS}
     shown = {r: (math.floor(n / 1e3) if how == "truncated" else n / 1e3) if not math.isnan(n) else math.nan
              for r, n in ours.items()}
-    v = exact([(r, shown[r], T1_ROWS[r][0] / 1e3, 0) for r in T1_ROWS],
+    paper = _printed("pcarn_t1", "model")["params"]
+    v = exact([(r, shown[r], paper[r] / 1e3, 0) for r in T1_MODELS],
               f"counts in thousands (ours {how} to the thousand)")
     v.evidence = ("exact counts (×4 single-scale, 64 features): " +
                   ", ".join(f"{r} {n:,.0f}" for r, n in ours.items() if not math.isnan(n)) + "; " + v.evidence)
@@ -187,7 +184,7 @@ T1_CLAIMS = [
 
 
 def _t1_plot(df, ax=None):
-    return _ablation_plot(df, "model", list(T1_ROWS), {}, "Table 1: cascading design (paper on the right axis)", ax)
+    return _ablation_plot(df, "model", list(T1_MODELS), {}, "Table 1: cascading design (paper on the right axis)", ax)
 
 
 T1_NOTES = f"""
@@ -208,7 +205,7 @@ topology: here, the nine residual blocks chained without any 1×1 fusion and wit
 def t3_jobs(ctx: RunContext) -> list[Job]:
     jobs = []
     params = params_of("pcarn", scale=ABLATION_SCALE)
-    for init, label, *_ in T3_ROWS:
+    for init, label in INIT_LABEL.items():
         for seed in range(ctx.n_seeds):
             jobs.append(Job.train({"init": init, "seed": seed}, _ablation_evals(),
                                   ablation_config(ctx, seed, init=init), "pcarn",
@@ -219,7 +216,7 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
 T3_CLAIMS = [
     Claim("t3_best", "1.0 × U(±√(1/F)) gives the best PSNR of the six schemes",
           "Table 3 (28.50 against 28.44–28.47); §4.2",
-          _above_all("init", PAPER_INIT, [k for k, *_ in T3_ROWS if k != PAPER_INIT], "pcarn_t3"), trained=True,
+          _above_all("init", PAPER_INIT, [k for k in INIT_LABEL if k != PAPER_INIT], "pcarn_t3"), trained=True,
           kind="direction"),
     Claim("t3_msra", "MSRA initialization (1.0 × N(0, √(2/F))) is inferior to the paper's pick",
           "§4.2 'the MSRA initialization [13] (4th row) and the high-range uniform (5th row) were inferior'",
@@ -232,7 +229,7 @@ T3_CLAIMS = [
 
 
 def _t3_plot(df, ax=None):
-    return _ablation_plot(df, "init", [k for k, *_ in T3_ROWS], {k: l.replace(" × ", "×\n") for k, l in
+    return _ablation_plot(df, "init", list(INIT_LABEL), {k: l.replace(" × ", "×\n") for k, l in
                                                                 INIT_LABEL.items()},
                           "Table 3: initialization (paper on the right axis)", ax)
 
@@ -250,13 +247,8 @@ paper's explanation, saturation at initialization, without training.
 
 # ================================================================================================ t2
 T2 = "PCARN Table 2 (model analysis: L1 → + GAN → + MSD; ×4, test set as Table 1)"
-# Table 2: row → (LPIPS mean, std, PSNR mean, std, SSIM mean, std)
-T2_ROWS = {
-    "PCARN (L1)": (0.289, 1e-3, 28.50, 0.01, 0.7792, 3e-4),
-    "+ GAN": (0.162, 5e-3, 26.36, 0.25, 0.7120, 6e-3),
-    "+ MSD": (0.155, 2e-3, 26.10, 0.17, 0.6980, 8e-3),
-}
 GAN_DISCRIMINATORS = {"+ GAN": 1, "+ MSD": 3}  # Eq. 6: S discriminators (the released code's MSD: S = 3)
+T2_MODELS = ("PCARN (L1)", *GAN_DISCRIMINATORS)  # Table 2's rows, top to bottom
 T2_METRICS = ("psnr", "ssim", "lpips")
 
 
@@ -367,10 +359,11 @@ def _t2_plot(df, ax=None):
     import matplotlib.pyplot as plt
 
     fig, axes = plt.subplots(1, 2, figsize=(10, 3.8)) if ax is None else (None, [ax, ax.twinx()])
-    for i, row in enumerate(T2_ROWS):
+    paper = _printed("pcarn_t2", "model")
+    for i, row in enumerate(T2_MODELS):
         x, y = per_seed(df, {"model": row}, "psnr"), per_seed(df, {"model": row}, "lpips")
         axes[0].scatter(x, y.reindex(x.index), color=f"C{i}", label=row)
-        lp, lps, ps, pss, *_ = T2_ROWS[row]
+        lp, lps, ps, pss = paper.loc[row, ["lpips", "lpips_paper_std", "psnr", "psnr_paper_std"]]
         axes[1].errorbar([ps], [lp], xerr=[pss], yerr=[lps], fmt="s", color=f"C{i}", capsize=3, label=row)
     for a, title in zip(axes, ("ours (one marker per seed)", "paper (mean ± std, 10 runs)")):
         a.set_xlabel(f"{ABLATION_SET} ×{ABLATION_SCALE} PSNR (dB)")
@@ -413,69 +406,8 @@ BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
 METHODS_OURS = {"PCARN": "pcarn", "PCARN-M": "pcarn_m", "PCARN (L1)": "pcarn_l1", "PCARN-M (L1)": "pcarn_m_l1"}
 MODEL_OF = {"pcarn": "pcarn", "pcarn_l1": "pcarn", "pcarn_m": "pcarn_m", "pcarn_m_l1": "pcarn_m"}
 T4_METHODS = ("SRCNN", "MSLapSRN", "SRResNet", "FEQE", "SRGAN", "ENet", "TSRN-G", "PCARN", "PCARN-M")
-T4_COMPLEXITY = {  # method → (Params, MAs) as printed in Tables 4 and 5
-    "SRCNN": (0.1e6, 52.7e9), "MSLapSRN": (0.2e6, 435.9e9), "SRResNet": (1.5e6, 127.8e9), "FEQE": (0.1e6, 5.6e9),
-    "SRGAN": (1.5e6, 127.8e9), "ENet": (1.1e6, 120.6e9), "TSRN-G": (1.1e6, 120.6e9), "PCARN": (1.6e6, 90.9e9),
-    "PCARN-M": (0.4e6, 32.5e9)}
-# Table 4: dataset → metric → values in T4_METHODS order
-T4_ROWS = {
-    "Set5": {"psnr": [30.48, 31.74, 32.05, 31.32, 28.70, 28.85, 28.98, 29.75, 29.38],
-             "ssim": [0.863, 0.889, 0.891, 0.875, 0.828, 0.816, 0.829, 0.839, 0.837],
-             "lpips": [0.201, 0.178, 0.173, 0.142, 0.088, 0.099, 0.088, 0.075, 0.080],
-             "niqe": [8.525, 7.530, 7.204, 7.417, 4.810, 4.411, 4.205, 4.586, 4.904]},
-    "Set14": {"psnr": [27.49, 28.26, 28.53, 28.09, 25.51, 26.03, 25.87, 26.57, 26.31],
-              "ssim": [0.750, 0.774, 0.780, 0.766, 0.676, 0.686, 0.689, 0.710, 0.709],
-              "lpips": [0.315, 0.299, 0.284, 0.256, 0.174, 0.162, 0.155, 0.145, 0.150],
-              "niqe": [6.791, 6.698, 5.858, 6.348, 4.043, 4.075, 3.633, 3.501, 3.727]},
-    "B100": {"psnr": [26.90, 27.43, 27.57, 27.23, 24.37, 25.26, 25.19, 25.56, 25.48],
-             "ssim": [0.710, 0.731, 0.735, 0.723, 0.619, 0.635, 0.649, 0.653, 0.657],
-             "lpips": [0.410, 0.389, 0.375, 0.351, 0.203, 0.210, 0.196, 0.188, 0.198],
-             "niqe": [6.876, 6.699, 6.188, 6.726, 4.054, 4.506, 3.564, 3.560, 3.615]},
-    "Urban100": {"psnr": [24.52, 25.51, 26.07, 25.26, 23.75, 23.62, 23.68, 24.17, 23.73],
-                 "ssim": [0.722, 0.768, 0.784, 0.755, 0.706, 0.693, 0.705, 0.719, 0.704],
-                 "lpips": [0.316, 0.252, 0.226, 0.241, 0.156, 0.171, 0.154, 0.152, 0.167],
-                 "niqe": [6.359, 5.777, 5.311, 6.185, 3.829, 3.716, 3.561, 3.598, 3.566]},
-}
-T4_PERCEPTUAL = ("SRGAN", "ENet", "TSRN-G", "PCARN", "PCARN-M")  # the paper's "perception-based" group
-# Table 5: dataset → metric → values in T4_METHODS order
-T5_ROWS = {
-    "Set5": {"ma": [4.865, 5.315, 5.538, 5.563, 7.965, 8.111, 7.900, 7.794, 7.810],
-             "pi": [6.830, 6.108, 5.833, 5.927, 3.423, 3.150, 3.153, 3.396, 3.547],
-             "nima": [4.316, 4.669, 4.743, 4.480, 4.865, 4.859, 4.798, 4.929, 4.865]},
-    "Set14": {"ma": [4.584, 5.359, 5.799, 5.551, 8.095, 8.046, 8.064, 7.990, 7.793],
-              "pi": [6.104, 5.669, 5.030, 5.399, 2.974, 3.014, 2.784, 2.755, 2.967],
-              "nima": [4.372, 4.797, 4.910, 4.594, 5.002, 5.127, 5.071, 5.063, 4.981]},
-    "B100": {"ma": [4.742, 5.476, 5.790, 5.453, 8.741, 8.549, 8.655, 8.610, 8.569],
-             "pi": [6.067, 5.612, 5.199, 5.636, 2.657, 2.978, 2.454, 2.475, 2.523],
-             "nima": [4.340, 4.609, 4.685, 4.427, 4.936, 5.067, 4.841, 5.077, 5.010]},
-    "Urban100": {"ma": [4.442, 5.152, 5.529, 5.191, 6.896, 6.915, 6.755, 6.820, 6.818],
-                 "pi": [5.958, 5.312, 4.891, 5.497, 3.466, 3.400, 3.403, 3.389, 3.374],
-                 "nima": [4.624, 5.039, 5.135, 4.879, 5.191, 5.201, 5.143, 5.243, 5.180]},
-}
-# Table 6: dataset → metric → {scale: (PCARN, PCARN-M)}
-T6_ROWS = {
-    "Set5": {"lpips": {2: (0.019, 0.023), 3: (0.044, 0.053), 4: (0.075, 0.080)},
-             "niqe": {2: (4.765, 4.359), 3: (4.905, 4.908), 4: (4.586, 4.904)},
-             "ma": {2: (8.146, 8.160), 3: (7.889, 7.720), 4: (7.794, 7.810)},
-             "pi": {2: (3.309, 3.100), 3: (3.508, 3.594), 4: (3.396, 3.547)},
-             "nima": {2: (4.872, 4.845), 3: (4.858, 4.760), 4: (4.929, 4.865)}},
-    "Set14": {"lpips": {2: (0.045, 0.049), 3: (0.096, 0.106), 4: (0.145, 0.150)},
-              "niqe": {2: (3.857, 3.841), 3: (3.644, 3.737), 4: (3.501, 3.727)},
-              "ma": {2: (8.059, 8.045), 3: (8.065, 7.918), 4: (7.990, 7.793)},
-              "pi": {2: (2.899, 2.898), 3: (2.789, 2.910), 4: (2.755, 2.967)},
-              "nima": {2: (5.118, 5.044), 3: (5.132, 5.009), 4: (5.063, 4.981)}},
-    "B100": {"lpips": {2: (0.060, 0.064), 3: (0.129, 0.139), 4: (0.188, 0.198)},
-             "niqe": {2: (3.814, 3.666), 3: (3.662, 3.502), 4: (3.560, 3.615)},
-             "ma": {2: (8.748, 8.756), 3: (8.673, 8.624), 4: (8.610, 8.569)},
-             "pi": {2: (2.533, 2.455), 3: (2.495, 2.439), 4: (2.475, 2.523)},
-             "nima": {2: (4.980, 4.936), 3: (5.074, 4.985), 4: (5.077, 5.010)}},
-    "Urban100": {"lpips": {2: (0.040, 0.047), 3: (0.095, 0.108), 4: (0.152, 0.167)},
-                 "niqe": {2: (3.974, 4.170), 3: (3.860, 3.888), 4: (3.598, 3.566)},
-                 "ma": {2: (6.751, 6.734), 3: (6.769, 6.724), 4: (6.820, 6.818)},
-                 "pi": {2: (3.612, 3.718), 3: (3.545, 3.582), 4: (3.389, 3.374)},
-                 "nima": {2: (5.240, 5.204), 3: (5.214, 5.177), 4: (5.243, 5.180)}},
-}
-DECIMALS = {"psnr": 2, "ssim": 3, "lpips": 3, "niqe": 3}  # the decimals Tables 4 and 6 print for each metric
+# the decimals Tables 4 and 6 print for each metric (a reading of the printed precision, not a printed value)
+DECIMALS = {"psnr": 2, "ssim": 3, "lpips": 3, "niqe": 3}
 # NIQE's border in the PCARN tables: 4 pixels at every scale (measured: with `scale` pixels the ×2/×3 cells of Table 6
 # miss by far more than with 4; at ×4 the two are the same). LPIPS, by contrast, crops `scale` pixels.
 NIQE_BORDER = 4
@@ -813,9 +745,10 @@ def _complexity_printed(df: pd.DataFrame, profile: str) -> Verdict:
     """Exact: the counts of the released multi-scale layout at ×4 against Tables 4/5's Params (M, one decimal) and
     MAs (G, one decimal)."""
     counts = {m: _complexity_columns(m) for m in ("PCARN", "PCARN-M")}
+    paper = _printed("pcarn_t4", "method")
     cells = [cell for m, c in counts.items() for cell in (
-        (f"{m} Params (M)", c["params"] / 1e6, T4_COMPLEXITY[m][0] / 1e6, 1),
-        (f"{m} MAs (G)", c["mult_adds"] / 1e9, T4_COMPLEXITY[m][1] / 1e9, 1))]
+        (f"{m} Params (M)", c["params"] / 1e6, paper.loc[m, "params"] / 1e6, 1),
+        (f"{m} MAs (G)", c["mult_adds"] / 1e9, paper.loc[m, "mult_adds"] / 1e9, 1))]
     v = exact(cells, "counts")
     v.evidence = ("exact counts, multi-scale released layout at ×4: " + "; ".join(
         f"{m} {c['params']:,.0f} params, {c['mult_adds'] / 1e9:.2f}G MultAdds" for m, c in counts.items()) +
@@ -1042,7 +975,7 @@ def f6_run(ctx: RunContext) -> pd.DataFrame:
     inputs = f6_inputs(ctx)
     rows = []
     with torch_threads(ctx.threads or 2):
-        for init, label, *_ in T3_ROWS:
+        for init, label in INIT_LABEL.items():
             for seed in range(seeds):
                 model = _initialized(init, seed)
                 for name, x in inputs:
@@ -1069,7 +1002,7 @@ def _f6_carries(df: pd.DataFrame, profile: str) -> Verdict:
     """The paper's pick has the smallest saturated fraction (|a| < 0.01 or > 0.5) at the final block."""
     final = df[df["site"] == "final block"]
     parts = []
-    for init, *_ in T3_ROWS:
+    for init in INIT_LABEL:
         if init == PAPER_INIT:
             continue
         a = final[final["init"] == init].set_index("seed")["saturated"]
@@ -1082,7 +1015,7 @@ def _f6_carries(df: pd.DataFrame, profile: str) -> Verdict:
         return v
     means = final.groupby("init")["saturated"].mean()
     v.evidence = ("fraction of final-block pre-ReLU activations with |a| < 0.01 or > 0.5, at initialization: " +
-                  ", ".join(f"{INIT_LABEL[k]} {means.get(k, math.nan):.3f}" for k, *_ in T3_ROWS) + ". " + v.evidence)
+                  ", ".join(f"{INIT_LABEL[k]} {means.get(k, math.nan):.3f}" for k in INIT_LABEL) + ". " + v.evidence)
     return v
 
 
@@ -1110,7 +1043,7 @@ def _f6_extremes(df: pd.DataFrame, profile: str) -> Verdict:
     means = final.groupby("init")["std"].mean()
     first = df[df["site"] == "first layer"].groupby("init")["std"].mean()
     v.evidence = ("final-block std (first-layer std), mean over seeds: " + ", ".join(
-        f"{INIT_LABEL[k]} {means.get(k, math.nan):.3g} ({first.get(k, math.nan):.3g})" for k, *_ in T3_ROWS) +
+        f"{INIT_LABEL[k]} {means.get(k, math.nan):.3g} ({first.get(k, math.nan):.3g})" for k in INIT_LABEL) +
         ". " + v.evidence)
     return v
 
@@ -1129,10 +1062,10 @@ def _f6_plot(df, ax=None):
     import matplotlib.pyplot as plt
     import numpy as np
 
-    fig, axes = plt.subplots(len(F6_SITES), len(T3_ROWS), figsize=(14, 6), sharex=True)
+    fig, axes = plt.subplots(len(F6_SITES), len(INIT_LABEL), figsize=(14, 6), sharex=True)
     edges = np.linspace(-CLIP, CLIP, 51)
     centers = (edges[:-1] + edges[1:]) / 2
-    for j, (init, label, *_) in enumerate(T3_ROWS):
+    for j, (init, label) in enumerate(INIT_LABEL.items()):
         for i, site in enumerate(F6_SITES):
             g = df[(df["init"] == init) & (df["site"] == site)]
             ax_ = axes[i, j]
@@ -1193,7 +1126,7 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
     rows = []
     edges = np.linspace(-0.5, 0.5, 1001)  # 1,000 bins, as the figure
     for seed in range(seeds):
-        for init, label, *_ in T3_ROWS:
+        for init, label in INIT_LABEL.items():
             m = _initialized(init, seed)
             w = torch.cat([p.detach().flatten() for name, p in m.named_parameters()
                            if p.dim() == 4 and p.requires_grad])
@@ -1460,8 +1393,9 @@ def f12_run(ctx: RunContext) -> tuple[pd.DataFrame, pd.DataFrame]:
     rows, images = official_scores(ctx, [(m, "Set14", 4.0) for m in ("PCARN-M", "PCARN-M (L1)")])
     reported = [_reported(m, "Set14", 4.0) for m in T4_METHODS]
     rows = pd.concat([rows, pd.DataFrame(reported)], ignore_index=True)
-    rows["mult_adds"] = [T4_COMPLEXITY.get(m, (math.nan, math.nan))[1] if m in T4_COMPLEXITY else
-                         _complexity_columns(m).get("mult_adds", math.nan) for m in rows["method"]]
+    printed_ma = _printed("pcarn_t4", "method")["mult_adds"]  # Tables 4/5's MAs
+    rows["mult_adds"] = [printed_ma[m] if m in printed_ma.index else _complexity_columns(m).get("mult_adds", math.nan)
+                         for m in rows["method"]]
     rows["axis"] = "LPIPS and NIQE against PSNR (PI needs Ma: not available)"
     return rows, images
 
@@ -1495,7 +1429,9 @@ def _f12_admissible(df: pd.DataFrame, profile: str) -> Verdict:
                         ours[["method", "psnr", "lpips", "niqe"]].to_dict("records"))
     pc = {m: _dominated(printed, "PCARN", m) for m in ("lpips", "niqe")}
     pm = {m: _dominated(mine, "PCARN-M", m) for m in ("lpips", "niqe")}
-    ev = (f"PCARN (printed Set14 ×4: PSNR 26.57, LPIPS 0.145, NIQE 3.501) dominated in (PSNR, LPIPS) by "
+    pcarn = printed.set_index("method").loc["PCARN"]
+    ev = (f"PCARN (printed Set14 ×4: PSNR {pcarn['psnr']:.2f}, LPIPS {pcarn['lpips']:.3f}, NIQE {pcarn['niqe']:.3f}) "
+          f"dominated in (PSNR, LPIPS) by "
           f"{', '.join(pc['lpips']) or 'none'}, in (PSNR, NIQE) by {', '.join(pc['niqe']) or 'none'} of Table 4's "
           f"methods; PCARN-M (ours: PSNR {ours['psnr'].iloc[0]:.2f}, LPIPS {ours['lpips'].iloc[0]:.3f}, NIQE "
           f"{ours['niqe'].iloc[0]:.3f}) by {', '.join(pm['lpips']) or 'none'} / {', '.join(pm['niqe']) or 'none'} "
@@ -2081,44 +2017,9 @@ Ma, PI and NIMA cannot be computed offline (`pcarn_t5` says why).
 
 
 # ================================================================================================ specs
-def _t1_pv():
-    return [dict(model=r, params=p, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd,
-                 source=f"{T1}, row {r}") for r, (p, ps, psd, ss, ssd) in T1_ROWS.items()]
-
-
-def _t3_pv():
-    return [dict(init=k, psnr=ps, ssim=ss, psnr_paper_std=psd, ssim_paper_std=ssd, source=f"{T3}, row {label}")
-            for k, label, ps, psd, ss, ssd in T3_ROWS]
-
-
-def _t4_pv():
-    out = []
-    for d, metrics in T4_ROWS.items():
-        for k, m in enumerate(T4_METHODS):
-            p, ma = T4_COMPLEXITY[m]
-            out.append(dict(method=m, dataset=d, scale=4.0, params=p, mult_adds=ma,
-                            **{metric: vals[k] for metric, vals in metrics.items()}, source=f"{T4}, {d}, column {m}"))
-    return out
-
-
-def _t5_pv():
-    return [dict(method=m, dataset=d, scale=4.0, **{metric: vals[k] for metric, vals in metrics.items()},
-                 source=f"{T5}, {d}, column {m}") for d, metrics in T5_ROWS.items() for k, m in enumerate(T4_METHODS)]
-
-
-def _t6_pv():
-    out = []
-    for d, metrics in T6_ROWS.items():
-        for k, m in enumerate(("PCARN", "PCARN-M")):
-            for scale in (2, 3, 4):
-                out.append(dict(method=m, dataset=d, scale=float(scale),
-                                **{metric: by_scale[scale][k] for metric, by_scale in metrics.items()},
-                                source=f"{T6}, {d} ×{scale}, column {m}"))
-    return out
-
-
 def _spec(**kw) -> TableSpec:
-    kw["paper_values"] = complete(kw.get("paper_values", []), kw["metrics"])
+    if "paper_values" in kw:  # none given: the folder's values/<id>.csv (or none), read by tables.get
+        kw["paper_values"] = complete(kw["paper_values"], kw["metrics"])
     return TableSpec(family="pcarn", **kw)
 
 
@@ -2135,7 +2036,7 @@ SPECS = {
         keys=["model", "seed"], metrics=["params", "psnr", "ssim"], jobs=t1_jobs,
         plan_notes="Five ×4 PCARN variants (Table 1 rows), the paper's initialization, scored on Set14 ×4; parameter "
                    "counts exact at paper size whatever the profile.",
-        layout=Layout(("model",), (), ("params", "psnr", "ssim")), display_extra=_SHOW, paper_values=_t1_pv(),
+        layout=Layout(("model",), (), ("params", "psnr", "ssim")), display_extra=_SHOW,
         claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
         profiles={"smoke": "5 tiny variants, 2 iterations, 1 Set14 image",
                   "lite": f"5 variants × 3 seeds, {_LITE}", "paper": f"5 variants, {_PAPER_RUN}"}),
@@ -2146,16 +2047,11 @@ SPECS = {
         keys=["init", "seed"], metrics=["psnr", "ssim"], jobs=t3_jobs,
         plan_notes="Six ×4 PCARNs differing only in initialization (Table 3 rows), scored on Set14 ×4; the paper's "
                    "pick is shared with pcarn_t1's '+ Residual'.",
-        layout=Layout(("init",), (), ("psnr", "ssim")), display_extra=("scheme",) + _SHOW, paper_values=_t3_pv(),
+        layout=Layout(("init",), (), ("psnr", "ssim")), display_extra=("scheme",) + _SHOW,
         claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
         profiles={"smoke": "6 tiny models, 2 iterations, 1 Set14 image",
                   "lite": f"6 schemes × 3 seeds, {_LITE}", "paper": f"6 schemes, {_PAPER_RUN}"}),
 }
-
-
-def _t2_pv():
-    return [dict(model=r, lpips=lp, psnr=ps, ssim=ss, lpips_paper_std=lps, psnr_paper_std=pss, ssim_paper_std=sss,
-                 source=f"{T2}, row {r}") for r, (lp, lps, ps, pss, ss, sss) in T2_ROWS.items()]
 
 
 SPECS["pcarn_t2"] = _spec(
@@ -2168,7 +2064,7 @@ SPECS["pcarn_t2"] = _spec(
     plan_notes="Per seed: the '+ Residual' L1 model (shared with pcarn_t1 / pcarn_t3), then two GAN fine-tunings "
                "from it (1 and 3 discriminators), each a third of the L1 steps; scored on Set14 ×4 with LPIPS.",
     layout=Layout(("model",), (), ("lpips", "psnr", "ssim")), display_extra=("loss", "discriminators") + _SHOW,
-    grid=T2_GRID, paper_values=_t2_pv(), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
+    grid=T2_GRID, claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
     profiles={"smoke": "L1 → + GAN / + MSD, tiny, 2 iterations each, VGG-16 stand-in, 1 Set14 image",
               "lite": f"3 rows × 3 seeds: {_LITE}; GAN stage {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} "
                       f"iterations, VGG-16 stand-in",
@@ -2189,7 +2085,7 @@ SPECS.update({
         keys=["method", "dataset", "scale"], metrics=["params", "mult_adds", "psnr", "ssim", "lpips", "niqe"],
         run=t4_run, grid={p: {**OFFICIAL_GRID[p], "datasets": DATASETS[p]} for p in PROFILES},
         layout=Layout(("dataset",), ("method",), ("psnr", "ssim", "lpips", "niqe")),
-        display_extra=("lpips_whole", "psnr_study", "ssim_study", "n_images"), paper_values=_t4_pv(),
+        display_extra=("lpips_whole", "psnr_study", "ssim_study", "n_images"),
         claims=T4_CLAIMS, plot=_t4_plot, notes=T4_NOTES, profiles=_OFFICIAL_PROFILES),
     "pcarn_t5": _spec(
         id="pcarn_t5", title="PCARN Table 5: ×4 no-reference scores (Ma, PI, NIMA)", paper=PAPER, source=T5,
@@ -2197,7 +2093,7 @@ SPECS.update({
                     "computed cell says what is missing.",
         keys=["method", "dataset", "scale"], metrics=["ma", "pi", "nima"], run=t5_run,
         grid={p: {"datasets": DATASETS[p]} for p in PROFILES},
-        layout=Layout(("dataset",), ("method",), ("ma", "pi", "nima")), paper_values=_t5_pv(), claims=T5_CLAIMS,
+        layout=Layout(("dataset",), ("method",), ("ma", "pi", "nima")), claims=T5_CLAIMS,
         notes=T5_NOTES, profiles={"smoke": "Set5 rows", "lite": "all rows (nothing computable)", "paper": "as lite"}),
     "pcarn_t6": _spec(
         id="pcarn_t6", title="PCARN Table 6: PCARN and PCARN-M at ×2, ×3 and ×4 (perceptual scores)", paper=PAPER,
@@ -2207,7 +2103,7 @@ SPECS.update({
         keys=["method", "dataset", "scale"], metrics=["lpips", "niqe", "ma", "pi", "nima", "psnr", "ssim"],
         run=t6_run, grid={p: {**OFFICIAL_GRID[p], "datasets": DATASETS[p], "scales": T6_SCALES[p]} for p in PROFILES},
         layout=Layout(("dataset", "scale"), ("method",), ("lpips", "niqe")),
-        display_extra=("lpips_whole", "niqe_border_scale", "n_images"), paper_values=_t6_pv(), claims=T6_CLAIMS,
+        display_extra=("lpips_whole", "niqe_border_scale", "n_images"), claims=T6_CLAIMS,
         plot=_t6_plot,
         notes=T6_NOTES, profiles={**_OFFICIAL_PROFILES, "lite": "all four benchmarks × 3 scales, every image"}),
     "pcarn_f6": _spec(
@@ -2252,8 +2148,7 @@ SPECS.update({
         keys=["method", "dataset", "scale"], metrics=["psnr", "ssim", "lpips", "niqe"], run=f12_run,
         grid={p: dict(OFFICIAL_GRID[p]) for p in PROFILES},
         layout=Layout(("method",), (), ("psnr", "lpips", "niqe")), display_extra=("mult_adds",),
-        paper_values=[{k: x for k, x in v.items() if k not in ("params", "mult_adds")} for v in _t4_pv()
-                      if v["dataset"] == "Set14"], claims=F12_CLAIMS, plot=_f12_plot,
+        claims=F12_CLAIMS, plot=_f12_plot,
         notes=F12_NOTES, profiles={"smoke": "Set14, first image", "lite": "Set14 ×4, every image",
                                    "paper": "as lite"}),
     "pcarn_f13": _spec(
