@@ -321,3 +321,26 @@ def test_gan_spread_interval_matches_its_test():
                     "+ MSD": 26.1}, {"PCARN (L1)": 0.1, "+ GAN": 0.1, "+ MSD": 0.1}, seeds=3)
     v = tables.judge(spec, same, "lite")["t2_unstable"]
     assert v.status == "inconclusive" and v.lo < 0 < v.hi
+
+
+def test_chapter_is_the_folders_file_and_names_real_claims():
+    """The chapter's opening text is chapter.md; the measured numbers it shows are insertions of real claims."""
+    from srrepro import papers
+    from srrepro.report import MEASURED
+
+    text = next(p for p in papers.papers() if p.slug == "pcarn").chapter()
+    assert text.startswith("PCARN (Ahn, Kang, Sohn") and not hasattr(pcarn, "CHAPTER")
+    claims = {(t, c.id) for t in PCARN_IDS for c in tables.get(t).claims}
+    inserted = MEASURED.findall(text)
+    assert inserted and all((t, c) in claims for t, c in inserted), inserted
+
+
+def test_the_gan_stage_vgg_is_one_choice_for_the_grid_and_the_needs():
+    from srrepro import papers
+
+    spec = tables.get("pcarn_t2")
+    for profile in ("smoke", "lite", "paper"):
+        vgg = spec.grid[profile]["vgg"]
+        assert vgg in papers.needs()["pcarn_t2"][profile]
+        ctx = tables.context(spec, profile)
+        assert pcarn.gan_config(ctx, 0, 3).loss == pcarn.gan_loss(vgg)

@@ -1,6 +1,7 @@
 """PCARN (Ahn, Kang, Sohn, arXiv 1903.02240): Tables 1, 3, 4, 5, 6 and Figures 6, 7 — specs ``pcarn_*``.
 
-Source: ``shared/seeds/pcarn.txt`` (the paper's text); every paper value below names its table, row and column.
+Source: ``shared/seeds/pcarn.txt`` (the paper's text); the printed values are ``values/<table id>.csv`` in this
+folder, each naming its table, row and column; the chapter's opening text is ``chapter.md``.
 Architecture and released-code facts: :mod:`srrepro.models.carn` and ``shared/notes/official_code_survey.md`` §3.
 This module holds only the paper: its values, the grid each profile runs, the jobs, the claims with their rules,
 the plots and the notes. Training, caching, scoring and judging are the engine's (:mod:`srrepro.jobs`,
@@ -8,18 +9,16 @@ the plots and the notes. Training, caching, scoring and judging are the engine's
 :mod:`srrepro.perceptual` / :mod:`srrepro.niqe` for LPIPS and NIQE.
 
 Readings the paper leaves open (each table's notes say which one a run follows)
-    * Tables 1 and 3 print parameter counts of **single-scale ×4** models (``pcarn(scale=4)``: 1,111,899 for
-      "+ Residual" against 1,111K; the multi-scale model has 1,591,963), although §3.5 trains multi-scale. Their
-      test set is not named; Set14 ×4 is the one consistent with Figure 8 ("Set14 with ×4") and with PCARN (L1)'s
-      28.50 (CARN's Set14 ×4 is 28.60; its B100 ×4 27.58). Both tables are run as ×4 models scored on Set14 ×4.
+    * Tables 1 and 3 print parameter counts of **single-scale ×4** models (``pcarn(scale=4)``; claim ``t1_params``
+      gives the exact counts), although §3.5 trains multi-scale. Their test set is not named; Set14 ×4 is the one
+      consistent with Figure 8 ("Set14 with ×4") and with PCARN (L1)'s PSNR, which is near CARN's printed Set14 ×4
+      and far from its B100 ×4. Both tables are run as ×4 models scored on Set14 ×4.
     * Table 3's six schemes are ``srrepro.train.INIT_SCHEMES`` (official ``init.py``: weights drawn, biases zeroed);
       Table 1 uses the paper's pick (``uniform1_x1``), so its "+ Residual" row and Table 3's last row are one model.
 
-Profiles
-    * smoke: 8 features, 2 iterations on 4 T91 images, one test image.
-    * lite: T91, LR patch 16, batch 16, 500 iterations (0.083 % of 6×10⁵), lr 1e-3 halved at 75 %, 32 features
-      (B = U = 3 as the paper), 3 seeds, the full Set14 ×4.
-    * paper: DIV2K, LR patch 48, batch 64, lr 1e-4 halved at 4×10⁵, 6×10⁵ steps, clip 10 (§3.5, released code).
+Profiles: the training recipes are :mod:`srrepro.recipes`' (smoke and lite its own, paper the folder's
+``RECIPES``: §3.5 and the released code) at the widths of the folder's ``SIZES``; each table's grid holds what else
+a profile changes (datasets, scales, images, seeds, …), and each spec's ``profiles`` says it in words.
 """
 from __future__ import annotations
 
@@ -33,11 +32,11 @@ from ...jobs import Job, size, train_config
 from ...losses import VGG_TERMS
 from ...models import params_of
 from ...models.carn import PCARN_TABLE1
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, lite_recipe
 from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
-from ...tables import Layout, RunContext, TableSpec, complete, with_training_note
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, complete, with_training_note
 from .. import PROFILES, printed
 from . import GAN_VGG
 
@@ -65,6 +64,17 @@ def _printed(table: str, index: str) -> pd.DataFrame:
     """The printed cells of ``table`` (its values CSV), one row per cell, indexed by the key column ``index`` (the
     first cell of each index value: Table 4's Params / MAs repeat on every dataset). Read only: it is shared."""
     return pd.DataFrame(printed(table)).drop_duplicates(index).set_index(index)
+
+
+def _paper(table: str, index: str, row: str, metric: str, digits: int) -> str:
+    """A printed cell as the paper prints it (``digits`` decimals), for a claim's text: read from the data."""
+    return f"{_printed(table, index).loc[row, metric]:.{digits}f}"
+
+
+def _sci(n: int) -> str:
+    """6×10⁵ for 600000, as the paper writes step counts."""
+    exp = len(str(n)) - 1
+    return f"{n / 10 ** exp:g}×10{''.join('⁰¹²³⁴⁵⁶⁷⁸⁹'[int(c)] for c in str(exp))}"
 
 # ================================================================================================ shared builders
 ABLATION_SCALE = 4
@@ -172,12 +182,16 @@ T1_CLAIMS = [
           "Table 1; §4.1 'We observed higher performance gain with the global cascading scheme'",
           _vs("model", "+ Global", "+ Local", "pcarn_t1"), trained=True, kind="direction"),
     Claim("t1_lg", "Both cascades together beat either alone (+ L/G > + Global and > + Local)",
-          "Table 1 (28.49 against 28.47 and 28.45)", _above_all("model", "+ L/G", ["+ Global", "+ Local"], "pcarn_t1"),
+          f"Table 1 ({_paper('pcarn_t1', 'model', '+ L/G', 'psnr', 2)} against "
+          f"{_paper('pcarn_t1', 'model', '+ Global', 'psnr', 2)} and {_paper('pcarn_t1', 'model', '+ Local', 'psnr', 2)})",
+          _above_all("model", "+ L/G", ["+ Global", "+ Local"], "pcarn_t1"),
           trained=True, kind="direction"),
     Claim("t1_residual", "The global residual still improves on + L/G (+ Residual > + L/G)",
           "Table 1; §4.1 'we choose to embed the global residual learning ... since it does improve performance'",
           _vs("model", "+ Residual", "+ L/G", "pcarn_t1"), trained=True, kind="direction"),
-    Claim("t1_params", "The Params column is each ablation model's parameter count (963K … 1,111K)",
+    Claim("t1_params", f"The Params column is each ablation model's parameter count "
+          f"({_printed('pcarn_t1', 'model').loc[T1_MODELS[0], 'params'] / 1e3:,.0f}K … "
+          f"{_printed('pcarn_t1', 'model').loc[T1_MODELS[-1], 'params'] / 1e3:,.0f}K)",
           "Table 1, Params column", _t1_params, kind="exact",
           readings={"rounded to the thousand": _params_rounded}),
 ]
@@ -188,14 +202,14 @@ def _t1_plot(df, ax=None):
 
 
 T1_NOTES = f"""
-**Readings.** The Params column fixes the models: single-scale ×4 PCARNs (exact: 963,675 / 1,074,843 / 1,000,731 /
-1,111,899 / 1,111,899), not the multi-scale 1.59M model §3.5 trains. `t1_params` (kind exact) is judged under two
-readings of how the column prints a count. The default, **truncated to the thousand** (963,675 → 963K), is the one
-under which the models as the paper describes them give every printed count with no offset; the reading **rounded
-to the thousand** (Table 4 rounds its own counts: 1,591,963 → 1.6M) is judged beside it and would need the paper's
-models to be between 400 and 1,175 parameters smaller than the ones described. The test
-set is not named; we score Set14 ×4 (see the module docstring). The paper reports the mean ± std of ten runs; lite
-runs 3 seeds, and the page sets our seed mean ± std beside the paper's. "+ Residual" is the PCARN generator and the
+**Readings.** The Params column fixes the models: single-scale ×4 PCARNs (`t1_params` gives each exact count), not
+the multi-scale model §3.5 trains. `t1_params` (kind exact) is judged under two readings of how the column prints a
+count. The default, **truncated to the thousand** (the digits below the thousands dropped), is the one under which
+the models as the paper describes them give every printed count with no offset; the reading **rounded to the
+thousand** (Table 4 rounds its own counts) is judged beside it and would need every one of the paper's models to be
+smaller than the one described (its verdict lists each row). The test set is not named; we score Set14 ×4 (see the
+module docstring). The paper reports the mean ± std of ten runs; lite runs {DEFAULT_SEEDS["lite"]} seeds, and the
+page sets our seed mean ± std beside the paper's. "+ Residual" is the PCARN generator and the
 same model as `pcarn_t3`'s `{PAPER_INIT}` row (one cached training). The paper's Baseline is "SRResNet" with the same
 topology: here, the nine residual blocks chained without any 1×1 fusion and without the global residual.
 """
@@ -215,7 +229,9 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
 
 T3_CLAIMS = [
     Claim("t3_best", "1.0 × U(±√(1/F)) gives the best PSNR of the six schemes",
-          "Table 3 (28.50 against 28.44–28.47); §4.2",
+          f"Table 3 ({_paper('pcarn_t3', 'init', PAPER_INIT, 'psnr', 2)} against "
+          f"{_printed('pcarn_t3', 'init').drop(PAPER_INIT)['psnr'].min():.2f}–"
+          f"{_printed('pcarn_t3', 'init').drop(PAPER_INIT)['psnr'].max():.2f}); §4.2",
           _above_all("init", PAPER_INIT, [k for k in INIT_LABEL if k != PAPER_INIT], "pcarn_t3"), trained=True,
           kind="direction"),
     Claim("t3_msra", "MSRA initialization (1.0 × N(0, √(2/F))) is inferior to the paper's pick",
@@ -234,12 +250,14 @@ def _t3_plot(df, ax=None):
                           "Table 3: initialization (paper on the right axis)", ax)
 
 
+_LITE_WIDTH = size("pcarn", "lite")["n_feats"]
 T3_NOTES = f"""
 **Readings.** The six schemes follow the released `init.py`: every convolution weight drawn from the row's
 distribution with F = fan-in (input channels × kernel area), biases zeroed, the frozen mean shifts untouched
 (`srrepro.train.INIT_SCHEMES`). 1.0 × U(±√(1/F)) is PyTorch's default weight range but with zero biases, so the
-paper's pick is not quite "no initialization". At lite the 1×1 fusion convolutions are narrower (32 features: F =
-64, 96, 128 instead of 128, 192, 256), which changes every F-scaled row alike. Model and test set as `pcarn_t1`; the
+paper's pick is not quite "no initialization". At lite the 1×1 fusion convolutions are narrower
+({_LITE_WIDTH} features: F = {2 * _LITE_WIDTH}, {3 * _LITE_WIDTH}, {4 * _LITE_WIDTH} instead of 128, 192, 256 at the paper's 64), which
+changes every F-scaled row alike. Model and test set as `pcarn_t1`; the
 `{PAPER_INIT}` row is the same cached model as its "+ Residual". Figures 6 and 7 (`pcarn_f6`, `pcarn_f7`) measure the
 paper's explanation, saturation at initialization, without training.
 """
@@ -340,17 +358,22 @@ def _pixel_metrics_drop(df: pd.DataFrame, profile: str) -> Verdict:
 
 T2_CLAIMS = [
     Claim("t2_gan_lpips", "Adversarial training (+ GAN) improves LPIPS over PCARN (L1) by a large margin",
-          "Table 2 (0.289 → 0.162); §4.1 'PCARN with adversarial training (+GAN) outperforms the baseline by a large "
+          f"Table 2 ({_paper('pcarn_t2', 'model', 'PCARN (L1)', 'lpips', 3)} → "
+          f"{_paper('pcarn_t2', 'model', '+ GAN', 'lpips', 3)}); §4.1 'PCARN with adversarial training (+GAN) outperforms the baseline by a large "
           "margin'", _vs("model", "+ GAN", "PCARN (L1)", "pcarn_t2", "lpips"), trained=True, kind="direction"),
     Claim("t2_gan_pixel", "… while PSNR and SSIM degrade (+ GAN below PCARN (L1) in both)",
-          "Table 2 (28.50 → 26.36 dB, 0.7792 → 0.7120); §4.1 'the performance of pixel-based metrics (PSNR and "
+          f"Table 2 ({_paper('pcarn_t2', 'model', 'PCARN (L1)', 'psnr', 2)} → "
+          f"{_paper('pcarn_t2', 'model', '+ GAN', 'psnr', 2)} dB, {_paper('pcarn_t2', 'model', 'PCARN (L1)', 'ssim', 4)} "
+          f"→ {_paper('pcarn_t2', 'model', '+ GAN', 'ssim', 4)}); §4.1 'the performance of pixel-based metrics (PSNR and "
           "SSIM) is degraded'", _pixel_metrics_drop, trained=True, kind="direction"),
     Claim("t2_msd_lpips", "The multi-scale discriminator (+ MSD) gives an additional LPIPS gain over + GAN",
-          "Table 2 (0.162 → 0.155); §4.1 'Using the multi-scale discriminator (+MSD) also gives an additional gain "
+          f"Table 2 ({_paper('pcarn_t2', 'model', '+ GAN', 'lpips', 3)} → "
+          f"{_paper('pcarn_t2', 'model', '+ MSD', 'lpips', 3)}); §4.1 'Using the multi-scale discriminator (+MSD) also gives an additional gain "
           "to LPIPS'", _vs("model", "+ MSD", "+ GAN", "pcarn_t2", "lpips"), trained=True, kind="direction"),
     Claim("t2_unstable", "GAN training is unstable: its results vary more from run to run than the L1 model's",
           "§4.1 'the overall training process is substantially unstable and shows high variance in all metrics' "
-          "(Table 2: PSNR std 0.25 against 0.01)", _seed_spread, trained=True, kind="direction"),
+          f"(Table 2: PSNR std {_paper('pcarn_t2', 'model', '+ GAN', 'psnr_paper_std', 2)} against "
+          f"{_paper('pcarn_t2', 'model', 'PCARN (L1)', 'psnr_paper_std', 2)})", _seed_spread, trained=True, kind="direction"),
 ]
 
 
@@ -375,7 +398,8 @@ def _t2_plot(df, ax=None):
 
 T2_NOTES = f"""
 **What runs.** Stage 1 is the Table 1 "+ Residual" model itself (one cached training shared with `pcarn_t1` and
-`pcarn_t3`); stage 2 fine-tunes it with Eq. 7 for a third of its L1 steps (§3.5: 2×10⁵ after 6×10⁵), the same
+`pcarn_t3`); stage 2 fine-tunes it with Eq. 7 for a third of its L1 steps (§3.5:
+{_sci(PAPER_RECIPES["pcarn_gan"].iterations)} after {_sci(PAPER_ITERATIONS)}), the same
 recipe otherwise ("with the same settings"), against one discriminator (+ GAN) or the released code's three
 (+ MSD: the image average-pooled by 1, 2, 4). The loss weights are the released code's (VGG54 + 5×10⁻³ × GAN, i.e.
 λ = 200 in Eq. 7). Each seed's three rows share one L1 model, so the differences are paired by seed and image.
@@ -387,8 +411,8 @@ its ReLU) from the mirror's `weights/imagenet/vgg16_features_fp16.npz`; every ro
 run" with what to download). LPIPS is AlexNet v0.1 with `scale` pixels cropped, the convention that
 reproduces the released checkpoints' cells (`pcarn_t4`).
 
-**Reading the lite rows.** {LITE_ITERATIONS} L1 steps and {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} GAN steps are 0.083 % of the
-paper's budget for each stage: the L1 model is far from converged (the table sets its Set14 PSNR beside the
+**Reading the lite rows.** {LITE_ITERATIONS} L1 steps and {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} GAN steps are
+{100 * LITE_ITERATIONS / PAPER_ITERATIONS:.2g} % of the paper's budget for each stage: the L1 model is far from converged (the table sets its Set14 PSNR beside the
 paper's), so the absolute LPIPS and PSNR are not the paper's; the claims are about the direction of each change,
 and each verdict weighs our gap against the paper's as a second answer. LPIPS is lower-is-better: its gaps are
 written as the gain of the newer row (older − newer), so a positive gap favours the row the claim names.
@@ -782,7 +806,10 @@ T4_CLAIMS = [
           "§5.1 'PCARN surpasses all the competitors in LPIPS'", _not_run_pcarn, kind="direction"),
     Claim("t4_quarter", "PCARN-M uses one-fourth of both the parameters and the operations of PCARN",
           "§5.1 'PCARN-M, which uses only one-fourth of both parameters and operations'", _quarter, kind="magnitude"),
-    Claim("t4_complexity", "Params and MAs of PCARN (1.6M, 90.9G) and PCARN-M (0.4M, 32.5G) are their exact counts",
+    Claim("t4_complexity", "Params and MAs of " + " and ".join(
+        f"{m} ({_printed('pcarn_t4', 'method').loc[m, 'params'] / 1e6:.1f}M, "
+        f"{_printed('pcarn_t4', 'method').loc[m, 'mult_adds'] / 1e9:.1f}G)" for m in ("PCARN", "PCARN-M")) +
+          " are their exact counts",
           "Tables 4 and 5, Params and MAs rows", _complexity_printed, kind="exact"),
 ]
 
@@ -832,9 +859,9 @@ PCARN-M (L1) has no column in the paper; it is computed as the distortion-traine
 """
 T4_NOTES = OFFICIAL_NOTES + """
 **Errata.** §5.1 says PCARN-M uses "only one-fourth of both parameters and operations" of PCARN. The exact counts
-give one-fourth of the parameters (414,811 / 1,591,963 = 1/3.84) but 1/2.80 of the MultAdds (32.49G / 90.88G), which
-is what §4.3 says: "the number of operations by nearly three times". The printed Params/MAs (1.6M / 90.9G,
-0.4M / 32.5G) are the exact counts of the released multi-scale layout at ×4.
+give one-fourth of the parameters but not of the MultAdds, which shrink by the factor §4.3 states: "the number of
+operations by nearly three times" (`t4_quarter` gives both factors). The printed Params and MAs of PCARN and PCARN-M
+are the exact counts of the released multi-scale layout at ×4 (`t4_complexity`).
 """
 
 
@@ -1084,14 +1111,17 @@ def _f6_plot(df, ax=None):
     return axes[0, 0]
 
 
+# pcarn_f6's grid: initialization seeds and Set5 images (None: all) at each profile
+F6_GRID = {"smoke": {"seeds": 1, "images": 1}, "lite": {"seeds": 5, "images": None},
+           "paper": {"seeds": 5, "images": None}}
 F6_NOTES = f"""
-**How it is computed.** Paper-size ×4 PCARN (the Tables 1/3 model), each Table 3 initialization, 5 initialization
-seeds, no training; the five Set5 LR images (×4, MATLAB bicubic) go through it once. "First layer" is the entry
+**How it is computed.** Paper-size ×4 PCARN (the Tables 1/3 model), each Table 3 initialization,
+{F6_GRID["lite"]["seeds"]} initialization seeds, no training; the Set5 LR images (×4, MATLAB bicubic) go through it once. "First layer" is the entry
 convolution's output; "middle block" and "final block" are the pre-ReLU sums `conv2(relu(conv1(x))) + x` of the last
 residual unit of the second and third cascading blocks (the paper does not say which layer inside a block it plots).
 The histogram clips to ±{CLIP} and normalizes, as the figure does. The quantitative test the figure lacks: the
 fraction of final-block activations that are **near zero** (|a| < {NEAR_ZERO}) or **beyond the clip** (|a| > {CLIP}),
-compared between schemes over the seeds (each seed's value is the mean over the five images). Exact at every
+compared between schemes over the seeds (each seed's value is the mean over the images). Exact at every
 profile: nothing is trained.
 """
 
@@ -1193,8 +1223,11 @@ def _f7_plot(df, ax=None):
     return ax
 
 
-F7_NOTES = """
-**How it is computed.** 100,000 convolution weights drawn (seeded, without replacement) from the paper-size ×4 PCARN
+# pcarn_f7's grid: seeds and convolution weights sampled per scheme at each profile
+F7_GRID = {"smoke": {"seeds": 1, "samples": 2_000}, "lite": {"seeds": 3, "samples": 100_000},
+           "paper": {"seeds": 3, "samples": 100_000}}
+F7_NOTES = f"""
+**How it is computed.** {F7_GRID["lite"]["samples"]:,} convolution weights drawn (seeded, without replacement) from the paper-size ×4 PCARN
 after each Table 3 initialization, and from a ResNet-50 built with torchvision's initialization (Kaiming normal,
 fan-out, ReLU gain: the paper's "ResNet [14]" reference; its weights are generated here from the architecture's
 convolution shapes, no download). The figure plots the 1,000-bin histogram; the table gives each sample's standard
@@ -1286,12 +1319,17 @@ def _f8_compression(df: pd.DataFrame, profile: str) -> Verdict:
     rp_ms, rp, rm = full["params_ms"] / m["params_ms"], full["params"] / m["params"], full["mult_adds"] / m["mult_adds"]
     v = exact([("parameters (multi-scale)", rp_ms, 4, 0), ("MultAdds", rm, 3, 0)],
               "factors against 'four times' and 'nearly three times'")
-    v.evidence = (f"exact: parameters ÷{rp_ms:.2f} (multi-scale, 1,591,963 → 414,811) or ÷{rp:.2f} (×4 "
+    v.evidence = (f"exact: parameters ÷{rp_ms:.2f} (multi-scale, {full['params_ms']:,.0f} → {m['params_ms']:,.0f}) "
+                  f"or ÷{rp:.2f} (×4 "
                   f"single-scale), MultAdds ÷{rm:.2f} ({full['mult_adds'] / 1e9:.1f}G → {m['mult_adds'] / 1e9:.1f}G, "
                   f"1280×720 ×4); " + v.evidence)
     return v
 
 
+# §4.3's printed losses against PCARN (PSNR in dB; SSIM for G4R). Printed in the text only (Figure 8 prints no
+# numbers), so no values/ cell holds them: the claims set them on their comparisons and the texts read them here.
+PCARN_M_LOSS = (0.20, 0.0053)  # PCARN-M (G4R): PSNR, SSIM
+DEPTHWISE_LOSS = 0.32  # G64R, PSNR (read against PCARN)
 RECURSION_FACTOR = 3  # §3.3: "only one-third of the parameters are needed compared to the standard block"
 
 
@@ -1326,12 +1364,13 @@ def _f8_recursive_third(df: pd.DataFrame, profile: str) -> Verdict:
 F8_CLAIMS = [
     Claim("f8_all_worse", "All efficient models perform worse than PCARN", "§4.3 'all efficient models perform "
           "worse than the PCARN'", _f8_all_worse, trained=True, kind="direction"),
-    Claim("f8_pcarn_m", "PCARN-M (G4R) is below PCARN (the paper: −0.20 dB PSNR, −0.0053 SSIM)",
+    Claim("f8_pcarn_m", f"PCARN-M (G4R) is below PCARN (the paper: −{PCARN_M_LOSS[0]:.2f} dB PSNR, "
+          f"−{PCARN_M_LOSS[1]:.4f} SSIM)",
           "§4.3 'with a 0.20 dB loss in PSNR and 0.0053 in SSIM, compared to the PCARN'",
-          _f8_gap("PCARN", "G4R", 0.20), trained=True, kind="direction"),
+          _f8_gap("PCARN", "G4R", PCARN_M_LOSS[0]), trained=True, kind="direction"),
     Claim("f8_depthwise", "Depthwise convolution (G64R) degrades PSNR further than PCARN-M (G4R)",
           "§4.3 'depthwise separable convolution (G64R) extremely degrades the performance (-0.32 dB)'",
-          _f8_gap("G4R", "G64R", 0.32 - 0.20), trained=True, kind="direction"),
+          _f8_gap("G4R", "G64R", DEPTHWISE_LOSS - PCARN_M_LOSS[0]), trained=True, kind="direction"),
     Claim("f8_recursive_third", "Sharing the EResidual unit makes the ECascading block need one-third of the "
           "parameters of the standard (unshared) block", "§3.3 'we force the EResidual blocks to be shared in the "
           "cascading block, so only one-third of the parameters are needed compared to the standard block'",
@@ -1364,17 +1403,20 @@ def _f8_plot(df, ax=None):
     return ax
 
 
-F8_NOTES = """
-**Readings.** Figure 8 has no printed numbers; §4.3 gives three: PCARN-M (G4R) −0.20 dB / −0.0053 SSIM against
-PCARN, G64R −0.32 dB (we read it against PCARN as well, so G64R − G4R = −0.12 dB), and "four times" fewer parameters
-with "nearly three times" fewer operations. The models are the Tables 1/3 ×4 PCARN with EResidual blocks of G groups
+_F8_LITE = [n for n in f8_variants() if n not in F8_SKIP["lite"]]
+F8_NOTES = f"""
+**Readings.** Figure 8 has no printed numbers; §4.3 gives three: PCARN-M (G4R) −{PCARN_M_LOSS[0]:.2f} dB /
+−{PCARN_M_LOSS[1]:.4f} SSIM against PCARN, G64R −{DEPTHWISE_LOSS:.2f} dB (we read it against PCARN as well, so G64R − G4R =
+−{DEPTHWISE_LOSS - PCARN_M_LOSS[0]:.2f} dB), and "four times" fewer parameters with "nearly three times" fewer operations. The models are the Tables 1/3 ×4 PCARN with EResidual blocks of G groups
 (the up-sampler convolutions take the same G, as the released `--group`), with or without one shared unit per
-cascading block (R). At lite (32 features) G64 cannot be built: the "G64" models are depthwise there too (G = 32,
-column `groups_built`), and the G32 models, the same networks at that width, are not trained; lite trains only G1, G1R,
-G4, G4R, G16R and G64R (time: a grouped model trains no faster than PCARN on this CPU). The counts are always those of the
+cascading block (R). At lite ({_LITE_WIDTH} features) G64 cannot be built: the "G64" models are depthwise there too
+(G = {_LITE_WIDTH}, column `groups_built`), and the G32 models, the same networks at that width, are not trained; lite
+trains only {", ".join(n for n in _F8_LITE if n != "PCARN")} besides PCARN (time: a grouped model trains no faster than
+PCARN on this CPU). The counts are always those of the
 paper-width models, for all fourteen. `params` counts the ×4 model, `params_ms` the multi-scale layout of the released checkpoints
-(PCARN-M = G4R: 414,811), `mult_adds` a 1280×720 output at ×4. The claims `f8_pcarn_m` and `f8_depthwise` are
-judged by their direction; §4.3's gaps (0.20 dB and, read against PCARN, 0.12 dB) come with each verdict as its
+(PCARN-M = G4R), `mult_adds` a 1280×720 output at ×4. The claims `f8_pcarn_m` and `f8_depthwise` are
+judged by their direction; §4.3's gaps ({PCARN_M_LOSS[0]:.2f} dB and, read against PCARN,
+{DEPTHWISE_LOSS - PCARN_M_LOSS[0]:.2f} dB) come with each verdict as its
 second answer, set on the comparison because the figure prints no arms. A short training says little about the
 size of a gap between converged models.
 
@@ -1588,7 +1630,8 @@ def _f13_faster(df: pd.DataFrame, profile: str) -> Verdict:
     if "PCARN-M" not in r.index or math.isnan(r.loc["PCARN-M", "speedup_vs_pcarn"]):
         return Verdict("not run", "no timing")
     m = r.loc["PCARN-M"]
-    ev = _ratio_evidence(m, "PCARN-M") + f", {int(m['threads'])} threads; MultAdds ratio 2.80"
+    ratio = _complexity_columns("PCARN")["mult_adds"] / _complexity_columns("PCARN-M")["mult_adds"]
+    ev = _ratio_evidence(m, "PCARN-M") + f", {int(m['threads'])} threads; MultAdds ratio {ratio:.2f}"
     if _tiny_input(profile):
         return Verdict("inconclusive", ev + " (smoke: a tiny input)", "the lite profile")
     if m["speedup_min"] > 1:
@@ -1656,11 +1699,11 @@ def _f13_plot(df, ax=None):
     return axes[0][0]
 
 
-F13_NOTES = """
+F13_NOTES = f"""
 **How it is measured.** Paper-size multi-scale PCARN, PCARN-M and CARN-M, and SRResNet (Ledig et al.'s description:
 16 residual blocks × 64 features with batch norm and PReLU, `srrepro.models.edsr.srresnet`; SRGAN's generator is
 the same network, so one time stands for both), all with random weights (the time does not depend on them), on one
-320×180 LR frame, ×4 → 1280×720, round-robin in one process after a warm-up, so load changes hit every model alike.
+{F13_FRAME[1]}×{F13_FRAME[0]} LR frame, ×4 → {4 * F13_FRAME[1]}×{4 * F13_FRAME[0]}, round-robin in one process after a warm-up, so load changes hit every model alike.
 The ratio is the median over rounds of time(PCARN) / time(model), with its range. The paper's figure gives seconds
 on its own CPU and GPU (a TITAN X) with no numbers in the text: only ratios on this machine carry over. ENet,
 TSRN-G, EPSR, G-MGBP and ESRGAN are not built here. LPIPS beside each model is Set14 ×4 from the released checkpoint
@@ -1923,10 +1966,10 @@ def visual_plot(table: str):
     return plot
 
 
-VISUAL_NOTES = """
+VISUAL_NOTES = f"""
 **What is shown.** The paper compares PCARN with SRGAN, ENet and TSRN-G on crops it chose. PCARN's weights were
 never released and the other methods' results are not in the data root, so each figure here sets the released
-PCARN-M (GAN + VGG) beside its L1 twin PCARN-M (L1) and bicubic, ×4, on one 96-pixel HR crop per image: the window
+PCARN-M (GAN + VGG) beside its L1 twin PCARN-M (L1) and bicubic, ×{VISUAL_SCALE}, on one {VISUAL_CROP}-pixel HR crop per image: the window
 with the most detail (`srrepro.visual.auto_box`; column `box` = top, left, height, width). The table gives each
 method's whole-image Y-PSNR/SSIM (the study's protocol, as the panels print) and LPIPS (`scale` cropped), and the
 same three scores on the crop alone (`crop_*`, no border). Exact: released weights, no training.
@@ -1952,68 +1995,7 @@ are seen, and a "contradicted" here says only that LPIPS does not rank the GAN c
 
 
 # ================================================================================================ the chapter
-CHAPTER = """
-PCARN (Ahn, Kang, Sohn, arXiv 1903.02240) extends CARN with a global residual, a GAN stage with a multi-scale
-discriminator, and an efficient variant, PCARN-M (grouped, recursive EResidual blocks). Its released code is
-nmhkahn/PCARN-pytorch; only the PCARN-M checkpoints were published (PCARN-M.pth, PCARN-M-L1.pth), so every PCARN-M cell
-of Tables 4–6 is checked exactly here, and every PCARN cell is "not run".
-
-**The paper's items, in its order**, each with the target that checks it (claim ids in the target's page):
-* §3.1–3.2, Figures 1–3, Eq. 1–7 (the generator, cascading, the multi-scale discriminator): built in
-  `srrepro/models/carn.py`; counted in `complexity` (`pcarn_numbers`, `pcarn_is_carn`); the cascade ablation is
-  Table 1 (`pcarn_t1`), the discriminator Table 2 (`pcarn_t2`).
-* §3.3, Figure 4, Eq. 8–10: "from 1.8 up to 14 times" less computation, `complexity` (`pcarn_eresidual`); the
-  recursive ECascading block's "one-third of the parameters", `pcarn_f8` (`f8_recursive_third`).
-* §3.5: the training recipe (`srrepro/recipes.py`; the lite profile's cut is stated on every training page).
-* Figure 5 (adversarial training, visual): `pcarn_f5`.
-* §4.1, Table 1 (cascading and global residual; "up to 15 %" more parameters, `complexity`): `pcarn_t1`.
-* §4.1, Table 2 (L1 → + GAN → + MSD): `pcarn_t2`.
-* §4.2, Table 3 (initialization): `pcarn_t3`; Figure 6 (activations): `pcarn_f6`; Figure 7 (weight
-  distributions): `pcarn_f7`.
-* §4.3, Figure 8 (groups and recursion; "four times" fewer parameters, "nearly three times" fewer operations):
-  `pcarn_f8`.
-* §5.1, Table 4 (×4 full-reference; "one-fourth of both parameters and operations"): `pcarn_t4`; Table 5 (Ma, PI,
-  NIMA): `pcarn_t5`; Figure 12 (perception–distortion; "ten times smaller MultAdds than ESRGAN", `complexity`):
-  `pcarn_f12`; Table 6 (×2, ×3, ×4): `pcarn_t6`.
-* §5.2, Figure 9 (visual comparison, ×4): `pcarn_f9`; Figure 10 (text, Manga109): `pcarn_f10`; Figure 11 (the GAN
-  model's failure on a dense structure): `pcarn_f11`.
-* §5.3, Figure 13 (execution time on the CPU and the GPU, against SRGAN / SRResNet): `pcarn_f13`.
-
-**What the released checkpoints settle.** Under the authors' own pipeline (SR truncated to a PNG, images read as
-RGB, SelfExSR uint8-Y PSNR/SSIM) the released PCARN-M reproduces Table 4's ×4 cells and Table 6's cells at the
-printed precision, half a unit of the printed last digit, with no tolerance beyond it: `t4_pcarn_m_cells` and
-`t6_pcarn_m_cells` list every cell that misses. LPIPS crops `scale` pixels (`t4_lpips_crop` checks both
-conventions: PCARN-pytorch issue #4), while **NIQE shaves a fixed 4 pixels at every scale**: Table 6's ×2/×3 NIQE
-cells lie far from what `scale` pixels give and close to what 4 pixels give.
-
-**Errata and readings.**
-* §5.1: PCARN-M "uses only one-fourth of both parameters and operations". The exact counts are 1/3.84 of the
-  parameters and 1/2.80 of the MultAdds. The paper's own §4.3 says "nearly three times" (`pcarn_t4`, `pcarn_f8`).
-* Tables 1 and 3 print the parameter counts of single-scale ×4 models (1,111,899 for PCARN), although §3.5 trains
-  multi-scale (1,591,963). Their test set is not named; Set14 ×4 is the reading consistent with Figure 8. Table 1's
-  counts match when read as truncated to the thousand; read as rounded (as Table 4 rounds 1,591,963 to 1.6M) every
-  row is off by under one printed unit. `t1_params` is judged under both readings.
-* Figure 8's "−0.32 dB" for G64R has no stated reference model; we read it against PCARN, like PCARN-M's −0.20.
-* The metrics crop differently within one table: LPIPS `scale` pixels, NIQE 4 pixels at every scale (above).
-
-**Released code against the paper** (official code survey §3; `srrepro/models/carn.py`) **and which one each run
-follows.**
-* Cascade inputs: Eq. 2–3 concatenate the *fused* outputs of earlier steps; both official repositories concatenate
-  the unfused unit outputs. Models trained here (`pcarn_t1`, `pcarn_t3`, `pcarn_f8`) follow the **paper**
-  (`cascade="paper"`). The released checkpoints (`pcarn_t4`–`t6`, `f5`, `f12`, `f13`'s PCARN-M LPIPS) need the
-  **code's** cascade, and load with it.
-* Initialization: the paper's pick, 1.0 × U(±√(1/F)), is PyTorch's default weight range, but the released `init.py`
-  zeroes the biases. Every model trained here uses `init.py`'s version (`uniform1_x1`).
-* The up-sampler's ReLU, which §3.1 calls new, is in both repositories and is kept. The multi-scale discriminator's
-  pyramid (average pools 1, 2, 4) comes from the code; the paper gives no factors.
-
-**Table 2 at lite** (`pcarn_t2`): the L1 model fine-tuned with Eq. 7 (VGG-16 stand-in for the paper's VGG-19) for a
-third of its steps; its verdicts give each gap beside the paper's. LPIPS and NIQE are lower-is-better throughout:
-their gaps are written so that a positive gap favours the model the claim names. The GAN loss is
-PyTorch's `BCELoss` kernel, as the released code's: a written-out `−log p` overflowed to an infinite gradient where
-the discriminator's probability underflowed, and one seed diverged at its second step before that was fixed.
-Ma, PI and NIMA cannot be computed offline (`pcarn_t5` says why).
-"""
+# The chapter's opening text is chapter.md in this folder (the book reads it).
 
 
 # ================================================================================================ specs
@@ -2023,10 +2005,16 @@ def _spec(**kw) -> TableSpec:
     return TableSpec(family="pcarn", **kw)
 
 
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations ({LITE_ITERATIONS / PAPER_ITERATIONS:.3%} of the "
-         f"paper's), lr 1e-3 halved at 75 %, PCARN 32 features (B = U = 3), 3 seeds, full Set14 ×4")
+# what each profile trains, in words, from the recipes (srrepro.recipes) and the sizes (the folder's SIZES)
+_L, _P = lite_recipe(), PAPER_RECIPES["pcarn"]
+_LITE = (f"{_L.train_dataset}, LR patch {_L.lr_patch}, batch {_L.batch_size}, {_L.iterations} iterations "
+         f"({_L.iterations / PAPER_ITERATIONS:.3%} of the paper's), lr {_L.lr:g} halved at step {_L.lr_milestones[0]:,}, "
+         f"PCARN {_LITE_WIDTH} features (B = U = 3), {DEFAULT_SEEDS['lite']} seeds, full Set14 ×4")
 _SHOW = ("iterations", "train_seconds")
-_PAPER_RUN = "DIV2K, LR patch 48, batch 64, 6×10⁵ steps, lr 1e-4 halved at 4×10⁵, clip 10; full Set14"
+_PAPER_RUN = (f"{_P.train_dataset}, LR patch {_P.lr_patch}, batch {_P.batch_size}, {_sci(_P.iterations)} steps, "
+              f"lr {_P.lr:g} halved at {_sci(_P.lr_milestones[0])}, clip {_P.grad_clip:g}; full Set14")
+_SMOKE_STEPS = f"{SMOKE_RECIPE.iterations} iterations"
+_F13_RUNS = {p: f"{g['frame'][1]}×{g['frame'][0]} LR, {g['rounds']} rounds" for p, g in F13_GRID.items()}
 SPECS = {
     "pcarn_t1": _spec(
         id="pcarn_t1", title="PCARN Table 1: local and global cascading, global residual", paper=PAPER, source=T1,
@@ -2038,8 +2026,8 @@ SPECS = {
                    "counts exact at paper size whatever the profile.",
         layout=Layout(("model",), (), ("params", "psnr", "ssim")), display_extra=_SHOW,
         claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES,
-        profiles={"smoke": "5 tiny variants, 2 iterations, 1 Set14 image",
-                  "lite": f"5 variants × 3 seeds, {_LITE}", "paper": f"5 variants, {_PAPER_RUN}"}),
+        profiles={"smoke": f"5 tiny variants, {_SMOKE_STEPS}, 1 Set14 image",
+                  "lite": f"5 variants, {_LITE}", "paper": f"5 variants, {_PAPER_RUN}"}),
     "pcarn_t3": _spec(
         id="pcarn_t3", title="PCARN Table 3: initialization", paper=PAPER, source=T3,
         description=with_training_note("The ×4 PCARN (L1) trained from each of Table 3's six initializations, otherwise alike; "
@@ -2049,8 +2037,8 @@ SPECS = {
                    "pick is shared with pcarn_t1's '+ Residual'.",
         layout=Layout(("init",), (), ("psnr", "ssim")), display_extra=("scheme",) + _SHOW,
         claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES,
-        profiles={"smoke": "6 tiny models, 2 iterations, 1 Set14 image",
-                  "lite": f"6 schemes × 3 seeds, {_LITE}", "paper": f"6 schemes, {_PAPER_RUN}"}),
+        profiles={"smoke": f"6 tiny models, {_SMOKE_STEPS}, 1 Set14 image",
+                  "lite": f"6 schemes, {_LITE}", "paper": f"6 schemes, {_PAPER_RUN}"}),
 }
 
 
@@ -2065,10 +2053,10 @@ SPECS["pcarn_t2"] = _spec(
                "from it (1 and 3 discriminators), each a third of the L1 steps; scored on Set14 ×4 with LPIPS.",
     layout=Layout(("model",), (), ("lpips", "psnr", "ssim")), display_extra=("loss", "discriminators") + _SHOW,
     grid=T2_GRID, claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES,
-    profiles={"smoke": "L1 → + GAN / + MSD, tiny, 2 iterations each, VGG-16 stand-in, 1 Set14 image",
-              "lite": f"3 rows × 3 seeds: {_LITE}; GAN stage {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} "
+    profiles={"smoke": f"L1 → + GAN / + MSD, tiny, {_SMOKE_STEPS} each, VGG-16 stand-in, 1 Set14 image",
+              "lite": f"3 rows: {_LITE}; GAN stage {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} "
                       f"iterations, VGG-16 stand-in",
-              "paper": f"{_PAPER_RUN}; GAN stage 2×10⁵ steps with VGG-19"})
+              "paper": f"{_PAPER_RUN}; GAN stage {_sci(PAPER_RECIPES['pcarn_gan'].iterations)} steps with VGG-19"})
 
 _OFFICIAL_PROFILES = {"smoke": "Set5, first image, ×4", "lite": "all four benchmarks, every image (no training)",
                       "paper": "as lite (the released checkpoints need no GPU)"}
@@ -2111,19 +2099,19 @@ SPECS.update({
         description="Pre-ReLU activations of the paper-size ×4 PCARN at three depths after each Table 3 "
                     "initialization: spread, fraction near zero and fraction beyond the figure's ±0.5 clip.",
         keys=["init", "site", "seed"], metrics=["std", "near_zero", "clipped", "saturated"], run=f6_run,
-        grid={p: {"seeds": seeds, "images": _FIRST_IMAGE[p]} for p, seeds in (("smoke", 1), ("lite", 5), ("paper", 5))},
+        grid=F6_GRID,
         layout=Layout(("init",), ("site",), ("saturated", "std")), display_extra=("scheme",), claims=F6_CLAIMS,
         plot=_f6_plot, notes=F6_NOTES, profiles=_EXACT_PROFILES),
     "pcarn_f7": _spec(
         id="pcarn_f7", title="PCARN Figure 7: parameter distributions at initialization", paper=PAPER, source=F7,
-        description="100K convolution weights of the paper-size ×4 PCARN under each Table 3 initialization, beside "
+        description=f"{F7_GRID['lite']['samples']:,} convolution weights of the paper-size ×4 PCARN under each Table 3 initialization, beside "
                     "a ResNet-50 initialized as torchvision does.",
         keys=["init", "seed"], metrics=["std", "abs_p99", "beyond_0.1"], run=f7_run,
-        grid={"smoke": {"seeds": 1, "samples": 2_000}, "lite": {"seeds": 3, "samples": 100_000},
-              "paper": {"seeds": 3, "samples": 100_000}},
+        grid=F7_GRID,
         layout=Layout(("init",), (), ("std", "abs_p99", "beyond_0.1")), display_extra=("scheme", "n_params"),
         claims=F7_CLAIMS, plot=_f7_plot, notes=F7_NOTES,
-        profiles={"smoke": "2,000 weights, 1 seed", "lite": "exact: 100,000 weights per scheme, 3 seeds",
+        profiles={"smoke": f"{F7_GRID['smoke']['samples']:,} weights, {F7_GRID['smoke']['seeds']} seed",
+                  "lite": f"exact: {F7_GRID['lite']['samples']:,} weights per scheme, {F7_GRID['lite']['seeds']} seeds",
                   "paper": "as lite (nothing is trained)"}),
 })
 
@@ -2139,7 +2127,8 @@ SPECS.update({
                    "scored on Set14 ×4; counts exact at paper size.",
         layout=Layout(("model",), (), ("params", "mult_adds", "psnr", "ssim")), display_extra=_SHOW,
         claims=F8_CLAIMS, plot=_f8_plot, notes=F8_NOTES,
-        profiles={"smoke": "PCARN, G4R, G64R (depthwise), tiny, 2 iterations, 1 Set14 image", "lite": f"PCARN, G1, G1R, G4, G4R (PCARN-M), G16R, G64R (depthwise) × 3 seeds, {_LITE}",
+        profiles={"smoke": f"PCARN, G4R, G64R (depthwise), tiny, {_SMOKE_STEPS}, 1 Set14 image",
+                  "lite": f"PCARN, G1, G1R, G4, G4R (PCARN-M), G16R, G64R (depthwise), {_LITE}",
                   "paper": f"15 models, {_PAPER_RUN}"}),
     "pcarn_f12": _spec(
         id="pcarn_f12", title="PCARN Figure 12: perception–distortion trade-off (Set14 ×4)", paper=PAPER, source=F12,
@@ -2153,15 +2142,15 @@ SPECS.update({
                                    "paper": "as lite"}),
     "pcarn_f13": _spec(
         id="pcarn_f13", title="PCARN Figure 13: execution time on the CPU and the GPU", paper=PAPER, source=F13,
-        description="PCARN, PCARN-M, CARN-M and SRResNet (= SRGAN's generator) timed on one 320×180 → 1280×720 (×4) "
+        description=f"PCARN, PCARN-M, CARN-M and SRResNet (= SRGAN's generator) timed on one {F13_FRAME[1]}×{F13_FRAME[0]} → "
+                    f"{4 * F13_FRAME[1]}×{4 * F13_FRAME[0]} (×4) "
                     "frame in one process, on the CPU and, with a CUDA GPU, on the GPU; ratios to PCARN, with LPIPS "
                     "beside.",
         keys=["method", "panel"], metrics=["params", "seconds", "speedup_vs_pcarn"], run=f13_run, grid=F13_GRID,
         layout=Layout(("panel", "method"), (), ("params", "seconds", "speedup_vs_pcarn")),
         display_extra=("speedup_min", "speedup_max", "lpips_set14", "device", "threads"), claims=F13_CLAIMS,
         plot=_f13_plot, notes=F13_NOTES,
-        profiles={"smoke": "a 40×24 LR input, 2 rounds", "lite": "320×180 LR, 7 rounds",
-                  "paper": "320×180 LR, 15 rounds (on a GPU: also CUDA times)"}),
+        profiles={**_F13_RUNS, "paper": _F13_RUNS["paper"] + " (on a GPU: also CUDA times)"}),
 })
 
 SPECS.update({
