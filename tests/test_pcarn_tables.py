@@ -78,11 +78,10 @@ def test_recursive_third_is_judged_on_counted_parameters(monkeypatch):
 
 def test_released_checkpoints_are_scored_on_every_image_at_lite():
     """Scoring a released checkpoint is inference only: no lite cell is a subset; smoke scores one image."""
-    for method in ("PCARN-M", "PCARN-M (L1)"):
-        for dataset in pcarn.BENCHMARKS:
-            for scale in (2.0, 3.0, 4.0):
-                assert pcarn.official_limit("lite", method, dataset, scale) is None
-                assert pcarn.official_limit("smoke", method, dataset, scale) == 1
+    for table in ("pcarn_t4", "pcarn_t6", "pcarn_f12", "pcarn_f13"):
+        grid = tables.get(table).grid
+        assert grid["lite"]["images"] is None and grid["paper"]["images"] is None and grid["smoke"]["images"] == 1
+    assert not pcarn._subset_cells("lite") and pcarn._subset_cells("smoke")
 
 
 def _visual_rows(crop_lpips: dict, crop_psnr: dict) -> pd.DataFrame:
@@ -106,7 +105,7 @@ def test_visual_rules_read_the_sign_of_each_crop():
 
 def test_manga109_figure_says_what_is_missing(data_root):
     """Figure 10's rows are 'not run' with the dataset and where it comes from (Manga109 is not in the mirror)."""
-    rows = pcarn.visual_run("pcarn_f10")(tables.RunContext(profile="lite", data_root=str(data_root)))
+    rows = pcarn.visual_run("pcarn_f10")(tables.context(tables.get("pcarn_f10"), "lite", data_root=str(data_root)))
     assert len(rows) == 3 and rows["status"].str.startswith("not run: Manga109 is not in the data root (").all()
     assert rows["status"].str.contains("manga109.org").all()
     v = pcarn._f10_text(rows, "lite")
@@ -123,7 +122,7 @@ def test_f13_times_the_cpu_and_says_what_the_gpu_panel_needs(monkeypatch):
                                                                                   "n_resblocks": 2})}
     monkeypatch.setattr(pcarn, "F13_MODELS", tiny)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    rows = pcarn.f13_run(tables.RunContext(profile="smoke", device="auto"))
+    rows = pcarn.f13_run(tables.context(tables.get("pcarn_f13"), "smoke", device="auto"))
     cpu, gpu = rows[rows["panel"] == "CPU"], rows[rows["panel"] == "GPU"]
     assert len(cpu) == len(gpu) == 4 and (cpu["seconds"] > 0).all() and (cpu["device"] == "cpu").all()
     assert gpu["status"].eq("not run: needs a CUDA GPU (make reproduce TABLE=pcarn_f13 PROFILE=smoke DEVICE=cuda)").all()
@@ -245,7 +244,7 @@ def test_table2_stage2_is_a_third_of_stage1_from_the_table1_model():
         gan = [j for j in jobs if j.pretrained_from is not None]
         assert len(gan) == 2 * ctx.n_seeds and {j.config.iterations for j in gan} == {steps}
         assert {j.config.gan_scales for j in gan} == {1, 3}
-        assert {j.config.loss for j in gan} == {("vgg" if profile == "paper" else "vgg16") + "+5e-3*gan"}
+        assert {j.config.loss for j in gan} == {{"lite": "vgg16", "paper": "vgg"}[profile] + "+5e-3*gan"}
         t1 = {model_hash(j.config, profile) for j in pcarn.t1_jobs(tables.context(tables.get("pcarn_t1"), profile))}
         assert {model_hash(j.pretrained_from, profile) for j in gan} <= t1  # stage 1 is Table 1's '+ Residual'
 
@@ -322,3 +321,26 @@ def test_gan_spread_interval_matches_its_test():
                     "+ MSD": 26.1}, {"PCARN (L1)": 0.1, "+ GAN": 0.1, "+ MSD": 0.1}, seeds=3)
     v = tables.judge(spec, same, "lite")["t2_unstable"]
     assert v.status == "inconclusive" and v.lo < 0 < v.hi
+
+
+def test_chapter_is_the_folders_file_and_names_real_claims():
+    """The chapter's opening text is chapter.md; the measured numbers it shows are insertions of real claims."""
+    from srrepro import papers
+    from srrepro.report import MEASURED
+
+    text = next(p for p in papers.papers() if p.slug == "pcarn").chapter()
+    assert text.startswith("PCARN (Ahn, Kang, Sohn") and not hasattr(pcarn, "CHAPTER")
+    claims = {(t, c.id) for t in PCARN_IDS for c in tables.get(t).claims}
+    inserted = MEASURED.findall(text)
+    assert inserted and all((t, c) in claims for t, c in inserted), inserted
+
+
+def test_the_gan_stage_vgg_is_one_choice_for_the_grid_and_the_needs():
+    from srrepro import papers
+
+    spec = tables.get("pcarn_t2")
+    for profile in ("smoke", "lite", "paper"):
+        vgg = spec.grid[profile]["vgg"]
+        assert vgg in papers.needs()["pcarn_t2"][profile]
+        ctx = tables.context(spec, profile)
+        assert pcarn.gan_config(ctx, 0, 3).loss == pcarn.gan_loss(vgg)

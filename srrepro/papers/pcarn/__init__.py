@@ -6,9 +6,12 @@ TITLE = "PCARN (Ahn et al.)"
 ORDER = 2
 TABLES = ("pcarn_f5", "pcarn_t1", "pcarn_t2", "pcarn_t3", "pcarn_f6", "pcarn_f7", "pcarn_f8", "pcarn_t4",
           "pcarn_t5", "pcarn_t6", "pcarn_f12", "pcarn_f9", "pcarn_f10", "pcarn_f11", "pcarn_f13")
+# the VGG network of Eq. 7's perceptual loss (pcarn_t2's GAN stage) at each profile: the paper's VGG-19, a labelled
+# VGG-16 stand-in below it (the data mirror has no VGG-19); pcarn_t2's grid and its needs read it
+GAN_VGG = {"smoke": "vgg16", "lite": "vgg16", "paper": "vgg19"}
 NEEDS = {
     "pcarn_t1": trained(["Set14"], ["Set14"]),
-    "pcarn_t2": {p: needs | {"lpips", "vgg16" if p != "paper" else "vgg19"}
+    "pcarn_t2": {p: needs | {"lpips", GAN_VGG[p]}
                  for p, needs in trained(["Set14"], ["Set14"]).items()},  # + the VGG loss of the GAN stage
     "pcarn_t3": trained(["Set14"], ["Set14"]),
     "pcarn_f8": trained(["Set14"], ["Set14"]),
