@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from srrepro import tables
-from srrepro.papers.asdn import spec as asdn, edsr
+from srrepro.papers.asdn import spec as asdn
+from srrepro.papers.edsr import spec as edsr
 
 
 def _pv(table_id: str) -> pd.DataFrame:

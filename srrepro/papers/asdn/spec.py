@@ -23,10 +23,11 @@ import pandas as pd
 from ...jobs import Job, eval_limit, size, train_config
 from ...models import params_of
 from ...models.asdn import lfr_scales, recursive_scales
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, recipe
 from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)
 from ...tables import Layout, RunContext, TableSpec, with_training_note
+from .. import printed
 
 PAPER = "ASDN"
 SLIDES = "ASDN slides"
@@ -153,26 +154,28 @@ def conv_config(ctx: RunContext, seed: int, model: str, levels: int = 11, direct
     """A comparison network of the slides trained as ASDN (``asdn_config``'s recipe): every level a training scale,
     one drawn per batch (model reading 12 of ASDN); ASDN-100 is ASDN with 101 levels, so it is ``asdn_config``'s.
     ``direct=R``: Table 3's direct-deployment network, one level at R trained at R alone (as ``direct_config``).
-    The -100 networks train on an LR patch of 100 pixels at the paper profile, the smallest on which every scale
-    1.01 … 2.00 is its own patch ratio (asdn_conv reading 6); lite keeps the recipe's patch."""
+    The -100 networks train on the LR patch of the grid's ``lr_patch_100`` where it has one (the paper profile's:
+    100 pixels, the smallest on which every scale 1.01 … 2.00 is its own patch ratio, asdn_conv reading 6); lite
+    keeps the recipe's patch."""
+    patch_100 = ctx.grid.get("lr_patch_100") if levels == 101 else None
     if model == "asdn_100":
         from dataclasses import replace
 
         config = asdn_config(ctx, seed, levels)
-        return replace(config, lr_patch=_patch_100(ctx)) if levels == 101 and ctx.profile == "paper" else config
+        return replace(config, lr_patch=_patch_100(ctx, patch_100)) if patch_100 else config
     kw = {**size("asdn_conv", ctx.profile)}
     if direct is not None:
         kw.update(levels=2, r_max=float(direct))
         fields.setdefault("lr_patch", max(2, round(direct_hr_patch(ctx) / direct)))
         return train_config(ctx, "asdn", model, kw, seed, scales=(direct,), snapshots=(), **fields)
-    if levels == 101 and ctx.profile == "paper":
-        fields.setdefault("lr_patch", _patch_100(ctx))
+    if patch_100:
+        fields.setdefault("lr_patch", _patch_100(ctx, patch_100))
     return train_config(ctx, "asdn", model, kw, seed, scales=lfr_scales(levels), snapshots=(), **fields)
 
 
-def _patch_100(ctx: RunContext) -> int:
-    """The -100 networks' LR patch at the paper profile (100), under a capped run's own cap."""
-    return min(100, getattr(ctx, "lr_patch", None) or 100)
+def _patch_100(ctx: RunContext, patch: int) -> int:
+    """The -100 networks' LR patch (the grid's ``lr_patch_100``), under a capped run's own cap."""
+    return min(patch, getattr(ctx, "lr_patch", None) or patch)
 
 
 def conv_params(ctx: RunContext, model: str) -> int:
@@ -320,12 +323,6 @@ read across trunks: each trunk's 11-level network against its 100-scale one (equ
 
 # ================================================================================================ asdn_t3
 T3 = f"{SLIDES}, 'Study of recursive deployment — Effectiveness' (Table 3, PSNR; Set5 by its ×2 38.12 = Table 1)"
-T3_VALUES = {  # method → (direct ×2, ×3, ×4, recursive ×2, ×3, ×4) as printed
-    "VDSR-Conv": (37.57, 33.77, 31.56, 36.86, 33.70, 31.50),
-    "EDSR-Conv": (38.04, 34.45, 32.29, 37.18, 34.32, 32.26),
-    "RDN-Conv": (38.05, 34.46, 32.31, 37.27, 34.38, 32.23),
-    "ASDN": (38.12, 34.52, 32.28, 37.35, 34.43, 32.27),
-}
 T3_SCALES = (2, 3, 4)
 T3_CONV = {"VDSR-Conv": "vdsr_conv", "EDSR-Conv": "edsr_conv", "RDN-Conv": "rdn_conv"}  # srrepro/models/asdn_conv.py
 DIRECT, RECURSIVE = "direct", "recursive (√R, √R)"
@@ -367,13 +364,8 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
 
 
 def _t3_pv() -> list[dict]:
-    out = []
-    for m, v in T3_VALUES.items():
-        for k, dep in enumerate((DIRECT, RECURSIVE)):
-            for j, s in enumerate(T3_SCALES):
-                out.append(dict(model=OURS if m == "ASDN" else m, dataset="Set5", scale=float(s), deployment=dep,
-                                psnr=v[3 * k + j], ssim=NAN, source=f"{T3}, {m} row, {dep.split(' ')[0]} ×{s}"))
-    return out
+    """Table 3 as printed (``values/asdn_t3.csv``)."""
+    return printed("asdn_t3")
 
 
 def _t3_gap(df: pd.DataFrame, s: float) -> pd.Series:
@@ -444,11 +436,19 @@ therefore deployment *and* training per scale; at the slides' 10⁶ iterations t
 
 # ================================================================================================ asdn_nr
 NR = f"{SLIDES}, 'Study of recursive deployment — Optimal N and r' (PSNR, Set5 as Table 3)"
-NR_ROWS = [  # (scale, N as printed, ratios as printed, PSNR)
-    (3, 2, (1.732, 1.732), 34.43), (3, 2, (1.5, 2.0), 34.19), (3, 2, (2.0, 1.5), 34.48),
-    (4, 3, (1.442, 1.442, 1.442), 33.18), (4, 3, (2.0, 2.0), 32.27), (4, 3, (1.587, 1.587, 1.587), 31.96),
-    (4, 2, (1.8, 1.8, 1.234), 32.16), (4, 2, (2.0, 1.8, 1.1), 32.24),
-]
+
+
+def _nr_rows() -> list[tuple[int, int, tuple[float, ...]]]:
+    """(scale, N as printed, ratios as printed) per printed row, in the table's order, from ``values/asdn_nr.csv``:
+    the ratios are the row's ``ratios`` key, N is in its source ("×3 N = 2 (…)")."""
+    import re
+
+    rows = []
+    for cell in printed("asdn_nr"):
+        n = re.search(r"N = (\d+)", cell["source"])
+        assert n, f"asdn_nr.csv: no 'N = ' in the source of {cell['ratios']}"
+        rows.append((int(cell["scale"]), int(n.group(1)), tuple(float(x) for x in cell["ratios"].split(", "))))
+    return rows
 
 
 def _ratios_label(r) -> str:
@@ -460,7 +460,7 @@ def nr_jobs(ctx: RunContext) -> list[Job]:
 
     sets = ctx.grid.get("datasets", ("Set5",))
     runnable, refused = [], []
-    for s, n, r, _ in NR_ROWS:
+    for s, n, r in _nr_rows():
         try:
             ASDN.listed_ratios(float(s), r)
             runnable.append((s, n, r))
@@ -495,7 +495,7 @@ def _nr_errata(df: pd.DataFrame, profile: str) -> Verdict:
     """Exact, on the printed rows: a schedule reaches its scale when the product of its ratios equals the scale
     within the rounding of the printed ratios (:func:`_printed_reach`); the claim holds when some row does not."""
     bad = []
-    for s, n, r, _ in NR_ROWS:
+    for s, n, r in _nr_rows():
         prod = math.prod(r)
         if abs(prod - s) > _printed_reach(r) + 1e-9:
             bad.append(f"×{s}: {_ratios_label(r)} multiplies to {prod:.3f} (the printed digits allow "
@@ -530,58 +530,6 @@ grid, and a schedule more than 2 % off its scale is refused.
 T1 = f"{SLIDES}, 'Results — Fixed-scale' (Table 1, PSNR / SSIM)"
 T1_SETS = ("Set5", "Set14", "B100", "Urban100", "Manga109")
 T1_SCALES = (2, 3, 4, 8)
-# Table 1 as printed, one block per scale (the slide's scale labels sit one block off; the values are in order).
-# Columns: Set5, Set14, BSD100, Urban100, Manga109, each PSNR SSIM.
-T1_TEXT = {
-    2: """Bicubic 33.64 0.929 30.22 0.868 20.55 0.842 26.66 0.841 30.84 0.935
-SRCNN 36.65 0.954 32.29 0.903 31.36 0.888 29.52 0.895 35.72 0.966
-VDSR 37.53 0.958 32.97 0.913 31.90 0.896 30.77 0.914 37.16 0.974
-DBRN 37.74 0.959 33.23 0.914 32.05 0.897 31.23 0.919 37.52 0.976
-LapSRN 37.52 0.959 33.06 0.913 31.80 0.895 30.41 0.910 37.27 0.974
-MemNet 37.78 0.959 33.28 0.914 32.08 0.896 31.33 0.919 37.72 0.974
-SRMDNF 37.79 0.960 33.32 0.916 32.05 0.899 31.33 0.920 38.07 0.976
-ASDN 38.12 0.961 33.82 0.919 32.30 0.901 32.47 0.931 39.16 0.978
-EDSR 38.11 0.960 33.92 0.920 32.32 0.901 32.91 0.935 39.10 0.976
-RDN 38.24 0.961 34.01 0.921 32.34 0.902 32.96 0.936 39.19 0.978
-DBPN 38.09 0.961 33.85 0.920 32.27 0.900 32.55 0.932 38.89 0.978
-RCAN 38.27 0.961 34.12 0.922 32.41 0.903 33.34 0.938 39.44 0.979
-FSDN 38.27 0.961 34.18 0.923 32.41 0.903 33.13 0.937 39.49 0.979""",
-    3: """Bicubic 30.39 0.867 27.53 0.774 27.20 0.758 24.47 0.737 26.99 0.859
-SRCNN 32.75 0.909 29.30 0.822 24.81 0.786 26.25 0.801 30.59 0.914
-VDSR 33.66 0.921 29.77 0.831 24.82 0.798 27.41 0.830 32.01 0.934
-DBRN 34.03 0.924 29.96 0.835 24.95 0.800 27.53 0.864 32.42 0.939
-LapSRN 33.82 0.922 29.87 0.832 24.82 0.798 27.07 0.828 32.21 0.935
-MemNet 34.09 0.925 30.00 0.835 24.96 0.800 27.57 0.839 32.51 0.937
-SRMDNF 34.12 0.925 30.04 0.832 24.87 0.802 27.57 0.839 33.00 0.940
-ASDN 34.48 0.928 30.35 0.843 29.18 0.808 28.45 0.858 33.87 0.947
-EDSR 34.65 0.928 30.52 0.846 29.25 0.809 28.80 0.865 34.1 0.948
-RDN 34.71 0.929 30.57 0.847 29.26 0.809 28.80 0.865 34.13 0.948
-RCAN 34.74 0.930 30.65 0.848 29.32 0.811 29.09 0.870 34.44 0.949
-FSDN 34.75 0.930 30.63 0.848 29.33 0.811 28.98 0.868 34.53 0.950""",
-    4: """Bicubic 28.42 0.810 26.10 0.704 25.96 0.669 23.15 0.660 24.92 0.789
-SRCNN 30.49 0.862 27.61 0.754 26.91 0.712 24.53 0.724 27.66 0.858
-VDSR 31.35 0.882 28.03 0.770 27.32 0.730 25.18 0.750 28.82 0.886
-DBRN 31.68 0.889 28.21 0.772 27.38 0.728 25.44 0.764 29.18 0.891
-MemNet 31.74 0.889 28.26 0.772 27.40 0.728 25.50 0.763 29.42 0.894
-SRMDNF 31.96 0.892 28.35 0.778 27.49 0.734 25.68 0.773 30.09 0.902
-ASDN 32.27 0.896 28.66 0.784 27.65 0.740 26.27 0.792 30.91 0.913
-LapSRN 31.54 0.885 28.19 0.772 27.32 0.727 25.21 0.756 29.46 0.890
-EDSR 32.46 0.896 28.80 0.788 27.71 0.742 26.64 0.803 31.02 0.915
-RDN 32.47 0.899 28.81 0.787 27.72 0.742 26.61 0.803 31.00 0.915
-DBPN 32.42 0.898 28.76 0.786 27.68 0.740 26.38 0.796 30.91 0.914
-RCAN 32.63 0.900 28.87 0.789 27.77 0.744 26.82 0.809 31.22 0.917
-FSDN 32.63 0.900 28.89 0.789 27.79 0.744 26.79 0.807 31.44 0.919""",
-    8: """Bicubic 24.40 0.658 23.10 0.566 23.97 0.548 20.74 0.516 21.47 0.650
-SRCNN 25.33 0.690 23.76 0.591 24.13 0.566 21.29 0.544 22.46 0.665
-VDSR 25.93 0.724 24.26 0.614 24.49 0.583 21.70 0.571 23.16 0.725
-DBRN 26.15 0.738 24.35 0.620 24.54 0.586 21.81 0.581 23.39 0.735
-MemNet 26.16 0.741 24.38 0.619 24.58 0.584 21.89 0.583 23.56 0.738
-ASDN 27.02 0.776 24.99 0.641 24.82 0.600 22.57 0.620 24.73 0.748
-EDSR 26.96 0.776 24.91 0.642 24.81 0.599 22.51 0.622 24.69 0.784
-DBPN 27.21 0.784 25.13 0.648 24.88 0.601 22.73 0.631 25.14 0.799
-RCAN 27.31 0.788 25.23 0.645 24.98 0.606 23.00 0.645 25.24 0.803
-FSDN 27.33 0.789 25.24 0.651 24.98 0.604 22.90 0.638 25.24 0.803""",
-}
 T1_METHODS = ("Bicubic", "SRCNN", "VDSR", "DBRN", "LapSRN", "MemNet", "SRMDNF", "EDSR", "RDN", "DBPN", "RCAN",
               "ASDN", "FSDN")
 MANGA = "not run: Manga109 is not in the data mirror (manga109.org, on request for academic use)"
@@ -597,14 +545,9 @@ def fsdn_config(ctx: RunContext, seed: int, scale: int):
 
 
 def _t1_pv() -> list[dict]:
-    out = []
-    for sc, text in T1_TEXT.items():
-        for line in text.splitlines():
-            m, *vals = line.split()
-            for d, (p, q) in zip(T1_SETS, zip(vals[::2], vals[1::2])):
-                out.append(dict(method=OURS if m == "ASDN" else m, dataset=d, scale=float(sc), psnr=float(p),
-                                ssim=float(q), source=f"{T1}, ×{sc} block, {m} row, {d}"))
-    return out
+    """Table 1 as printed (``values/asdn_t1.csv``; the slide's scale labels sit one block off, the values are read
+    in block order ×2, ×3, ×4, ×8)."""
+    return printed("asdn_t1")
 
 
 def t1_jobs(ctx: RunContext) -> list[Job]:
@@ -726,30 +669,12 @@ whole Bicubic row.
 T2 = f"{SLIDES}, 'Results — Any-scale' (Table 2, PSNR on BSD100)"
 T2_FINE = (1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9)
 T2_COARSE = (2.0, 2.8, 4.0, 5.7, 8.0, 11.3, 16.0, 22.6, 32.0)
-T2_TEXT = {  # method → (×1.1 … ×1.9 row, ×2.0 … ×32 row); "-" = not printed
-    "Bicubic": ("36.56 33.01 33.84 32.93 32.14 31.49 30.90 30.58 29.97",
-                "29.55 27.53 25.06 24.06 23.07 22.65 21.73 20.73 19.99"),
-    "VDSR-Conv": ("42.13 39.52 37.88 36.53 35.42 34.50 33.72 33.03 32.41",
-                  "31.89 28.23 27.25 25.56 24.58 23.49 22.47 21.39 20.38"),
-    "EDSR-Conv": ("42.18 40.12 38.86 36.86 35.79 34.06 33.34 32.59 32.67",
-                  "32.23 29.54 27.58 26.01 24.78 23.65 22.63 21.55 20.53"),
-    "RDN-Conv": ("42.86 40.04 38.25 36.86 35.72 34.78 33.90 33.29 32.67",
-                 "32.07 29.47 27.51 25.94 24.72 23.60 22.58 21.50 20.51"),
-    "Meta-EDSR": ("42.72 39.92 38.16 36.84 35.78 34.83 34.06 33.36 32.78", "32.26 29.61 27.67 - - - - - -"),
-    "Meta-RDN": ("42.82 40.40 38.16 36.95 35.86 34.96 34.13 33.45 32.86", "32.35 29.07 27.79 - - - - - -"),
-    "ASDN": ("43.05 40.24 38.42 37.02 35.87 34.92 34.14 33.46 32.86",
-             "32.90 29.63 27.65 26.07 24.85 23.70 22.66 21.59 20.55"),
-}
+META = ("Meta-EDSR", "Meta-RDN")  # Table 2's Meta-SR rows (reported only)
 
 
 def _t2_pv() -> list[dict]:
-    out = []
-    for m, (fine, coarse) in T2_TEXT.items():
-        for s, v in [*zip(T2_FINE, fine.split()), *zip(T2_COARSE, coarse.split())]:
-            if v != "-":
-                out.append(dict(method=OURS if m == "ASDN" else m, dataset="B100", scale=s, psnr=float(v), ssim=NAN,
-                                source=f"{T2}, {m} row, ×{s:g}"))
-    return out
+    """Table 2 as printed (``values/asdn_t2.csv``; Meta-SR prints nothing above ×4)."""
+    return printed("asdn_t2")
 
 
 def t2_jobs(ctx: RunContext) -> list[Job]:
@@ -763,7 +688,7 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
                  for seed in range(ctx.grid.get("conv_seeds", ctx.n_seeds))]
     jobs += [Job.reported({"method": m, "seed": 0}, [{"dataset": "B100", "scale": float(s)} for s in scales],
                           {"status": "reported only: Meta-SR is OverNet's chapter (meta_rdn), not trained as here"})
-             for m in ("Meta-EDSR", "Meta-RDN")]
+             for m in META]
     return jobs
 
 
@@ -870,7 +795,8 @@ ATT = f"{SLIDES}, 'Model analysis' (a): ablation of channel attention (CA), spat
 # Three placements of the missing mark give 8 distinct (CA, SA, SC) combinations; each is a reading of the table.
 ATT_SA = (False, False, True, False, True, False, True, True)
 ATT_SC = (False, True, False, False, False, True, True, True)
-ATT_PSNR = (37.92, 37.96, 37.93, 37.95, 37.97, 37.99, 37.97, 38.01)
+# the PSNR row, column by column: values/asdn_attention.csv holds the columns in the printed order
+ATT_PSNR = tuple(cell["psnr"] for cell in printed("asdn_attention"))
 ATT_CA_READINGS = {  # reading → the CA row's 8 marks (printed 7 + the missing one)
     "A: the lost mark is a ✓ of the ✓ run (CA ✓ in column 7; default)": "×××✓✓✓✓×",
     "B: the lost mark is the last (CA ✓ in column 8)": "×××✓✓✓×✓",
@@ -1020,7 +946,7 @@ def vis_run(ctx: RunContext) -> pd.DataFrame:
     from ...train import resolve_device
     from ...visual import compare_scores
 
-    image = VIS_IMAGE if ctx.profile != "smoke" else "img_001"
+    image = ctx.grid.get("image", VIS_IMAGE)
     rows = []
     with torch_threads(ctx.threads):
         for seed in range(ctx.n_seeds):
@@ -1190,7 +1116,7 @@ SPECS = {
             "alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; PSNR against scale per network, whether a denser pyramid "
             "helps, where it saturates, and whether 11 levels do as well as 100 scales."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=lfr_jobs,
-        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}},
+        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}, "paper": {"lr_patch_100": 100}},
         plan_notes="Four ASDNs (5 / 9 / 11 / 17 levels) × seeds, each scored on Set5 at ten scales in (1, 2]; EDSR-Conv, "
                    "RDN-Conv and the three -100 networks (one seed at lite; the -100 ones at ×1.5 and ×2.0 at lite).",
         layout=Layout(("model",), ("scale",), ("psnr",), order={"model": [*LFR_ARMS, *LFR_OTHERS]}),
@@ -1207,8 +1133,7 @@ SPECS = {
         grid={"smoke": {"conv_scales": (2,)}, "lite": {"conv_scales": (2,), "conv_seeds": 1}},
         plan_notes=f"{_ASDN} and three direct-deployment ASDNs (×2, ×3, ×4) × seeds, Set5; VDSR-, EDSR- and RDN-Conv "
                    "each as an 11-level network and a direct one (×2 only and one seed at lite).",
-        paper_values=_t3_pv(),
-        layout=Layout(("model",), ("deployment", "scale"), ("psnr",), order={"model": [OURS, *T3_VALUES],
+        layout=Layout(("model",), ("deployment", "scale"), ("psnr",), order={"model": [OURS, *T3_CONV],
                                                                              "deployment": [DIRECT, RECURSIVE]}),
         display_extra=("iterations", "lr_patch"), claims=T3_CLAIMS, notes=T3_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"4 networks × 3 seeds, {_LITE}; Set5; the -Conv networks 1 seed, ×2 only",
@@ -1219,8 +1144,6 @@ SPECS = {
                      "printed table's inconsistencies checked."),
         keys=["model", "dataset", "scale", "ratios", "seed"], metrics=["psnr", "ssim"], jobs=nr_jobs,
         plan_notes=f"{_ASDN}, applied with each schedule (no training beyond it).",
-        paper_values=[dict(model=OURS, dataset="Set5", scale=float(s), ratios=_ratios_label(r), psnr=p, ssim=NAN,
-                           source=f"{NR}, ×{s} N = {n} ({_ratios_label(r)})") for s, n, r, p in NR_ROWS],
         layout=Layout(("scale", "ratios"), (), ("psnr",)), display_extra=("n_printed", "iterations"),
         claims=NR_CLAIMS, notes=NR_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; Set5", "paper": _PAPER}),
@@ -1234,7 +1157,7 @@ SPECS = {
         grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3), "fsdn_scales": (2,)},
               "lite": {"limits": {"B100": 5, "Urban100": 1}, "fsdn_scales": (2,), "fsdn_seeds": 1}},
         plan_notes=f"{_ASDN}, scored on four sets at four scales; Bicubic exact; FSDN fine-tuned from it per scale (×2 "
-                   "and one seed at lite).", paper_values=_t1_pv(),
+                   "and one seed at lite).",
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
                       order={"dataset": T1_SETS, "method": [*T1_METHODS, OURS]}),
         display_extra=("iterations",), claims=T1_CLAIMS, notes=T1_NOTES, family="asdn",
@@ -1249,8 +1172,8 @@ SPECS = {
         grid={"smoke": {"scales": (1.5, 2.8)},
               "lite": {"limits": {"B100": 5}, "conv_scales": (1.5, 2.8, 5.7), "conv_seeds": 1}},
         plan_notes=f"{_ASDN}, scored on B100 at 18 scales; Bicubic exact; VDSR-, EDSR- and RDN-Conv trained as ASDN "
-                   "(one seed, three scales at lite).", paper_values=_t2_pv(),
-        layout=Layout(("method",), ("scale",), ("psnr",), order={"method": ["Bicubic", *T2_TEXT, OURS]}),
+                   "(one seed, three scales at lite).",
+        layout=Layout(("method",), ("scale",), ("psnr",), order={"method": ["Bicubic", *T3_CONV, *META, OURS]}),
         display_extra=("iterations",), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5 images; the -Conv networks 1 seed at ×1.5, ×2.8, ×5.7",
                   "paper": _PAPER}),
@@ -1269,8 +1192,6 @@ SPECS = {
             "The eight CA / SA / SC combinations of the 11-level ASDN trained alike, Set5 ×2."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=att_jobs,
         plan_notes="Eight ASDNs (the CA / SA / SC switches; all on = asdn_lfr's, cached) × seeds, Set5 ×2.",
-        paper_values=[dict(model=_att_label(*f), dataset="Set5", scale=2.0, psnr=p, ssim=NAN,
-                           source=f"{ATT}, column {_att_label(*f)}") for f, p in ATT_ROWS],
         layout=Layout(("model",), ("dataset",), ("psnr",), order={"model": [_att_label(*f) for f, _ in ATT_ROWS]}),
         display_extra=("params", "iterations"), claims=ATT_CLAIMS, notes=ATT_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"8 variants × 3 seeds, {_LITE}; Set5 ×2", "paper": _PAPER}),
@@ -1289,6 +1210,7 @@ SPECS["asdn_visual"] = TableSpec(
     description=(f"The same crop of HR, Bicubic and ASDN (ours, the 11-level ASDN; ×8 by three recursive passes) on "
                  f"Urban100 {VIS_IMAGE}, each panel with its per-image PSNR/SSIM."),
     keys=["method", "seed", "image", "scale"], metrics=["psnr", "ssim"], run=vis_run, plan=vis_plan,
+    grid={"smoke": {"image": "img_001"}},
     layout=Layout(("method",), ("scale",), ("psnr", "ssim")),
     display_extra=("bicubic_psnr", "passes", "iterations"), claims=VIS_CLAIMS, plot=_vis_plot, notes=VIS_NOTES,
     family="asdn", profiles={"smoke": _SMOKE, "lite": f"{_LITE}", "paper": _PAPER})
