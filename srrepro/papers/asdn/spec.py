@@ -5,13 +5,12 @@ Source: ``shared/seeds/asdn_slides.txt``. There is no official code or weights: 
 :mod:`srrepro.models.asdn`, with every reading the slides leave open in its docstring. This module holds only the
 paper: the grid each profile runs, the jobs, the claims with their rules, the plots and the notes.
 
-Profiles
-    * smoke: a 1-DAB, 8-feature ASDN, 2 iterations on 4 T91 images, one image per test set.
-    * lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features; ``SIZES["asdn"]``), T91, LR
-      patch 16, batch 16, 500 iterations (0.05 % of 10⁶), lr 1e-3 halved at 75 %, 3 seeds; every pyramid level
-      is a training scale, one level per batch. Scored at the end of training only.
-    * paper: the 16-DAB, 8-conv, 64-feature network, DIV2K, LR patch 48, batch 16, Adam lr 1e-3 halved every
-      2×10⁵ of 10⁶ updates (the slides' "Training").
+Profiles (sizes: ``SIZES`` in this folder's ``__init__``; recipes: :mod:`srrepro.recipes`, the paper one from
+``RECIPES["asdn"]``, the slides' "Training")
+    * smoke: a 1-DAB, 8-feature ASDN on the smoke recipe, one image per test set.
+    * lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features) on the lite recipe; every pyramid
+      level is a training scale, one level per batch. Scored at the end of training only.
+    * paper: the 16-DAB, 8-conv, 64-feature network on the slides' recipe.
 """
 from __future__ import annotations
 
@@ -23,16 +22,17 @@ import pandas as pd
 from ...jobs import Job, eval_limit, size, train_config
 from ...models import params_of
 from ...models.asdn import lfr_scales, recursive_scales
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, recipe
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, budget, recipe
 from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)
-from ...tables import Layout, RunContext, TableSpec, with_training_note
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
 from .. import printed
 
 PAPER = "ASDN"
 SLIDES = "ASDN slides"
 NAN = math.nan
 OURS = "ASDN (ours)"
+_LR, _PR = recipe("lite", "asdn"), PAPER_RECIPES["asdn"]  # the texts read the recipes, not a copy
 
 
 def _described(text: str) -> str:
@@ -96,6 +96,13 @@ def vs_bicubic(df: pd.DataFrame, column: str, arm: str, where: dict) -> Comparis
     return compare_gaps((ours.to_numpy() - float(bic["psnr"].iloc[0]))[:, None], per_image=False)
 
 
+def _printed_at(table_id: str, metric: str = "psnr", **where) -> float:
+    """One printed number of a table (its ``values/<id>.csv``), for the prose: the cell whose keys match ``where``."""
+    cells = [c for c in printed(table_id) if all(c.get(k) == v for k, v in where.items())]
+    assert len(cells) == 1, f"{table_id}: {len(cells)} printed cells match {where}"
+    return cells[0][metric]
+
+
 def _select_rows(df: pd.DataFrame, where: dict) -> pd.DataFrame:
     sel = df
     for k, v in where.items():
@@ -146,6 +153,7 @@ LFR_OTHERS = {
     "EDSR-100": ("edsr_100", 101, "EDSR-Conv (11 levels)"), "RDN-100": ("rdn_100", 101, "RDN-Conv (11 levels)"),
     "ASDN-100": ("asdn_100", 101, "ASDN (11 levels)"),
 }
+LR_PATCH_100 = 100  # the -100 networks' LR patch at the paper profile (the grid's lr_patch_100; asdn_conv reading 6)
 # The -100 networks at the LR patch the profile trains: which test scales have a trained level (see _patch_levels)
 LFR_100_SCALES = {"lite": (1.5, 2.0), "smoke": (1.5, 2.0)}
 
@@ -294,12 +302,18 @@ def _lfr_plot(df, ax=None):
     return ax
 
 
+def _snap_off(levels: int, lr_patch: int) -> float:
+    """How far the patch sampler moves a level's scale at most (it snaps ``r`` to ``round(p·r)/p``)."""
+    return round(max(abs(round(lr_patch * r) / lr_patch - r) for r in lfr_scales(levels)), 4)
+
+
 LFR_NOTES = f"""
 **Setup.** Four ASDNs that differ only in the number of pyramid levels (5, 9, 11, 17: ASDN-4, -8, ASDN, -16 by their
 phases), trained alike: each batch draws one level's scale and trains that level's IRB with the shared feature
-branch (model reading 12; the levels include ``r_0 = 1``). At lite the patch sampler's LR patch of 16 puts every level
-of 5, 9 and 17 exactly on the patch grid (16·r_l is an integer); 11 levels are snapped to it (16 × 1.1 = 17.6 → 18,
-a ratio of 1.125), at most 0.025 off their scale. Each network is scored on Set5 at ×1.1 … ×2.0; off its levels it
+branch (model reading 12; the levels include ``r_0 = 1``). At lite the patch sampler's LR patch of {_LR.lr_patch} puts every
+level of 5, 9 and 17 exactly on the patch grid ({_LR.lr_patch}·r_l is an integer); 11 levels are snapped to it
+({_LR.lr_patch} × 1.1 = {_LR.lr_patch * 1.1:g} → {round(_LR.lr_patch * 1.1)}, a ratio of
+{round(_LR.lr_patch * 1.1) / _LR.lr_patch:g}), at most {_snap_off(11, _LR.lr_patch):g} off their scale. Each network is scored on Set5 at ×1.1 … ×2.0; off its levels it
 interpolates its two neighbouring levels (``O_r = O_{{r_i}} + w_r·P_i``). At ×1.5 and ×2.0 every pyramid has a level,
 so there only the training differs.
 
@@ -307,22 +321,25 @@ so there only the training differs.
 "Saturates" is an equivalence: it holds when the 90 % interval of 17 − 11 levels lies inside ±{MARGINS['psnr']} dB
 (two one-sided tests; the study's PSNR margin, as the slides give the figure only, no numbers), and is contradicted
 when it lies wholly outside — on either side: a denser pyramid that scores *below* 11 levels has not saturated
-either. A denser pyramid also splits the same iterations over more levels: at lite each of 17 levels sees about 30
-batches.
+either. A denser pyramid also splits the same iterations over more levels: at lite each of 17 levels sees about
+{_LR.iterations / 17:.0f} batches.
 
 **The slides' other networks** (`srrepro/models/asdn_conv.py`, readings in its docstring): EDSR-Conv and RDN-Conv are
 EDSR's and RDN's convolutional trunks in place of ASDN's feature branch, with ASDN's 11 IRBs and pyramid ("networks
 trained as ASDN with 11 IRBs"); EDSR-100, RDN-100 and ASDN-100 have one level per scale 1.01 … 2.00 ("trained and tested
 on 100 scales"), so nothing is interpolated. All are trained as ASDN (one level per batch, the same recipe). At lite
-they run one seed (`other_seeds`). A -100 network cannot be trained on the lite LR patch of 16: the patch sampler
-snaps the 100 scales onto the 17 ratios k/16, so only the levels nearest those ratios train, and of the test scales
-only ×1.5 and ×2.0 have a trained level — the -100 networks are scored there only (the paper profile trains them on
-LR patches of 100, where every scale is its own ratio). `lfr_11_as_100` is the slides' "saturates beyond 10 phases"
+they run one seed (`other_seeds`). A -100 network cannot be trained on the lite LR patch of {_LR.lr_patch}: the patch
+sampler snaps the 100 scales onto the {len(_patch_levels(101, _LR.lr_patch))} ratios k/{_LR.lr_patch}, so only the levels
+nearest those ratios train, and of the test scales only {' and '.join(f'×{s}' for s in LFR_100_SCALES['lite'])} have a
+trained level — the -100 networks are scored there only (the paper profile trains them on LR patches of
+{LR_PATCH_100}, the grid's `lr_patch_100`, where every scale is its own ratio). `lfr_11_as_100` is the slides' "saturates beyond 10 phases"
 read across trunks: each trunk's 11-level network against its 100-scale one (equivalence, scales both are scored at).
 """
 
 # ================================================================================================ asdn_t3
-T3 = f"{SLIDES}, 'Study of recursive deployment — Effectiveness' (Table 3, PSNR; Set5 by its ×2 38.12 = Table 1)"
+T3_ASDN_X2 = _printed_at("asdn_t3", model=OURS, deployment="direct", scale=2.0)  # Table 3's ASDN ×2, direct
+T3 = f"{SLIDES}, 'Study of recursive deployment — Effectiveness' (Table 3, PSNR; Set5 by its ×2 {T3_ASDN_X2:.2f} = " \
+     "Table 1)"
 T3_SCALES = (2, 3, 4)
 T3_CONV = {"VDSR-Conv": "vdsr_conv", "EDSR-Conv": "edsr_conv", "RDN-Conv": "rdn_conv"}  # srrepro/models/asdn_conv.py
 DIRECT, RECURSIVE = "direct", "recursive (√R, √R)"
@@ -415,13 +432,16 @@ T3_CLAIMS = [
           "EDSR- and RDN-Conv (×2 at lite)", T3, _t3_conv_worse, trained=True, kind="direction"),
 ]
 
-T3_NOTES = """
+_HR = 2 * _LR.lr_patch  # the direct networks' HR patch at lite (direct_hr_patch)
+_T3_LR = [max(2, round(_HR / s)) for s in T3_SCALES]
+T3_NOTES = f"""
 **Readings.** *Recursive* is the slides' own: the 11-level ASDN applied twice at √R ("tested with HR images upscaled
 twice √2, √3, √4"), each pass on its own exact grid and the second one forced to the HR size. *Direct* is an ASDN
 "trained on images upsampled directly ×2, ×3, ×4": here one network per scale with a single level at R
 (`levels=2, r_max=R`, trained at R alone) applied once. Pre-upsampling networks work at the HR size, so the direct
-networks train on HR patches of the ×2 network's size (LR patch 16, 11 and 8 for ×2, ×3, ×4 at lite; 32/33/32 HR
-pixels). Table 3 names no test set; its ASDN ×2 (38.12) is Table 1's Set5 value, so Set5 it is.
+networks train on HR patches of the ×2 network's size (LR patch {', '.join(map(str, _T3_LR[:-1]))} and {_T3_LR[-1]} for
+{', '.join(f'×{s}' for s in T3_SCALES)} at lite; {'/'.join(str(p * s) for p, s in zip(_T3_LR, T3_SCALES))} HR pixels).
+Table 3 names no test set; its ASDN ×2 ({T3_ASDN_X2:.2f}) is Table 1's Set5 value, so Set5 it is.
 
 **The -Conv networks** (`srrepro/models/asdn_conv.py`): VDSR's, EDSR's and RDN's convolutional trunks in place of
 ASDN's feature branch, with ASDN's IRBs and pyramid, deployed both ways as ASDN is (recursive: the 11-level network
@@ -430,8 +450,9 @@ the slides' gap is largest, and the smallest grid that answers "worse for them t
 the paper profile's.
 
 **What a lite gap mixes.** A direct network spends all its iterations on its one scale; the 11-level network splits
-the same number over 11 levels (about 45 batches each at lite). At 500 iterations the direct − recursive gap is
-therefore deployment *and* training per scale; at the slides' 10⁶ iterations the second should matter far less.
+the same number over 11 levels (about {_LR.iterations / 11:.0f} batches each at lite). At {_LR.iterations} iterations the direct −
+recursive gap is therefore deployment *and* training per scale; at the slides' {_PR.iterations:,} iterations the second
+should matter far less.
 """
 
 # ================================================================================================ asdn_nr
@@ -635,19 +656,29 @@ def _t1_fsdn_best_printed(df: pd.DataFrame, profile: str) -> Verdict:
                    f"beaten in: {'; '.join(beaten) or 'none'}", kind="exact")
 
 
+_B100_X3_SLIPPED = ("SRCNN", "VDSR", "DBRN", "LapSRN", "MemNet", "SRMDNF")  # printed below bicubic at B100 ×3
+
+
+def _t1_at(method: str, dataset: str, scale: float) -> float:
+    return _printed_at("asdn_t1", method=method, dataset=dataset, scale=scale)
+
+
+_T1_B100_X2 = _t1_at("Bicubic", "B100", 2.0)
+_T1_X3_SLIPS = [_t1_at(m, "B100", 3.0) for m in _B100_X3_SLIPPED]
+
 T1_CLAIMS = [
     Claim("t1_vs_bicubic", "ASDN (trained in (1, 2] only) improves on bicubic at every fixed scale, ×8 included",
           T1, beats_bicubic("method", OURS, ("dataset", "scale"), "more seeds, or the paper profile"), trained=True,
           kind="direction"),
-    Claim("t1_errata", "Two B100 cells are misprinted: Bicubic ×2 (20.55) and the ×3 column of SRCNN … SRMDNF "
-          "(24.8–24.96, below bicubic)", T1, _t1_errata, kind="exact"),
+    Claim("t1_errata", f"Two B100 cells are misprinted: Bicubic ×2 ({_T1_B100_X2:.2f}) and the ×3 column of SRCNN … "
+          f"SRMDNF ({min(_T1_X3_SLIPS):.2f}–{max(_T1_X3_SLIPS):.2f}, below bicubic)", T1, _t1_errata, kind="exact"),
     Claim("t1_fsdn_sota", "Overall FSDN is better than the state of the art; RCAN is sometimes better (printed PSNR)",
           f"{T1}, the slide's bullets under it", _t1_fsdn_best_printed, kind="exact"),
     Claim("t1_fsdn_vs_asdn", "FSDN performs better than ASDN (due to the transposed convolution)",
           f"{T1}, the slide's last bullet", _t1_fsdn_vs_asdn, trained=True, kind="direction"),
 ]
 
-T1_NOTES = """
+T1_NOTES = f"""
 **Ours** is the 11-level ASDN of `asdn_lfr` (the same training), deployed as the slides test it: one pass at ×2,
 recursively above (×3 = 2 · 1.5, ×4 = 2 · 2, ×8 = 2 · 2 · 2). **FSDN** (`srrepro/models/fsdn.py`, readings in its
 docstring) is ASDN's feature branch on the LR image, one deconvolution to the fixed scale and ASDN's reconstruction
@@ -659,10 +690,12 @@ images scored (`t1_vs_bicubic` compares each seed's mean with it: the interval i
 methods are as printed.
 
 **Errata** (`t1_errata`). The slide's scale labels sit one block off (the "3×" label is printed inside the ×2 block);
-the values are read in block order. *B100 ×2 Bicubic* is printed 20.55 where the protocol gives 29.56 (a digit
-slip). *B100 ×3* of SRCNN, VDSR, DBRN, LapSRN, MemNet and SRMDNF is printed 24.81–24.96, below bicubic (27.21): these
-are the published 28.41–28.96 with the first digits slipped (28.41 → 24.81 for SRCNN). The `bicubic` table checks the
-whole Bicubic row.
+the values are read in block order. *B100 ×2 Bicubic* is printed {_T1_B100_X2:.2f} where Table 2 prints
+{_printed_at("asdn_t2", method="Bicubic", scale=2.0):.2f} for the same cell, as the protocol gives (a digit slip;
+`t1_errata` gives the value computed on the images scored here). *B100 ×3* of {', '.join(_B100_X3_SLIPPED[:-1])} and
+{_B100_X3_SLIPPED[-1]} is printed {min(_T1_X3_SLIPS):.2f}–{max(_T1_X3_SLIPS):.2f}, below the table's own Bicubic
+({_t1_at("Bicubic", "B100", 3.0):.2f}): these are the published 28.41–28.96 with the first digits slipped (28.41 →
+{_T1_X3_SLIPS[0]:.2f} for SRCNN). The `bicubic` table checks the whole Bicubic row.
 """
 
 # ================================================================================================ asdn_t2
@@ -744,17 +777,24 @@ def _t2_plot(df, ax=None):
     return ax
 
 
-T2_NOTES = """
+def _t2_at(method: str, scale: float) -> float:
+    return _printed_at("asdn_t2", method=method, scale=scale)
+
+
+T2_NOTES = f"""
 **Ours** is the 11-level ASDN of `asdn_lfr`: one pass up to ×2, recursively from ×2.8 (×2.8 = 2 · 1.4, …, ×32 = 2⁵).
 At lite the first B100 images only (the number is in each row's status): ×32 needs five passes. Bicubic is exact on
 the same images. VDSR-, EDSR- and RDN-Conv (`srrepro/models/asdn_conv.py`: each backbone's trunk in place of ASDN's
 feature branch, ASDN's 11 IRBs and pyramid, trained as ASDN — the same models as `asdn_t3`'s recursive ones) are
 scored at lite with one seed at ×1.5, ×2.8 and ×5.7 (`conv_seeds`, `conv_scales`: one scale inside the pyramid, two
 recursive ones, the smallest grid across the slides' "between 1 and 8"); Meta-EDSR and Meta-RDN are as printed (Meta-SR
-is OverNet's chapter). The printed Bicubic row matches the protocol except ×4.0 (25.06 for 25.96) and ×1.1 … ×1.3 (see the `bicubic` table).
-`t2_vs_t1` sets the cells the two tables share side by side: Table 2's ASDN on B100 is not Table 1's at ×2.0 (32.90
-vs 32.30) nor at ×8.0 (24.85 vs 24.82); its Bicubic ×2.0 (29.55) confirms that Table 1's 20.55 is a slip, and the two
-Bicubic ×8.0 values (23.07, 23.97) straddle the protocol's 23.67.
+is OverNet's chapter). The printed Bicubic row matches the protocol except ×4.0 ({_t2_at("Bicubic", 4.0):.2f}; Table 1
+prints {_t1_at("Bicubic", "B100", 4.0):.2f}) and ×1.1 … ×1.3 (see the `bicubic` table).
+`t2_vs_t1` sets the cells the two tables share side by side: Table 2's ASDN on B100 is not Table 1's at ×2.0
+({_t2_at(OURS, 2.0):.2f} vs {_t1_at(OURS, "B100", 2.0):.2f}) nor at ×8.0 ({_t2_at(OURS, 8.0):.2f} vs
+{_t1_at(OURS, "B100", 8.0):.2f}); its Bicubic ×2.0 ({_t2_at("Bicubic", 2.0):.2f}) confirms that Table 1's
+{_T1_B100_X2:.2f} is a slip, and the two Bicubic ×8.0 values ({_t2_at("Bicubic", 8.0):.2f},
+{_t1_at("Bicubic", "B100", 8.0):.2f}) straddle the protocol's (the `bicubic` table's B100 ×8 row).
 """
 
 # ================================================================================================ asdn_f4
@@ -851,16 +891,46 @@ def _att_reading(ca_marks: str):
 
 
 ATT_READINGS = {name: _att_reading(marks) for name, marks in ATT_CA_READINGS.items()}
+assert [c["model"] for c in printed("asdn_attention")] == [_att_label(*f) for f, _ in ATT_ROWS], \
+    "values/asdn_attention.csv: the columns are not in the printed order of the default reading"
+
+
+def _att_printed(reading: str, combo: tuple[bool, bool, bool]) -> float:
+    """The printed PSNR of a (CA, SA, SC) combination under one reading of the CA row (a letter: A, B, C)."""
+    marks = next(m for name, m in ATT_CA_READINGS.items() if name.startswith(reading))
+    return dict(_att_rows(marks))[combo]
+
+
+def _att_effect(reading: str, combo: tuple[bool, bool, bool]) -> str:
+    """The printed effect of ``combo`` over the bare network under a reading, as "+0.03" / "−0.03"."""
+    gap = _att_printed(reading, combo) - _att_printed(reading, (False, False, False))
+    return f"{gap:+.2f}".replace("-", "−")
+
+
+def _att_best(reading: str) -> str:
+    """The best printed column under a reading: "SA + SC best at 38.01"."""
+    marks = next(m for name, m in ATT_CA_READINGS.items() if name.startswith(reading))
+    f, psnr = max(_att_rows(marks), key=lambda fp: fp[1])
+    names = [n for n, on in zip(("CA", "SA", "SC"), f) if on]
+    return f"{'all three' if len(names) == 3 else ' + '.join(names)} best at {psnr:.2f}"
+
+
+_ALONE = ((True, False, False), (False, True, False), (False, False, True))
+_ALL = (True, True, True)
 
 ATT_CLAIMS = [
-    Claim("att_each", "Each of CA, SA and SC alone improves on the network without them (reading A: +0.03, +0.01, "
-          "+0.04 dB; reading C: −0.03, −0.02, +0.01)", ATT, _att_each, trained=True, kind="direction",
+    Claim("att_each", "Each of CA, SA and SC alone improves on the network without them (reading A: "
+          f"{', '.join(_att_effect('A', f) for f in _ALONE)} dB; reading C: "
+          f"{', '.join(_att_effect('C', f) for f in _ALONE)})", ATT, _att_each, trained=True, kind="direction",
           readings=ATT_READINGS),
-    Claim("att_all", "All three together beat none (reading A: +0.05 dB, SA + SC best at 38.01; B: +0.09 dB, all "
-          "three best at 38.01; C: +0.02 dB)", ATT, _att_all, trained=True, kind="direction", readings=ATT_READINGS),
+    Claim("att_all", f"All three together beat none (reading A: {_att_effect('A', _ALL)} dB, {_att_best('A')}; B: "
+          f"{_att_effect('B', _ALL)} dB, {_att_best('B')}; C: {_att_effect('C', _ALL)} dB)", ATT, _att_all,
+          trained=True, kind="direction", readings=ATT_READINGS),
 ]
 
-ATT_NOTES = """
+_NONE, _CA = (False, False, False), (True, False, False)
+_SA_SC = (False, True, True)
+ATT_NOTES = f"""
 **Setup.** The eight CA / SA / SC switches of the 11-level ASDN (`channel_attention`, `spatial_attention`,
 `global_skip`), trained alike, Set5 ×2. Without the global skip the IRBs must predict the whole image, not the
 residual over the bicubic input.
@@ -868,34 +938,45 @@ residual over the bicubic input.
 **Three readings of the printed table.** The slides' SA, SC and PSNR rows have eight cells, the CA row seven marks
 (× × × ✓ ✓ ✓ ×), its label one cell to the right of the other rows'. Exactly three placements of the missing mark
 give eight distinct combinations: **A** (default) — a ✓ lost from the run of ✓ (CA ✓ in columns 4–7): all three
-modules 37.97, SA + SC 38.01 above it; **B** — the last mark lost (the row shifted one cell): all three 38.01, the
-best column, SA + SC 37.97; **C** — the first mark lost: the bare network is 37.95 and CA alone 37.92, so CA's own
-effect is −0.03 dB instead of +0.03. A is the default because it is what four of the six positions a lost ✓ can
+modules {_att_printed("A", _ALL):.2f}, SA + SC {_att_printed("A", _SA_SC):.2f} above it; **B** — the last mark lost (the
+row shifted one cell): all three {_att_printed("B", _ALL):.2f}, the best column, SA + SC
+{_att_printed("B", _SA_SC):.2f}; **C** — the first mark lost: the bare network is {_att_printed("C", _NONE):.2f} and CA
+alone {_att_printed("C", _CA):.2f}, so CA's own effect is {_att_effect("C", _CA)} dB instead of {_att_effect("A", _CA)}. A is the default because it is what four of the six positions a lost ✓ can
 take give (B and C need one particular position each) and because the rows were labelled with it; B is as
 plausible on the layout (and makes the full model the best, as ablations usually print it). The trained networks
 are the same under every reading — only the paper's value attached to each combination changes, hence the paper's
 effect each verdict is compared with; each claim is judged under all three, and the page shows every one.
 
 **At lite, without the global skip**, a network must learn the whole image, not a residual over the bicubic input,
-from 500 iterations; the rows show how far apart its seeds land. The comparisons of modules against the bare network
+from {_LR.iterations} iterations; the rows show how far apart its seeds land. The comparisons of modules against the bare network
 (`att_each`, `att_all`) are then dominated by that: the four networks with the skip are the ones that compare CA and
 SA at this budget.
 """
 
 # ================================================================================================ asdn_f9
+
+
+def _torchsummary(model: str) -> int:
+    """A parameter count of the slides' torchsummary table, as printed (the ``complexity`` table's values, in K)."""
+    cell = next(c for c in printed("complexity") if c["reported_by"] == "ASDN" and c["model"] == model
+                and c["quantity"] == "params")
+    return int(round(cell["value"] * 1000))
+
+
+F9_PRINTED = {"paper": _torchsummary("Paper model"), "project": _torchsummary("Base model (dark blue)")}
 F9 = f"{SLIDES}, Fig. 9 ('Performance vs number of parameters', Set14 ×2) and 'Project / Architecture' (the " \
-     "torchsummary table: 22,405,168 and 828,928 parameters)"
+     f"torchsummary table: {F9_PRINTED['paper']:,} and {F9_PRINTED['project']:,} parameters)"
 
 
 def f9_jobs(ctx: RunContext) -> list[Job]:
     evals = [{"dataset": "Set14", "scale": 2.0}]
     jobs = [Job.train({"model": f"{OURS}, {ctx.profile} size", "seed": seed}, evals, asdn_config(ctx, seed), "asdn",
                       {"params": params_of("asdn", **size("asdn", ctx.profile))}) for seed in range(ctx.n_seeds)]
-    for label, kw, printed in (("ASDN paper model (16 × 8 × 64)", dict(size="paper"), 22_405_168),
-                               ("ASDN project base model (8 × 4 × 32)", dict(size="project"), 828_928)):
+    for label, kw in (("ASDN paper model (16 × 8 × 64)", dict(size="paper")),
+                      ("ASDN project base model (8 × 4 × 32)", dict(size="project"))):
         unibo = dict(fusion=False, sa_on="image", **({"n_shallow": 64} if kw["size"] == "project" else {}))
         jobs.append(Job.reported({"model": label, "seed": 0}, evals,
-                                 {"params": params_of("asdn", **kw), "params_printed": printed,
+                                 {"params": params_of("asdn", **kw), "params_printed": F9_PRINTED[kw["size"]],
                                   "params_unibo_one_irb": _one_irb(kw, unibo),
                                   "status": "parameters only" + (" (the lite rows train this size)" if
                                                                  kw["size"] == "project" else
@@ -915,15 +996,15 @@ def _f9_params(df: pd.DataFrame, profile: str) -> Verdict:
     if rows.empty:
         return Verdict("not run", "no parameter rows")
     recs = rows.to_dict("records")
-    # the counts are printed in full (22,405,168): no decimals, so "reproduced" is equality
+    # the counts are printed in full (every digit): no decimals, so "reproduced" is equality
     v = exact([(f"{r['model']}, the UniBo reading with one IRB", float(r["params_unibo_one_irb"]),
                 float(r["params_printed"]), 0) for r in recs], "printed parameter counts")
     v.evidence += "; this study's reading, all 11 IRBs: " + ", ".join(f"{r['model']} {int(r['params']):,}" for r in recs)
     return v
 
 
-F9_CLAIMS = [Claim("f9_params", "The printed parameter counts are the network's (22,405,168 paper; 828,928 project)",
-                   F9, _f9_params, kind="exact")]
+F9_CLAIMS = [Claim("f9_params", f"The printed parameter counts are the network's ({F9_PRINTED['paper']:,} paper; "
+                   f"{F9_PRINTED['project']:,} project)", F9, _f9_params, kind="exact")]
 
 F9_NOTES = """
 Fig. 9 plots Set14 ×2 PSNR against parameters for ASDN and other networks without printing the numbers. Here: the
@@ -1040,46 +1121,8 @@ The claim is the study's question, not the slides': does the choice matter at th
 """
 
 # ================================================================================================ the chapter
-CHAPTER = """
-ASDN (Shen, Wang & Zhang, 2020) is read here from a course presentation of it (UniBo, "Machine Learning for Computer
-Vision"), which also reports the student's own smaller re-implementation. There is no official code and no weights:
-`srrepro/models/asdn.py` is this study's executable account of the slides, with its readings listed in its docstring
-(where the two levels' features come from, level 0 = ×1, the bi-dense fusion, the IRB order, CA average pooling, the
-pre-upsampling grid, recursion sizes, training one level per batch). **Lite runs the slides' own project size** (8
-DABs, 4 IDB convs, 32 features, 0.88M parameters): every lite row says so in its parameters.
-
-**The fractional grid** (issue #14 step 0). Pre-upsampling maps output pixel *i* to input coordinate
-(i + 0.5)/r − 0.5 on the scale's exact grid, not the size ratio; each recursive pass on its own ratio (tested by the
-ramp test in `tests/test_asdn.py`).
-
-**Errata found** (each page says where): Table 1's B100 ×2 Bicubic and ×3 column, and its shifted scale labels;
-Table 2's Bicubic ×4.0; the N/r table's ×4 schedule 1.442³ = 3.0 and its shifted N column; the torchsummary counts
-are one IRB's.
-
-**The slides' items, in the slides' order** (each with the target that checks it; every table that needs "the
-ASDN" uses the same 11-level training, one model per seed, shared through the run cache):
-
-1. "Laplacian Frequency Representation" (Fig. 2) and its "Example" (r = 1.27 → i = 3, w = 0.3): the model's
-   `lfr_index_weight`, tested in `tests/test_asdn.py`.
-2. "Study of Laplacian Frequency Representation" (Fig. 8): ASDN-4/8/16 against ASDN, and the slides' EDSR-Conv,
-   RDN-Conv, EDSR-100, RDN-100 and ASDN-100 (built from the slides, `srrepro/models/asdn_conv.py`) — `asdn_lfr`.
-3. "Recursive deployment" (N = ⌈log₂ R⌉, r = 2 first): the model's `recursive_scales`, tested in `tests/test_asdn.py`.
-4. "Study of recursive deployment — Effectiveness" (Table 3), ASDN and VDSR-, EDSR-, RDN-Conv — `asdn_t3`.
-5. "Study of recursive deployment — Optimal N and r" — `asdn_nr`.
-6. "Architecture" (two slides): the model and its readings (below); the two readings that change the network —
-   `asdn_readings`.
-7. "Training" and "Testing": the chapter's recipe (`srrepro/recipes.py`) and the model's deployment.
-8. "FSDN — Fixed-Scale Deep Network" (built from the slides, `srrepro/models/fsdn.py`) — its rows in `asdn_t1`.
-9. "Results — Fixed-scale" (Table 1, ASDN and FSDN, and the bullets under it) — `asdn_t1`.
-10. "Results — Any-scale" (Table 2, ASDN and VDSR-, EDSR-, RDN-Conv) — `asdn_t2`; Fig. 4 (the continuous range
-    ×2 … ×8) — `asdn_f4`.
-11. "Qualitative comparison" (Figs. 5–7) — `asdn_visual`.
-12. "Model analysis": Fig. 9 (parameters against Set14 ×2) — `asdn_f9`; ablation (a) (CA, SA, SC) —
-    `asdn_attention`.
-13. "Project / Architecture" (the course project's size and the torchsummary counts) — the lite size of every table,
-    `asdn_f9` and `complexity`.
-"""
-
+# The chapter's opening text is chapter.md in this folder (static); its list of the model's readings is
+# readings_markdown()'s text (tests/test_asdn_tables.py checks that the two agree).
 
 
 def readings_markdown() -> str:
@@ -1096,16 +1139,13 @@ def readings_markdown() -> str:
     return "\n".join(md(" ".join(line.strip() for line in it.splitlines())) for it in items)
 
 
-CHAPTER += ("\n**Readings the model had to choose** (from `srrepro/models/asdn.py`, where each is implemented; "
-            "switches exist for 5, 8 and 9, and the complexity audit shows which reading the slides' counts follow):\n\n"
-            + readings_markdown() + "\n")
-
 # ================================================================================================ specs
-_LITE = (f"the project-size ASDN (8 DABs × 4 convs × 32 features), T91, LR patch 16, batch 16, {LITE_ITERATIONS} "
-         f"iterations ({LITE_ITERATIONS / PAPER_RECIPES['asdn'].iterations:.2%} of the slides' 10⁶), lr 1e-3 halved at "
-         "75 %, 3 seeds")
-_PAPER = "the 16 × 8 × 64 ASDN, DIV2K, LR patch 48, batch 16, 10⁶ updates, lr 1e-3 halved every 2×10⁵"
-_SMOKE = "a 1-DAB, 8-feature ASDN, 2 iterations, 1 image per set"
+_LITE = (f"the project-size ASDN (8 DABs × 4 convs × 32 features), {_LR.train_dataset}, LR patch {_LR.lr_patch}, "
+         f"batch {_LR.batch_size}, {budget(_LR.iterations, 'asdn')}, lr {_LR.lr:g} halved at "
+         f"{_LR.lr_milestones[0] / _LR.iterations:.0%}, {DEFAULT_SEEDS['lite']} seeds")
+_PAPER = (f"the 16 × 8 × 64 ASDN, {_PR.train_dataset.split('_')[0]}, LR patch {_PR.lr_patch}, batch {_PR.batch_size}, "
+          f"{_PR.iterations:,} updates, lr {_PR.lr:g} halved every {_PR.lr_halve_every:,}")
+_SMOKE = f"a 1-DAB, 8-feature ASDN, {SMOKE_RECIPE.iterations} iterations, 1 image per set"
 _ASDN = "The 11-level ASDN (asdn_lfr's training, cached)"
 
 SPECS = {
@@ -1116,7 +1156,7 @@ SPECS = {
             "alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; PSNR against scale per network, whether a denser pyramid "
             "helps, where it saturates, and whether 11 levels do as well as 100 scales."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=lfr_jobs,
-        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}, "paper": {"lr_patch_100": 100}},
+        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}, "paper": {"lr_patch_100": LR_PATCH_100}},
         plan_notes="Four ASDNs (5 / 9 / 11 / 17 levels) × seeds, each scored on Set5 at ten scales in (1, 2]; EDSR-Conv, "
                    "RDN-Conv and the three -100 networks (one seed at lite; the -100 ones at ×1.5 and ×2.0 at lite).",
         layout=Layout(("model",), ("scale",), ("psnr",), order={"model": [*LFR_ARMS, *LFR_OTHERS]}),
