@@ -537,10 +537,13 @@ NR_CLAIMS = [
           "not match the ratios listed", NR, _nr_errata, kind="exact"),
 ]
 
-NR_NOTES = """
-**Errata in the printed table** (`nr_errata`): under ×4, "1.442, 1.442, 1.442" multiplies to 2.998 — a ×3 schedule
-(∛3 = 1.442), not ×4 (∛4 = 1.587, the next row), and its 33.18 dB is above every other ×4 row by 0.9 dB, as a ×3
-score would be: that row is not run ("not run: erratum"). "2.000, 2.000" is listed under N = 3 and "1.800, 1.800,
+_NR_X3_AT_X4 = "1.442, 1.442, 1.442"  # the ×4 row whose ratios multiply to 3
+_NR_X4 = {c["ratios"]: c["psnr"] for c in printed("asdn_nr") if c["scale"] == 4.0}
+NR_NOTES = f"""
+**Errata in the printed table** (`nr_errata`): under ×4, "{_NR_X3_AT_X4}" multiplies to
+{math.prod(map(float, _NR_X3_AT_X4.split(", "))):.3f} — a ×3 schedule (∛3 = {3 ** (1 / 3):.3f}), not ×4
+(∛4 = {4 ** (1 / 3):.3f}, the next row), and its {_NR_X4[_NR_X3_AT_X4]:.2f} dB is above every other ×4 row by
+{_NR_X4[_NR_X3_AT_X4] - max(v for k, v in _NR_X4.items() if k != _NR_X3_AT_X4):.1f} dB, as a ×3 score would be: that row is not run ("not run: erratum"). "2.000, 2.000" is listed under N = 3 and "1.800, 1.800,
 1.234" and "2.000, 1.800, 1.100" (three passes) under N = 2: the N column is shifted by one row (each row's `n_printed` is the printed N;
 the passes are the ratios listed). **Runs.** The 11-level ASDN (`asdn_lfr`'s, the same training) applied with each listed schedule;
 the last pass takes what remains (e.g. 4 / 1.587² for the third 1.587) so every schedule lands on the scale's exact
