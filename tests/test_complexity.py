@@ -90,9 +90,13 @@ def test_720p_multadds():
 def test_table_spec():
     from srrepro.papers.study import complexity as t
 
-    keys = t.pd.DataFrame(t.PAPER_VALUES)[t.KEYS]
-    assert not keys.duplicated().any()
-    assert len(t.PAPER_VALUES) > 100
+    from srrepro.papers import printed
+
+    values = printed("complexity")  # the printed numbers are data (values/complexity.csv)
+    keys = t.pd.DataFrame([t._key(c) for c in values])
+    assert not keys.duplicated().any() and len(values) == len(t.PRINTED)
+    assert len(values) > 100
+    assert t.paper_value(next(p for p in t.PRINTED if p.printed == "22,405,168"))[0] == pytest.approx(22405.168)
     assert t.parse_printed("0.2T", "multadds") == (200.0, 50.0)
     assert t.parse_printed("1,592K", "params") == (1592.0, 0.5)
     assert t.parse_printed("22,405,168", "params") == pytest.approx((22405.168, 0.0005))

@@ -12,7 +12,8 @@ import pytest
 from srrepro import niqe as N
 from srrepro.metrics import psnr as matlab_psnr
 from srrepro.metrics import ssim as matlab_ssim
-from srrepro.tables import RunContext, get, official_weights as ow
+from srrepro.papers.study import official_weights as ow
+from srrepro.tables import RunContext, get
 
 DATA = Path(os.environ["SRREPRO_DATA"])
 needs_weights = pytest.mark.skipif(not (DATA / "weights" / "official" / "carn_m.pth").is_file(),
@@ -152,7 +153,9 @@ def test_spec_and_plan():
     for profile in ("smoke", "lite", "paper"):
         plan = spec.plan(RunContext(profile))
         assert plan.runs and plan.total_seconds() > 0
-    assert len(ow._grid("smoke")) == 1
+    assert len(ow._grid(spec.grid["smoke"])) == 1
+    lite, paper = ow._grid(spec.grid["lite"]), ow._grid(spec.grid["paper"])
+    assert len(lite) == 12 + 8 + 12 and len(paper) == len(lite) + 8  # + the self-ensemble rows
 
 
 def test_missing_weights_gives_status_rows(tmp_path, isolated_cache):

@@ -5,13 +5,12 @@ Source: ``shared/seeds/asdn_slides.txt``. There is no official code or weights: 
 :mod:`srrepro.models.asdn`, with every reading the slides leave open in its docstring. This module holds only the
 paper: the grid each profile runs, the jobs, the claims with their rules, the plots and the notes.
 
-Profiles
-    * smoke: a 1-DAB, 8-feature ASDN, 2 iterations on 4 T91 images, one image per test set.
-    * lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features; ``SIZES["asdn"]``), T91, LR
-      patch 16, batch 16, 500 iterations (0.05 % of 10⁶), lr 1e-3 halved at 75 %, 3 seeds; every pyramid level
-      is a training scale, one level per batch. Scored at the end of training only.
-    * paper: the 16-DAB, 8-conv, 64-feature network, DIV2K, LR patch 48, batch 16, Adam lr 1e-3 halved every
-      2×10⁵ of 10⁶ updates (the slides' "Training").
+Profiles (sizes: ``SIZES`` in this folder's ``__init__``; recipes: :mod:`srrepro.recipes`, the paper one from
+``RECIPES["asdn"]``, the slides' "Training")
+    * smoke: a 1-DAB, 8-feature ASDN on the smoke recipe, one image per test set.
+    * lite: the slides' own course-project size (8 DABs, 4 IDB convs, 32 features) on the lite recipe; every pyramid
+      level is a training scale, one level per batch. Scored at the end of training only.
+    * paper: the 16-DAB, 8-conv, 64-feature network on the slides' recipe.
 """
 from __future__ import annotations
 
@@ -23,15 +22,17 @@ import pandas as pd
 from ...jobs import Job, eval_limit, size, train_config
 from ...models import params_of
 from ...models.asdn import lfr_scales, recursive_scales
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...recipes import PAPER_RECIPES, SMOKE_RECIPE, budget, recipe
 from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)
-from ...tables import Layout, RunContext, TableSpec, with_training_note
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
+from .. import printed
 
 PAPER = "ASDN"
 SLIDES = "ASDN slides"
 NAN = math.nan
 OURS = "ASDN (ours)"
+_LR, _PR = recipe("lite", "asdn"), PAPER_RECIPES["asdn"]  # the texts read the recipes, not a copy
 
 
 def _described(text: str) -> str:
@@ -95,6 +96,13 @@ def vs_bicubic(df: pd.DataFrame, column: str, arm: str, where: dict) -> Comparis
     return compare_gaps((ours.to_numpy() - float(bic["psnr"].iloc[0]))[:, None], per_image=False)
 
 
+def _printed_at(table_id: str, metric: str = "psnr", **where) -> float:
+    """One printed number of a table (its ``values/<id>.csv``), for the prose: the cell whose keys match ``where``."""
+    cells = [c for c in printed(table_id) if all(c.get(k) == v for k, v in where.items())]
+    assert len(cells) == 1, f"{table_id}: {len(cells)} printed cells match {where}"
+    return cells[0][metric]
+
+
 def _select_rows(df: pd.DataFrame, where: dict) -> pd.DataFrame:
     sel = df
     for k, v in where.items():
@@ -145,6 +153,7 @@ LFR_OTHERS = {
     "EDSR-100": ("edsr_100", 101, "EDSR-Conv (11 levels)"), "RDN-100": ("rdn_100", 101, "RDN-Conv (11 levels)"),
     "ASDN-100": ("asdn_100", 101, "ASDN (11 levels)"),
 }
+LR_PATCH_100 = 100  # the -100 networks' LR patch at the paper profile (the grid's lr_patch_100; asdn_conv reading 6)
 # The -100 networks at the LR patch the profile trains: which test scales have a trained level (see _patch_levels)
 LFR_100_SCALES = {"lite": (1.5, 2.0), "smoke": (1.5, 2.0)}
 
@@ -153,26 +162,28 @@ def conv_config(ctx: RunContext, seed: int, model: str, levels: int = 11, direct
     """A comparison network of the slides trained as ASDN (``asdn_config``'s recipe): every level a training scale,
     one drawn per batch (model reading 12 of ASDN); ASDN-100 is ASDN with 101 levels, so it is ``asdn_config``'s.
     ``direct=R``: Table 3's direct-deployment network, one level at R trained at R alone (as ``direct_config``).
-    The -100 networks train on an LR patch of 100 pixels at the paper profile, the smallest on which every scale
-    1.01 … 2.00 is its own patch ratio (asdn_conv reading 6); lite keeps the recipe's patch."""
+    The -100 networks train on the LR patch of the grid's ``lr_patch_100`` where it has one (the paper profile's:
+    100 pixels, the smallest on which every scale 1.01 … 2.00 is its own patch ratio, asdn_conv reading 6); lite
+    keeps the recipe's patch."""
+    patch_100 = ctx.grid.get("lr_patch_100") if levels == 101 else None
     if model == "asdn_100":
         from dataclasses import replace
 
         config = asdn_config(ctx, seed, levels)
-        return replace(config, lr_patch=_patch_100(ctx)) if levels == 101 and ctx.profile == "paper" else config
+        return replace(config, lr_patch=_patch_100(ctx, patch_100)) if patch_100 else config
     kw = {**size("asdn_conv", ctx.profile)}
     if direct is not None:
         kw.update(levels=2, r_max=float(direct))
         fields.setdefault("lr_patch", max(2, round(direct_hr_patch(ctx) / direct)))
         return train_config(ctx, "asdn", model, kw, seed, scales=(direct,), snapshots=(), **fields)
-    if levels == 101 and ctx.profile == "paper":
-        fields.setdefault("lr_patch", _patch_100(ctx))
+    if patch_100:
+        fields.setdefault("lr_patch", _patch_100(ctx, patch_100))
     return train_config(ctx, "asdn", model, kw, seed, scales=lfr_scales(levels), snapshots=(), **fields)
 
 
-def _patch_100(ctx: RunContext) -> int:
-    """The -100 networks' LR patch at the paper profile (100), under a capped run's own cap."""
-    return min(100, getattr(ctx, "lr_patch", None) or 100)
+def _patch_100(ctx: RunContext, patch: int) -> int:
+    """The -100 networks' LR patch (the grid's ``lr_patch_100``), under a capped run's own cap."""
+    return min(patch, getattr(ctx, "lr_patch", None) or patch)
 
 
 def conv_params(ctx: RunContext, model: str) -> int:
@@ -291,12 +302,18 @@ def _lfr_plot(df, ax=None):
     return ax
 
 
+def _snap_off(levels: int, lr_patch: int) -> float:
+    """How far the patch sampler moves a level's scale at most (it snaps ``r`` to ``round(p·r)/p``)."""
+    return round(max(abs(round(lr_patch * r) / lr_patch - r) for r in lfr_scales(levels)), 4)
+
+
 LFR_NOTES = f"""
 **Setup.** Four ASDNs that differ only in the number of pyramid levels (5, 9, 11, 17: ASDN-4, -8, ASDN, -16 by their
 phases), trained alike: each batch draws one level's scale and trains that level's IRB with the shared feature
-branch (model reading 12; the levels include ``r_0 = 1``). At lite the patch sampler's LR patch of 16 puts every level
-of 5, 9 and 17 exactly on the patch grid (16·r_l is an integer); 11 levels are snapped to it (16 × 1.1 = 17.6 → 18,
-a ratio of 1.125), at most 0.025 off their scale. Each network is scored on Set5 at ×1.1 … ×2.0; off its levels it
+branch (model reading 12; the levels include ``r_0 = 1``). At lite the patch sampler's LR patch of {_LR.lr_patch} puts every
+level of 5, 9 and 17 exactly on the patch grid ({_LR.lr_patch}·r_l is an integer); 11 levels are snapped to it
+({_LR.lr_patch} × 1.1 = {_LR.lr_patch * 1.1:g} → {round(_LR.lr_patch * 1.1)}, a ratio of
+{round(_LR.lr_patch * 1.1) / _LR.lr_patch:g}), at most {_snap_off(11, _LR.lr_patch):g} off their scale. Each network is scored on Set5 at ×1.1 … ×2.0; off its levels it
 interpolates its two neighbouring levels (``O_r = O_{{r_i}} + w_r·P_i``). At ×1.5 and ×2.0 every pyramid has a level,
 so there only the training differs.
 
@@ -304,28 +321,25 @@ so there only the training differs.
 "Saturates" is an equivalence: it holds when the 90 % interval of 17 − 11 levels lies inside ±{MARGINS['psnr']} dB
 (two one-sided tests; the study's PSNR margin, as the slides give the figure only, no numbers), and is contradicted
 when it lies wholly outside — on either side: a denser pyramid that scores *below* 11 levels has not saturated
-either. A denser pyramid also splits the same iterations over more levels: at lite each of 17 levels sees about 30
-batches.
+either. A denser pyramid also splits the same iterations over more levels: at lite each of 17 levels sees about
+{_LR.iterations / 17:.0f} batches.
 
 **The slides' other networks** (`srrepro/models/asdn_conv.py`, readings in its docstring): EDSR-Conv and RDN-Conv are
 EDSR's and RDN's convolutional trunks in place of ASDN's feature branch, with ASDN's 11 IRBs and pyramid ("networks
 trained as ASDN with 11 IRBs"); EDSR-100, RDN-100 and ASDN-100 have one level per scale 1.01 … 2.00 ("trained and tested
 on 100 scales"), so nothing is interpolated. All are trained as ASDN (one level per batch, the same recipe). At lite
-they run one seed (`other_seeds`). A -100 network cannot be trained on the lite LR patch of 16: the patch sampler
-snaps the 100 scales onto the 17 ratios k/16, so only the levels nearest those ratios train, and of the test scales
-only ×1.5 and ×2.0 have a trained level — the -100 networks are scored there only (the paper profile trains them on
-LR patches of 100, where every scale is its own ratio). `lfr_11_as_100` is the slides' "saturates beyond 10 phases"
+they run one seed (`other_seeds`). A -100 network cannot be trained on the lite LR patch of {_LR.lr_patch}: the patch
+sampler snaps the 100 scales onto the {len(_patch_levels(101, _LR.lr_patch))} ratios k/{_LR.lr_patch}, so only the levels
+nearest those ratios train, and of the test scales only {' and '.join(f'×{s}' for s in LFR_100_SCALES['lite'])} have a
+trained level — the -100 networks are scored there only (the paper profile trains them on LR patches of
+{LR_PATCH_100}, the grid's `lr_patch_100`, where every scale is its own ratio). `lfr_11_as_100` is the slides' "saturates beyond 10 phases"
 read across trunks: each trunk's 11-level network against its 100-scale one (equivalence, scales both are scored at).
 """
 
 # ================================================================================================ asdn_t3
-T3 = f"{SLIDES}, 'Study of recursive deployment — Effectiveness' (Table 3, PSNR; Set5 by its ×2 38.12 = Table 1)"
-T3_VALUES = {  # method → (direct ×2, ×3, ×4, recursive ×2, ×3, ×4) as printed
-    "VDSR-Conv": (37.57, 33.77, 31.56, 36.86, 33.70, 31.50),
-    "EDSR-Conv": (38.04, 34.45, 32.29, 37.18, 34.32, 32.26),
-    "RDN-Conv": (38.05, 34.46, 32.31, 37.27, 34.38, 32.23),
-    "ASDN": (38.12, 34.52, 32.28, 37.35, 34.43, 32.27),
-}
+T3_ASDN_X2 = _printed_at("asdn_t3", model=OURS, deployment="direct", scale=2.0)  # Table 3's ASDN ×2, direct
+T3 = f"{SLIDES}, 'Study of recursive deployment — Effectiveness' (Table 3, PSNR; Set5 by its ×2 {T3_ASDN_X2:.2f} = " \
+     "Table 1)"
 T3_SCALES = (2, 3, 4)
 T3_CONV = {"VDSR-Conv": "vdsr_conv", "EDSR-Conv": "edsr_conv", "RDN-Conv": "rdn_conv"}  # srrepro/models/asdn_conv.py
 DIRECT, RECURSIVE = "direct", "recursive (√R, √R)"
@@ -367,13 +381,8 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
 
 
 def _t3_pv() -> list[dict]:
-    out = []
-    for m, v in T3_VALUES.items():
-        for k, dep in enumerate((DIRECT, RECURSIVE)):
-            for j, s in enumerate(T3_SCALES):
-                out.append(dict(model=OURS if m == "ASDN" else m, dataset="Set5", scale=float(s), deployment=dep,
-                                psnr=v[3 * k + j], ssim=NAN, source=f"{T3}, {m} row, {dep.split(' ')[0]} ×{s}"))
-    return out
+    """Table 3 as printed (``values/asdn_t3.csv``)."""
+    return printed("asdn_t3")
 
 
 def _t3_gap(df: pd.DataFrame, s: float) -> pd.Series:
@@ -423,13 +432,16 @@ T3_CLAIMS = [
           "EDSR- and RDN-Conv (×2 at lite)", T3, _t3_conv_worse, trained=True, kind="direction"),
 ]
 
-T3_NOTES = """
+_HR = 2 * _LR.lr_patch  # the direct networks' HR patch at lite (direct_hr_patch)
+_T3_LR = [max(2, round(_HR / s)) for s in T3_SCALES]
+T3_NOTES = f"""
 **Readings.** *Recursive* is the slides' own: the 11-level ASDN applied twice at √R ("tested with HR images upscaled
 twice √2, √3, √4"), each pass on its own exact grid and the second one forced to the HR size. *Direct* is an ASDN
 "trained on images upsampled directly ×2, ×3, ×4": here one network per scale with a single level at R
 (`levels=2, r_max=R`, trained at R alone) applied once. Pre-upsampling networks work at the HR size, so the direct
-networks train on HR patches of the ×2 network's size (LR patch 16, 11 and 8 for ×2, ×3, ×4 at lite; 32/33/32 HR
-pixels). Table 3 names no test set; its ASDN ×2 (38.12) is Table 1's Set5 value, so Set5 it is.
+networks train on HR patches of the ×2 network's size (LR patch {', '.join(map(str, _T3_LR[:-1]))} and {_T3_LR[-1]} for
+{', '.join(f'×{s}' for s in T3_SCALES)} at lite; {'/'.join(str(p * s) for p, s in zip(_T3_LR, T3_SCALES))} HR pixels).
+Table 3 names no test set; its ASDN ×2 ({T3_ASDN_X2:.2f}) is Table 1's Set5 value, so Set5 it is.
 
 **The -Conv networks** (`srrepro/models/asdn_conv.py`): VDSR's, EDSR's and RDN's convolutional trunks in place of
 ASDN's feature branch, with ASDN's IRBs and pyramid, deployed both ways as ASDN is (recursive: the 11-level network
@@ -438,17 +450,26 @@ the slides' gap is largest, and the smallest grid that answers "worse for them t
 the paper profile's.
 
 **What a lite gap mixes.** A direct network spends all its iterations on its one scale; the 11-level network splits
-the same number over 11 levels (about 45 batches each at lite). At 500 iterations the direct − recursive gap is
-therefore deployment *and* training per scale; at the slides' 10⁶ iterations the second should matter far less.
+the same number over 11 levels (about {_LR.iterations / 11:.0f} batches each at lite). At {_LR.iterations} iterations the direct −
+recursive gap is therefore deployment *and* training per scale; at the slides' {_PR.iterations:,} iterations the second
+should matter far less.
 """
 
 # ================================================================================================ asdn_nr
 NR = f"{SLIDES}, 'Study of recursive deployment — Optimal N and r' (PSNR, Set5 as Table 3)"
-NR_ROWS = [  # (scale, N as printed, ratios as printed, PSNR)
-    (3, 2, (1.732, 1.732), 34.43), (3, 2, (1.5, 2.0), 34.19), (3, 2, (2.0, 1.5), 34.48),
-    (4, 3, (1.442, 1.442, 1.442), 33.18), (4, 3, (2.0, 2.0), 32.27), (4, 3, (1.587, 1.587, 1.587), 31.96),
-    (4, 2, (1.8, 1.8, 1.234), 32.16), (4, 2, (2.0, 1.8, 1.1), 32.24),
-]
+
+
+def _nr_rows() -> list[tuple[int, int, tuple[float, ...]]]:
+    """(scale, N as printed, ratios as printed) per printed row, in the table's order, from ``values/asdn_nr.csv``:
+    the ratios are the row's ``ratios`` key, N is in its source ("×3 N = 2 (…)")."""
+    import re
+
+    rows = []
+    for cell in printed("asdn_nr"):
+        n = re.search(r"N = (\d+)", cell["source"])
+        assert n, f"asdn_nr.csv: no 'N = ' in the source of {cell['ratios']}"
+        rows.append((int(cell["scale"]), int(n.group(1)), tuple(float(x) for x in cell["ratios"].split(", "))))
+    return rows
 
 
 def _ratios_label(r) -> str:
@@ -460,7 +481,7 @@ def nr_jobs(ctx: RunContext) -> list[Job]:
 
     sets = ctx.grid.get("datasets", ("Set5",))
     runnable, refused = [], []
-    for s, n, r, _ in NR_ROWS:
+    for s, n, r in _nr_rows():
         try:
             ASDN.listed_ratios(float(s), r)
             runnable.append((s, n, r))
@@ -495,7 +516,7 @@ def _nr_errata(df: pd.DataFrame, profile: str) -> Verdict:
     """Exact, on the printed rows: a schedule reaches its scale when the product of its ratios equals the scale
     within the rounding of the printed ratios (:func:`_printed_reach`); the claim holds when some row does not."""
     bad = []
-    for s, n, r, _ in NR_ROWS:
+    for s, n, r in _nr_rows():
         prod = math.prod(r)
         if abs(prod - s) > _printed_reach(r) + 1e-9:
             bad.append(f"×{s}: {_ratios_label(r)} multiplies to {prod:.3f} (the printed digits allow "
@@ -516,10 +537,13 @@ NR_CLAIMS = [
           "not match the ratios listed", NR, _nr_errata, kind="exact"),
 ]
 
-NR_NOTES = """
-**Errata in the printed table** (`nr_errata`): under ×4, "1.442, 1.442, 1.442" multiplies to 2.998 — a ×3 schedule
-(∛3 = 1.442), not ×4 (∛4 = 1.587, the next row), and its 33.18 dB is above every other ×4 row by 0.9 dB, as a ×3
-score would be: that row is not run ("not run: erratum"). "2.000, 2.000" is listed under N = 3 and "1.800, 1.800,
+_NR_X3_AT_X4 = "1.442, 1.442, 1.442"  # the ×4 row whose ratios multiply to 3
+_NR_X4 = {c["ratios"]: c["psnr"] for c in printed("asdn_nr") if c["scale"] == 4.0}
+NR_NOTES = f"""
+**Errata in the printed table** (`nr_errata`): under ×4, "{_NR_X3_AT_X4}" multiplies to
+{math.prod(map(float, _NR_X3_AT_X4.split(", "))):.3f} — a ×3 schedule (∛3 = {3 ** (1 / 3):.3f}), not ×4
+(∛4 = {4 ** (1 / 3):.3f}, the next row), and its {_NR_X4[_NR_X3_AT_X4]:.2f} dB is above every other ×4 row by
+{_NR_X4[_NR_X3_AT_X4] - max(v for k, v in _NR_X4.items() if k != _NR_X3_AT_X4):.1f} dB, as a ×3 score would be: that row is not run ("not run: erratum"). "2.000, 2.000" is listed under N = 3 and "1.800, 1.800,
 1.234" and "2.000, 1.800, 1.100" (three passes) under N = 2: the N column is shifted by one row (each row's `n_printed` is the printed N;
 the passes are the ratios listed). **Runs.** The 11-level ASDN (`asdn_lfr`'s, the same training) applied with each listed schedule;
 the last pass takes what remains (e.g. 4 / 1.587² for the third 1.587) so every schedule lands on the scale's exact
@@ -530,58 +554,6 @@ grid, and a schedule more than 2 % off its scale is refused.
 T1 = f"{SLIDES}, 'Results — Fixed-scale' (Table 1, PSNR / SSIM)"
 T1_SETS = ("Set5", "Set14", "B100", "Urban100", "Manga109")
 T1_SCALES = (2, 3, 4, 8)
-# Table 1 as printed, one block per scale (the slide's scale labels sit one block off; the values are in order).
-# Columns: Set5, Set14, BSD100, Urban100, Manga109, each PSNR SSIM.
-T1_TEXT = {
-    2: """Bicubic 33.64 0.929 30.22 0.868 20.55 0.842 26.66 0.841 30.84 0.935
-SRCNN 36.65 0.954 32.29 0.903 31.36 0.888 29.52 0.895 35.72 0.966
-VDSR 37.53 0.958 32.97 0.913 31.90 0.896 30.77 0.914 37.16 0.974
-DBRN 37.74 0.959 33.23 0.914 32.05 0.897 31.23 0.919 37.52 0.976
-LapSRN 37.52 0.959 33.06 0.913 31.80 0.895 30.41 0.910 37.27 0.974
-MemNet 37.78 0.959 33.28 0.914 32.08 0.896 31.33 0.919 37.72 0.974
-SRMDNF 37.79 0.960 33.32 0.916 32.05 0.899 31.33 0.920 38.07 0.976
-ASDN 38.12 0.961 33.82 0.919 32.30 0.901 32.47 0.931 39.16 0.978
-EDSR 38.11 0.960 33.92 0.920 32.32 0.901 32.91 0.935 39.10 0.976
-RDN 38.24 0.961 34.01 0.921 32.34 0.902 32.96 0.936 39.19 0.978
-DBPN 38.09 0.961 33.85 0.920 32.27 0.900 32.55 0.932 38.89 0.978
-RCAN 38.27 0.961 34.12 0.922 32.41 0.903 33.34 0.938 39.44 0.979
-FSDN 38.27 0.961 34.18 0.923 32.41 0.903 33.13 0.937 39.49 0.979""",
-    3: """Bicubic 30.39 0.867 27.53 0.774 27.20 0.758 24.47 0.737 26.99 0.859
-SRCNN 32.75 0.909 29.30 0.822 24.81 0.786 26.25 0.801 30.59 0.914
-VDSR 33.66 0.921 29.77 0.831 24.82 0.798 27.41 0.830 32.01 0.934
-DBRN 34.03 0.924 29.96 0.835 24.95 0.800 27.53 0.864 32.42 0.939
-LapSRN 33.82 0.922 29.87 0.832 24.82 0.798 27.07 0.828 32.21 0.935
-MemNet 34.09 0.925 30.00 0.835 24.96 0.800 27.57 0.839 32.51 0.937
-SRMDNF 34.12 0.925 30.04 0.832 24.87 0.802 27.57 0.839 33.00 0.940
-ASDN 34.48 0.928 30.35 0.843 29.18 0.808 28.45 0.858 33.87 0.947
-EDSR 34.65 0.928 30.52 0.846 29.25 0.809 28.80 0.865 34.1 0.948
-RDN 34.71 0.929 30.57 0.847 29.26 0.809 28.80 0.865 34.13 0.948
-RCAN 34.74 0.930 30.65 0.848 29.32 0.811 29.09 0.870 34.44 0.949
-FSDN 34.75 0.930 30.63 0.848 29.33 0.811 28.98 0.868 34.53 0.950""",
-    4: """Bicubic 28.42 0.810 26.10 0.704 25.96 0.669 23.15 0.660 24.92 0.789
-SRCNN 30.49 0.862 27.61 0.754 26.91 0.712 24.53 0.724 27.66 0.858
-VDSR 31.35 0.882 28.03 0.770 27.32 0.730 25.18 0.750 28.82 0.886
-DBRN 31.68 0.889 28.21 0.772 27.38 0.728 25.44 0.764 29.18 0.891
-MemNet 31.74 0.889 28.26 0.772 27.40 0.728 25.50 0.763 29.42 0.894
-SRMDNF 31.96 0.892 28.35 0.778 27.49 0.734 25.68 0.773 30.09 0.902
-ASDN 32.27 0.896 28.66 0.784 27.65 0.740 26.27 0.792 30.91 0.913
-LapSRN 31.54 0.885 28.19 0.772 27.32 0.727 25.21 0.756 29.46 0.890
-EDSR 32.46 0.896 28.80 0.788 27.71 0.742 26.64 0.803 31.02 0.915
-RDN 32.47 0.899 28.81 0.787 27.72 0.742 26.61 0.803 31.00 0.915
-DBPN 32.42 0.898 28.76 0.786 27.68 0.740 26.38 0.796 30.91 0.914
-RCAN 32.63 0.900 28.87 0.789 27.77 0.744 26.82 0.809 31.22 0.917
-FSDN 32.63 0.900 28.89 0.789 27.79 0.744 26.79 0.807 31.44 0.919""",
-    8: """Bicubic 24.40 0.658 23.10 0.566 23.97 0.548 20.74 0.516 21.47 0.650
-SRCNN 25.33 0.690 23.76 0.591 24.13 0.566 21.29 0.544 22.46 0.665
-VDSR 25.93 0.724 24.26 0.614 24.49 0.583 21.70 0.571 23.16 0.725
-DBRN 26.15 0.738 24.35 0.620 24.54 0.586 21.81 0.581 23.39 0.735
-MemNet 26.16 0.741 24.38 0.619 24.58 0.584 21.89 0.583 23.56 0.738
-ASDN 27.02 0.776 24.99 0.641 24.82 0.600 22.57 0.620 24.73 0.748
-EDSR 26.96 0.776 24.91 0.642 24.81 0.599 22.51 0.622 24.69 0.784
-DBPN 27.21 0.784 25.13 0.648 24.88 0.601 22.73 0.631 25.14 0.799
-RCAN 27.31 0.788 25.23 0.645 24.98 0.606 23.00 0.645 25.24 0.803
-FSDN 27.33 0.789 25.24 0.651 24.98 0.604 22.90 0.638 25.24 0.803""",
-}
 T1_METHODS = ("Bicubic", "SRCNN", "VDSR", "DBRN", "LapSRN", "MemNet", "SRMDNF", "EDSR", "RDN", "DBPN", "RCAN",
               "ASDN", "FSDN")
 MANGA = "not run: Manga109 is not in the data mirror (manga109.org, on request for academic use)"
@@ -597,14 +569,9 @@ def fsdn_config(ctx: RunContext, seed: int, scale: int):
 
 
 def _t1_pv() -> list[dict]:
-    out = []
-    for sc, text in T1_TEXT.items():
-        for line in text.splitlines():
-            m, *vals = line.split()
-            for d, (p, q) in zip(T1_SETS, zip(vals[::2], vals[1::2])):
-                out.append(dict(method=OURS if m == "ASDN" else m, dataset=d, scale=float(sc), psnr=float(p),
-                                ssim=float(q), source=f"{T1}, ×{sc} block, {m} row, {d}"))
-    return out
+    """Table 1 as printed (``values/asdn_t1.csv``; the slide's scale labels sit one block off, the values are read
+    in block order ×2, ×3, ×4, ×8)."""
+    return printed("asdn_t1")
 
 
 def t1_jobs(ctx: RunContext) -> list[Job]:
@@ -692,19 +659,29 @@ def _t1_fsdn_best_printed(df: pd.DataFrame, profile: str) -> Verdict:
                    f"beaten in: {'; '.join(beaten) or 'none'}", kind="exact")
 
 
+_B100_X3_SLIPPED = ("SRCNN", "VDSR", "DBRN", "LapSRN", "MemNet", "SRMDNF")  # printed below bicubic at B100 ×3
+
+
+def _t1_at(method: str, dataset: str, scale: float) -> float:
+    return _printed_at("asdn_t1", method=method, dataset=dataset, scale=scale)
+
+
+_T1_B100_X2 = _t1_at("Bicubic", "B100", 2.0)
+_T1_X3_SLIPS = [_t1_at(m, "B100", 3.0) for m in _B100_X3_SLIPPED]
+
 T1_CLAIMS = [
     Claim("t1_vs_bicubic", "ASDN (trained in (1, 2] only) improves on bicubic at every fixed scale, ×8 included",
           T1, beats_bicubic("method", OURS, ("dataset", "scale"), "more seeds, or the paper profile"), trained=True,
           kind="direction"),
-    Claim("t1_errata", "Two B100 cells are misprinted: Bicubic ×2 (20.55) and the ×3 column of SRCNN … SRMDNF "
-          "(24.8–24.96, below bicubic)", T1, _t1_errata, kind="exact"),
+    Claim("t1_errata", f"Two B100 cells are misprinted: Bicubic ×2 ({_T1_B100_X2:.2f}) and the ×3 column of SRCNN … "
+          f"SRMDNF ({min(_T1_X3_SLIPS):.2f}–{max(_T1_X3_SLIPS):.2f}, below bicubic)", T1, _t1_errata, kind="exact"),
     Claim("t1_fsdn_sota", "Overall FSDN is better than the state of the art; RCAN is sometimes better (printed PSNR)",
           f"{T1}, the slide's bullets under it", _t1_fsdn_best_printed, kind="exact"),
     Claim("t1_fsdn_vs_asdn", "FSDN performs better than ASDN (due to the transposed convolution)",
           f"{T1}, the slide's last bullet", _t1_fsdn_vs_asdn, trained=True, kind="direction"),
 ]
 
-T1_NOTES = """
+T1_NOTES = f"""
 **Ours** is the 11-level ASDN of `asdn_lfr` (the same training), deployed as the slides test it: one pass at ×2,
 recursively above (×3 = 2 · 1.5, ×4 = 2 · 2, ×8 = 2 · 2 · 2). **FSDN** (`srrepro/models/fsdn.py`, readings in its
 docstring) is ASDN's feature branch on the LR image, one deconvolution to the fixed scale and ASDN's reconstruction
@@ -716,40 +693,24 @@ images scored (`t1_vs_bicubic` compares each seed's mean with it: the interval i
 methods are as printed.
 
 **Errata** (`t1_errata`). The slide's scale labels sit one block off (the "3×" label is printed inside the ×2 block);
-the values are read in block order. *B100 ×2 Bicubic* is printed 20.55 where the protocol gives 29.56 (a digit
-slip). *B100 ×3* of SRCNN, VDSR, DBRN, LapSRN, MemNet and SRMDNF is printed 24.81–24.96, below bicubic (27.21): these
-are the published 28.41–28.96 with the first digits slipped (28.41 → 24.81 for SRCNN). The `bicubic` table checks the
-whole Bicubic row.
+the values are read in block order. *B100 ×2 Bicubic* is printed {_T1_B100_X2:.2f} where Table 2 prints
+{_printed_at("asdn_t2", method="Bicubic", scale=2.0):.2f} for the same cell, as the protocol gives (a digit slip;
+`t1_errata` gives the value computed on the images scored here). *B100 ×3* of {', '.join(_B100_X3_SLIPPED[:-1])} and
+{_B100_X3_SLIPPED[-1]} is printed {min(_T1_X3_SLIPS):.2f}–{max(_T1_X3_SLIPS):.2f}, below the table's own Bicubic
+({_t1_at("Bicubic", "B100", 3.0):.2f}): these are the published 28.41–28.96 with the first digits slipped (28.41 →
+{_T1_X3_SLIPS[0]:.2f} for SRCNN). The `bicubic` table checks the whole Bicubic row.
 """
 
 # ================================================================================================ asdn_t2
 T2 = f"{SLIDES}, 'Results — Any-scale' (Table 2, PSNR on BSD100)"
 T2_FINE = (1.1, 1.2, 1.3, 1.4, 1.5, 1.6, 1.7, 1.8, 1.9)
 T2_COARSE = (2.0, 2.8, 4.0, 5.7, 8.0, 11.3, 16.0, 22.6, 32.0)
-T2_TEXT = {  # method → (×1.1 … ×1.9 row, ×2.0 … ×32 row); "-" = not printed
-    "Bicubic": ("36.56 33.01 33.84 32.93 32.14 31.49 30.90 30.58 29.97",
-                "29.55 27.53 25.06 24.06 23.07 22.65 21.73 20.73 19.99"),
-    "VDSR-Conv": ("42.13 39.52 37.88 36.53 35.42 34.50 33.72 33.03 32.41",
-                  "31.89 28.23 27.25 25.56 24.58 23.49 22.47 21.39 20.38"),
-    "EDSR-Conv": ("42.18 40.12 38.86 36.86 35.79 34.06 33.34 32.59 32.67",
-                  "32.23 29.54 27.58 26.01 24.78 23.65 22.63 21.55 20.53"),
-    "RDN-Conv": ("42.86 40.04 38.25 36.86 35.72 34.78 33.90 33.29 32.67",
-                 "32.07 29.47 27.51 25.94 24.72 23.60 22.58 21.50 20.51"),
-    "Meta-EDSR": ("42.72 39.92 38.16 36.84 35.78 34.83 34.06 33.36 32.78", "32.26 29.61 27.67 - - - - - -"),
-    "Meta-RDN": ("42.82 40.40 38.16 36.95 35.86 34.96 34.13 33.45 32.86", "32.35 29.07 27.79 - - - - - -"),
-    "ASDN": ("43.05 40.24 38.42 37.02 35.87 34.92 34.14 33.46 32.86",
-             "32.90 29.63 27.65 26.07 24.85 23.70 22.66 21.59 20.55"),
-}
+META = ("Meta-EDSR", "Meta-RDN")  # Table 2's Meta-SR rows (reported only)
 
 
 def _t2_pv() -> list[dict]:
-    out = []
-    for m, (fine, coarse) in T2_TEXT.items():
-        for s, v in [*zip(T2_FINE, fine.split()), *zip(T2_COARSE, coarse.split())]:
-            if v != "-":
-                out.append(dict(method=OURS if m == "ASDN" else m, dataset="B100", scale=s, psnr=float(v), ssim=NAN,
-                                source=f"{T2}, {m} row, ×{s:g}"))
-    return out
+    """Table 2 as printed (``values/asdn_t2.csv``; Meta-SR prints nothing above ×4)."""
+    return printed("asdn_t2")
 
 
 def t2_jobs(ctx: RunContext) -> list[Job]:
@@ -763,7 +724,7 @@ def t2_jobs(ctx: RunContext) -> list[Job]:
                  for seed in range(ctx.grid.get("conv_seeds", ctx.n_seeds))]
     jobs += [Job.reported({"method": m, "seed": 0}, [{"dataset": "B100", "scale": float(s)} for s in scales],
                           {"status": "reported only: Meta-SR is OverNet's chapter (meta_rdn), not trained as here"})
-             for m in ("Meta-EDSR", "Meta-RDN")]
+             for m in META]
     return jobs
 
 
@@ -819,17 +780,24 @@ def _t2_plot(df, ax=None):
     return ax
 
 
-T2_NOTES = """
+def _t2_at(method: str, scale: float) -> float:
+    return _printed_at("asdn_t2", method=method, scale=scale)
+
+
+T2_NOTES = f"""
 **Ours** is the 11-level ASDN of `asdn_lfr`: one pass up to ×2, recursively from ×2.8 (×2.8 = 2 · 1.4, …, ×32 = 2⁵).
 At lite the first B100 images only (the number is in each row's status): ×32 needs five passes. Bicubic is exact on
 the same images. VDSR-, EDSR- and RDN-Conv (`srrepro/models/asdn_conv.py`: each backbone's trunk in place of ASDN's
 feature branch, ASDN's 11 IRBs and pyramid, trained as ASDN — the same models as `asdn_t3`'s recursive ones) are
 scored at lite with one seed at ×1.5, ×2.8 and ×5.7 (`conv_seeds`, `conv_scales`: one scale inside the pyramid, two
 recursive ones, the smallest grid across the slides' "between 1 and 8"); Meta-EDSR and Meta-RDN are as printed (Meta-SR
-is OverNet's chapter). The printed Bicubic row matches the protocol except ×4.0 (25.06 for 25.96) and ×1.1 … ×1.3 (see the `bicubic` table).
-`t2_vs_t1` sets the cells the two tables share side by side: Table 2's ASDN on B100 is not Table 1's at ×2.0 (32.90
-vs 32.30) nor at ×8.0 (24.85 vs 24.82); its Bicubic ×2.0 (29.55) confirms that Table 1's 20.55 is a slip, and the two
-Bicubic ×8.0 values (23.07, 23.97) straddle the protocol's 23.67.
+is OverNet's chapter). The printed Bicubic row matches the protocol except ×4.0 ({_t2_at("Bicubic", 4.0):.2f}; Table 1
+prints {_t1_at("Bicubic", "B100", 4.0):.2f}) and ×1.1 … ×1.3 (see the `bicubic` table).
+`t2_vs_t1` sets the cells the two tables share side by side: Table 2's ASDN on B100 is not Table 1's at ×2.0
+({_t2_at(OURS, 2.0):.2f} vs {_t1_at(OURS, "B100", 2.0):.2f}) nor at ×8.0 ({_t2_at(OURS, 8.0):.2f} vs
+{_t1_at(OURS, "B100", 8.0):.2f}); its Bicubic ×2.0 ({_t2_at("Bicubic", 2.0):.2f}) confirms that Table 1's
+{_T1_B100_X2:.2f} is a slip, and the two Bicubic ×8.0 values ({_t2_at("Bicubic", 8.0):.2f},
+{_t1_at("Bicubic", "B100", 8.0):.2f}) straddle the protocol's (the `bicubic` table's B100 ×8 row).
 """
 
 # ================================================================================================ asdn_f4
@@ -870,7 +838,8 @@ ATT = f"{SLIDES}, 'Model analysis' (a): ablation of channel attention (CA), spat
 # Three placements of the missing mark give 8 distinct (CA, SA, SC) combinations; each is a reading of the table.
 ATT_SA = (False, False, True, False, True, False, True, True)
 ATT_SC = (False, True, False, False, False, True, True, True)
-ATT_PSNR = (37.92, 37.96, 37.93, 37.95, 37.97, 37.99, 37.97, 38.01)
+# the PSNR row, column by column: values/asdn_attention.csv holds the columns in the printed order
+ATT_PSNR = tuple(cell["psnr"] for cell in printed("asdn_attention"))
 ATT_CA_READINGS = {  # reading → the CA row's 8 marks (printed 7 + the missing one)
     "A: the lost mark is a ✓ of the ✓ run (CA ✓ in column 7; default)": "×××✓✓✓✓×",
     "B: the lost mark is the last (CA ✓ in column 8)": "×××✓✓✓×✓",
@@ -925,16 +894,46 @@ def _att_reading(ca_marks: str):
 
 
 ATT_READINGS = {name: _att_reading(marks) for name, marks in ATT_CA_READINGS.items()}
+assert [c["model"] for c in printed("asdn_attention")] == [_att_label(*f) for f, _ in ATT_ROWS], \
+    "values/asdn_attention.csv: the columns are not in the printed order of the default reading"
+
+
+def _att_printed(reading: str, combo: tuple[bool, bool, bool]) -> float:
+    """The printed PSNR of a (CA, SA, SC) combination under one reading of the CA row (a letter: A, B, C)."""
+    marks = next(m for name, m in ATT_CA_READINGS.items() if name.startswith(reading))
+    return dict(_att_rows(marks))[combo]
+
+
+def _att_effect(reading: str, combo: tuple[bool, bool, bool]) -> str:
+    """The printed effect of ``combo`` over the bare network under a reading, as "+0.03" / "−0.03"."""
+    gap = _att_printed(reading, combo) - _att_printed(reading, (False, False, False))
+    return f"{gap:+.2f}".replace("-", "−")
+
+
+def _att_best(reading: str) -> str:
+    """The best printed column under a reading: "SA + SC best at 38.01"."""
+    marks = next(m for name, m in ATT_CA_READINGS.items() if name.startswith(reading))
+    f, psnr = max(_att_rows(marks), key=lambda fp: fp[1])
+    names = [n for n, on in zip(("CA", "SA", "SC"), f) if on]
+    return f"{'all three' if len(names) == 3 else ' + '.join(names)} best at {psnr:.2f}"
+
+
+_ALONE = ((True, False, False), (False, True, False), (False, False, True))
+_ALL = (True, True, True)
 
 ATT_CLAIMS = [
-    Claim("att_each", "Each of CA, SA and SC alone improves on the network without them (reading A: +0.03, +0.01, "
-          "+0.04 dB; reading C: −0.03, −0.02, +0.01)", ATT, _att_each, trained=True, kind="direction",
+    Claim("att_each", "Each of CA, SA and SC alone improves on the network without them (reading A: "
+          f"{', '.join(_att_effect('A', f) for f in _ALONE)} dB; reading C: "
+          f"{', '.join(_att_effect('C', f) for f in _ALONE)})", ATT, _att_each, trained=True, kind="direction",
           readings=ATT_READINGS),
-    Claim("att_all", "All three together beat none (reading A: +0.05 dB, SA + SC best at 38.01; B: +0.09 dB, all "
-          "three best at 38.01; C: +0.02 dB)", ATT, _att_all, trained=True, kind="direction", readings=ATT_READINGS),
+    Claim("att_all", f"All three together beat none (reading A: {_att_effect('A', _ALL)} dB, {_att_best('A')}; B: "
+          f"{_att_effect('B', _ALL)} dB, {_att_best('B')}; C: {_att_effect('C', _ALL)} dB)", ATT, _att_all,
+          trained=True, kind="direction", readings=ATT_READINGS),
 ]
 
-ATT_NOTES = """
+_NONE, _CA = (False, False, False), (True, False, False)
+_SA_SC = (False, True, True)
+ATT_NOTES = f"""
 **Setup.** The eight CA / SA / SC switches of the 11-level ASDN (`channel_attention`, `spatial_attention`,
 `global_skip`), trained alike, Set5 ×2. Without the global skip the IRBs must predict the whole image, not the
 residual over the bicubic input.
@@ -942,34 +941,45 @@ residual over the bicubic input.
 **Three readings of the printed table.** The slides' SA, SC and PSNR rows have eight cells, the CA row seven marks
 (× × × ✓ ✓ ✓ ×), its label one cell to the right of the other rows'. Exactly three placements of the missing mark
 give eight distinct combinations: **A** (default) — a ✓ lost from the run of ✓ (CA ✓ in columns 4–7): all three
-modules 37.97, SA + SC 38.01 above it; **B** — the last mark lost (the row shifted one cell): all three 38.01, the
-best column, SA + SC 37.97; **C** — the first mark lost: the bare network is 37.95 and CA alone 37.92, so CA's own
-effect is −0.03 dB instead of +0.03. A is the default because it is what four of the six positions a lost ✓ can
+modules {_att_printed("A", _ALL):.2f}, SA + SC {_att_printed("A", _SA_SC):.2f} above it; **B** — the last mark lost (the
+row shifted one cell): all three {_att_printed("B", _ALL):.2f}, the best column, SA + SC
+{_att_printed("B", _SA_SC):.2f}; **C** — the first mark lost: the bare network is {_att_printed("C", _NONE):.2f} and CA
+alone {_att_printed("C", _CA):.2f}, so CA's own effect is {_att_effect("C", _CA)} dB instead of {_att_effect("A", _CA)}. A is the default because it is what four of the six positions a lost ✓ can
 take give (B and C need one particular position each) and because the rows were labelled with it; B is as
 plausible on the layout (and makes the full model the best, as ablations usually print it). The trained networks
 are the same under every reading — only the paper's value attached to each combination changes, hence the paper's
 effect each verdict is compared with; each claim is judged under all three, and the page shows every one.
 
 **At lite, without the global skip**, a network must learn the whole image, not a residual over the bicubic input,
-from 500 iterations; the rows show how far apart its seeds land. The comparisons of modules against the bare network
+from {_LR.iterations} iterations; the rows show how far apart its seeds land. The comparisons of modules against the bare network
 (`att_each`, `att_all`) are then dominated by that: the four networks with the skip are the ones that compare CA and
 SA at this budget.
 """
 
 # ================================================================================================ asdn_f9
+
+
+def _torchsummary(model: str) -> int:
+    """A parameter count of the slides' torchsummary table, as printed (the ``complexity`` table's values, in K)."""
+    cell = next(c for c in printed("complexity") if c["reported_by"] == "ASDN" and c["model"] == model
+                and c["quantity"] == "params")
+    return int(round(cell["value"] * 1000))
+
+
+F9_PRINTED = {"paper": _torchsummary("Paper model"), "project": _torchsummary("Base model (dark blue)")}
 F9 = f"{SLIDES}, Fig. 9 ('Performance vs number of parameters', Set14 ×2) and 'Project / Architecture' (the " \
-     "torchsummary table: 22,405,168 and 828,928 parameters)"
+     f"torchsummary table: {F9_PRINTED['paper']:,} and {F9_PRINTED['project']:,} parameters)"
 
 
 def f9_jobs(ctx: RunContext) -> list[Job]:
     evals = [{"dataset": "Set14", "scale": 2.0}]
     jobs = [Job.train({"model": f"{OURS}, {ctx.profile} size", "seed": seed}, evals, asdn_config(ctx, seed), "asdn",
                       {"params": params_of("asdn", **size("asdn", ctx.profile))}) for seed in range(ctx.n_seeds)]
-    for label, kw, printed in (("ASDN paper model (16 × 8 × 64)", dict(size="paper"), 22_405_168),
-                               ("ASDN project base model (8 × 4 × 32)", dict(size="project"), 828_928)):
+    for label, kw in (("ASDN paper model (16 × 8 × 64)", dict(size="paper")),
+                      ("ASDN project base model (8 × 4 × 32)", dict(size="project"))):
         unibo = dict(fusion=False, sa_on="image", **({"n_shallow": 64} if kw["size"] == "project" else {}))
         jobs.append(Job.reported({"model": label, "seed": 0}, evals,
-                                 {"params": params_of("asdn", **kw), "params_printed": printed,
+                                 {"params": params_of("asdn", **kw), "params_printed": F9_PRINTED[kw["size"]],
                                   "params_unibo_one_irb": _one_irb(kw, unibo),
                                   "status": "parameters only" + (" (the lite rows train this size)" if
                                                                  kw["size"] == "project" else
@@ -989,15 +999,15 @@ def _f9_params(df: pd.DataFrame, profile: str) -> Verdict:
     if rows.empty:
         return Verdict("not run", "no parameter rows")
     recs = rows.to_dict("records")
-    # the counts are printed in full (22,405,168): no decimals, so "reproduced" is equality
+    # the counts are printed in full (every digit): no decimals, so "reproduced" is equality
     v = exact([(f"{r['model']}, the UniBo reading with one IRB", float(r["params_unibo_one_irb"]),
                 float(r["params_printed"]), 0) for r in recs], "printed parameter counts")
     v.evidence += "; this study's reading, all 11 IRBs: " + ", ".join(f"{r['model']} {int(r['params']):,}" for r in recs)
     return v
 
 
-F9_CLAIMS = [Claim("f9_params", "The printed parameter counts are the network's (22,405,168 paper; 828,928 project)",
-                   F9, _f9_params, kind="exact")]
+F9_CLAIMS = [Claim("f9_params", f"The printed parameter counts are the network's ({F9_PRINTED['paper']:,} paper; "
+                   f"{F9_PRINTED['project']:,} project)", F9, _f9_params, kind="exact")]
 
 F9_NOTES = """
 Fig. 9 plots Set14 ×2 PSNR against parameters for ASDN and other networks without printing the numbers. Here: the
@@ -1020,7 +1030,7 @@ def vis_run(ctx: RunContext) -> pd.DataFrame:
     from ...train import resolve_device
     from ...visual import compare_scores
 
-    image = VIS_IMAGE if ctx.profile != "smoke" else "img_001"
+    image = ctx.grid.get("image", VIS_IMAGE)
     rows = []
     with torch_threads(ctx.threads):
         for seed in range(ctx.n_seeds):
@@ -1114,46 +1124,8 @@ The claim is the study's question, not the slides': does the choice matter at th
 """
 
 # ================================================================================================ the chapter
-CHAPTER = """
-ASDN (Shen, Wang & Zhang, 2020) is read here from a course presentation of it (UniBo, "Machine Learning for Computer
-Vision"), which also reports the student's own smaller re-implementation. There is no official code and no weights:
-`srrepro/models/asdn.py` is this study's executable account of the slides, with its readings listed in its docstring
-(where the two levels' features come from, level 0 = ×1, the bi-dense fusion, the IRB order, CA average pooling, the
-pre-upsampling grid, recursion sizes, training one level per batch). **Lite runs the slides' own project size** (8
-DABs, 4 IDB convs, 32 features, 0.88M parameters): every lite row says so in its parameters.
-
-**The fractional grid** (issue #14 step 0). Pre-upsampling maps output pixel *i* to input coordinate
-(i + 0.5)/r − 0.5 on the scale's exact grid, not the size ratio; each recursive pass on its own ratio (tested by the
-ramp test in `tests/test_asdn.py`).
-
-**Errata found** (each page says where): Table 1's B100 ×2 Bicubic and ×3 column, and its shifted scale labels;
-Table 2's Bicubic ×4.0; the N/r table's ×4 schedule 1.442³ = 3.0 and its shifted N column; the torchsummary counts
-are one IRB's.
-
-**The slides' items, in the slides' order** (each with the target that checks it; every table that needs "the
-ASDN" uses the same 11-level training, one model per seed, shared through the run cache):
-
-1. "Laplacian Frequency Representation" (Fig. 2) and its "Example" (r = 1.27 → i = 3, w = 0.3): the model's
-   `lfr_index_weight`, tested in `tests/test_asdn.py`.
-2. "Study of Laplacian Frequency Representation" (Fig. 8): ASDN-4/8/16 against ASDN, and the slides' EDSR-Conv,
-   RDN-Conv, EDSR-100, RDN-100 and ASDN-100 (built from the slides, `srrepro/models/asdn_conv.py`) — `asdn_lfr`.
-3. "Recursive deployment" (N = ⌈log₂ R⌉, r = 2 first): the model's `recursive_scales`, tested in `tests/test_asdn.py`.
-4. "Study of recursive deployment — Effectiveness" (Table 3), ASDN and VDSR-, EDSR-, RDN-Conv — `asdn_t3`.
-5. "Study of recursive deployment — Optimal N and r" — `asdn_nr`.
-6. "Architecture" (two slides): the model and its readings (below); the two readings that change the network —
-   `asdn_readings`.
-7. "Training" and "Testing": the chapter's recipe (`srrepro/recipes.py`) and the model's deployment.
-8. "FSDN — Fixed-Scale Deep Network" (built from the slides, `srrepro/models/fsdn.py`) — its rows in `asdn_t1`.
-9. "Results — Fixed-scale" (Table 1, ASDN and FSDN, and the bullets under it) — `asdn_t1`.
-10. "Results — Any-scale" (Table 2, ASDN and VDSR-, EDSR-, RDN-Conv) — `asdn_t2`; Fig. 4 (the continuous range
-    ×2 … ×8) — `asdn_f4`.
-11. "Qualitative comparison" (Figs. 5–7) — `asdn_visual`.
-12. "Model analysis": Fig. 9 (parameters against Set14 ×2) — `asdn_f9`; ablation (a) (CA, SA, SC) —
-    `asdn_attention`.
-13. "Project / Architecture" (the course project's size and the torchsummary counts) — the lite size of every table,
-    `asdn_f9` and `complexity`.
-"""
-
+# The chapter's opening text is chapter.md in this folder (static); its list of the model's readings is
+# readings_markdown()'s text (tests/test_asdn_tables.py checks that the two agree).
 
 
 def readings_markdown() -> str:
@@ -1170,16 +1142,13 @@ def readings_markdown() -> str:
     return "\n".join(md(" ".join(line.strip() for line in it.splitlines())) for it in items)
 
 
-CHAPTER += ("\n**Readings the model had to choose** (from `srrepro/models/asdn.py`, where each is implemented; "
-            "switches exist for 5, 8 and 9, and the complexity audit shows which reading the slides' counts follow):\n\n"
-            + readings_markdown() + "\n")
-
 # ================================================================================================ specs
-_LITE = (f"the project-size ASDN (8 DABs × 4 convs × 32 features), T91, LR patch 16, batch 16, {LITE_ITERATIONS} "
-         f"iterations ({LITE_ITERATIONS / PAPER_RECIPES['asdn'].iterations:.2%} of the slides' 10⁶), lr 1e-3 halved at "
-         "75 %, 3 seeds")
-_PAPER = "the 16 × 8 × 64 ASDN, DIV2K, LR patch 48, batch 16, 10⁶ updates, lr 1e-3 halved every 2×10⁵"
-_SMOKE = "a 1-DAB, 8-feature ASDN, 2 iterations, 1 image per set"
+_LITE = (f"the project-size ASDN (8 DABs × 4 convs × 32 features), {_LR.train_dataset}, LR patch {_LR.lr_patch}, "
+         f"batch {_LR.batch_size}, {budget(_LR.iterations, 'asdn')}, lr {_LR.lr:g} halved at "
+         f"{_LR.lr_milestones[0] / _LR.iterations:.0%}, {DEFAULT_SEEDS['lite']} seeds")
+_PAPER = (f"the 16 × 8 × 64 ASDN, {_PR.train_dataset.split('_')[0]}, LR patch {_PR.lr_patch}, batch {_PR.batch_size}, "
+          f"{_PR.iterations:,} updates, lr {_PR.lr:g} halved every {_PR.lr_halve_every:,}")
+_SMOKE = f"a 1-DAB, 8-feature ASDN, {SMOKE_RECIPE.iterations} iterations, 1 image per set"
 _ASDN = "The 11-level ASDN (asdn_lfr's training, cached)"
 
 SPECS = {
@@ -1190,7 +1159,7 @@ SPECS = {
             "alike on (1, 2] and scored on Set5 at ×1.1 … ×2.0; PSNR against scale per network, whether a denser pyramid "
             "helps, where it saturates, and whether 11 levels do as well as 100 scales."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=lfr_jobs,
-        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}},
+        grid={"smoke": {"scales": (1.5, 2.0)}, "lite": {"other_seeds": 1}, "paper": {"lr_patch_100": LR_PATCH_100}},
         plan_notes="Four ASDNs (5 / 9 / 11 / 17 levels) × seeds, each scored on Set5 at ten scales in (1, 2]; EDSR-Conv, "
                    "RDN-Conv and the three -100 networks (one seed at lite; the -100 ones at ×1.5 and ×2.0 at lite).",
         layout=Layout(("model",), ("scale",), ("psnr",), order={"model": [*LFR_ARMS, *LFR_OTHERS]}),
@@ -1207,8 +1176,7 @@ SPECS = {
         grid={"smoke": {"conv_scales": (2,)}, "lite": {"conv_scales": (2,), "conv_seeds": 1}},
         plan_notes=f"{_ASDN} and three direct-deployment ASDNs (×2, ×3, ×4) × seeds, Set5; VDSR-, EDSR- and RDN-Conv "
                    "each as an 11-level network and a direct one (×2 only and one seed at lite).",
-        paper_values=_t3_pv(),
-        layout=Layout(("model",), ("deployment", "scale"), ("psnr",), order={"model": [OURS, *T3_VALUES],
+        layout=Layout(("model",), ("deployment", "scale"), ("psnr",), order={"model": [OURS, *T3_CONV],
                                                                              "deployment": [DIRECT, RECURSIVE]}),
         display_extra=("iterations", "lr_patch"), claims=T3_CLAIMS, notes=T3_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"4 networks × 3 seeds, {_LITE}; Set5; the -Conv networks 1 seed, ×2 only",
@@ -1219,8 +1187,6 @@ SPECS = {
                      "printed table's inconsistencies checked."),
         keys=["model", "dataset", "scale", "ratios", "seed"], metrics=["psnr", "ssim"], jobs=nr_jobs,
         plan_notes=f"{_ASDN}, applied with each schedule (no training beyond it).",
-        paper_values=[dict(model=OURS, dataset="Set5", scale=float(s), ratios=_ratios_label(r), psnr=p, ssim=NAN,
-                           source=f"{NR}, ×{s} N = {n} ({_ratios_label(r)})") for s, n, r, p in NR_ROWS],
         layout=Layout(("scale", "ratios"), (), ("psnr",)), display_extra=("n_printed", "iterations"),
         claims=NR_CLAIMS, notes=NR_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; Set5", "paper": _PAPER}),
@@ -1234,7 +1200,7 @@ SPECS = {
         grid={"smoke": {"datasets": ("Set5", "B100"), "scales": (2, 3), "fsdn_scales": (2,)},
               "lite": {"limits": {"B100": 5, "Urban100": 1}, "fsdn_scales": (2,), "fsdn_seeds": 1}},
         plan_notes=f"{_ASDN}, scored on four sets at four scales; Bicubic exact; FSDN fine-tuned from it per scale (×2 "
-                   "and one seed at lite).", paper_values=_t1_pv(),
+                   "and one seed at lite).",
         layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
                       order={"dataset": T1_SETS, "method": [*T1_METHODS, OURS]}),
         display_extra=("iterations",), claims=T1_CLAIMS, notes=T1_NOTES, family="asdn",
@@ -1249,8 +1215,8 @@ SPECS = {
         grid={"smoke": {"scales": (1.5, 2.8)},
               "lite": {"limits": {"B100": 5}, "conv_scales": (1.5, 2.8, 5.7), "conv_seeds": 1}},
         plan_notes=f"{_ASDN}, scored on B100 at 18 scales; Bicubic exact; VDSR-, EDSR- and RDN-Conv trained as ASDN "
-                   "(one seed, three scales at lite).", paper_values=_t2_pv(),
-        layout=Layout(("method",), ("scale",), ("psnr",), order={"method": ["Bicubic", *T2_TEXT, OURS]}),
+                   "(one seed, three scales at lite).",
+        layout=Layout(("method",), ("scale",), ("psnr",), order={"method": ["Bicubic", *T3_CONV, *META, OURS]}),
         display_extra=("iterations",), claims=T2_CLAIMS, plot=_t2_plot, notes=T2_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"{_LITE}; B100 first 5 images; the -Conv networks 1 seed at ×1.5, ×2.8, ×5.7",
                   "paper": _PAPER}),
@@ -1269,8 +1235,6 @@ SPECS = {
             "The eight CA / SA / SC combinations of the 11-level ASDN trained alike, Set5 ×2."),
         keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=att_jobs,
         plan_notes="Eight ASDNs (the CA / SA / SC switches; all on = asdn_lfr's, cached) × seeds, Set5 ×2.",
-        paper_values=[dict(model=_att_label(*f), dataset="Set5", scale=2.0, psnr=p, ssim=NAN,
-                           source=f"{ATT}, column {_att_label(*f)}") for f, p in ATT_ROWS],
         layout=Layout(("model",), ("dataset",), ("psnr",), order={"model": [_att_label(*f) for f, _ in ATT_ROWS]}),
         display_extra=("params", "iterations"), claims=ATT_CLAIMS, notes=ATT_NOTES, family="asdn",
         profiles={"smoke": _SMOKE, "lite": f"8 variants × 3 seeds, {_LITE}; Set5 ×2", "paper": _PAPER}),
@@ -1289,6 +1253,7 @@ SPECS["asdn_visual"] = TableSpec(
     description=(f"The same crop of HR, Bicubic and ASDN (ours, the 11-level ASDN; ×8 by three recursive passes) on "
                  f"Urban100 {VIS_IMAGE}, each panel with its per-image PSNR/SSIM."),
     keys=["method", "seed", "image", "scale"], metrics=["psnr", "ssim"], run=vis_run, plan=vis_plan,
+    grid={"smoke": {"image": "img_001"}},
     layout=Layout(("method",), ("scale",), ("psnr", "ssim")),
     display_extra=("bicubic_psnr", "passes", "iterations"), claims=VIS_CLAIMS, plot=_vis_plot, notes=VIS_NOTES,
     family="asdn", profiles={"smoke": _SMOKE, "lite": f"{_LITE}", "paper": _PAPER})

@@ -7,17 +7,21 @@ A cell: LR = ``imresize(modcrop(HR, s), 1/s, 'bicubic')`` (BI) or the BD/DN degr
 """
 from __future__ import annotations
 
+import functools
 import math
 
 import pandas as pd
 
 from ... import data as _data
+from .. import printed
 from ...evaluate import evaluate_bicubic
 from ...verdicts import exact, half_unit
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
-# PAPER VALUES, transcribed from ../shared/seeds; each row says where it comes from.
+# The printed values are values/bicubic.csv (transcribed from ../shared/seeds), each row with its source; the claims
+# select them by these source texts. ASDN Table 1's scale labels are shifted by one block on the slide (its values
+# are read in block order ×2, ×3, ×4, ×8), and its "BSD100 ×2 20.55" is kept as printed (see the errata on the page).
 _EDSR = "EDSR slides, 'Quantitative Results' table, Bicubic column"
 _ASDN1 = "ASDN slides, Table 1 (fixed-scale), Bicubic rows"
 _ASDN2 = "ASDN slides, Table 2 (any-scale, BSD100), Bicubic row"
@@ -25,72 +29,33 @@ _SLWSR = "s-LWSR, Table II, Bicubic row"
 _OVERNET7 = "OverNet, Table 7, Bicubic column"
 
 
-def _pv(reported_by, source, dataset, scale, degradation, psnr, ssim=math.nan):
-    return dict(dataset=dataset, scale=float(scale), degradation=degradation, psnr=psnr, ssim=ssim,
-                reported_by=reported_by, source=source)
-
-
-PAPER_VALUES = [
-    # EDSR slides: Set5/Set14/B100/Urban100/DIV2K-val at ×2/×3/×4 (4-digit SSIM)
-    *[_pv("EDSR", _EDSR, d, s, "BI", p, q) for d, rows in {
-        "Set5": [(2, 33.66, 0.9299), (3, 30.39, 0.8682), (4, 28.42, 0.8104)],
-        "Set14": [(2, 30.24, 0.8688), (3, 27.55, 0.7742), (4, 26.00, 0.7027)],
-        "B100": [(2, 29.56, 0.8431), (3, 27.21, 0.7385), (4, 25.96, 0.6675)],
-        "Urban100": [(2, 26.88, 0.8403), (3, 24.46, 0.7349), (4, 23.14, 0.6577)],
-        "DIV2K_valid": [(2, 31.01, 0.9393), (3, 28.22, 0.8906), (4, 26.66, 0.8521)],
-    }.items() for s, p, q in rows],
-    # ASDN slides Table 1 (3-digit SSIM). The slide's scale labels are shifted by one block; the values are
-    # read in block order ×2, ×3, ×4, ×8. "BSD100 ×2 20.55" is printed as is (see the errata on the page).
-    *[_pv("ASDN", _ASDN1, d, s, "BI", p, q) for s, rows in {
-        2: [("Set5", 33.64, 0.929), ("Set14", 30.22, 0.868), ("B100", 20.55, 0.842), ("Urban100", 26.66, 0.841),
-            ("Manga109", 30.84, 0.935)],
-        3: [("Set5", 30.39, 0.867), ("Set14", 27.53, 0.774), ("B100", 27.20, 0.758), ("Urban100", 24.47, 0.737),
-            ("Manga109", 26.99, 0.859)],
-        4: [("Set5", 28.42, 0.810), ("Set14", 26.10, 0.704), ("B100", 25.96, 0.669), ("Urban100", 23.15, 0.660),
-            ("Manga109", 24.92, 0.789)],
-        8: [("Set5", 24.40, 0.658), ("Set14", 23.10, 0.566), ("B100", 23.97, 0.548), ("Urban100", 20.74, 0.516),
-            ("Manga109", 21.47, 0.650)],
-    }.items() for d, p, q in rows],
-    # ASDN slides Table 2: B100 at non-integer scales (PSNR only)
-    *[_pv("ASDN", _ASDN2, "B100", s, "BI", p) for s, p in [
-        (1.1, 36.56), (1.2, 33.01), (1.3, 33.84), (1.4, 32.93), (1.5, 32.14), (1.6, 31.49), (1.7, 30.90),
-        (1.8, 30.58), (1.9, 29.97), (2.0, 29.55), (2.8, 27.53), (4.0, 25.06), (5.7, 24.06), (8.0, 23.07),
-        (11.3, 22.65), (16.0, 21.73), (22.6, 20.73), (32.0, 19.99)]],
-    # s-LWSR Table II, ×4 (3-digit SSIM)
-    *[_pv("s-LWSR", _SLWSR, d, 4, "BI", p, q) for d, p, q in [
-        ("Set5", 28.42, 0.810), ("Set14", 26.10, 0.704), ("B100", 25.96, 0.669), ("Urban100", 23.15, 0.659)]],
-    # OverNet Table 7, ×3, BD and DN
-    *[_pv("OverNet", _OVERNET7, d, 3, g, p, q) for d, g, p, q in [
-        ("Set5", "BD", 28.34, 0.8161), ("Set5", "DN", 24.14, 0.5445),
-        ("Set14", "BD", 26.12, 0.7106), ("Set14", "DN", 23.14, 0.4828),
-        ("B100", "BD", 26.02, 0.6733), ("B100", "DN", 22.94, 0.4461),
-        ("Urban100", "BD", 23.20, 0.6661), ("Urban100", "DN", 21.63, 0.4701)]],
-]
-
 # ---------------------------------------------------------------------------------------------- grid
 BENCHMARKS = ("Set5", "Set14", "B100", "Urban100", "DIV2K_valid", "Manga109")
 BI_SCALES = (2, 3, 4, 8)
-ANY_SCALES = tuple(sorted({r["scale"] for r in PAPER_VALUES if r["source"] == _ASDN2} - {2.0, 4.0, 8.0}))
+# ASDN Table 2's scales that are not BI_SCALES (from its printed row)
+ANY_SCALES = tuple(sorted({float(r["scale"]) for r in printed("bicubic") if r["source"] == _ASDN2} - {2.0, 4.0, 8.0}))
 DN_SEEDS = 5
 BD_READINGS = {"blur_first": "RDN: 7×7 Gaussian σ=1.6 blur, then ×3 subsampling",
                "bicubic_first": "OverNet §4 text: bicubic ×1/3, then the same blur"}
 
 
-def _grid(profile: str) -> list[dict]:
-    """One entry per cell: dataset, scale, degradation, variant, seeds."""
-    sets = ("Set5",) if profile == "smoke" else BENCHMARKS
+# The spec's grid per profile; a key it leaves out takes the lite value (the module's constants above).
+GRID = {"smoke": {"datasets": ("Set5",), "bi_scales": (2, 4), "dn_seeds": 1, "any_scales": ()}, "lite": {}, "paper": {}}
+
+
+def _grid(grid: dict) -> list[dict]:
+    """One entry per cell of a profile's grid: dataset, scale, degradation, variant, seeds."""
     cells = []
-    for d in sets:
-        for s in ((2, 4) if profile == "smoke" else BI_SCALES):
+    for d in grid.get("datasets", BENCHMARKS):
+        for s in grid.get("bi_scales", BI_SCALES):
             cells.append(dict(dataset=d, scale=float(s), degradation="BI", variant="-", seeds=1))
         if d in ("DIV2K_valid", "Manga109"):
             continue
         for reading in BD_READINGS:
             cells.append(dict(dataset=d, scale=3.0, degradation="BD", variant=reading, seeds=1))
-        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30",
-                          seeds=1 if profile == "smoke" else DN_SEEDS))
-    if profile != "smoke":
-        cells += [dict(dataset="B100", scale=s, degradation="BI", variant="-", seeds=1) for s in ANY_SCALES]
+        cells.append(dict(dataset=d, scale=3.0, degradation="DN", variant="σ=30", seeds=grid.get("dn_seeds", DN_SEEDS)))
+    cells += [dict(dataset="B100", scale=s, degradation="BI", variant="-", seeds=1)
+              for s in grid.get("any_scales", ANY_SCALES)]
     return cells
 
 
@@ -143,7 +108,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
 
     from tqdm.auto import tqdm
 
-    cells = select(_grid(ctx.profile), ctx.only)
+    cells = select(_grid(ctx.grid), ctx.only)
     # Biggest cells first so that the pool's last minutes are not spent on one straggler.
     cells.sort(key=lambda c: -_cost(c))
     workers = min(os.cpu_count() or 1, len(cells))
@@ -166,7 +131,7 @@ def plan(ctx: RunContext) -> Plan:
     import os
 
     runs = [{**c, "training_iterations": 0, "est_seconds": round(_cost(c) / (os.cpu_count() or 1), 1)}
-            for c in _grid(ctx.profile)]
+            for c in _grid(ctx.grid)]
     return Plan(runs, "no training: every cell is exact (MATLAB-bicubic LR, bicubic SR, Y-PSNR/SSIM in both Y "
                       "variants); DIV2K_valid and Manga109 cells are skipped when their data is absent")
 
@@ -244,35 +209,50 @@ def plot(df: pd.DataFrame, ax=None):
     return ax
 
 
-NOTES = """
-**Reading the deltas** (lite profile, all numbers computed here; paper values as printed):
+def _printed(source: str, dataset: str, scale: float, degradation: str = "BI") -> float:
+    """One printed bicubic PSNR (values/bicubic.csv), for the notes."""
+    cells = [c for c in printed("bicubic") if c["source"] == source and c["dataset"] == dataset
+             and float(c["scale"]) == scale and c["degradation"] == degradation]
+    assert len(cells) == 1, (source, dataset, scale, degradation)
+    return cells[0]["psnr"]
+
+
+_E, _A1, _A2, _O = (functools.partial(_printed, src) for src in (_EDSR, _ASDN1, _ASDN2, _OVERNET7))
+
+# Every number below is as printed (read from values/bicubic.csv); ours are in the rows and their deltas.
+NOTES = f"""
+**Reading the deltas** (lite profile; ours are the rows, the papers' values as printed):
 
 * *EDSR slides* — closest under the float Y of `rgb2ycbcr(im2double)`, but not every cell to the printed digit (the
   verdict lists the cells off by more than half a unit; the largest are on Set5). On Set5 the slides' values lie
-  between our float-Y and uint8-Y results (e.g. ×2: 33.674 vs 33.640, slides 33.66); no other Y/rounding/cropping
-  variant tried (float SR without quantization, float LR, mod-12 crop) comes closer. We read it as a small
-  difference in EDSR's own Set5 files and leave it unexplained beyond that.
-* *ASDN Table 1* uses the rounded uint8 Y (Set5 ×2 33.640 vs 33.64, where float Y gives 33.674). Its errata:
-  B100 ×2 **20.55** is a typo for 29.55 (ours 29.548; its own Table 2 prints 29.55); B100 ×8 **23.97** vs ours
-  23.665 — its Table 2 prints 23.07 at ×8, and 23.67 would be the value both are a one-digit typo of; Set14 ×4
-  and Urban100 ×2 differ by 0.10 and 0.21 dB (26.10 and 26.66; the EDSR slides print 26.00 and 26.88 and agree
-  with us), so ASDN copied those two from another source.
-* *ASDN Table 2* (B100 at non-integer scales): the ×4.0 entry **25.06** is a typo for 25.96 (its Table 1 and
-  ours: 25.957); ×8.0 see above; ×1.2 **33.01** sits below ×1.3 (33.84), impossible for a monotone baseline:
-  ours is 35.047 (uint8 Y), so 35.01 misprinted is the likely reading. ×1.3–×1.7 and ×1.9 agree within
-  0.05 dB (uint8 Y); the remaining gaps (×1.8 −0.16, ×5.7 +0.64, ×32 −0.17 dB) are not typos we can
-  identify and may come from a different cropping rule for fractional scales, which the slides do not give
-  (ours: LR = ⌊H/r⌋, HR cropped to round(LR·r)).
-* *s-LWSR Table II* matches on Set5, B100 and Urban100 (uint8 Y); its Set14 26.10 is ASDN's (see above).
-* *OverNet Table 7, BD*: neither reading matches. RDN's definition (blur, then ×3 subsampling) gives Set5
-  28.79 dB, 0.45 dB above OverNet's 28.34 (and 0.3 dB above on the other sets); OverNet's own wording (bicubic,
-  then blur) gives 23.47 dB, 4.9 dB below. The closest reading is RDN's; OverNet's BD bicubic column was not
-  produced by either.
-* *OverNet Table 7, DN*: Set5, B100 and Urban100 agree within the 5-seed noise spread (e.g. Urban100 21.630 ±
-  0.007 vs 21.63). Set14 is 0.22 dB below (22.917 vs 23.14): Set14 holds the greyscale `bridge`. Adding
-  independent noise to each channel of the grey image replicated to RGB and then taking Y averages the noise
-  down by ≈3.5 dB on that image, ≈0.25 dB on the Set14 mean — the size of the gap. We keep the protocol
-  (grey images scored on their grey values) and report the gap.
+  between our float-Y and uint8-Y rows (e.g. ×2, slides {_E("Set5", 2):.2f}); no other Y/rounding/cropping variant
+  tried (float SR without quantization, float LR, mod-12 crop) comes closer. We read it as a small difference in
+  EDSR's own Set5 files and leave it unexplained beyond that.
+* *ASDN Table 1* uses the rounded uint8 Y (its Set5 ×2 {_A1("Set5", 2):.2f} is the uint8-Y row's, not the float-Y
+  one's). Its errata: B100 ×2 **{_A1("B100", 2):.2f}** is a typo for {_A2("B100", 2):.2f} (its own Table 2 prints
+  that, and the B100 ×2 row reproduces it); B100 ×8 **{_A1("B100", 8):.2f}**: its Table 2 prints
+  {_A2("B100", 8):.2f} at ×8, and the B100 ×8 row, rounded to the printed digits, is the value both are a one-digit
+  typo of; Set14 ×4 and Urban100 ×2 ({_A1("Set14", 4):.2f} and {_A1("Urban100", 2):.2f}) are off the protocol
+  where the EDSR slides print {_E("Set14", 4):.2f} and {_E("Urban100", 2):.2f} and agree with us, so ASDN copied
+  those two from another source.
+* *ASDN Table 2* (B100 at non-integer scales): the ×4.0 entry **{_A2("B100", 4):.2f}** is a typo for
+  {_A1("B100", 4):.2f} (its Table 1 prints that, and our B100 ×4 row agrees); ×8.0 see above; ×1.2
+  **{_A2("B100", 1.2):.2f}** sits below ×1.3 ({_A2("B100", 1.3):.2f}), impossible for a monotone baseline: our
+  uint8-Y row has its last digits under a first digit one higher, so a misprinted first digit is the likely reading.
+  ×1.3–×1.7 and ×1.9 agree to a few hundredths of a dB (uint8 Y); the remaining gaps (×1.8, ×5.7, ×32: see the
+  deltas) are not typos we can identify and may come from a different cropping rule for fractional scales, which
+  the slides do not give (ours: LR = ⌊H/r⌋, HR cropped to round(LR·r)).
+* *s-LWSR Table II* matches on Set5, B100 and Urban100 (uint8 Y); its Set14 {_printed(_SLWSR, "Set14", 4):.2f} is
+  ASDN's (see above).
+* *OverNet Table 7, BD*: neither reading matches. RDN's definition (blur, then ×3 subsampling; the `blur_first`
+  rows) is above OverNet's Set5 {_O("Set5", 3, "BD"):.2f} and above on the other sets; OverNet's own wording
+  (bicubic, then blur; the `bicubic_first` rows) is several dB below. The closest reading is RDN's; OverNet's BD
+  bicubic column was not produced by either.
+* *OverNet Table 7, DN*: Set5, B100 and Urban100 agree within the {DN_SEEDS}-seed noise spread (e.g. Urban100, printed
+  {_O("Urban100", 3, "DN"):.2f}). Set14 is below the printed {_O("Set14", 3, "DN"):.2f}: Set14 holds the greyscale
+  `bridge`. Adding independent noise to each channel of the grey image replicated to RGB and then taking Y averages
+  the noise down on that image, and on the Set14 mean by about the size of the gap. We keep the protocol (grey images
+  scored on their grey values) and report the gap.
 """
 
 SPECS = {
@@ -281,7 +261,7 @@ SPECS = {
         source="EDSR slides (results table), ASDN slides Tables 1–2, s-LWSR Table II, OverNet Table 7",
         description=__doc__.split("\n\n", 1)[1],
         keys=["dataset", "scale", "degradation", "variant", "y"], metrics=["psnr", "ssim"],
-        run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS, plot=plot, notes=NOTES,
+        run=run, plan=plan, claims=CLAIMS, plot=plot, notes=NOTES, grid=GRID,
         layout=Layout(("reported_by", "degradation", "scale"), ("dataset", "y"), ("psnr",)),
         profiles={"smoke": "Set5 ×2/×4 BI, ×3 BD (both readings) and DN (1 seed)",
                   "lite": "all benchmarks present, BI ×2/×3/×4/×8, B100 at ASDN's 15 other scales, BD/DN ×3 "

@@ -24,6 +24,7 @@ status "counted: the seed prints no number for it" (no printed value, no verdict
 """
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +35,7 @@ import pandas as pd
 from ... import complexity as cx
 from ...verdicts import exact
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from .. import printed
 
 # ---------------------------------------------------------------------------------------------------------------
 # row specification
@@ -98,8 +100,8 @@ class Printed:
     note: str = ""  # why ours differs (placeholders {ours} and {alt}: our exact counts)
     own: bool = False  # a number about the paper's own model (the "own numbers" claims)
     model_id: str = ""  # same id = same network in another seed (cross-paper consistency)
-    value: float | None = None  # override of the value parsed from ``printed`` (in the quantity's unit)
-    half: float | None = None  # override of the printed precision (half a unit of the last digit)
+    half: float | None = None  # the printed precision (half a unit of the last digit) where ``printed`` is not a
+    # plain number ("+15%" for 1.15, "1/5", "3 × 412K"): its value is then the one in values/complexity.csv
     missing: str = "no model in the study"  # status when ``ours`` is None
 
 
@@ -116,7 +118,9 @@ def parse_printed(printed: str, quantity: str) -> tuple[float, float]:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# PAPER VALUES, transcribed from ../shared/seeds (every params / MultAdds number printed in the five seeds)
+# The printed numbers (every params / MultAdds number printed in the five seeds, from ../shared/seeds): their values
+# are values/complexity.csv, one row per number with its source. Each row below names the number as printed (its
+# precision; checked against the CSV on import) and the readings of our code it is compared with.
 # ---------------------------------------------------------------------------------------------------------------
 NAN = math.nan
 R = Reading
@@ -259,7 +263,7 @@ def _pcarn() -> list[Printed]:
                 "+15%", f"{_PC}, §4.1 ('increased by up to 15% from the baseline')",
                 Ratio(R(f"pcarn(scale=4, {', '.join(f'{k}={v}' for k, v in PCARN_TABLE1['+ Residual'].items())})"),
                       R(f"pcarn(scale=4, {', '.join(f'{k}={v}' for k, v in PCARN_TABLE1['Baseline'].items())})"),
-                      "params"), own=True, value=1.15, half=0.005),
+                      "params"), own=True, half=0.005),
         Printed("PCARN", "§4.3 text", "PCARN / PCARN-M parameters (\"by four times\")", 4, "ratio", "4×",
                 f"{_PC}, §4.3 ('reduces the number of parameters by four times')",
                 Ratio(R("pcarn"), R("pcarn_m"), "params"), own=True),
@@ -297,7 +301,7 @@ def _edsr() -> list[Printed]:
         Printed("EDSR", "Options table", "MDSR", NAN, "params", "8.0M", f"{src}, MDSR column", R("mdsr"), own=True),
         Printed("EDSR", "slide 'EDSR vs. MDSR'", "EDSR / MDSR parameters (\"almost 1/5\")", 4, "ratio", "1/5",
                 f"{_ED}, slide 'EDSR vs. MDSR' ('# Parameters: MDSR ≪ EDSR (Almost 1/5!)')",
-                Ratio(R("edsr(scale=4)"), R("mdsr"), "params"), own=True, value=5.0, half=0.5),
+                Ratio(R("edsr(scale=4)"), R("mdsr"), "params"), own=True, half=0.5),
     ]
 
 
@@ -459,12 +463,12 @@ def _slwsr() -> list[Printed]:
                 Ratio(R(s64), R(s32), "params"), own=True),
         Printed("s-LWSR", "§IV-B/§IV-D text", "CARN-M entire model (\"they divide the total parameters by 3\")", 4,
                 "params", "1236K", f"{_SL}, §IV-B ('when calculating the parameter and multi-adds, they divide the "
-                "total parameters number by 3') and Table II '412*'", R("carn_m"), value=3 * 412.0, half=1.5,
+                "total parameters number by 3') and Table II '412*'", R("carn_m"), half=1.5,
                 note="printed as '3 × 412K': the 412K of CARN's paper is already the entire multi-scale model "
                      "({ours:,} with all three up-samplers; the ×4 model alone has 294,171)"),
         Printed("s-LWSR", "§IV-B/§IV-D text", "CARN entire model (\"three times parameters in the main network\")", 4,
                 "params", "4776K", f"{_SL}, §IV-D ('the CARN actually contains three times parameters in the main "
-                "network than that asserted') and Table II '1592*'", R("carn"), value=3 * 1592.0, half=1.5,
+                "network than that asserted') and Table II '1592*'", R("carn"), half=1.5,
                 note="printed as '3 × 1592K': 1,592K is already the entire multi-scale model ({ours:,}); the "
                      "shared body is counted once, the single-scale ×4 model has 1,111,899"),
     ]
@@ -476,26 +480,35 @@ PRINTED: list[Printed] = _overnet() + _pcarn() + _edsr() + _asdn() + _asdn_unpri
 KEYS = ["reported_by", "ref", "model", "scale", "quantity"]
 
 
+def _key(row) -> tuple:
+    """A printed number's key (KEYS; a scale of none / any is NaN, read as None)."""
+    get = row.get if isinstance(row, dict) else lambda k, default=None: getattr(row, k, default)
+    scale = get("scale", math.nan)
+    return (get("reported_by"), get("ref"), get("model"), None if scale != scale else float(scale), get("quantity"))
+
+
+_VALUES = {_key(c): c.get("value", math.nan) for c in printed("complexity")}  # values/complexity.csv
+_dups = pd.Series([_key(p) for p in PRINTED]).duplicated()
+assert not _dups.any(), [PRINTED[i] for i in np.flatnonzero(_dups)]
+assert set(_VALUES) == {_key(p) for p in PRINTED}, "values/complexity.csv and the rows here name different numbers"
+
+
 def paper_value(p: Printed) -> tuple[float, float]:
     """(value, half a unit of the last printed digit) of a printed number, in the quantity's unit (NaN, NaN when
-    nothing is printed)."""
+    nothing is printed): the value from values/complexity.csv, the precision from the number as printed."""
     if not p.printed:
         return math.nan, math.nan
-    if p.value is not None and p.half is not None:
-        return p.value, p.half
-    value, half = parse_printed(p.printed, p.quantity)
-    return (p.value if p.value is not None else value), (p.half if p.half is not None else half)
+    return _VALUES[_key(p)], (p.half if p.half is not None else parse_printed(p.printed, p.quantity)[1])
+
+
+for _p in PRINTED:  # the number as printed here and its value in the CSV are the same number
+    assert not _p.printed or _p.half is not None or math.isclose(parse_printed(_p.printed, _p.quantity)[0],
+                                                                 _VALUES[_key(_p)], rel_tol=1e-12), _p
 
 
 def _paper_row(p: Printed) -> dict:
-    value, _ = paper_value(p)
-    return dict(reported_by=p.reported_by, ref=p.ref, model=p.model, scale=float(p.scale), quantity=p.quantity,
-                value=value, source=p.source)
-
-
-PAPER_VALUES = [_paper_row(p) for p in PRINTED]
-_dups = pd.DataFrame(PAPER_VALUES).duplicated(KEYS)
-assert not _dups.any(), [PAPER_VALUES[i] for i in np.flatnonzero(_dups)]
+    """The row's keys as :func:`srrepro.tables.select` matches them (``only``)."""
+    return dict(reported_by=p.reported_by, ref=p.ref, model=p.model, scale=float(p.scale), quantity=p.quantity)
 
 # ---------------------------------------------------------------------------------------------------------------
 # computing one row
@@ -640,23 +653,25 @@ def _note_values(exact_n: float, alt_n: float | None, quantity: str) -> dict:
 # ---------------------------------------------------------------------------------------------------------------
 # table protocol
 # ---------------------------------------------------------------------------------------------------------------
-def _rows(profile: str) -> list[Printed]:
-    if profile == "smoke":
-        return [p for p in PRINTED if p.ours is not None and _models_of(p.ours) | _models_of(p.alt) <= SMOKE_MODELS]
-    return list(PRINTED)
+def _rows(grid: dict) -> list[Printed]:
+    """The rows a profile's grid counts: those whose models are all in its ``models`` (every row when it has none)."""
+    models = grid.get("models")
+    if models is None:
+        return list(PRINTED)
+    return [p for p in PRINTED if p.ours is not None and _models_of(p.ours) | _models_of(p.alt) <= set(models)]
 
 
 def run(ctx: RunContext) -> pd.DataFrame:
     from tqdm.auto import tqdm
 
-    wanted = select([_paper_row(p) | {"_i": i} for i, p in enumerate(_rows(ctx.profile))], ctx.only)
-    printed = _rows(ctx.profile)
-    out = [compute_row(printed[c["_i"]]) for c in tqdm(wanted, desc="complexity rows", disable=not ctx.progress)]
+    rows = _rows(ctx.grid)
+    wanted = select([_paper_row(p) | {"_i": i} for i, p in enumerate(rows)], ctx.only)
+    out = [compute_row(rows[c["_i"]]) for c in tqdm(wanted, desc="complexity rows", disable=not ctx.progress)]
     return pd.DataFrame(out)
 
 
 def plan(ctx: RunContext) -> Plan:
-    rows = _rows(ctx.profile)
+    rows = _rows(ctx.grid)
     runs = [dict(reported_by=p.reported_by, ref=p.ref, model=p.model, quantity=p.quantity,
                  ours=str(p.ours) if p.ours else "-", training_iterations=0,
                  est_seconds=0.3 * len(_models_of(p.ours) | _models_of(p.alt))) for p in rows]
@@ -910,38 +925,67 @@ def plot(df: pd.DataFrame, ax=None):
     return ax
 
 
-NOTES = """
+def _as_printed(reported_by: str, ref: str, model: str, quantity: str) -> str:
+    """A number as the seed prints it (its row above), for the notes."""
+    rows = [p for p in PRINTED if (p.reported_by, p.ref, p.model, p.quantity) == (reported_by, ref, model, quantity)]
+    assert len(rows) == 1 and rows[0].printed, (reported_by, ref, model, quantity)
+    return rows[0].printed
+
+
+_PC45 = functools.partial(_as_printed, "PCARN", "Table 4/5")
+_ST = functools.partial(_as_printed, "s-LWSR", "Table II")
+_ON6 = functools.partial(_as_printed, "OverNet", "Table 6")
+_ON8 = functools.partial(_as_printed, "OverNet", "Table 8")
+_TS = functools.partial(_as_printed, "ASDN", "torchsummary table")
+
+# The printed numbers below are read from the rows (as printed); ours are in the table's rows, never typed here.
+NOTES = f"""
 **Counting conventions.** Ours = PyTorch's flop counter (convolutions and matrix products; bias additions,
 element-wise ops, interpolation and pixel shuffle not counted) for a 1280×720 output, which is how CARN, PCARN and
-OverNet count: PCARN's 90.9G / 32.5G and CARN's ×2/×3 values (222.8G, 118.8G) come out to the printed digit. ×3 uses
-a 256×400 LR input (= 1280·720/9 pixels; 1280/3 is not an integer, and counts depend only on the pixel count).
+OverNet count: PCARN's {_PC45("PCARN", "multadds")} / {_PC45("PCARN-M", "multadds")} and CARN's ×2/×3 values
+(222.8G, 118.8G, from the CARN paper, which is not among the seeds) come out to the printed digit. ×3 uses a 256×400
+LR input (= 1280·720/9 pixels; 1280/3 is not an integer, and counts depend only on the pixel count).
 
 **Conventions of the papers that differ.**
-* s-LWSR Table II prints *params × LR pixels* as Multi-Adds for its own models and EDSR (8.3G, 32.9G, 131.1G,
-  2482.0G exactly); the true counts are 20–23 % higher (EDSR 17 %) because the up-sampler's second conv and the
+* s-LWSR Table II prints *params × LR pixels* as Multi-Adds for its own models and EDSR ({_ST("s-LWSR16", "multadds")},
+  {_ST("s-LWSR32", "multadds")}, {_ST("s-LWSR64", "multadds")}, {_ST("EDSR", "multadds")} exactly); the true counts
+  (the rows' `value`; `value_alt` is params × LR pixels) are higher because the up-sampler's second conv and the
   output conv run at 4× and 16× the LR resolution. Its self-ensemble rows (s-LWSR+) print the single-pass value;
   the ensemble runs 8 passes.
-* s-LWSR's CARN 65.4G and CARN-M 18.3G match no convention we tried (true count 90.9G / 32.5G, params × LR pixels
-  91.7G / 23.9G for the multi-scale models, 64.0G / 16.9G for ×4-only models) and contradict PCARN (and CARN).
-* The CARN paper's 412K for CARN-M (quoted by s-LWSR) is CARN-M's weights without biases; its 1,592K for CARN
-  includes biases. FSRCNN's 12K is weights only and its 4.6G counts the stride-4 deconvolution as a convolution over
-  the output grid (the true transposed-conv cost is 16× less: 0.72G in all).
-* ASDN's torchsummary numbers (22,405,168; 828,928) are the feature branch plus *one* reconstruction branch in the
-  UniBo course project's reading (torchsummary counts only the modules that ran); the full model (11 branches) has
-  more. The "complex model" (1,111,270) has no configuration on the slides.
+* s-LWSR's CARN {_ST("CARN", "multadds")} and CARN-M {_ST("CARN-M", "multadds")} match no convention we tried (the
+  true counts are PCARN's {_PC45("PCARN", "multadds")} / {_PC45("PCARN-M", "multadds")}; params × LR pixels, for the
+  multi-scale or for the ×4-only models, gives neither) and contradict PCARN (and CARN).
+* The CARN paper's {_ST("CARN-M", "params")} for CARN-M (quoted by s-LWSR) is CARN-M's weights without biases; its
+  {_ST("CARN", "params")} for CARN includes biases. FSRCNN's {_ST("FSRCNN", "params")} is weights only and its
+  {_ST("FSRCNN", "multadds")} counts the stride-4 deconvolution as a convolution over the output grid (the true
+  transposed-conv cost is 16× less; see its row).
+* ASDN's torchsummary numbers ({_TS("Paper model", "params")}; {_TS("Base model (dark blue)", "params")}) are the
+  feature branch plus *one* reconstruction branch in the UniBo course project's reading (torchsummary counts only
+  the modules that ran); the full model (11 branches) has more. The "complex model"
+  ({_TS("Complex model (light blue)", "params")}) has no configuration on the slides.
 
 **Inconsistencies within and between the seeds** (the `seeds_agree` claim lists them from the rows).
-* OverNet Table 1 config 4 and Table 4's ×4 overscale entry (both 943K) do not fit the rest of their tables
-  (configs 1–3 are extractor-only counts; ×4 overscaling has fewer parameters than ×3). Table 8 gives OverNet 0.9M
-  in a ×4 comparison, but the ×4 model has 1.08M (Table 4: 1079K). Table 6 vs Table 8: MemNet 0.7M vs 0.6M,
-  SRFBN_S 0.3M vs 0.4M.
-* OverNet vs s-LWSR: MemNet 2.6T vs 623.9G and DRCN 18T vs 9,788.7G (s-LWSR's values ignore the recursion:
-  MemNet's 623.9G is exactly 677K × 1280·720), DRCN 1.7M vs 1,774K.
+* OverNet Table 1 config 4 and Table 4's ×4 overscale entry (both
+  {_as_printed("OverNet", "Table 4", "OverNet, overscale ×4 (max scale 3)", "params")}) do not fit the rest of their
+  tables (configs 1–3 are extractor-only counts; ×4 overscaling has fewer parameters than ×3). Table 8 gives OverNet
+  {_ON8("Ours (OverNet)", "params")} in a ×4 comparison, but Table 4 gives the ×4 model
+  {_as_printed("OverNet", "Table 4", "OverNet, overscale ×5 (max scale 4)", "params")}. Table 6 vs Table 8: MemNet
+  {_ON6("MemNet", "params")} vs {_ON8("MemNet", "params")}, SRFBN_S {_ON6("SRFBN_S", "params")} vs
+  {_ON8("SRFBN_S", "params")}.
+* OverNet vs s-LWSR: MemNet {_ON6("MemNet", "multadds")} vs {_ST("MemNet", "multadds")} and DRCN
+  {_ON6("DRCN", "multadds")} vs {_ST("DRCN", "multadds")} (s-LWSR's values ignore the recursion: MemNet's
+  {_ST("MemNet", "multadds")} is exactly {_ST("MemNet", "params")} × 1280·720), DRCN {_ON6("DRCN", "params")} vs
+  {_ST("DRCN", "params")}.
 * PCARN: "one-fourth of both parameters and operations" (§5.1) vs "nearly three times" fewer operations (§4.3) and
-  its own Table 4 (90.9G / 32.5G = 2.8).
-* s-LWSR: s-LWSR16 is 140K in the text, 144K everywhere else; Table I's "Depth" (308K with 6 blocks) and the fully
-  compressed s-LWSR32 (124K) fit no reading of the architecture; "CARN(-M) contains three times the asserted
-  parameters" is wrong — the asserted 1,592K / 412K are already the entire multi-scale models.
+  its own Table 4 ({_PC45("PCARN", "multadds")} / {_PC45("PCARN-M", "multadds")} =
+  {_VALUES[_key(dict(reported_by="PCARN", ref="Table 4/5", model="PCARN", scale=4.0, quantity="multadds"))]
+   / _VALUES[_key(dict(reported_by="PCARN", ref="Table 4/5", model="PCARN-M", scale=4.0, quantity="multadds"))]:.1f}).
+* s-LWSR: s-LWSR16 is {_as_printed("s-LWSR", "§IV-B text", 's-LWSR16 ("ranges from 140K")', "params")} in the text,
+  {_ST("s-LWSR16", "params")} everywhere else; Table I's "Depth"
+  ({_as_printed("s-LWSR", "Table I", "s-LWSR Depth (6 blocks, 32 feats)", "params")} with 6 blocks) and the fully
+  compressed s-LWSR32 ({_as_printed("s-LWSR", "§IV-B text", "s-LWSR32, all blocks compressed", "params")}) fit no
+  reading of the architecture; "CARN(-M) contains three times the asserted parameters" is wrong — the asserted
+  {_ST("CARN", "params")} / {_ST("CARN-M", "params")} are already the entire multi-scale models.
 
 Rows of models no study code builds (DRCN, DRRN, LapSRN, MemNet, IDN, D-DBPN, ...) are listed with the paper's
 number only.
@@ -953,7 +997,8 @@ SPECS = {
         source="OverNet Tables 1, 4, 6, 8 and text; PCARN Tables 1, 4, 5 and text; EDSR slides options table; "
                "ASDN slides torchsummary table; s-LWSR Fig. 1, Tables I–II and text",
         description=__doc__.split("\n\n", 1)[1],
-        keys=KEYS + ["ours"], metrics=["value"], run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS,
+        keys=KEYS + ["ours"], metrics=["value"], run=run, plan=plan, claims=CLAIMS,
+        grid={"smoke": {"models": sorted(SMOKE_MODELS)}},
         plot=plot, notes=NOTES,
         layout=Layout(("reported_by", "ref", "model", "scale"), ("quantity",), ("value",)),
         profiles={"smoke": "the rows about small models only (CARN-M, PCARN-M, SRCNN, FSRCNN, VDSR, PCARN's blocks)",

@@ -38,36 +38,37 @@ cell, the image, the weights sha256, the dataset checksum and a numerical finger
 maker, model forwards, quantizers, protocols, NIQE run on fixed synthetic inputs), so an interrupted run resumes,
 the ``paper`` profile reuses the ``lite`` images, and any change of a number in that pipeline recomputes.
 Column ``cell_seconds`` sums the per-image compute times of a cell as they were measured (one single-threaded
-worker each; the lite profile took 87 min on a 2-core CPU shared with other jobs); the provenance column
-``table_seconds`` only times the run that wrote the CSV, which may have read every image from the cache.
+worker each); the provenance column ``table_seconds`` only times the run that wrote the CSV, which may have read
+every image from the cache.
 
-**Findings** (lite profile; each row's ``note`` column says which applies to it):
+**Findings** (lite profile; each row's ``note`` column says which applies to it; the sizes of the differences are
+the rows' deltas and the claims' evidence, not typed here):
 
 1. *Which protocol the tables use.* PCARN Table 4 and the CARN table are both reproduced only by the authors' own
    pipeline — SR **truncated** to uint8 by ``save_image``, greyscale HR **replicated to RGB**, then the SelfExSR
-   **rounded uint8 Y** (``variant = authors_pipeline``, ``protocol = matlab_uint8_y``). For PCARN-M (GAN) that
-   reproduces all four Table 4 cells to ≤ 0.004 dB PSNR, ≤ 0.0003 SSIM and ≤ 0.0006 NIQE. Float Y puts every
-   SSIM ≈ +0.001 high (CARN: 12/12 cells); this study's rounded SR gives up to +0.18 dB PSNR (Set5 ×2) and
-   moves NIQE by up to 0.04; the replicated ``bridge`` adds +0.09 dB to Set14 (1.3 dB on that image).
-   PCARN's in-repo ``utils.psnr/ssim`` (skimage YUV) is 1.3 dB lower and SSIM 0.02–0.10 higher than any
-   published cell: that code was a training monitor, not the tables' protocol.
-2. *CARN-M.* Under that pipeline 7 of the 12 CARN cells are within ±0.02 dB (Urban100 ×2/×3/×4 to ≤ 0.004 dB,
-   B100 ×3/×4, Set14 ×3, Set5 ×3) and all 12 SSIMs within ±0.0006; the rest are below the paper: Set5 ×2
-   −0.10, Set5 ×4 −0.10, Set14 ×2 −0.04, Set14 ×4 −0.025, B100 ×2 −0.024 dB. Investigated: the Y variant (float Y
-   narrows Set5 ×2 to −0.02 but puts every SSIM +0.001 high), SR rounding vs truncation, grey handling, CARN
-   ``sample.py``'s 4-patch chop (equal to whole-image within 1e-4 dB: the 20-px overlap covers the receptive
-   field), channel order (BGR input is worse in 5 of the 6 Set5/Set14 cells, by up to 0.04 dB: the checkpoint is
-   RGB), and the LR maker (MATLAB uint8 ``imresize`` vs a float resize rounded once: ±0.01 dB on Set5). None
-   closes the Set5 ×2/×4 gap; Set5 ×4 never exceeds 31.885 dB (< 31.92) under any combination. Since the same
-   pipeline and the same Set5 files reproduce PCARN-M's Set5 ×4 cell to 0.002 dB, the data and protocol are the
-   authors' (at least as of the PCARN paper); the residual is on the weights side — the released ``carn_m.pth``
-   is very close to, but on the small sets not exactly, the model behind the 2018 table (or the 2018 Set5 files
-   differed). Not resolvable without the authors' 2018 SR images.
-3. *s-LWSR Table II* copies the CARN-M ×4 row (3-digit SSIM; Urban100 printed 25.63 where CARN has 25.62, which is
-   our float-Y value 25.629): the same findings apply.
-4. *NIQE.* ``srrepro.niqe`` reproduces MATLAB's ``niqe`` (Set14 ``baboon`` 5.7296, as BasicSR quotes MATLAB
-   R2021a) and PCARN's NIQE column to the printed digit; PCARN-M (GAN) scores 3.5–4.9 against 5.8–7.6 for
-   PCARN-M-L1.
+   **rounded uint8 Y** (``variant = authors_pipeline``, ``protocol = matlab_uint8_y``; claims ``carn_protocol``,
+   ``pcarn_protocol``). For PCARN-M (GAN) that reproduces all four Table 4 cells in PSNR, SSIM and NIQE
+   (``pcarn_m_reproduces``). Float Y puts every SSIM high (CARN: every cell); this study's rounded SR raises PSNR
+   most on Set5 ×2 and moves NIQE; the replicated ``bridge`` raises Set14 (by about 1.3 dB on that image, the
+   219/255 scale of the Y differences). PCARN's in-repo ``utils.psnr/ssim`` (skimage YUV) is about 1.3 dB lower
+   (the same scale) and its SSIM higher than any published cell: that code was a training monitor, not the tables'
+   protocol.
+2. *CARN-M.* Under that pipeline most of the 12 CARN cells are within the claim's tolerance (Urban100 ×2/×3/×4,
+   B100 ×3/×4, Set14 ×3, Set5 ×3) and all 12 SSIMs are; the rest are below the paper: Set5 ×2, Set5 ×4, Set14 ×2,
+   Set14 ×4 and B100 ×2 (``carn_m_reproduces``). Investigated: the Y variant (float Y narrows Set5 ×2 but puts every
+   SSIM high), SR rounding vs truncation, grey handling, CARN ``sample.py``'s 4-patch chop (equal to whole-image up
+   to float noise: the 20-px overlap covers the receptive field), channel order (BGR input is worse in most of the
+   Set5/Set14 cells: the checkpoint is RGB), and the LR maker (MATLAB uint8 ``imresize`` vs a float resize rounded
+   once: a few thousandths of a dB on Set5). None closes the Set5 ×2/×4 gap: Set5 ×4 stays below the printed value
+   under every combination. Since the same pipeline and the same Set5 files reproduce PCARN-M's Set5 ×4 cell, the
+   data and protocol are the authors' (at least as of the PCARN paper); the residual is on the weights side — the
+   released ``carn_m.pth`` is very close to, but on the small sets not exactly, the model behind the 2018 table (or
+   the 2018 Set5 files differed). Not resolvable without the authors' 2018 SR images.
+3. *s-LWSR Table II* copies the CARN-M ×4 row (3-digit SSIM; its Urban100 PSNR is one unit of the last digit off
+   CARN's, and equals our float-Y value rounded): the same findings apply (``carn_m_slwsr``).
+4. *NIQE.* ``srrepro.niqe`` reproduces MATLAB's ``niqe`` (Set14 ``baboon`` as BasicSR quotes MATLAB R2021a; see
+   ``tests/test_official_weights.py``) and PCARN's NIQE column to the printed digit; PCARN-M (GAN) scores lower
+   (better) than PCARN-M-L1 on every set (``pcarn_niqe_gan_better``).
 """
 from __future__ import annotations
 
@@ -87,42 +88,17 @@ from ...verdicts import exact
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
-# PAPER VALUES, transcribed from ../shared/seeds (s-LWSR, PCARN) and from the CARN-pytorch README table as read in
-# ../shared/notes/official_code_survey.md §2 (the CARN paper itself is not among the seeds). Each row says where.
+# The printed values are values/official_weights.csv (from ../shared/seeds (s-LWSR, PCARN) and from the CARN-pytorch
+# README table as read in ../shared/notes/official_code_survey.md §2; the CARN paper itself is not among the seeds),
+# each row with its source; the claims select them by these source texts.
 _CARN = "CARN paper Table (via CARN-pytorch README, official_code_survey.md §2)"
 _SLWSR = "s-LWSR, Table II, CARN-M row (×4)"
 _PCARN4 = "PCARN, Table 4, PCARN-M column (×4)"
-_PCARN_DERIVED = ("PCARN §4.3 text + Table 2 (derived): PCARN-M is '0.20 dB / 0.0053 SSIM' below PCARN (L1) on "
-                  "Set14 ×4 (Figure 8), PCARN (L1) = 28.50 / 0.7792 (Table 2, mean of ten trainings)")
 
 WEIGHTS = {"carn_m": "CARN-M", "pcarn_m_l1": "PCARN-M-L1", "pcarn_m": "PCARN-M (GAN)"}
 PROTOCOLS = ("matlab_float_y", "matlab_uint8_y", "pcarn_code_skimage_yuv")
 VARIANTS = ("whole", "trunc", "grey_rgb", "authors_pipeline", "chop", "bgr")
 
-
-def _pv(reported_by, source, weights, dataset, scale, psnr, ssim, niqe=math.nan):
-    return dict(weights=weights, dataset=dataset, scale=float(scale), self_ensemble=False, psnr=psnr, ssim=ssim,
-                niqe=niqe, reported_by=reported_by, source=source)
-
-
-PAPER_VALUES = [
-    # CARN paper table (CARN-pytorch README): CARN-M, Set5 / Set14 / B100 / Urban100, 4-digit SSIM
-    *[_pv("CARN", _CARN, "carn_m", d, s, p, q) for s, cells in {
-        2: [("Set5", 37.53, 0.9583), ("Set14", 33.26, 0.9141), ("B100", 31.92, 0.8960), ("Urban100", 31.23, 0.9193)],
-        3: [("Set5", 33.99, 0.9236), ("Set14", 30.08, 0.8367), ("B100", 28.91, 0.8000), ("Urban100", 27.55, 0.8385)],
-        4: [("Set5", 31.92, 0.8903), ("Set14", 28.42, 0.7762), ("B100", 27.44, 0.7304), ("Urban100", 25.62, 0.7694)],
-    }.items() for d, p, q in cells],
-    # s-LWSR Table II, CARN-M ×4 (3-digit SSIM; Urban100 printed 25.63 where the CARN table has 25.62)
-    *[_pv("s-LWSR", _SLWSR, "carn_m", d, 4, p, q) for d, p, q in [
-        ("Set5", 31.92, 0.890), ("Set14", 28.42, 0.776), ("B100", 27.44, 0.730), ("Urban100", 25.63, 0.769)]],
-    # PCARN Table 4, PCARN-M (the GAN model), ×4: PSNR, SSIM, NIQE (LPIPS needs AlexNet weights: not computed)
-    *[_pv("PCARN", _PCARN4, "pcarn_m", d, 4, p, q, n) for d, p, q, n in [
-        ("Set5", 29.38, 0.837, 4.904), ("Set14", 26.31, 0.709, 3.727), ("B100", 25.48, 0.657, 3.615),
-        ("Urban100", 23.73, 0.704, 3.566)]],
-    # PCARN-M (L1): no table prints it; §4.3 gives its distance to PCARN (L1)
-    _pv("PCARN (derived)", _PCARN_DERIVED, "pcarn_m_l1", "Set14", 4, round(28.50 - 0.20, 2),
-        round(0.7792 - 0.0053, 4)),
-]
 
 # ---------------------------------------------------------------------------------------------- grid
 BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
@@ -131,21 +107,29 @@ INFERENCE_VARIANTS = {"whole": ("whole", "trunc", "grey_rgb", "authors_pipeline"
 CHOP_SHAVE = 20  # CARN sample.py --shave default (LR pixels)
 
 
-def _grid(profile: str) -> list[dict]:
-    """One entry per inference cell: weights, dataset, scale, self_ensemble, inference."""
-    if profile == "smoke":
-        return [dict(weights="carn_m", dataset="Set5", scale=4.0, self_ensemble=False, inference="whole")]
+# The spec's grid per profile; a key it leaves out takes the lite value below.
+GRID = {
+    "smoke": {"datasets": ("Set5",), "carn_scales": (4,), "pcarn_weights": (), "inference_checks": ()},
+    "lite": {},
+    # the ×8 self-ensemble (EDSR+ style) on the small sets, weights → scales: no paper reports it
+    "paper": {"self_ensemble": {"carn_m": (2, 3, 4), "pcarn_m_l1": (4,)}},
+}
+SMALL_SETS = ("Set5", "Set14")  # where the inference checks and the self-ensemble run
+
+
+def _grid(grid: dict) -> list[dict]:
+    """One entry per inference cell (weights, dataset, scale, self_ensemble, inference) of a profile's grid."""
+    sets = grid.get("datasets", BENCHMARKS)
+    scales = grid.get("carn_scales", (2, 3, 4))
     cells = [dict(weights="carn_m", dataset=d, scale=float(s), self_ensemble=False, inference="whole")
-             for d in BENCHMARKS for s in (2, 3, 4)]
+             for d in sets for s in scales]
     cells += [dict(weights=w, dataset=d, scale=4.0, self_ensemble=False, inference="whole")
-              for w in ("pcarn_m_l1", "pcarn_m") for d in BENCHMARKS]
+              for w in grid.get("pcarn_weights", ("pcarn_m_l1", "pcarn_m")) for d in sets]
     # investigation of the CARN-M deltas: inference variants on the small sets
     cells += [dict(weights="carn_m", dataset=d, scale=float(s), self_ensemble=False, inference=inf)
-              for inf in ("chop", "bgr") for d in ("Set5", "Set14") for s in (2, 3, 4)]
-    if profile == "paper":  # the ×8 self-ensemble (EDSR+ style) on the small sets: no paper reports it
-        cells += [dict(weights=w, dataset=d, scale=float(s), self_ensemble=True, inference="whole")
-                  for w, scales in (("carn_m", (2, 3, 4)), ("pcarn_m_l1", (4,))) for d in ("Set5", "Set14")
-                  for s in scales]
+              for inf in grid.get("inference_checks", ("chop", "bgr")) for d in SMALL_SETS for s in scales]
+    cells += [dict(weights=w, dataset=d, scale=float(s), self_ensemble=True, inference="whole")
+              for w, ens_scales in grid.get("self_ensemble", {}).items() for d in SMALL_SETS for s in ens_scales]
     return cells
 
 
@@ -426,7 +410,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
     root = str(_data.data_root(ctx.data_root, must_exist=False))
     if ctx.device not in ("auto", "cpu"):
         raise ValueError(f"table official_weights runs on the CPU (whole-image inference); got device {ctx.device!r}")
-    cells = _cell_rows_filter(_grid(ctx.profile), ctx.only)
+    cells = _cell_rows_filter(_grid(ctx.grid), ctx.only)
     cache_path = Path(CACHE_FILE) if CACHE_FILE else Path(ctx.work_dir) / "official_weights" / "per_image.jsonl"
     cache = _read_cache(cache_path)
 
@@ -548,7 +532,7 @@ def _note(row: dict) -> str:
 def plan(ctx: RunContext) -> Plan:
     cpus = os.cpu_count() or 1
     runs = []
-    for c in _grid(ctx.profile):
+    for c in _grid(ctx.grid):
         est = _cost(c, _HR_PIXELS[c["dataset"]])
         runs.append({**c, "training_iterations": 0, "est_seconds": round(est / cpus, 1)})
     return Plan(runs, "no training: every cell is exact (official weights, MATLAB-bicubic LR, whole-image CPU "
@@ -715,7 +699,7 @@ SPECS = {
         paper="study", source="CARN paper table (CARN-pytorch README), s-LWSR Table II, PCARN Table 4",
         description=__doc__.split("\n\n", 1)[1],
         keys=["weights", "dataset", "scale", "self_ensemble", "variant", "protocol"],
-        metrics=["psnr", "ssim", "niqe"], run=run, plan=plan, paper_values=PAPER_VALUES, claims=CLAIMS, plot=plot,
+        metrics=["psnr", "ssim", "niqe"], run=run, plan=plan, claims=CLAIMS, plot=plot, grid=GRID,
         layout=Layout(("weights", "scale", "protocol", "variant"), ("dataset",), ("psnr", "ssim")),
         notes=(
             "**Reading the table.** The published cells are matched by the rows `variant = authors_pipeline`, "
