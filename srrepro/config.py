@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 AMP = ("bf16", "fp16", "none")  # autocast dtypes on CUDA (srrepro.train.AMP_DTYPES maps them to torch's)
 LOSS_TERMS = ("l1", "l2", "ms_l1", "vgg", "vgg16", "gan")  # srrepro.losses implements each
+VGG_TERMS = {"vgg": ("vgg19", 34), "vgg16": ("vgg16", 28)}  # loss term → (network, last features index)
 
 
 def parse_loss(spec: str) -> dict[str, float]:

@@ -31,7 +31,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-from .config import LOSS_TERMS, parse_loss  # noqa: F401 (parse_loss: srrepro.losses' API)
+from .config import LOSS_TERMS, VGG_TERMS, parse_loss  # noqa: F401 (parse_loss: srrepro.losses' API)
 from .weights import MissingWeightsError, _sha256  # one missing-weights class: the engine makes it a "not run" row
 
 VGG19_FILE = "vgg19-dcbb9e9d.pth"
@@ -41,7 +41,6 @@ VGG16_FILES = ("weights/imagenet/vgg16_features_fp16.npz", "weights/imagenet/vgg
 VGG16_URL = "https://download.pytorch.org/models/vgg16-397923af.pth"
 VGG16_NPZ_SHA256 = "961b185e7f1c071d51a3dc41f13aa4614f6f9f40a172f2597a3e462d82479dd7"
 TERMS = LOSS_TERMS
-VGG_TERMS = {"vgg": ("vgg19", 34), "vgg16": ("vgg16", 28)}  # loss term → (network, last features index)
 
 
 def bicubic_resize(x: torch.Tensor, size: tuple[int, int]) -> torch.Tensor:

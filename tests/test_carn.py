@@ -11,7 +11,8 @@ import torch
 
 from srrepro import weights as W
 from srrepro.models import count_params, create_model, list_models
-from srrepro.models.carn import PCARN_TABLE1, init_weights
+from srrepro.models.carn import init_weights
+from srrepro.papers.pcarn import PCARN_TABLE1
 
 REPO = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("SRREPRO_DATA") or REPO.parent / "shared" / "data")

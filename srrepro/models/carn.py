@@ -51,7 +51,7 @@ Paper vs official code (the paper is followed by default; the official behaviour
        image, which is what :class:`MultiScaleDiscriminator` does.
 
 PCARN Table 1 variants (ablation, ×4 single scale, parameter counts in the paper are truncated to 1K):
-``PCARN_TABLE1`` maps the row names to keyword arguments of :func:`pcarn`.
+``srrepro.papers.pcarn.PCARN_TABLE1`` maps Table 1's row names to keyword arguments of :func:`pcarn`.
 
 Other-family hook: ``upsampler="osm"`` replaces ``upsample`` + ``exit`` by OverNet's overscaling module
 (OverNet Table 3 "CARN-OSM"); the model then accepts any float scale (``scales = None``).
@@ -70,7 +70,7 @@ from .common import MeanShift, PixelShuffle, check_scale, init_convs
 
 __all__ = [
     "ResidualBlock", "EResidualBlock", "CascadingBlock", "UpsampleBlock", "CascadingResidualNetwork",
-    "PCARNDiscriminator", "MultiScaleDiscriminator", "PCARN_TABLE1", "init_weights",
+    "PCARNDiscriminator", "MultiScaleDiscriminator", "init_weights",
     "carn", "carn_m", "pcarn", "pcarn_m", "pcarn_discriminator",
 ]
 
@@ -392,7 +392,7 @@ def carn_m(scale: int | None = None, multi_scale: bool | None = None, **options)
 @register_model
 def pcarn(scale: int | None = None, multi_scale: bool | None = None, **options) -> CascadingResidualNetwork:
     """PCARN generator (Section 3.1): CARN + global residual, no ReLU after the 1×1 convs. Same parameter count as
-    CARN. Table 1 rows: ``pcarn(scale=4, **PCARN_TABLE1[row])``."""
+    CARN. Table 1 rows: ``pcarn(scale=4, **srrepro.papers.pcarn.PCARN_TABLE1[row])``."""
     return _build(_PCARN, scale, multi_scale, options)
 
 
@@ -401,16 +401,6 @@ def pcarn_m(scale: int | None = None, multi_scale: bool | None = None, **options
     """PCARN-M (Section 3.3, "G4R" of Figure 8): EResidual blocks, group 4, recursive, the shared unit aliased as
     ``b1``/``b2``/``b3``. Figure 8 sweeps ``group`` in 1…64 with ``recursive`` True/False."""
     return _build({**_PCARN, "mobile": True, "group": 4, "recursive": True}, scale, multi_scale, options)
-
-
-# PCARN Table 1 (model design ablation; ×4 single-scale models; paper params 963K, 1,074K, 1,000K, 1,111K, 1,111K).
-PCARN_TABLE1: dict[str, dict] = {
-    "Baseline": dict(local_cascade=False, global_cascade=False, global_residual=False),
-    "+ Local": dict(local_cascade=True, global_cascade=False, global_residual=False),
-    "+ Global": dict(local_cascade=False, global_cascade=True, global_residual=False),
-    "+ L/G": dict(local_cascade=True, global_cascade=True, global_residual=False),
-    "+ Residual": dict(local_cascade=True, global_cascade=True, global_residual=True),
-}
 
 
 def init_weights(model: nn.Module, dist: str = "uniform", numerator: float = 1.0, factor: float = 1.0) -> nn.Module:

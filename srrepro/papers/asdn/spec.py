@@ -21,7 +21,7 @@ import pandas as pd
 
 from ...jobs import Job, eval_limit, size, train_config
 from ...models import params_of
-from ...models.asdn import lfr_scales, recursive_scales
+from ...models.lfr import lfr_scales, recursive_scales
 from ...recipes import PAPER_RECIPES, SMOKE_RECIPE, budget, recipe
 from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)

@@ -62,3 +62,13 @@ SIZES = {
     "pcarn": {"smoke": dict(n_feats=8), "lite": dict(n_feats=32), "paper": {}},
 }
 SIZES["pcarn_gan"] = SIZES["pcarn"]
+
+# Table 1 (model design ablation, ×4 single-scale models): each row as switches of srrepro.models.carn.pcarn
+# (its printed parameter counts are values/pcarn_t1.csv)
+PCARN_TABLE1: dict[str, dict] = {
+    "Baseline": dict(local_cascade=False, global_cascade=False, global_residual=False),
+    "+ Local": dict(local_cascade=True, global_cascade=False, global_residual=False),
+    "+ Global": dict(local_cascade=False, global_cascade=True, global_residual=False),
+    "+ L/G": dict(local_cascade=True, global_cascade=True, global_residual=False),
+    "+ Residual": dict(local_cascade=True, global_cascade=True, global_residual=True),
+}

@@ -14,7 +14,6 @@ import pandas as pd
 
 from ... import data as _data
 from .. import printed
-from ...evaluate import evaluate_bicubic
 from ...verdicts import exact, half_unit
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
@@ -79,6 +78,8 @@ def _compute_cell(cell: dict, data_root) -> list[dict]:
 
 
 def _compute_cell_rows(cell: dict, data_root) -> list[dict]:
+    from ...evaluate import evaluate_bicubic  # scipy: only when a cell is computed
+
     row = {k: cell[k] for k in ("dataset", "scale", "degradation", "variant")}
     # Both Y variants for BI (the papers differ there); BD/DN come from RDN's float-Y MATLAB script only.
     ys = Y_VARIANTS if cell["degradation"] == "BI" else ("float",)

@@ -32,8 +32,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ... import complexity as cx
 from ...verdicts import exact
+from ..pcarn import PCARN_TABLE1
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 from .. import printed
 
@@ -215,8 +215,6 @@ def _overnet() -> list[Printed]:
 
 
 def _pcarn() -> list[Printed]:
-    from ...models.carn import PCARN_TABLE1
-
     t1 = f"{_PC}, Table 1 (×4 model-design ablation), Params column"
     rows = []
     for name, p in [("Baseline", "963K"), ("+ Local", "1,074K"), ("+ Global", "1,000K"), ("+ L/G", "1,111K"),
@@ -521,6 +519,8 @@ class NotImplementedYet(Exception):
 
 
 def _params_exact(r: Reading) -> int:
+    from ... import complexity as cx  # torch: only when something is counted
+
     from ...models import UnknownModelError
 
     try:
@@ -538,11 +538,13 @@ def _params_exact(r: Reading) -> int:
     raise ValueError(f"unknown params reading {r.how!r}")
 
 
-_MULTADDS: dict[tuple[str, float], cx.Count] = {}
+_MULTADDS: dict = {}  # (model, scale) → its srrepro.complexity.Count, computed once
 
 
 def _multadds_exact(r: Reading, scale: float) -> tuple[int, bool]:
     """(multiply-adds for a 1280×720 output, exact?)"""
+    from ... import complexity as cx  # torch: only when something is counted
+
     if r.how == "params_x_lr":
         h, w = cx.lr_shape_720p(scale)
         return _params_exact(Reading(r.expr)) * h * w * r.passes, True
@@ -588,6 +590,8 @@ def _agree(ours: float, paper: float, half: float, quantity: str) -> tuple[bool,
 
 
 def _models_of(x) -> set[str]:
+    from ... import complexity as cx  # torch: only when something is counted
+
     if x is None:
         return set()
     if isinstance(x, Ratio):
@@ -596,6 +600,8 @@ def _models_of(x) -> set[str]:
 
 
 def compute_row(p: Printed) -> dict:
+    from ... import complexity as cx  # torch: only when something is counted
+
     paper, half = paper_value(p)
     row = {**{k: getattr(p, k) for k in KEYS}, "scale": float(p.scale), "ours": str(p.ours) if p.ours else "",
            "printed": p.printed, "printed_half_unit": half, "unit": UNITS[p.quantity], "own": p.own, "model_id": p.model_id,

@@ -13,7 +13,6 @@ import math
 
 import pandas as pd
 
-from ...evaluate import evaluate, evaluate_bicubic
 from ...provenance import atomic_write_bytes, provenance
 from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
 
@@ -46,6 +45,7 @@ def config(ctx: RunContext, seed: int = 0):
 
 
 def run(ctx: RunContext) -> pd.DataFrame:
+    from ...evaluate import evaluate, evaluate_bicubic  # scipy, torch: only when it runs
     from ...train import resolve_device, train
 
     cfg = config(ctx)
