@@ -26,11 +26,25 @@ from ...verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, comb
 from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "EDSR"
+FAMILY = "edsr"
 SLIDES = "EDSR slides"
 # the lite recipe and the lite baseline's size, as the prose names them (srrepro.recipes; SIZES of __init__.py)
 _LITE_RECIPE = lite_recipe()
 _LITE_LR = f"{_LITE_RECIPE.lr:.0e}".replace("e-0", "e-")  # '1e-3'
 _LITE_NET = f"{SIZES['edsr']['lite']['n_resblocks']} × {SIZES['edsr']['lite']['n_feats']}"  # '8 × 32'
+
+
+def _pow10(n: int) -> str:
+    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
+    e = len(str(n)) - 1
+    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
+
+
+_P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
+_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
+                 f"{_pow10(_P.iterations)} iterations")
 
 
 @functools.cache
@@ -746,7 +760,7 @@ def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
         return Verdict("not run", "judged on the whole learning curve, at the end of training")
     d = df[df["model"].isin(list(MDSR_STABILITY_ARMS))] if "model" in df else df.iloc[0:0]
     needed = ("the paper profile (`make dry-run TABLE=edsr_mdsr PROFILE=paper`): the 80 × 256 MDSR and the 32 × 256 "
-              "EDSR trained 6×10⁵ iterations each with their learning curves; at lite even an 8 × 256 pair costs "
+              f"EDSR trained {_pow10(_P.iterations)} iterations each with their learning curves; at lite even an 8 × 256 pair costs "
               "about as much as edsr_resscale's 256-feature runs (10–20 min a run on this CPU), per seed")
     if set(d.get("model", ())) != set(MDSR_STABILITY_ARMS) or "curve_step" not in d:
         return Verdict("not run", "the widened MDSR and the 256-feature EDSR are trained at the paper profile only",
@@ -1264,7 +1278,7 @@ SPECS = {
         notes=BN_NOTES, family="edsr",
         profiles={"smoke": "1 × 8 EDSR, 2 iterations, 1 image per set; memory of the baseline at an 8×8 patch",
                   "lite": f"2 arms × 3 seeds, {_LITE}; memory of both networks at the 48×48 patch",
-                  "paper": "2 arms, DIV2K, LR patch 48, batch 16, 6×10⁵ iterations, the 16 × 64 baseline; "
+                  "paper": f"2 arms, {_PAPER_RECIPE}, the 16 × 64 baseline; "
                            "memory as lite"}),
 }
 
@@ -1285,7 +1299,7 @@ SPECS["edsr_ensemble"] = TableSpec(
     profiles={"smoke": "the three checkpoints at ×4 and a 1 × 8 EDSR (2 iterations) at ×2, the first Set5 image",
               "lite": f"the three checkpoints ×2/×3/×4 and the baseline ×2 ({_LITE}); B100 first 10, Urban100 first "
                       "5 images",
-              "paper": "the three checkpoints and the slides' 16 × 64 baseline (DIV2K, 6×10⁵ iterations); whole test "
+              "paper": f"the three checkpoints and the slides' 16 × 64 baseline ({_PAPER_ITERS}); whole test "
                        "sets and DIV2K 0791–0800"})
 
 SPECS["edsr_benchmark"] = TableSpec(
@@ -1326,7 +1340,7 @@ SPECS["edsr_loss"] = TableSpec(
     layout=Layout(("loss",), ("dataset",), ("psnr", "ssim"), order={"dataset": [*LOSS_SETS, ENS_DIV2K]}),
     display_extra=("iterations",), claims=LOSS_CLAIMS, notes=LOSS_NOTES, family="edsr",
     profiles={"smoke": "1 × 8 EDSR, 2 iterations, 1 image per set", "lite": f"2 losses × 3 seeds, {_LITE}; B100 first "
-              "20, Urban100 first 10", "paper": "the 16 × 64 baseline, DIV2K, 6×10⁵ iterations; DIV2K 0791–0800"})
+              "20, Urban100 first 10", "paper": f"the 16 × 64 baseline, {_PAPER_ITERS}; DIV2K 0791–0800"})
 
 SPECS["edsr_width_depth"] = TableSpec(
     id="edsr_width_depth", title="EDSR: more features or more blocks, at a fixed budget", paper=PAPER, source=WD,
@@ -1340,7 +1354,7 @@ SPECS["edsr_width_depth"] = TableSpec(
     display_extra=("params", "activation_mb", "budget", "iterations"), claims=WD_CLAIMS, notes=WD_NOTES,
     family="edsr",
     profiles={"smoke": "tiny EDSRs, 2 iterations, 1 image per set", "lite": f"3 arms × 3 seeds, {_LITE}; B100 first "
-              "20, Urban100 first 10", "paper": "from the 16 × 64 baseline, DIV2K, 6×10⁵ iterations"})
+              "20, Urban100 first 10", "paper": f"from the 16 × 64 baseline, {_PAPER_ITERS}"})
 
 SPECS["edsr_mdsr"] = TableSpec(
     id="edsr_mdsr", title="EDSR vs MDSR: single-scale and multi-scale baselines, and the options table", paper=PAPER,
@@ -1358,7 +1372,7 @@ SPECS["edsr_mdsr"] = TableSpec(
                   order={"dataset": [*MDSR_SETS, "DIV2K_valid"], "model": list(MDSR_PRINTED)}),
     display_extra=("params", "iterations"), claims=MDSR_CLAIMS, notes=MDSR_NOTES, family="edsr",
     profiles={"smoke": "tiny baselines, 2 iterations, 1 image per set", "lite": f"4 models × 3 seeds, {_LITE}",
-              "paper": "every column, DIV2K, 6×10⁵ iterations"})
+              "paper": f"every column, {_PAPER_ITERS}"})
 
 SPECS["edsr_transfer"] = TableSpec(
     id="edsr_transfer", title="EDSR: multi-scale knowledge transfer (×4 from the ×2 model)", paper=PAPER,
@@ -1370,7 +1384,7 @@ SPECS["edsr_transfer"] = TableSpec(
     layout=Layout(("init",), ("dataset",), ("psnr", "ssim")), display_extra=("iterations",),
     claims=TRANSFER_CLAIMS, plot=_transfer_plot, notes=TRANSFER_NOTES, family="edsr",
     profiles={"smoke": "tiny EDSRs, 2 iterations, 1 image per set", "lite": f"2 inits × 3 seeds, {_LITE}",
-              "paper": "the 16 × 64 baseline, DIV2K, 6×10⁵ iterations each"})
+              "paper": f"the 16 × 64 baseline, {_PAPER_ITERS} each"})
 
 SPECS["edsr_resscale"] = TableSpec(
     id="edsr_resscale", title="EDSR: residual scaling and training stability at 256 features", paper=PAPER,
@@ -1389,7 +1403,7 @@ SPECS["edsr_resscale"] = TableSpec(
                       f"({RESSCALE_LITE_ITERATIONS / PAPER_RECIPES['edsr'].iterations:.2%} of the paper's), lr {_LITE_LR} "
                       f"halved at {100 * _R.lr_milestones[0] / _R.iterations:.0f} %, {DEFAULT_SEEDS['lite']} seeds, "
                       "Set5 ×2",
-              "paper": "32 × 256 EDSRs, DIV2K, 6×10⁵ iterations (the slides' recipe)"})
+              "paper": f"32 × 256 EDSRs, {_PAPER_ITERS} (the slides' recipe)"})
 
 
 SPECS["edsr_extreme"] = TableSpec(
@@ -1409,4 +1423,4 @@ SPECS["edsr_extreme"] = TableSpec(
     notes=EXTREME_NOTES, family="edsr",
     profiles={"smoke": "1 × 8 EDSRs (2 iterations), img_092 at the four scales",
               "lite": f"the ×2 and ×4 baselines × 3 seeds ({_LITE}), five Urban100 images at ×8–×64",
-              "paper": "the 16 × 64 baselines (DIV2K, 6×10⁵ iterations), as lite"})
+              "paper": f"the 16 × 64 baselines ({_PAPER_ITERS}), as lite"})

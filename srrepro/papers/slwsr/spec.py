@@ -29,6 +29,7 @@ from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide
 from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "s-LWSR"
+FAMILY = "slwsr"
 SCALE = 4  # "all methods are only performed for the 4× SR task" (§IV-C)
 BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
 WIDTHS = {"s-LWSR16": 16, "s-LWSR32": 32}
@@ -47,6 +48,19 @@ F6_EXTRA = {"1/2 even": ("1/2_even", "1/2 kept (evenly spaced)")}  # the second 
 MIDDLE, EXTREMES = ("1/3", "1/2", "2/3"), ("rare", "all")
 F6_ORDER = ["rare", "1/3", "1/2", "1/2 even", "2/3", "all"]
 F6_LITE_LIMITS = {"B100": 20, "Urban100": 10}
+
+
+def _pow10(n: int) -> str:
+    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
+    e = len(str(n)) - 1
+    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
+
+
+_P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
+_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
+                 f"{_pow10(_P.iterations)} iterations")
 # the lite budget as the prose names it: the share of the paper's iterations and the images scored
 _LITE_SHARE = f"{LITE_ITERATIONS / PAPER_RECIPES['slwsr'].iterations:.2%}".replace("%", " %")  # '0.05 %'
 _LITE_IMAGES = (f"B100 and Urban100 are scored on their first {F6_LITE_LIMITS['B100']} and "
@@ -1246,7 +1260,7 @@ SPECS = {
         profiles={"smoke": "11 tiny arms, 2 iterations, one image per test set",
                   "lite": f"11 arms × 3 seeds, {_LITE}; B100 first 20, Urban100 "
                           "first 10 images",
-                  "paper": "11 arms, DIV2K, LR patch 48, batch 16, 10⁶ iterations, lr 1e-4 halved every 2×10⁵; "
+                  "paper": f"11 arms, {_PAPER_RECIPE}, lr {_P.lr:.0e}".replace("e-0", "e-") + f" halved every {_pow10(_P.lr_halve_every)}; "
                            "whole test sets"}),
 }
 
@@ -1260,7 +1274,7 @@ SPECS["slwsr_t1"] = TableSpec(
     layout=Layout(("model",), ("self_ensemble",), ("params", "psnr")), display_extra=("blocks", "iterations"),
     claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES, family="slwsr",
     profiles={"smoke": "3 tiny models, 2 iterations, 1 Set5 image", "lite": f"3 models × 3 seeds, {_LITE}",
-              "paper": "3 models, the released recipe (DIV2K, LR patch 48, batch 16, 10⁶ iterations)"})
+              "paper": f"3 models, the released recipe ({_PAPER_RECIPE})"})
 
 SPECS["slwsr_released"] = TableSpec(
     id="slwsr_released", title="s-LWSR's released checkpoint (1 epoch, not the paper's model)", paper=PAPER,
@@ -1304,7 +1318,7 @@ SPECS["slwsr_t2"] = TableSpec(
     profiles={"smoke": "3 tiny models, 2 iterations, 1 image per set; CARN-M official; Bicubic Set5",
               "lite": f"s-LWSR16/32/64 × 3 seeds, {_LITE}; B100 first 20, Urban100 first 10; self-ensemble on "
                       "Set5 and Set14; CARN-M official",
-              "paper": "s-LWSR16/32/64, the released recipe (DIV2K, LR patch 48, batch 16, 10⁶ iterations); whole "
+              "paper": f"s-LWSR16/32/64, the released recipe ({_PAPER_RECIPE}); whole "
                        "test sets"})
 
 SPECS["slwsr_t3"] = TableSpec(
