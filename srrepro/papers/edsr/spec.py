@@ -19,13 +19,38 @@ import pandas as pd
 
 from ...jobs import Job, size, train_config
 from ...models import create_model, params_of
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES
+from ...papers import printed
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, lite_recipe
 from ...verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
-from ...tables import Layout, RunContext, TableSpec, items_list, with_training_note
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "EDSR"
+FAMILY = "edsr"
 SLIDES = "EDSR slides"
+# the lite recipe and the lite baseline's size, as the prose names them (srrepro.recipes; SIZES of __init__.py)
+_LITE_RECIPE = lite_recipe()
+_LITE_LR = f"{_LITE_RECIPE.lr:.0e}".replace("e-0", "e-")  # '1e-3'
+_LITE_NET = f"{SIZES['edsr']['lite']['n_resblocks']} × {SIZES['edsr']['lite']['n_feats']}"  # '8 × 32'
+
+
+def _pow10(n: int) -> str:
+    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
+    e = len(str(n)) - 1
+    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
+
+
+_P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
+_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
+                 f"{_pow10(_P.iterations)} iterations")
+
+
+@functools.cache
+def _printed(table_id: str) -> tuple[dict, ...]:
+    """The slides' printed values of ``table_id`` (``values/<id>.csv``), read once: their only copy."""
+    return tuple(printed(table_id))
 
 
 def not_worse_per_cell(column: str, a: str, b: str, needed: str = "", cells=("dataset", "scale")):
@@ -43,11 +68,17 @@ BN_ARMS = {"without BN (EDSR)": False, "with BN (SRResNet block)": True}
 # Memory is counted, not trained: the residual networks of the slides at their ×2 training patch (48 × 48 LR)
 MEMORY_MODELS = {"EDSR baseline (16 × 64)": "edsr_baseline", "EDSR (32 × 256, residual scaling 0.1)": "edsr"}
 MEMORY_LR = (48, 48)  # the slides' training patch; the count is linear in the pixels (every conv is same-padded)
-SMOKE_MEMORY_LR = (8, 8)
+# what each profile counts (edsr_bn's grid): smoke an 8×8 patch and the baseline only (43M parameters: not a plumbing
+# check), else both networks at the training patch
+BN_GRID = {"smoke": {"memory_patch": (8, 8), "memory_networks": ("EDSR baseline (16 × 64)",)},
+           "lite": {"memory_patch": MEMORY_LR, "memory_networks": tuple(MEMORY_MODELS)},
+           "paper": {"memory_patch": MEMORY_LR, "memory_networks": tuple(MEMORY_MODELS)}}
 # The slides' "~40%", printed to the tens of percent: read as "at least about 40 %", i.e. at least 40 % less half a
 # unit of its printed digit (35 %). No upper bound: the counted share is the most a GPU's peak memory can show
-# (weights, optimizer state and workspace do not shrink; BN_NOTES).
+# (weights, optimizer state and workspace do not shrink; BN_NOTES). A printed value with no values/ file (edsr_bn
+# prints no table): this is its only copy.
 SLIDES_MEMORY_SAVED = 0.4
+_SLIDES_SAVED = f"{SLIDES_MEMORY_SAVED * 100:.0f} %"  # "40 %", as the prose writes it
 MEMORY_FLOOR = SLIDES_MEMORY_SAVED - half_unit(1)
 
 
@@ -68,11 +99,11 @@ def memory_rows(ctx: RunContext) -> pd.DataFrame:
     """Activation bytes autograd keeps per training sample (``srrepro.complexity.saved_activation_bytes``)."""
     from ...complexity import saved_activation_bytes
 
-    lr = SMOKE_MEMORY_LR if ctx.profile == "smoke" else MEMORY_LR
+    lr = tuple(ctx.grid["memory_patch"])
     rows = []
     for label, name in MEMORY_MODELS.items():
-        if ctx.profile == "smoke" and name == "edsr":
-            continue  # 43M parameters: not a plumbing check
+        if label not in ctx.grid["memory_networks"]:
+            continue
         saved = {bn: saved_activation_bytes(create_model(name, scale=BN_SCALE, batch_norm=bn), lr, BN_SCALE)
                  for bn in (True, False)}
         for arm, bn in BN_ARMS.items():
@@ -91,16 +122,17 @@ def _memory_claim(df: pd.DataFrame, profile: str) -> Verdict:
                    f"({r.lr_patch} LR patch, ×{BN_SCALE})" for r in d.itertuples())
     ok = (d["memory_saved"] >= MEMORY_FLOOR).all()
     return Verdict("holds" if ok else "contradicted",
-                   ev + (" — at least" if ok else " — less than") + " the slides' ~40 % (rule: ≥ "
-                   f"{MEMORY_FLOOR:.0%}, 40 % less half a unit of its printed tens digit; no upper bound, since on a "
+                   ev + (" — at least" if ok else " — less than") + f" the slides' ~{_SLIDES_SAVED} (rule: ≥ "
+                   f"{MEMORY_FLOOR:.0%}, {_SLIDES_SAVED} less half a unit of its printed tens digit; no upper bound, since on a "
                    "GPU weights, optimizer state and workspace dilute the share); a count of tensors, the same on "
                    "every device",
                    gap=float(d["memory_saved"].mean()), decided_by=f"the count against {MEMORY_FLOOR:.0%}")
 
 
 BN_CLAIMS = [
-    Claim("bn_memory", "Removing batch normalization saves ~40 % of memory", f"{SLIDES}: 'Also, can save ~40% of "
-          "memory → Can enlarge the model size'", _memory_claim, kind="magnitude"),
+    Claim("bn_memory", f"Removing batch normalization saves ~{_SLIDES_SAVED} of memory",
+          f"{SLIDES}: 'Also, can save ~{SLIDES_MEMORY_SAVED:.0%} of memory → Can enlarge the model size'",
+          _memory_claim, kind="magnitude"),
     Claim("bn_psnr", "Removing batch normalization improves the performance (PSNR, at every test set)",
           f"{SLIDES}: 'Empirical tests show that removing Batch-Normalization improves the performance!'",
           beats_per_cell("model", "without BN (EDSR)", "with BN (SRResNet block)",
@@ -136,29 +168,34 @@ def _bn_plot(df, ax=None):
     return axes[0]
 
 
-BN_NOTES = """
+BN_NOTES = f"""
 **Memory is a count.** For each network, with and without batch norm in its residual blocks, the bytes of every
 tensor autograd keeps for the backward pass of one training forward, per sample, each buffer counted once (an
 in-place ReLU's output and the next convolution's input are one buffer) and the weights left out
 (`srrepro.complexity.saved_activation_bytes`). With batch norm each block keeps four feature maps (the block input, both
-convolution outputs, the ReLU output); without it, two. The slides' "~40 %" is read as "at least about 40 %": the
-counted share is the upper bound of what a GPU's peak memory shows, since weights, optimizer state and cuDNN workspace
-do not shrink.
+convolution outputs, the ReLU output); without it, two. The slides' "~{_SLIDES_SAVED}" is read as "at least about
+{_SLIDES_SAVED}": the counted share is the upper bound of what a GPU's peak memory shows, since weights, optimizer
+state and cuDNN workspace do not shrink.
 
 **PSNR.** The same EDSR baseline with and without batch norm in its residual blocks (the slides' (b) and (c) blocks:
-conv–BN–ReLU–conv–BN against conv–ReLU–conv), trained alike at ×2; at lite narrowed to 8 blocks × 32 features, 500
-iterations, so the verdict is about short training. Batch norm is evaluated with its running statistics.
+conv–BN–ReLU–conv–BN against conv–ReLU–conv), trained alike at ×2; at lite narrowed to {_LITE_NET} (blocks ×
+features), {LITE_ITERATIONS} iterations, so the verdict is about short training. Batch norm is evaluated with its
+running statistics.
 """
 
 # ================================================================================================ edsr_ensemble
 ENS = f"{SLIDES}, 'Geometric Self-Ensemble' (EDSR baseline, ×2, DIV2K 0791–0800)"
 ENS_SIZES = (1, 2, 4, 8)  # X, vertical flip, flips, flips + rotations (srrepro.evaluate.forward_x8)
-ENS_SLIDES = {1: 35.55, 2: 35.61, 4: 35.65, 8: 35.67}  # PSNR (dB) as printed
 ENS_SETS = ("Set5", "Set14", "B100", "Urban100")
 ENS_OFFICIAL = {"CARN-M (official)": "carn_m", "PCARN-M-L1 (official)": "pcarn_m_l1", "PCARN-M (official)": "pcarn_m"}
 ENS_BASELINE = "EDSR baseline (ours)"
 ENS_DIV2K = "DIV2K 0791–0800"
 ENS_LITE_LIMITS = {"B100": 10, "Urban100": 5}  # 15 forwards an image per scale: the lite budget
+
+
+def _ens_slides() -> dict[int, float]:
+    """The slides' PSNR (dB) per self-ensemble size (values/edsr_ensemble.csv)."""
+    return {int(r["self_ensemble"]): float(r["psnr"]) for r in _printed("edsr_ensemble")}
 
 
 def ensemble_jobs(ctx: RunContext) -> list[Job]:
@@ -194,8 +231,10 @@ def _ens_step(df: pd.DataFrame, model: str, a: int, b: int, scales=(2, 3, 4)):
 
 
 def _ens_models(df: pd.DataFrame, profile: str = "") -> list[str]:
-    """The networks scored; at smoke only the official ones (a 2-iteration model's numbers mean nothing)."""
-    models = [*ENS_OFFICIAL] + ([ENS_BASELINE] if profile != "smoke" else [])
+    """The networks scored; at smoke only the official ones (a 2-iteration model's numbers mean nothing: the grid's
+    ``judge_baseline``)."""
+    judged = SPECS["edsr_ensemble"].grid.get(profile, {}).get("judge_baseline", True)
+    models = [*ENS_OFFICIAL] + ([ENS_BASELINE] if judged else [])
     return [m for m in models if "psnr" in df and df[df["model"] == m]["psnr"].notna().any()]
 
 
@@ -206,13 +245,13 @@ def _ens_order(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 def _ens_size(df: pd.DataFrame, profile: str) -> Verdict:
-    """The slides' gains (+0.06 / +0.10 / +0.12 dB over ×1), each network's gain at ×2 (the slides' scale, pooled
+    """The slides' gains over ×1 (values/edsr_ensemble.csv), each network's gain at ×2 (the slides' scale, pooled
     over the four sets) against the slides' value: the magnitude rule per cell (:func:`_matches_every`)."""
     parts = []
     for m in _ens_models(df, profile):
         for n in ENS_SIZES[1:]:
             c = _ens_step(df, m, n, 1, scales=(2,))
-            parts.append((f"{m} ×{n}", c._replace(paper_gap=round(ENS_SLIDES[n] - ENS_SLIDES[1], 2))))
+            parts.append((f"{m} ×{n}", c._replace(paper_gap=round(_ens_slides()[n] - _ens_slides()[1], 2))))
     v = _matches_every(parts, "gains over ×1 at ×2 (dB, pooled over the sets)",
                        "more images (the paper profile scores whole test sets)")
     if v.status != "not run":
@@ -248,11 +287,12 @@ def _matches_every(parts: list[tuple[str, Comparison]], what: str, needed: str =
                    decided_by=f"{role}: {label}, {level}", paper_gap=dc.paper_gap)
 
 
+_ENS_GAINS = {n: _ens_slides()[n] - _ens_slides()[1] for n in ENS_SIZES[1:]}
 ENS_CLAIMS = [
     Claim("ens_order", "More transforms, more PSNR: ×8 > ×4 > ×2 > ×1 (for every network)",
-          f"{ENS}: 35.55 < 35.61 < 35.65 < 35.67 dB", _ens_order, kind="direction"),
-    Claim("ens_size", "The gains are +0.06 (×2), +0.10 (×4) and +0.12 dB (×8)", f"{ENS}", _ens_size,
-          kind="magnitude"),
+          f"{ENS}: {' < '.join(f'{v:.2f}' for v in _ens_slides().values())} dB", _ens_order, kind="direction"),
+    Claim("ens_size", f"The gains are {_ENS_GAINS[2]:+.2f} (×2), {_ENS_GAINS[4]:+.2f} (×4) and {_ENS_GAINS[8]:+.2f} "
+          "dB (×8)", f"{ENS}", _ens_size, kind="magnitude"),
 ]
 
 
@@ -277,7 +317,7 @@ def _ens_plot(df, ax=None, images=None):
             a.errorbar(np.arange(len(ENS_SIZES)) + 0.06 * k, g[:, 0], yerr=[g[:, 0] - g[:, 1], g[:, 2] - g[:, 0]],
                        fmt="o-", capsize=2, label=m, color=f"C{k}")
         if s == 2:
-            a.plot(range(len(ENS_SIZES)), [ENS_SLIDES[n] - ENS_SLIDES[1] for n in ENS_SIZES], "k_", ms=16,
+            a.plot(range(len(ENS_SIZES)), [_ens_slides()[n] - _ens_slides()[1] for n in ENS_SIZES], "k_", ms=16,
                    label="slides (EDSR baseline, DIV2K)")
         a.set_xticks(range(len(ENS_SIZES)), [f"×{n}" for n in ENS_SIZES])
         a.set_title(f"×{s} (pooled over the four sets)", fontsize=9)
@@ -292,7 +332,7 @@ def _ens_plot(df, ax=None, images=None):
     return axes[0]
 
 
-ENS_NOTES = """
+ENS_NOTES = f"""
 **Transforms.** ×2 adds EDSR-PyTorch's 'v' (a mirror of the width axis, which the slides call "vertical flip"),
 ×4 the mirrors of the height axis, ×8 the transposes: the first 2, 4 or 8 of EDSR's `forward_x8` transforms
 (`srrepro.evaluate.forward_x8`); the outputs are averaged in float, then quantized.
@@ -305,7 +345,8 @@ images only. PCARN-M was fine-tuned with a GAN loss, so PSNR is not what it opti
 claim: each network's ×2 gain (its interval at 1 − 0.05/k over the k network × size cells) must contain the slides'
 value; `ens_order` is a direction claim over every step of every network.
 
-**Lite.** B100 and Urban100 are scored on their first 10 and 5 images (whole at the paper profile): each image is
+**Lite.** B100 and Urban100 are scored on their first {ENS_LITE_LIMITS['B100']} and {ENS_LITE_LIMITS['Urban100']}
+images (whole at the paper profile): each image is
 super-resolved 15 times per scale.
 """
 
@@ -313,34 +354,10 @@ super-resolved 15 times per scale.
 BENCH = f"{SLIDES}, 'Quantitative Results' (PSNR / SSIM; DIV2K validation = images 0801–0900)"
 BENCH_SETS = ("Set5", "Set14", "B100", "Urban100", "DIV2K_valid")
 BENCH_METHODS = ("Bicubic", "A+", "SRCNN", "VDSR", "SRResNet", "EDSR", "MDSR", "EDSR+", "MDSR+")
-# (dataset, scale) → one "psnr/ssim" cell per BENCH_METHODS column, as printed ("-" = no value)
-BENCH_ROWS = {
-    ("Set5", 2): "33.66/0.9299 36.54/0.9544 36.66/0.9542 37.53/0.9587 - 38.11/0.9601 38.11/0.9602 38.20/0.9606 38.17/0.9605",
-    ("Set5", 3): "30.39/0.8682 32.58/0.9088 32.75/0.9090 33.66/0.9213 - 34.65/0.9282 34.66/0.9280 34.76/0.9290 34.77/0.9288",
-    ("Set5", 4): "28.42/0.8104 30.28/0.8603 30.48/0.8628 31.35/0.8838 32.05/0.8910 32.46/0.8968 32.50/0.8973 32.62/0.8984 32.60/0.8982",
-    ("Set14", 2): "30.24/0.8688 32.28/0.9056 32.42/0.9063 33.03/0.9124 - 33.92/0.9195 33.85/0.9198 34.02/0.9204 33.92/0.9203",
-    ("Set14", 3): "27.55/0.7742 29.13/0.8188 29.28/0.8209 29.77/0.8314 - 30.52/0.8462 30.44/0.8452 30.66/0.8481 30.53/0.8465",
-    ("Set14", 4): "26.00/0.7027 27.32/0.7491 27.49/0.7503 28.01/0.7674 28.53/0.7804 28.80/0.7876 28.72/0.7857 28.94/0.7901 28.82/0.7876",
-    ("B100", 2): "29.56/0.8431 31.21/0.8863 31.36/0.8879 31.90/0.8960 - 32.32/0.9013 32.29/0.9007 32.37/0.9018 32.34/0.9014",
-    ("B100", 3): "27.21/0.7385 28.29/0.7835 28.41/0.7863 28.82/0.7976 - 29.25/0.8093 29.25/0.8091 29.32/0.8104 29.30/0.8101",
-    ("B100", 4): "25.96/0.6675 26.82/0.7087 26.90/0.7101 27.29/0.7251 27.57/0.7354 27.71/0.7420 27.72/0.7418 27.79/0.7437 27.78/0.7425",
-    ("Urban100", 2): "26.88/0.8403 29.20/0.8938 29.50/0.8946 30.76/0.9140 - 32.93/0.9351 32.84/0.9347 33.10/0.9363 33.03/0.9362",
-    ("Urban100", 3): "24.46/0.7349 26.03/0.7973 26.24/0.7989 27.14/0.8279 - 28.80/0.8653 28.79/0.8655 29.02/0.8685 28.99/0.8683",
-    ("Urban100", 4): "23.14/0.6577 24.32/0.7183 24.52/0.7221 25.18/0.7524 26.07/0.7839 26.64/0.8033 26.67/0.8041 26.86/0.8080 26.86/0.8082",
-    ("DIV2K_valid", 2): "31.01/0.9393 32.89/0.9570 33.05/0.9581 33.66/0.9625 - 35.03/0.9695 34.96/0.9692 35.12/0.9699 35.05/0.9696",
-    ("DIV2K_valid", 3): "28.22/0.8906 29.50/0.9116 29.64/0.9138 30.09/0.9208 - 31.26/0.9340 31.25/0.9338 31.39/0.9351 31.36/0.9346",
-    ("DIV2K_valid", 4): "26.66/0.8521 27.70/0.8736 27.78/0.8753 28.17/0.8841 - 29.25/0.9017 29.26/0.9016 29.38/0.9032 29.36/0.9029",
-}
-
-
-def _bench_pv() -> list[dict]:
-    out = []
-    for (d, sc), text in BENCH_ROWS.items():
-        for m, cell in zip(BENCH_METHODS, text.split()):
-            if cell != "-":
-                p, q = map(float, cell.split("/"))
-                out.append(dict(method=m, dataset=d, scale=float(sc), psnr=p, ssim=q, source=f"{BENCH}, {d} ×{sc}, {m}"))
-    return out
+def _bench_printed(method: str, dataset: str, scale: int) -> float:
+    """One printed PSNR of the quantitative results table (values/edsr_benchmark.csv)."""
+    return next(float(r["psnr"]) for r in _printed("edsr_benchmark")
+                if (r["method"], r["dataset"], float(r["scale"])) == (method, dataset, float(scale)))
 
 
 def benchmark_jobs(ctx: RunContext) -> list[Job]:
@@ -419,44 +436,37 @@ BENCH_CLAIMS = [
           "MDSR+ columns", _bench_official, kind="exact"),
 ]
 
-BENCH_NOTES = """
+BENCH_NOTES = f"""
 **Rows.** Bicubic is exact under the study's protocol (table `bicubic`'s code: MATLAB-exact `imresize`, Y of
 `rgb2ycbcr(im2double)`, `scale` pixels shaved). EDSR and MDSR (plain and + = ×8 self-ensemble) are scored from the
 released checkpoints when they are in the data root: they are not in the mirror (EDSR-PyTorch's host has been down
 since 2024), so those cells say "not run" with what to fetch. A+, SRCNN, VDSR and SRResNet are as reported. DIV2K
 validation (0801–0900) is not in the mirror either.
 
-**A user complaint this page answers.** "My EDSR PSNR is lower than the paper's": the 38.11 dB on Set5 ×2 is the
-32 × 256 EDSR (40.7M parameters), not the 16 × 64 EDSR baseline (1.4M) that EDSR-PyTorch trains by default; and
+**A user complaint this page answers.** "My EDSR PSNR is lower than the paper's": the
+{_bench_printed('EDSR', 'Set5', 2):.2f} dB on Set5 ×2 is the 32 × 256 EDSR, not the 16 × 64 EDSR baseline that EDSR-PyTorch trains by default (`edsr_mdsr` counts both); and
 EDSR-PyTorch's test script shaves `scale` pixels on benchmark sets but `scale + 6` on DIV2K, so the DIV2K rows are
 not comparable with a whole-border score.
 """
 
 # ================================================================================================ edsr_qualitative
 QUAL = f"{SLIDES}, 'Qualitative Results' (×4; PSNR / SSIM under each panel)"
-# image → (dataset, the slides' panel values: method → (psnr, ssim))
-QUAL_IMAGES = {
-    "0853": ("DIV2K_valid", {"Bicubic": (32.67, 0.9225), "A+": (34.52, 0.9415), "SRCNN": (34.52, 0.9401),
-                             "VDSR": (35.17, 0.9463), "SRResNet": (35.95, 0.9496), "EDSR+": (36.74, 0.9544),
-                             "MDSR+": (36.74, 0.9543)}),
-    "img_039": ("Urban100", {"Bicubic": (20.85, 0.5844), "A+": (21.58, 0.6443), "SRCNN": (21.69, 0.6510),
-                             "VDSR": (22.25, 0.6918), "SRResNet": (23.28, 0.7568), "EDSR+": (23.98, 0.7911),
-                             "MDSR+": (23.89, 0.7881)}),
-    "img_083": ("Urban100", {"Bicubic": (20.46, 0.5544), "A+": (21.27, 0.6235), "SRCNN": (21.35, 0.6284),
-                             "VDSR": (21.73, 0.6632), "SRResNet": (22.33, 0.7005), "EDSR+": (22.86, 0.7369),
-                             "MDSR+": (22.90, 0.7363)}),
-    "img_070": ("Urban100", {"Bicubic": (21.48, 0.5263), "A+": (21.80, 0.5642), "SRCNN": (21.82, 0.5646),
-                             "VDSR": (21.91, 0.5773), "SRResNet": (22.16, 0.5953), "EDSR+": (22.39, 0.6122),
-                             "MDSR+": (22.37, 0.6106)}),
-    "0841": ("DIV2K_valid", {"Bicubic": (27.61, 0.8115), "A+": (28.48, 0.8449), "SRCNN": (28.57, 0.8445),
-                             "VDSR": (28.93, 0.8589), "SRResNet": (29.44, 0.8727), "EDSR+": (30.07, 0.8864),
-                             "MDSR+": (30.03, 0.8848)}),
-}
-# NTIRE 2017's unknown-degradation track (DIV2K training images): EDSR / MDSR / bicubic, as printed
-QUAL_UNKNOWN = {"0791": {"Bicubic": (22.20, 0.7979), "EDSR": (29.05, 0.9257), "MDSR": (28.96, 0.9244)},
-                "0792": {"Bicubic": (21.59, 0.6846), "EDSR": (27.24, 0.8376), "MDSR": (27.14, 0.8356)},
-                "0793": {"Bicubic": (23.81, 0.8053), "EDSR": (30.94, 0.9318), "MDSR": (30.81, 0.9301)},
-                "0797": {"Bicubic": (19.77, 0.8937), "EDSR": (25.48, 0.9597), "MDSR": (25.38, 0.9590)}}
+QUAL_UNKNOWN_SET = "DIV2K_train (unknown track)"  # NTIRE 2017's unknown-degradation track (DIV2K training images)
+
+
+def _qual_panels(unknown: bool) -> dict:
+    """The slides' panels (values/edsr_qualitative.csv), in their order: image → (dataset, methods) for the
+    'Qualitative Results' panels, image → methods for the unknown track's (``unknown``)."""
+    out: dict = {}
+    for r in _printed("edsr_qualitative"):
+        if (r["dataset"] == QUAL_UNKNOWN_SET) == unknown:
+            d, methods = out.get(r["image"], (r["dataset"], ()))
+            out[r["image"]] = (d, (*methods, r["method"]))
+    return {im: v[1] for im, v in out.items()} if unknown else out
+
+
+QUAL_IMAGES = _qual_panels(unknown=False)  # image → (dataset, the methods of its panel)
+QUAL_UNKNOWN = _qual_panels(unknown=True)  # image → the methods of its panel
 QUAL_SCALE = 4
 QUAL_BORDERS = (0, 4, 6, 10)  # readings of the slides' crop: none, `scale` (EDSR-PyTorch benchmark), 6, scale + 6
 
@@ -471,7 +481,7 @@ def qual_run(ctx: RunContext) -> pd.DataFrame:
 
     rows = []
     cache: dict[str, dict] = {}
-    images = dict(list(QUAL_IMAGES.items())[1:2]) if ctx.profile == "smoke" else QUAL_IMAGES
+    images = {im: v for im, v in QUAL_IMAGES.items() if im in ctx.grid["images"]}
     for im, (d, panel) in images.items():
         key = {"image": im, "dataset": d, "scale": float(QUAL_SCALE), "seed": 0}
         try:
@@ -490,19 +500,10 @@ def qual_run(ctx: RunContext) -> pd.DataFrame:
                 rows.append({**key, "method": m, "status": "reported only: its weights are not in the data mirror"})
     for im, panel in QUAL_UNKNOWN.items():
         for m in panel:
-            rows.append({"image": im, "dataset": "DIV2K_train (unknown track)", "scale": float(QUAL_SCALE), "seed": 0,
+            rows.append({"image": im, "dataset": QUAL_UNKNOWN_SET, "scale": float(QUAL_SCALE), "seed": 0,
                          "method": m, "status": "not run: NTIRE 2017's unknown-degradation LR images are not in the "
                                                "data mirror (and their degradation is not the protocol's bicubic)"})
     return pd.DataFrame(rows)
-
-
-def _qual_pv() -> list[dict]:
-    out = [dict(image=im, dataset=d, scale=4.0, method=m, psnr=p, ssim=q, source=f"{QUAL}, '{im}'")
-           for im, (d, panel) in QUAL_IMAGES.items() for m, (p, q) in panel.items()]
-    out += [dict(image=im, dataset="DIV2K_train (unknown track)", scale=4.0, method=m, psnr=p, ssim=q,
-                 source=f"{SLIDES}, 'Unknown Track (Challenge)', {im}") for im, panel in QUAL_UNKNOWN.items()
-            for m, (p, q) in panel.items()]
-    return out
 
 
 def _qual_bicubic(df: pd.DataFrame, profile: str) -> Verdict:
@@ -558,7 +559,6 @@ whole-image numbers. Adding `edsr_x4` / `mdsr` to the data root adds their panel
 
 # ================================================================================================ edsr_loss
 LOSS = f"{SLIDES}, 'Loss Function: L1 vs L2' (EDSR baseline, ×2, DIV2K 0791–0800)"
-LOSS_SLIDES = {"l2": 35.46, "l1": 35.55}
 LOSS_LABELS = {"l1": "L1 (MAE)", "l2": "L2 (MSE)"}
 LOSS_SETS = ("Set5", "Set14", "B100", "Urban100")
 LITE_LIMITS = {"B100": 20, "Urban100": 10}
@@ -580,17 +580,18 @@ def loss_jobs(ctx: RunContext) -> list[Job]:
 
 
 LOSS_CLAIMS = [
-    Claim("loss_l1", "L1 beats L2 (MSE is not a good choice), on every test set", f"{LOSS}: L2 35.46 dB, L1 35.55 dB",
+    Claim("loss_l1", "L1 beats L2 (MSE is not a good choice), on every test set",
+          f"{LOSS}: " + ", ".join(f"{r['loss'][:2]} {r['psnr']:.2f} dB" for r in _printed("edsr_loss")),
           beats_per_cell("loss", "L1 (MAE)", "L2 (MSE)", "more seeds, or the paper profile "
                          "(`make dry-run TABLE=edsr_loss PROFILE=paper`)", cells=("dataset",)), trained=True,
           kind="direction"),
 ]
 
-LOSS_NOTES = """
+LOSS_NOTES = f"""
 **Setup.** The EDSR baseline at ×2, trained alike with the mean absolute error and the mean squared error (pixel
 values in [0, 1]; the same Adam, learning rate and batches). The slides score DIV2K 0791–0800 (the last ten
 *training* images, which EDSR held out), not in the data mirror: those rows say "not run", and the four benchmarks
-stand in for them. At lite the baseline is narrowed to 8 × 32 and trained 500 iterations with lr 1e-3: the verdict
+stand in for them. At lite the baseline is narrowed to {_LITE_NET} and trained {LITE_ITERATIONS} iterations with lr {_LITE_LR}: the verdict
 is about short training. The L1 model is `edsr_bn`'s and `edsr_ensemble`'s model, trained once.
 """
 
@@ -665,33 +666,32 @@ WD_CLAIMS = [
           _wd_check("activation memory"), trained=True, kind="direction"),
 ]
 
-WD_NOTES = """
+WD_NOTES = f"""
 **Two readings of "a limited memory".** Against the baseline made twice as deep, the wider model keeps the baseline's
 depth and takes the widest width whose (a) parameters or (b) activation memory saved for backward per training sample
 (48 × 48 LR patch, `srrepro.complexity.saved_activation_bytes`) do not exceed the deeper model's. Activations grow
 linearly with the width and parameters quadratically, so (b) is wider than (a). All arms are EDSR baselines without
-batch norm, trained alike at ×2 (lite: 500 iterations from an 8-block, 32-feature base, so the verdicts are about
+batch norm, trained alike at ×2 (lite: {LITE_ITERATIONS} iterations from the {_LITE_NET} base, so the verdicts are about
 short training). The slides give no numbers for this experiment.
 """
 
 # ================================================================================================ edsr_mdsr
 MDSR_SRC = f"{SLIDES}, 'EDSR vs. MDSR' (PSNR / SSIM on DIV2K validation) and the 'Options' table"
-MDSR_COLUMNS = {  # column → (model, kwargs, printed parameters)
+# column → (model, kwargs, printed parameters). The '# Parameters' row is not in values/edsr_mdsr.csv (PSNR/SSIM
+# only): this is its only copy.
+MDSR_COLUMNS = {
     "SRResNet (L2)": ("srresnet", dict(scale=4), 1.5e6),
     "Baseline (single-scale)": ("edsr_baseline", dict(scale=4), 1.5e6),
     "Baseline (multi-scale)": ("mdsr_baseline", {}, 3.2e6),
     "EDSR": ("edsr", dict(scale=4), 43e6),
     "MDSR": ("mdsr", {}, 8.0e6),
 }
-MDSR_VALUES = {  # column → {scale: (psnr, ssim)} as printed (DIV2K validation)
-    "SRResNet (L2)": {2: (34.40, 0.9662), 3: (30.82, 0.9288), 4: (28.92, 0.8960)},
-    "SRResNet (L1)": {2: (34.44, 0.9665), 3: (30.85, 0.9292), 4: (28.92, 0.8961)},
-    "Baseline (single-scale)": {2: (34.55, 0.9671), 3: (30.90, 0.9298), 4: (28.94, 0.8963)},
-    "Baseline (multi-scale)": {2: (34.60, 0.9673), 3: (30.91, 0.9298), 4: (28.95, 0.8962)},
-    "EDSR": {2: (35.03, 0.9695), 3: (31.26, 0.9340), 4: (29.25, 0.9017)},
-    "MDSR": {2: (34.96, 0.9692), 3: (31.25, 0.9338), 4: (29.26, 0.9016)},
-}
+# the options table's columns with printed PSNR/SSIM (values/edsr_mdsr.csv), in its order
+MDSR_PRINTED = tuple(dict.fromkeys(r["model"] for r in _printed("edsr_mdsr")))
 MDSR_SETS = ("Set5", "Set14")
+# the full-size columns of the options table (paper profile only: the grid's full_size_columns) → (model, train fields)
+MDSR_FULL_SIZE = {"SRResNet (L2)": ("srresnet", {"loss": "l2"}), "SRResNet (L1)": ("srresnet", {}),
+                  "EDSR": ("edsr", {}), "MDSR": ("mdsr", {})}
 
 
 def mdsr_jobs(ctx: RunContext) -> list[Job]:
@@ -711,18 +711,18 @@ def mdsr_jobs(ctx: RunContext) -> list[Job]:
                               [{"dataset": d, "scale": float(sc)} for d in sets for sc in (2, 3, 4)],
                               train_config(ctx, "edsr", "mdsr_baseline", kw, seed, scales=(2, 3, 4)), "edsr",
                               {"params": params_of("mdsr_baseline", **kw)}))
-    if ctx.profile == "paper":
-        for col, model, extra in (("SRResNet (L2)", "srresnet", {"loss": "l2"}), ("SRResNet (L1)", "srresnet", {}),
-                                  ("EDSR", "edsr", {}), ("MDSR", "mdsr", {})):
-            scales = ((2, 3, 4),) if model == "mdsr" else ((2,), (3,), (4,))
-            for seed in range(ctx.n_seeds):
-                for sc in scales:
-                    jobs.append(Job.train({"model": col, "seed": seed},
-                                          [{"dataset": d, "scale": float(s)} for d in sets for s in sc],
-                                          train_config(ctx, "edsr", model, {}, seed, scales=sc, **extra), "edsr"))
-        # "Stability: MDSR ≪ EDSR (we failed to increase #features even with residual scaling)": MDSR widened to
-        # EDSR's 256 features with EDSR's scaling 0.1, beside EDSR, each with its learning curve
-        for arm, (model, kw, scales) in MDSR_STABILITY_ARMS.items():
+    for col in ctx.grid["full_size_columns"]:
+        model, extra = MDSR_FULL_SIZE[col]
+        scales = ((2, 3, 4),) if model == "mdsr" else ((2,), (3,), (4,))
+        for seed in range(ctx.n_seeds):
+            for sc in scales:
+                jobs.append(Job.train({"model": col, "seed": seed},
+                                      [{"dataset": d, "scale": float(s)} for d in sets for s in sc],
+                                      train_config(ctx, "edsr", model, {}, seed, scales=sc, **extra), "edsr"))
+    # "Stability: MDSR ≪ EDSR (we failed to increase #features even with residual scaling)": MDSR widened to
+    # EDSR's 256 features with EDSR's scaling 0.1, beside EDSR, each with its learning curve
+    for arm, (model, kw, scales) in MDSR_STABILITY_ARMS.items():
+        if arm in ctx.grid["stability_arms"]:
             for seed in range(ctx.n_seeds):
                 cfg = train_config(ctx, "edsr", model, kw, seed, scales=scales, log_every=100, snapshots=())
                 jobs.append(Job.train({"model": arm, "seed": seed},
@@ -730,7 +730,7 @@ def mdsr_jobs(ctx: RunContext) -> list[Job]:
                                       {"params": params_of(model, **kw, **({"scale": 2} if model == "edsr" else {}))},
                                       curve=True))
     jobs += [Job.reported({"model": col, "seed": 0}, [{"dataset": "DIV2K_valid", "scale": float(sc)} for sc in (2, 3, 4)],
-                          {"status": "not run: DIV2K validation is not in the data mirror"}) for col in MDSR_VALUES]
+                          {"status": "not run: DIV2K validation is not in the data mirror"}) for col in MDSR_PRINTED]
     return jobs
 
 
@@ -760,7 +760,7 @@ def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
         return Verdict("not run", "judged on the whole learning curve, at the end of training")
     d = df[df["model"].isin(list(MDSR_STABILITY_ARMS))] if "model" in df else df.iloc[0:0]
     needed = ("the paper profile (`make dry-run TABLE=edsr_mdsr PROFILE=paper`): the 80 × 256 MDSR and the 32 × 256 "
-              "EDSR trained 6×10⁵ iterations each with their learning curves; at lite even an 8 × 256 pair costs "
+              f"EDSR trained {_pow10(_P.iterations)} iterations each with their learning curves; at lite even an 8 × 256 pair costs "
               "about as much as edsr_resscale's 256-feature runs (10–20 min a run on this CPU), per seed")
     if set(d.get("model", ())) != set(MDSR_STABILITY_ARMS) or "curve_step" not in d:
         return Verdict("not run", "the widened MDSR and the 256-feature EDSR are trained at the paper profile only",
@@ -774,11 +774,24 @@ def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
                       "scaling 0.1), per seed", needed, unit="")
 
 
+def _mdsr_count_text(col: str) -> str:
+    """A column's printed parameter count, as printed ('1.5M', '43M')."""
+    return f"{MDSR_COLUMNS[col][2] / 1e6:.{MDSR_PRINTED_DECIMALS.get(col, 1)}f}M"
+
+
+def _mdsr_psnr(col: str, scale: int) -> float:
+    """A column's printed PSNR on DIV2K validation (values/edsr_mdsr.csv)."""
+    return next(float(r["psnr"]) for r in _printed("edsr_mdsr") if r["model"] == col and float(r["scale"]) == scale)
+
+
 MDSR_CLAIMS = [
-    Claim("mdsr_params", "Parameters: SRResNet 1.5M, baseline 1.5M / 3.2M, EDSR 43M, MDSR 8.0M (almost 1/5 of EDSR)",
+    Claim("mdsr_params", f"Parameters: SRResNet {_mdsr_count_text('SRResNet (L2)')}, baseline "
+          f"{_mdsr_count_text('Baseline (single-scale)')} / {_mdsr_count_text('Baseline (multi-scale)')}, EDSR "
+          f"{_mdsr_count_text('EDSR')}, MDSR {_mdsr_count_text('MDSR')} (almost 1/5 of EDSR)",
           f"{MDSR_SRC}, '# Parameters' row", _mdsr_counts, kind="exact"),
-    Claim("mdsr_multiscale", "The multi-scale baseline is at least as good as the single-scale ones (34.60 vs 34.55 "
-          "dB at ×2; every scale)", f"{MDSR_SRC}, 'Our baseline' columns",
+    Claim("mdsr_multiscale", "The multi-scale baseline is at least as good as the single-scale ones "
+          f"({_mdsr_psnr('Baseline (multi-scale)', 2):.2f} vs {_mdsr_psnr('Baseline (single-scale)', 2):.2f} dB at ×2; "
+          "every scale)", f"{MDSR_SRC}, 'Our baseline' columns",
           not_worse_per_cell("model", "Baseline (multi-scale)", "Baseline (single-scale)",
                              "more seeds, or the paper profile"), trained=True, kind="direction"),
     Claim("mdsr_stability", "MDSR is much less stable than EDSR: widened to 256 features it fails to train even with "
@@ -787,10 +800,10 @@ MDSR_CLAIMS = [
           _mdsr_stability, trained=True, kind="direction"),
 ]
 
-MDSR_NOTES = """
+MDSR_NOTES = f"""
 **Lite.** Only the comparison the lite budget can make: the baseline single-scale (three models, ×2, ×3 and ×4)
-against the multi-scale baseline (MDSR's layout at the same 8 × 32 width: scale-specific pre-processing and
-up-samplers, one shared body, a scale drawn per batch). Each model trains 500 iterations, so the multi-scale model
+against the multi-scale baseline (MDSR's layout at the same {_LITE_NET} size: scale-specific pre-processing and
+up-samplers, one shared body, a scale drawn per batch). Each model trains {LITE_ITERATIONS} iterations, so the multi-scale model
 sees each scale a third as often. Scored on Set5 and Set14 (DIV2K validation is not in the mirror). The paper profile
 adds SRResNet with L2 and with L1 (batch norm, the slides' "reproduced" SRResNet), EDSR and MDSR. "At least as
 good" is a non-inferiority test: every cell's interval must lie above −0.05 dB (the study's PSNR margin, printed
@@ -858,20 +871,21 @@ def _transfer_plot(df, ax=None, images=None):
     return ax
 
 
-TRANSFER_NOTES = """
+TRANSFER_NOTES = f"""
 **Setup.** The ×4 EDSR baseline trained from random init and from the ×2 model's weights (EDSR-PyTorch trains its ×3
 and ×4 models this way: `--pre_train` of the ×2 model, every key that fits is loaded, the ×4 up-sampler starts at
 init). Both get the same iterations; the page compares them at 25, 50, 75 and 100 % of training, the slides' learning
 curves in four points. The ×2 model's own training is not counted against the transfer arm (as in the slides). At
-lite: 8 × 32, 500 iterations, Set5 and Set14 ×4 (the slides plot DIV2K validation, not in the mirror).
+lite: {_LITE_NET}, {LITE_ITERATIONS} iterations, Set5 and Set14 ×4 (the slides plot DIV2K validation, not in the mirror).
 """
 
 # ================================================================================================ edsr_resscale
 RESSCALE = f"{SLIDES}, 'Increasing Model Size' ('Instability occurs when #features increased up to 256') and " \
            "'Residual Scaling Layer' ('Constant scaling layers after each residual path prevents such instability')"
 RESSCALE_ARMS = {"residual scaling 0.1": 0.1, "no residual scaling": 1.0}
-RESSCALE_SIZES = {"smoke": dict(n_resblocks=1, n_feats=8), "lite": dict(n_resblocks=8, n_feats=256),
-                  "paper": dict(n_resblocks=32, n_feats=256)}
+_RS = RESSCALE_SIZES = {"smoke": dict(n_resblocks=1, n_feats=8), "lite": dict(n_resblocks=8, n_feats=256),
+                        "paper": dict(n_resblocks=32, n_feats=256)}
+RESSCALE_LITE_ITERATIONS = 300  # the grid's lite iterations: the first steps, where instability shows
 RESSCALE_LOG_EVERY = {"smoke": 1, "lite": 5, "paper": 100}  # one curve row (mean and peak) per this many steps
 SPIKE_FACTOR = 2.0  # a loss spike: a curve row whose peak loss exceeds this × the best earlier row's mean loss
 # Spikes are counted after this fraction of training. 0: from the second curve row on (the best-earlier baseline
@@ -1001,16 +1015,18 @@ over its median. Each claim compares the arms per seed (paired by seed: same bat
 and log10 ratios have no unit. "Does not cost accuracy" is a non-inferiority test against the study's PSNR margin
 (scaling 0.1's interval above −0.05 dB).
 
-**A change of rule, said openly.** The first version of both measures skipped the first 10 % of training (30
-iterations at lite), to leave out the steep initial descent. On the lite runs it found no spike in either arm and a
-gradient-peak gap whose interval contained zero: every spike of the unscaled network falls in iterations 10–20,
-inside the skipped window. The best-earlier baseline already discounts a falling loss, so the window is gone; the
-page's numbers are the rule as it stands, computed from the same committed curves.
+**A change of rule, said openly.** The first version of both measures skipped the first 10 % of training
+({RESSCALE_LITE_ITERATIONS // 10} iterations at lite), to leave out the steep initial descent. On the lite runs it
+found no spike in either arm and a gradient-peak gap whose interval contained zero: every spike of the unscaled
+network falls inside the skipped window (the plot shows where). The best-earlier baseline already discounts a
+falling loss, so the window is gone; the page's numbers are the rule as it stands, computed from the same committed
+curves.
 
-**Lite** is 8 blocks × 256 features (the paper's 32 blocks would take four times as long), the lite recipe's lr 1e-3
-(10× the slides' 1e-4, a harder test of stability) and 300 iterations: the verdicts are about the first steps of
-training, where the Inception-ResNet paper that proposed the scaling saw its wide networks "die". Only Set5 ×2 is
-scored, at the end of training.
+**Lite** is {_RS['lite']['n_resblocks']} blocks × {_RS['lite']['n_feats']} features (the paper's {_RS['paper']['n_resblocks']} blocks
+would take four times as long), the lite recipe's lr {_LITE_LR} ({_LITE_RECIPE.lr / PAPER_RECIPES['edsr'].lr:.0f}×
+the slides', a harder test of stability) and {RESSCALE_LITE_ITERATIONS} iterations: the verdicts are about the
+first steps of training, where the Inception-ResNet paper that proposed the scaling saw its wide networks "die". Only
+Set5 ×2 is scored, at the end of training.
 """
 
 # ================================================================================================ edsr_extreme
@@ -1064,7 +1080,7 @@ def extreme_run(ctx: RunContext) -> pd.DataFrame:
     from ...train import resolve_device
     from ...weights import WeightsError, load_official
 
-    images = EXTREME_IMAGES[:1] if ctx.profile == "smoke" else EXTREME_IMAGES
+    images = tuple(ctx.grid["images"])
     rows = []
     try:
         hrs = dict(load_images("Urban100", ctx.data_root))
@@ -1114,12 +1130,12 @@ def extreme_run(ctx: RunContext) -> pd.DataFrame:
 def extreme_plan(ctx: RunContext):
     from ...tables import Plan
 
-    n = 1 if ctx.profile == "smoke" else len(EXTREME_IMAGES)
-    return Plan([{"method": CASCADE, "seed": seed, "model": f"edsr_baseline ×{p}", "images": n * len(EXTREME_SCALES),
-                  "est_seconds": 100.0 if ctx.profile != "smoke" else 2.0} for seed in range(ctx.n_seeds)
-                 for p in (2, 4)],
+    images = tuple(ctx.grid["images"])
+    return Plan([{"method": CASCADE, "seed": seed, "model": f"edsr_baseline ×{p}",
+                  "images": len(images) * len(EXTREME_SCALES), "est_seconds": ctx.grid["est_seconds"]}
+                 for seed in range(ctx.n_seeds) for p in (2, 4)],
                 "The ×2 and ×4 EDSR baselines (edsr_bn's and edsr_transfer's, cached), cascaded to ×8–×64 on "
-                f"Urban100 {', '.join(EXTREME_IMAGES[:n])}; nearest neighbour and Bicubic exact.")
+                f"Urban100 {', '.join(images)}; nearest neighbour and Bicubic exact.")
 
 
 def _extreme_vs(a: str, b: str, what: str, needed: str):
@@ -1200,7 +1216,7 @@ def _extreme_plot(df, ax=None):
     return None
 
 
-EXTREME_NOTES = """
+EXTREME_NOTES = f"""
 **What the slides show.** "How about extreme cases?": an image reduced to 1/64 of its size, then nearest neighbour
 (NN), Bicubic and EDSR at ×8 and ×16 on one slide, ×32 and ×64 on the next. No image is named and no number is
 printed, so there are no paper values: the claims are what the panels show.
@@ -1209,7 +1225,7 @@ printed, so there are no paper values: the claims are what the panels show.
 with the protocol's LR (MATLAB-exact bicubic reduction of the mod-cropped HR; at ×64 an LR of about 16 × 11 pixels):
 NN and Bicubic exact, and a **cascade** of our EDSR baselines — ×4 passes first, then one ×2 (×8 = 4·2, ×16 = 4·4,
 ×32 = 4·4·2, ×64 = 4·4·4), each pass on the previous pass's saved uint8 image. The ×2 and ×4 models are `edsr_bn`'s
-and `edsr_transfer`'s (the same configurations, cached), at lite 8 × 32 after 500 iterations, so the cascade's verdict
+and `edsr_transfer`'s (the same configurations, cached), at lite {_LITE_NET} after {LITE_ITERATIONS} iterations, so the cascade's verdict
 is about short training. Every panel's PSNR/SSIM is on the whole image, border = scale.
 
 **Not run.** The slides' own EDSR outputs: the released EDSR ×2/×4 weights are not in the data mirror (the
@@ -1218,45 +1234,9 @@ networks trained at those scales (EDSR-PyTorch has no ×8–×64 models).
 """
 
 # ================================================================================================ the chapter
-CHAPTER = """
-EDSR / MDSR (Lim et al., CVPRW 2017, NTIRE 2017 winner) is read here from the authors' slides. Its released code is
-`sanghyun-son/EDSR-PyTorch` (`edsr.py`, `mdsr.py`, `common.py`); the models are `srrepro/models/edsr.py`, which loads
-the released state_dicts strictly. The released EDSR/MDSR weights (`edsr_x2-0edfb8a3.pt`, …, `mdsr-4a78bedf.pt`) are in
-the weights registry with the sha256 prefixes their names carry, but not in the data mirror (their host has been down
-since 2024): every cell that needs them says "not run" with what to fetch.
-
-**Which runs follow the slides, which EDSR-PyTorch** (survey §4). The models are EDSR-PyTorch's layout (mean shift,
-`res_scale`, the up-sampler's keys). Training follows the slides' recipe at the paper profile (DIV2K, LR patch 48, batch
-16, lr 1e-4 halved every 2×10⁵ of 6×10⁵ iterations, L1); EDSR-PyTorch's own defaults differ (its baseline demo trains
-300 epochs of 1,000 iterations). ×3/×4 from the ×2 model (`edsr_transfer`) loads every key that fits, as its
-`--pre_train` does. The self-ensemble's ×2 and ×4 are the first transforms of its `forward_x8` ('v', then 'h').
-
-**Errata.** Where the slides' bicubic column matches neither Y convention, `edsr_benchmark`'s `bench_bicubic`
-names the cells; where the per-image bicubic panels match no single border, `edsr_qualitative` says by how much;
-"Stability: MDSR ≪ EDSR" takes its sign from the "# Parameters" line, where ≪ is MDSR's advantage, yet the sentence
-under it ("we failed to increase #features [of MDSR] even with residual scaling") makes MDSR the less stable one,
-which is how `edsr_mdsr`'s `mdsr_stability` reads it.
-
-**Known user complaints this chapter answers.** "PSNR lower than the paper": the 38.11 dB (Set5 ×2) is the 32 × 256
-EDSR (40.7M parameters), not the 16 × 64 baseline EDSR-PyTorch trains by default (`edsr_mdsr` counts every column);
-EDSR-PyTorch shaves `scale` pixels on benchmarks but `scale + 6` on DIV2K. "Loading EDSR_x4 into a baseline model
-fails": the two are different networks (43M vs 1.5M), a strict load says which key.
-
-**Here:** the batch-norm slide (`edsr_bn`, memory exact and PSNR at lite), the self-ensemble on the three released
-checkpoints of the study (`edsr_ensemble`), the benchmark and per-image tables (`edsr_benchmark`,
-`edsr_qualitative`: bicubic exact), L1 vs L2 (`edsr_loss`), width vs depth (`edsr_width_depth`), single- vs
-multi-scale (`edsr_mdsr`), ×2 → ×4 transfer (`edsr_transfer`), residual scaling's stability at 256 features
-(`edsr_resscale`: loss and gradient spikes from every run's learning curve) and extreme SR to ×64 by a cascade of the
-×4 and ×2 baselines (`edsr_extreme`), each at lite. **Not here**: anything that
-needs the released EDSR/MDSR weights or DIV2K (those cells say "not run" with what to fetch), and the paper profile's
-full-size training (a GPU workstation: `make reproduce TABLE=<id> PROFILE=paper`).
-
-**The slides' items, in their order** (each with the target that computes it and the claims that judge it):
-
-"""
 # the slides' experiments and statements in the order they are presented → (target, claims)
 PAPER_ITEMS = [
-    ("'Need Batch-Normalization?': removing BN improves the performance and saves ~40 % of memory", "edsr_bn",
+    (f"'Need Batch-Normalization?': removing BN improves the performance and saves ~{_SLIDES_SAVED} of memory", "edsr_bn",
      ("bn_memory", "bn_psnr")),
     ("'Increasing Model Size': more features beat more depth at a limited memory", "edsr_width_depth",
      ("wd_params", "wd_memory")),
@@ -1274,12 +1254,13 @@ PAPER_ITEMS = [
     ("'Extreme SR (up to x64)': NN, Bicubic and EDSR at ×8 to ×64", "edsr_extreme",
      ("extreme_edsr_vs_bicubic", "extreme_bicubic_vs_nn", "extreme_official_vs_bicubic")),
 ]
-CHAPTER += items_list(PAPER_ITEMS) + "\n"
 
 # ================================================================================================ specs
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations "
-         f"({LITE_ITERATIONS / PAPER_RECIPES['edsr'].iterations:.3%} of the paper's), lr 1e-3 halved at 75 %, "
-         "EDSR baseline narrowed to 8 × 32, 3 seeds")
+_R = _LITE_RECIPE
+_LITE = (f"{_R.train_dataset}, LR patch {_R.lr_patch}, batch {_R.batch_size}, {_R.iterations} iterations "
+         f"({_R.iterations / PAPER_RECIPES['edsr'].iterations:.3%} of the paper's), lr {_LITE_LR} halved at "
+         f"{100 * _R.lr_milestones[0] / _R.iterations:.0f} %, EDSR baseline narrowed to {_LITE_NET}, "
+         f"{DEFAULT_SEEDS['lite']} seeds")
 SPECS = {
     "edsr_bn": TableSpec(
         id="edsr_bn", title="EDSR: batch normalization — memory and performance", paper=PAPER, source=BN,
@@ -1289,6 +1270,7 @@ SPECS = {
             f"×{BN_SCALE} on Set5 and Set14."),
         keys=["model", "network", "dataset", "scale", "seed"],
         metrics=["activation_mb", "memory_saved", "params", "psnr", "ssim"], jobs=bn_jobs, extra_rows=memory_rows,
+        grid=BN_GRID,
         plan_notes="Two EDSR baselines (with / without batch norm) × seeds, scored on Set5 and Set14 ×2; the memory "
                    "rows are counted in memory, without data.",
         layout=Layout(("model",), ("dataset",), ("psnr", "ssim"), order={"dataset": BN_SETS}),
@@ -1296,7 +1278,7 @@ SPECS = {
         notes=BN_NOTES, family="edsr",
         profiles={"smoke": "1 × 8 EDSR, 2 iterations, 1 image per set; memory of the baseline at an 8×8 patch",
                   "lite": f"2 arms × 3 seeds, {_LITE}; memory of both networks at the 48×48 patch",
-                  "paper": "2 arms, DIV2K, LR patch 48, batch 16, 6×10⁵ iterations, the 16 × 64 baseline; "
+                  "paper": f"2 arms, {_PAPER_RECIPE}, the 16 × 64 baseline; "
                            "memory as lite"}),
 }
 
@@ -1308,9 +1290,8 @@ SPECS["edsr_ensemble"] = TableSpec(
     keys=["model", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"], jobs=ensemble_jobs,
     plan_notes="Official CARN-M / PCARN-M-L1 / PCARN-M (no training) and the EDSR baseline (edsr_bn's, cached), "
                "each image super-resolved 1 + 2 + 4 + 8 times.",
-    grid={"smoke": {"datasets": ("Set5",), "scales": (4,)}, "lite": {"limits": ENS_LITE_LIMITS}},
-    paper_values=[dict(model="EDSR baseline (slides)", dataset=ENS_DIV2K, scale=2.0, self_ensemble=n, psnr=v,
-                       ssim=float("nan"), source=f"{ENS}, ×{n} column") for n, v in ENS_SLIDES.items()],
+    grid={"smoke": {"datasets": ("Set5",), "scales": (4,), "judge_baseline": False},
+          "lite": {"limits": ENS_LITE_LIMITS, "judge_baseline": True}, "paper": {"judge_baseline": True}},
     layout=Layout(("model", "dataset", "scale"), ("self_ensemble",), ("psnr",),
                   order={"model": [*ENS_OFFICIAL, ENS_BASELINE, "EDSR baseline (slides)"],
                          "dataset": [*ENS_SETS, ENS_DIV2K]}),
@@ -1318,7 +1299,7 @@ SPECS["edsr_ensemble"] = TableSpec(
     profiles={"smoke": "the three checkpoints at ×4 and a 1 × 8 EDSR (2 iterations) at ×2, the first Set5 image",
               "lite": f"the three checkpoints ×2/×3/×4 and the baseline ×2 ({_LITE}); B100 first 10, Urban100 first "
                       "5 images",
-              "paper": "the three checkpoints and the slides' 16 × 64 baseline (DIV2K, 6×10⁵ iterations); whole test "
+              "paper": f"the three checkpoints and the slides' 16 × 64 baseline ({_PAPER_ITERS}); whole test "
                        "sets and DIV2K 0791–0800"})
 
 SPECS["edsr_benchmark"] = TableSpec(
@@ -1329,7 +1310,7 @@ SPECS["edsr_benchmark"] = TableSpec(
     keys=["method", "dataset", "scale", "self_ensemble", "seed"], metrics=["psnr", "ssim"], jobs=benchmark_jobs,
     extra_rows=bench_bicubic_rows, grid={"smoke": {"datasets": ("Set5",)}},
     plan_notes="No training: bicubic cells (exact) and the released EDSR/MDSR checkpoints where present.",
-    paper_values=_bench_pv(), layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
+    layout=Layout(("dataset", "scale"), ("method",), ("psnr", "ssim"),
                                             order={"dataset": BENCH_SETS, "method": BENCH_METHODS}),
     display_extra=("params", "psnr_uint8y"), claims=BENCH_CLAIMS, notes=BENCH_NOTES, family="edsr",
     profiles={"smoke": "bicubic on Set5 ×2/×3/×4", "lite": "bicubic on every set the data root holds; EDSR/MDSR "
@@ -1341,7 +1322,9 @@ SPECS["edsr_qualitative"] = TableSpec(
                               "study's protocol (and at other borders), the other methods as printed, and the "
                               "Urban100 images' visual comparison."),
     keys=["image", "method", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], run=qual_run,
-    paper_values=_qual_pv(), layout=Layout(("image",), ("method",), ("psnr", "ssim"),
+    grid={"smoke": {"images": ("img_039",)}, "lite": {"images": tuple(QUAL_IMAGES)},
+          "paper": {"images": tuple(QUAL_IMAGES)}},
+    layout=Layout(("image",), ("method",), ("psnr", "ssim"),
                                            order={"image": [*QUAL_IMAGES, *QUAL_UNKNOWN]}),
     display_extra=("psnr_border0", "psnr_border10", "ssim_border0"), claims=QUAL_CLAIMS, plot=_qual_plot,
     notes=QUAL_NOTES, family="edsr",
@@ -1354,12 +1337,10 @@ SPECS["edsr_loss"] = TableSpec(
     keys=["loss", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=loss_jobs,
     grid={"lite": {"limits": LITE_LIMITS}},
     plan_notes="Two EDSR baselines (L1 = edsr_bn's model, L2) × seeds, scored at ×2 on the four benchmarks.",
-    paper_values=[dict(loss=LOSS_LABELS[k], dataset=ENS_DIV2K, scale=2.0, psnr=v, ssim=float("nan"),
-                       source=f"{LOSS}, {LOSS_LABELS[k]} row") for k, v in LOSS_SLIDES.items()],
     layout=Layout(("loss",), ("dataset",), ("psnr", "ssim"), order={"dataset": [*LOSS_SETS, ENS_DIV2K]}),
     display_extra=("iterations",), claims=LOSS_CLAIMS, notes=LOSS_NOTES, family="edsr",
     profiles={"smoke": "1 × 8 EDSR, 2 iterations, 1 image per set", "lite": f"2 losses × 3 seeds, {_LITE}; B100 first "
-              "20, Urban100 first 10", "paper": "the 16 × 64 baseline, DIV2K, 6×10⁵ iterations; DIV2K 0791–0800"})
+              "20, Urban100 first 10", "paper": f"the 16 × 64 baseline, {_PAPER_ITERS}; DIV2K 0791–0800"})
 
 SPECS["edsr_width_depth"] = TableSpec(
     id="edsr_width_depth", title="EDSR: more features or more blocks, at a fixed budget", paper=PAPER, source=WD,
@@ -1373,7 +1354,7 @@ SPECS["edsr_width_depth"] = TableSpec(
     display_extra=("params", "activation_mb", "budget", "iterations"), claims=WD_CLAIMS, notes=WD_NOTES,
     family="edsr",
     profiles={"smoke": "tiny EDSRs, 2 iterations, 1 image per set", "lite": f"3 arms × 3 seeds, {_LITE}; B100 first "
-              "20, Urban100 first 10", "paper": "from the 16 × 64 baseline, DIV2K, 6×10⁵ iterations"})
+              "20, Urban100 first 10", "paper": f"from the 16 × 64 baseline, {_PAPER_ITERS}"})
 
 SPECS["edsr_mdsr"] = TableSpec(
     id="edsr_mdsr", title="EDSR vs MDSR: single-scale and multi-scale baselines, and the options table", paper=PAPER,
@@ -1382,15 +1363,16 @@ SPECS["edsr_mdsr"] = TableSpec(
         "multi-scale baseline (one model for ×2/×3/×4); PSNR/SSIM on Set5 and Set14 (DIV2K validation: not in the "
         "mirror)."),
     keys=["model", "dataset", "scale", "seed"], metrics=["params", "psnr", "ssim"], jobs=mdsr_jobs,
+    grid={"smoke": {"full_size_columns": (), "stability_arms": ()},
+          "lite": {"full_size_columns": (), "stability_arms": ()},
+          "paper": {"full_size_columns": tuple(MDSR_FULL_SIZE), "stability_arms": (MDSR_WIDE, EDSR_WIDE)}},
     plan_notes="Single-scale baselines ×2/×3/×4 and one multi-scale baseline × seeds (paper: + SRResNet L2/L1, EDSR, "
                "MDSR).",
-    paper_values=[dict(model=col, dataset="DIV2K_valid", scale=float(sc), psnr=p, ssim=q,
-                       source=f"{MDSR_SRC}, column {col}") for col, v in MDSR_VALUES.items() for sc, (p, q) in v.items()],
     layout=Layout(("dataset", "scale"), ("model",), ("psnr", "ssim"),
-                  order={"dataset": [*MDSR_SETS, "DIV2K_valid"], "model": list(MDSR_VALUES)}),
+                  order={"dataset": [*MDSR_SETS, "DIV2K_valid"], "model": list(MDSR_PRINTED)}),
     display_extra=("params", "iterations"), claims=MDSR_CLAIMS, notes=MDSR_NOTES, family="edsr",
     profiles={"smoke": "tiny baselines, 2 iterations, 1 image per set", "lite": f"4 models × 3 seeds, {_LITE}",
-              "paper": "every column, DIV2K, 6×10⁵ iterations"})
+              "paper": f"every column, {_PAPER_ITERS}"})
 
 SPECS["edsr_transfer"] = TableSpec(
     id="edsr_transfer", title="EDSR: multi-scale knowledge transfer (×4 from the ×2 model)", paper=PAPER,
@@ -1402,7 +1384,7 @@ SPECS["edsr_transfer"] = TableSpec(
     layout=Layout(("init",), ("dataset",), ("psnr", "ssim")), display_extra=("iterations",),
     claims=TRANSFER_CLAIMS, plot=_transfer_plot, notes=TRANSFER_NOTES, family="edsr",
     profiles={"smoke": "tiny EDSRs, 2 iterations, 1 image per set", "lite": f"2 inits × 3 seeds, {_LITE}",
-              "paper": "the 16 × 64 baseline, DIV2K, 6×10⁵ iterations each"})
+              "paper": f"the 16 × 64 baseline, {_PAPER_ITERS} each"})
 
 SPECS["edsr_resscale"] = TableSpec(
     id="edsr_resscale", title="EDSR: residual scaling and training stability at 256 features", paper=PAPER,
@@ -1410,15 +1392,18 @@ SPECS["edsr_resscale"] = TableSpec(
         "The 256-feature EDSR trained with and without residual scaling 0.1, several seeds: loss spikes, gradient "
         "spikes and divergence from each run's learning curve, and Set5 ×2 PSNR/SSIM at the end.", checkpoints=False),
     keys=["model", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=resscale_jobs,
-    grid={"lite": {"iterations": 300}},
+    grid={"lite": {"iterations": RESSCALE_LITE_ITERATIONS}},
     plan_notes="Two 256-feature EDSRs (scaling 0.1 / none) × seeds, learning curves logged every few iterations.",
     layout=Layout(("model",), ("dataset",), ("psnr", "ssim")),
     display_extra=("params", "res_scale", "diverged_at", "final_loss", "iterations"), claims=RESSCALE_CLAIMS,
     plot=_resscale_plot, notes=RESSCALE_NOTES, family="edsr",
     profiles={"smoke": "1 × 8 EDSRs, 2 iterations, Set5's first image",
-              "lite": "8 × 256 EDSRs, T91, LR patch 16, batch 16, 300 iterations (0.05 % of 6×10⁵), lr 1e-3 halved at "
-                      "75 %, 3 seeds, Set5 ×2",
-              "paper": "32 × 256 EDSRs, DIV2K, 6×10⁵ iterations (the slides' recipe)"})
+              "lite": f"{_RS['lite']['n_resblocks']} × {_RS['lite']['n_feats']} EDSRs, {_R.train_dataset}, LR patch "
+                      f"{_R.lr_patch}, batch {_R.batch_size}, {RESSCALE_LITE_ITERATIONS} iterations "
+                      f"({RESSCALE_LITE_ITERATIONS / PAPER_RECIPES['edsr'].iterations:.2%} of the paper's), lr {_LITE_LR} "
+                      f"halved at {100 * _R.lr_milestones[0] / _R.iterations:.0f} %, {DEFAULT_SEEDS['lite']} seeds, "
+                      "Set5 ×2",
+              "paper": f"32 × 256 EDSRs, {_PAPER_ITERS} (the slides' recipe)"})
 
 
 SPECS["edsr_extreme"] = TableSpec(
@@ -1428,6 +1413,9 @@ SPECS["edsr_extreme"] = TableSpec(
         "on five Urban100 images (the slides name none); the released EDSR weights' cascade where present; the "
         "slides' own outputs as not run, with the reason.", checkpoints=False),
     keys=["method", "image", "scale", "seed"], metrics=["psnr", "ssim"], run=extreme_run, plan=extreme_plan,
+    grid={"smoke": {"images": EXTREME_IMAGES[:1], "est_seconds": 2.0},  # est_seconds: per model in the plan
+          "lite": {"images": EXTREME_IMAGES, "est_seconds": 100.0},
+          "paper": {"images": EXTREME_IMAGES, "est_seconds": 100.0}},
     layout=Layout(("method", "scale"), ("image",), ("psnr",), order={"method": [NN, "Bicubic", CASCADE,
                                                                                  OFFICIAL_CASCADE, "EDSR (the slides')"],
                                                                       "image": list(EXTREME_IMAGES)}),
@@ -1435,4 +1423,4 @@ SPECS["edsr_extreme"] = TableSpec(
     notes=EXTREME_NOTES, family="edsr",
     profiles={"smoke": "1 × 8 EDSRs (2 iterations), img_092 at the four scales",
               "lite": f"the ×2 and ×4 baselines × 3 seeds ({_LITE}), five Urban100 images at ×8–×64",
-              "paper": "the 16 × 64 baselines (DIV2K, 6×10⁵ iterations), as lite"})
+              "paper": f"the 16 × 64 baselines ({_PAPER_ITERS}), as lite"})

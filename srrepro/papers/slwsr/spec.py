@@ -21,13 +21,15 @@ import pandas as pd
 from ...jobs import Job, size, train_config
 from ...models import create_model, params_of
 from ...models.slwsr import S_LWSR32C
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES
+from ...papers import printed
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, lite_recipe
 from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
                         margin_of, panel_gap, paper_reading, per_seed, pooled, rejudge, scores, seed_spread,
                         seeds_for_gap, verdict_of)
-from ...tables import Layout, RunContext, TableSpec, items_list, with_training_note
+from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
 
 PAPER = "s-LWSR"
+FAMILY = "slwsr"
 SCALE = 4  # "all methods are only performed for the 4× SR task" (§IV-C)
 BENCHMARKS = ("Set5", "Set14", "B100", "Urban100")
 WIDTHS = {"s-LWSR16": 16, "s-LWSR32": 32}
@@ -46,6 +48,23 @@ F6_EXTRA = {"1/2 even": ("1/2_even", "1/2 kept (evenly spaced)")}  # the second 
 MIDDLE, EXTREMES = ("1/3", "1/2", "2/3"), ("rare", "all")
 F6_ORDER = ["rare", "1/3", "1/2", "1/2 even", "2/3", "all"]
 F6_LITE_LIMITS = {"B100": 20, "Urban100": 10}
+
+
+def _pow10(n: int) -> str:
+    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
+    e = len(str(n)) - 1
+    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
+
+
+_P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
+_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
+                 f"{_pow10(_P.iterations)} iterations")
+# the lite budget as the prose names it: the share of the paper's iterations and the images scored
+_LITE_SHARE = f"{LITE_ITERATIONS / PAPER_RECIPES['slwsr'].iterations:.2%}".replace("%", " %")  # '0.05 %'
+_LITE_IMAGES = (f"B100 and Urban100 are scored on their first {F6_LITE_LIMITS['B100']} and "
+                f"{F6_LITE_LIMITS['Urban100']} images")
 
 
 def _kept(removal: str) -> int:
@@ -195,7 +214,7 @@ def _f6_plot(df, ax=None):
     return axes[0, 0]
 
 
-F6_NOTES = """
+F6_NOTES = f"""
 **Readings** (`srrepro/models/slwsr.py`, reading 1). Every residual block of s-LWSR has one ReLU; the paper gives the
 fraction *kept* but no positions. "Rare" keeps it in the first and last residual blocks (the head and output convs
 have none in this architecture), 1/3 and 2/3 keep 9 / 17 of 26 evenly spaced, and "1/2" keeps the 12 blocks that the
@@ -212,18 +231,18 @@ released network computes.
 "larger models" claim is tested on s-LWSR32 (the paper does not say which larger model it tried), at all five
 settings; the claim's verdict compares half with all kept, the plot shows the whole curve.
 
-**Lite.** 500 iterations are 0.05 % of the released recipe's 10⁶; B100 and Urban100 are scored on their first 20 and
-10 images. The verdicts are about short training.
+**Lite.** {LITE_ITERATIONS} iterations are {_LITE_SHARE} of the released recipe's; {_LITE_IMAGES}. The verdicts are
+about short training.
 """
 
 # ================================================================================================ t1
 T1 = "s-LWSR Table I (×4; PSNR(+) is Set5 with self-ensemble: Table II's s-LWSR+16 / s-LWSR+32 cells)"
-# Table I columns → (srrepro.models.slwsr keyword arguments, printed parameters, printed PSNR(+))
-T1_COLUMNS = {
-    "s-LWSR (base line)": (dict(n_feats=32), 571e3, 32.15),
-    "Depth": (dict(n_feats=32, n_stages=2, bottom_blocks=0), 308e3, 31.93),
-    "Width": (dict(n_feats=16), 144e3, 31.78),
-}
+# Table I columns → (srrepro.models.slwsr keyword arguments, printed parameters, printed PSNR(+)); the printed two
+# from values/slwsr_t1.csv
+_T1_ARCH = {"s-LWSR (base line)": dict(n_feats=32), "Depth": dict(n_feats=32, n_stages=2, bottom_blocks=0),
+            "Width": dict(n_feats=16)}
+T1_COLUMNS = {r["model"]: (_T1_ARCH[r["model"]], float(r["params"]), float(r["psnr"])) for r in printed("slwsr_t1")}
+_T1_K = {c: f"{v[1] / 1e3:.0f}K" for c, v in T1_COLUMNS.items()}  # as printed: '571K'
 
 
 def t1_jobs(ctx: RunContext) -> list[Job]:
@@ -248,7 +267,7 @@ def _t1_params(columns: list[str]):
         counts = "; ".join(f"{c} {float(d['params'][c]):,.0f} (printed {T1_COLUMNS[c][1] / 1e3:.0f}K)" for c in columns)
         v.evidence = f"exact counts: {counts}. {v.evidence}"
         if v.status == "contradicted":
-            v.evidence += (" — no reading of 'Basic blocks 6' gives 308K: 6 blocks are ≈190K, 6 + 6 blocks with a "
+            v.evidence += (f" — no reading of 'Basic blocks 6' gives {_T1_K['Depth']}: 6 blocks are ≈190K, 6 + 6 blocks with a "
                            "two-input pool 303,931 (this row), a six-input pool 308,027 with no rule of Eq. 3 behind "
                            "it (srrepro/models/slwsr.py, reading 3)")
         return v
@@ -263,11 +282,13 @@ def _t1_order(df: pd.DataFrame, profile: str) -> Verdict:
 
 
 T1_CLAIMS = [
-    Claim("t1_params", "Parameters: 571K (base line) and 144K (Width)", "Table I, Parameters row",
+    Claim("t1_params", f"Parameters: {_T1_K['s-LWSR (base line)']} (base line) and {_T1_K['Width']} (Width)",
+          "Table I, Parameters row",
           _t1_params(["s-LWSR (base line)", "Width"]), kind="exact"),
-    Claim("t1_params_depth", "Parameters: 308K for the Depth column ('Basic blocks 6', F = 32)",
+    Claim("t1_params_depth", f"Parameters: {_T1_K['Depth']} for the Depth column ('Basic blocks 6', F = 32)",
           "Table I, Parameters row", _t1_params(["Depth"]), kind="exact"),
-    Claim("t1_order", "Width and depth both matter: base line > Depth > Width in PSNR(+) (32.15 > 31.93 > 31.78)",
+    Claim("t1_order", "Width and depth both matter: base line > Depth > Width in PSNR(+) ("
+          + " > ".join(f"{v[2]:.2f}" for v in T1_COLUMNS.values()) + ")",
           "Table I; §IV-B 'the PSNR value can be significantly improved with additional parameters'", _t1_order,
           trained=True, kind="direction"),
 ]
@@ -318,8 +339,9 @@ def released_jobs(ctx: RunContext) -> list[Job]:
                          {"params": params_of("slwsr", n_feats=32, official=True), "iterations_trained": 1000,
                           "follows": "released code (every ReLU runs)"})]
     kw = {"n_feats": 32, "activation_removal": "none", **size("slwsr", ctx.profile)}
-    # as many iterations as the checkpoint had; a capped run's (ctx.iterations) and smoke's own 2 win
-    steps = None if ctx.profile == "smoke" else (ctx.iterations or RELEASED_ITERATIONS)
+    # as many iterations as the checkpoint had (the grid's released_iterations); a capped run's (ctx.iterations) and
+    # smoke's own 2 (released_iterations None) win
+    steps = (ctx.iterations or ctx.grid["released_iterations"]) if ctx.grid["released_iterations"] else None
     for seed in range(ctx.n_seeds):
         jobs.append(Job.train({"model": f"s-LWSR32, all ReLUs, {ctx.profile} recipe", "seed": seed}, evals,
                               train_config(ctx, "slwsr", "slwsr", kw, seed, iterations=steps, scales=(SCALE,)),
@@ -346,7 +368,7 @@ RELEASED_CLAIMS = [
           _released_loads, kind="exact"),
 ]
 
-RELEASED_NOTES = """
+RELEASED_NOTES = f"""
 **What this is.** The s-LWSR repository ships one checkpoint, `model_best.pt` of a debug run: s-LWSR32 ×4 after one
 epoch (1,000 iterations, batch 16, LR patch 48, DIV2K; its log reads 31.179 dB on five DIV2K validation images). It
 is **not** the paper's model, but it proves that srrepro's released-layout s-LWSR is the released network: all 125
@@ -356,8 +378,9 @@ of 16 (4 × fewer pixels per batch than the authors' 48), so the gap is the reci
 profile the recipe is the authors'.
 
 **Images.** The checkpoint is scored on the four test sets whole at every profile but smoke (inference only; the
-claim's evidence gives its ×4 PSNR on each). The trained s-LWSR32 rows are scored on the first 20 B100 and 10 Urban100
-images at lite (three seeds at four checkpoints each), so their B100 and Urban100 cells are not the checkpoint's
+claim's evidence gives its ×4 PSNR on each). The trained s-LWSR32 rows are scored on the first
+{F6_LITE_LIMITS['B100']} B100 and {F6_LITE_LIMITS['Urban100']} Urban100 images at lite (three seeds at four
+checkpoints each), so their B100 and Urban100 cells are not the checkpoint's
 images: compare the two on Set5 and Set14, or at the paper profile.
 """
 
@@ -365,28 +388,23 @@ images: compare the two on Set5 and Set14, or at the paper profile.
 # ================================================================================================ t2
 T2 = "s-LWSR Table II (×4; Params (K), Multi-Adds (G) for a 1280×720 output)"
 T2_SETS = BENCHMARKS
-# method → (Params K, Multi-Adds G, "Set5 Set14 B100 Urban100" as PSNR/SSIM pairs), as printed; s-LWSR+ rows are
-# the self-ensemble of the row above.
-T2_ROWS = {
-    "Bicubic": (None, None, "28.42/0.810 26.10/0.704 25.96/0.669 23.15/0.659"),
-    "FSRCNN": (12, 4.6, "30.71/0.866 27.59/0.753 26.98/0.715 24.62/0.728"),
-    "SRCNN": (57, 52.7, "30.48/0.863 27.49/0.750 26.90/0.710 24.52/0.722"),
-    "s-LWSR16": (144, 8.3, "31.62/0.886 27.92/0.770 27.35/0.729 25.36/0.762"),
-    "s-LWSR16+": (144, 8.3, "31.78/0.889 28.00/0.772 27.40/0.730 25.45/0.765"),
-    "CARN-M": (412, 18.3, "31.92/0.890 28.42/0.776 27.44/0.730 25.63/0.769"),
-    "s-LWSR32": (571, 32.9, "32.04/0.893 28.15/0.776 27.52/0.734 25.87/0.779"),
-    "s-LWSR32+": (571, 32.9, "32.15/0.894 28.24/0.778 27.58/0.736 26.00/0.782"),
-    "IDN": (600, 34.5, "31.82/0.890 28.25/0.773 27.41/0.730 25.41/0.763"),
-    "VDSR": (665, 612.6, "31.35/0.884 28.01/0.767 27.29/0.725 25.18/0.752"),
-    "MemNet": (677, 623.9, "31.74/0.889 28.26/0.772 27.40/0.728 25.50/0.763"),
-    "LapSRN": (813, 149.4, "31.54/0.885 28.19/0.772 27.32/0.728 25.21/0.756"),
-    "CARN": (1592, 65.4, "32.13/0.894 28.60/0.781 27.58/0.735 26.07/0.784"),
-    "DRCN": (1774, 9788.7, "31.53/0.885 28.02/0.767 27.23/0.723 25.14/0.751"),
-    "s-LWSR64": (2277, 131.1, "32.28/0.896 28.34/0.780 27.61/0.738 26.19/0.791"),
-    "s-LWSR64+": (2277, 131.1, "32.42/0.898 28.42/0.782 27.69/0.739 26.39/0.795"),
-    "D-DBPN": (10426, 590.2, "32.47/0.898 28.82/0.786 27.72/0.740 26.38/0.795"),
-    "EDSR": (43090, 2482.0, "32.46/0.897 28.80/0.788 27.71/0.742 26.64/0.803"),
-}
+
+
+def _t2_rows() -> dict[str, tuple]:
+    """Table II as printed (values/slwsr_t2.csv), in its order: row name → (Params K, Multi-Adds G, {dataset:
+    (PSNR, SSIM)}); 's-LWSR16+' is the self-ensemble of the row above; Bicubic has no counts (None)."""
+    rows: dict[str, tuple] = {}
+    for r in printed("slwsr_t2"):
+        name = f"{r['method']}+" if r["self_ensemble"] else r["method"]
+        k = round(float(r["params"]) / 1e3) if "params" in r else None
+        g = round(float(r["multadds_paper"]) / 1e9, 1) if "multadds_paper" in r else None
+        cells = rows.get(name, (k, g, {}))[2]
+        cells[r["dataset"]] = (float(r["psnr"]), float(r["ssim"]))
+        rows[name] = (k, g, cells)
+    return rows
+
+
+T2_ROWS = _t2_rows()
 T2_OURS = {"s-LWSR16": 16, "s-LWSR32": 32, "s-LWSR64": 64}
 LR_720P = 320 * 180  # the paper's Multi-Adds are parameters × this (the complexity audit)
 
@@ -454,7 +472,7 @@ def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     from ..study.bicubic import _compute_cell
 
     rows = []
-    for d in T2_SETS[:1] if ctx.profile == "smoke" else T2_SETS:
+    for d in ctx.grid["bicubic_sets"]:
         for r in _compute_cell(dict(dataset=d, scale=float(SCALE), degradation="BI", variant="-", seeds=1),
                                ctx.data_root):
             if r["y"] == "float":
@@ -463,18 +481,6 @@ def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
                                                         if k in r},
                              "follows": "no model (exact)", "iterations": 0, "train_seconds": 0.0})
     return pd.DataFrame(rows)
-
-
-def _t2_pv() -> list[dict]:
-    out = []
-    for name, (k, g, text) in T2_ROWS.items():
-        m, e = _method_key(name)
-        for d, cell in zip(T2_SETS, text.split()):
-            p, q = map(float, cell.split("/"))
-            out.append(dict(method=m, dataset=d, scale=4.0, self_ensemble=e, psnr=p, ssim=q,
-                            params=k * 1e3 if k else float("nan"), multadds_paper=g * 1e9 if g else float("nan"),
-                            source=f"{T2}, row {name}, {d}"))
-    return out
 
 
 def _t2_counts_check(df: pd.DataFrame, profile: str) -> Verdict:
@@ -522,6 +528,12 @@ def _t2_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
     return v
 
 
+def _judged_vs_checkpoint(profile: str) -> bool:
+    """Whether our trained models face a fully trained checkpoint at this profile (the grid's
+    ``judge_vs_checkpoint``: the paper profile's models only; below it the gap measures the budget)."""
+    return bool(SPECS["slwsr_t2"].grid.get(profile, {}).get("judge_vs_checkpoint", False))
+
+
 def _t2_vs_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
     """§IV-D: s-LWSR+16 is "a little worse than CARN-M", s-LWSR+32 "outperforms all the competitors" of its
     section. Only paper-profile models can face a fully trained network; below it the gap is shown, not judged."""
@@ -534,7 +546,7 @@ def _t2_vs_carn_m(df: pd.DataFrame, profile: str) -> Verdict:
                 parts.append(f"{m}+ − CARN-M {d} {c.gap:+.2f} dB")
     if not parts:
         return Verdict("not run", "no s-LWSR+ / CARN-M pair computed", _needed("slwsr_t2"))
-    if profile != "paper":
+    if not _judged_vs_checkpoint(profile):
         return Verdict("inconclusive", "; ".join(parts) + " — lite models after 0.05 % of the training face a fully "
                        "trained network: the gap measures the budget, not the architecture",
                        "the paper profile (`make dry-run TABLE=slwsr_t2 PROFILE=paper`)")
@@ -566,8 +578,7 @@ _METRIC_DECIMALS = {"psnr": 2, "ssim": 3}
 
 def _printed(name: str, dataset: str, metric: str) -> float:
     """Table II's printed cell of row ``name`` ('s-LWSR64+' for the self-ensemble row)."""
-    cell = T2_ROWS[name][2].split()[T2_SETS.index(dataset)]
-    return float(cell.split("/")[0 if metric == "psnr" else 1])
+    return T2_ROWS[name][2][dataset][0 if metric == "psnr" else 1]
 
 
 def _printed_gap(a: str, b: str, dataset: str, metric: str) -> tuple[float, float, float]:
@@ -633,7 +644,7 @@ def _t2_best_under_1000k_ours(df: pd.DataFrame, profile: str) -> Verdict:
     cells = [(lab, c) for lab, c in cells if c is not None and c.status != "not run"]
     if not cells:
         return Verdict("not run", "no s-LWSR32 / CARN-M / s-LWSR16 cell computed", _needed("slwsr_t2"))
-    if profile != "paper":
+    if not _judged_vs_checkpoint(profile):
         return Verdict("inconclusive", "; ".join(f"{lab} {c.gap:+.2f} dB" for lab, c in cells) + " — lite models "
                        "after 0.05 % of the training face a fully trained CARN-M: the gap measures the budget, not the "
                        "architecture; the other rows under 1,000K (FSRCNN, SRCNN, IDN, VDSR, MemNet, LapSRN) have no "
@@ -711,9 +722,9 @@ def _t2_plot(df, ax=None):
         cm = df[(df["method"] == "CARN-M") & df["psnr"].notna() & (df["dataset"] == d)]
         if len(cm):
             a.plot(cm["params"], cm["psnr"], "s", color="C2", label="CARN-M (official)" if d == T2_SETS[0] else None)
-        for name, (k, _, text) in T2_ROWS.items():
+        for name, (k, _, cells) in T2_ROWS.items():
             if k:
-                p = float(text.split()[T2_SETS.index(d)].split("/")[0])
+                p = cells[d][0]
                 a.plot(k * 1e3, p, "x", color="C3" if name.startswith("s-LWSR") else "0.6",
                        label="paper (s-LWSR)" if (d, name) == (T2_SETS[0], "s-LWSR16") else None)
         a.set_xscale("log")
@@ -726,7 +737,7 @@ def _t2_plot(df, ax=None):
     return axes[0]
 
 
-T2_NOTES = """
+T2_NOTES = f"""
 **Rows.** s-LWSR16/32/64 are trained here at the paper's final setting (half the ReLUs, reading 1; the 16/32 models
 are `slwsr_f6`'s and `slwsr_t1`'s "1/2" models, one cached training each), scored plain and with EDSR's ×8 geometric
 self-ensemble (the + rows) at the end of training. CARN-M is the official checkpoint (the multi-scale model; the
@@ -759,25 +770,17 @@ has the models, `t2_best_under_1000k_ours` asks the first statement of ours (s-L
 our s-LWSR16), judged at the paper profile only; ours for the second is not run (D-DBPN has no model here, and EDSR's
 released ×4 weights are not in the data mirror).
 
-**Lite.** B100 and Urban100 are scored on their first 20 and 10 images (the official CARN-M on the same images: its
+**Lite.** {_LITE_IMAGES} (the official CARN-M on the same images: its
 whole-set check runs on Set5 and Set14), and the ×8 self-ensemble runs on Set5 and Set14 only (on all four sets it
-would cost s-LWSR64 more than its training). A lite model trained 0.05 % of the paper's iterations is not the paper's
+would cost s-LWSR64 more than its training). A lite model trained {_LITE_SHARE} of the paper's iterations is not the paper's
 model: the claims about training are about short training.
 """
 
 
 # ================================================================================================ t3
 T3 = "s-LWSR Table III (×4; the information pool ablation)"
-# Table III rows → (width, information_pool, "Set5 Set14 B100 Urban100" as PSNR/SSIM pairs), as printed
-T3_ROWS = {
-    ("s-LWSR16", "normal"): "31.63/0.8869 27.92/0.7701 27.35/0.7287 25.36/0.7618",
-    ("s-LWSR16", "no pool"): "31.63/0.8868 27.92/0.7696 27.35/0.7284 25.36/0.7616",
-    ("s-LWSR16", "pool of the former 11 layers"): "31.63/0.8871 27.90/0.7698 27.34/0.7286 25.36/0.7616",
-    ("s-LWSR32", "normal"): "32.02/0.893 28.15/0.776 27.52/0.734 25.87/0.779",
-    ("s-LWSR32", "no pool"): "31.97/0.892 28.12/0.776 27.51/0.734 25.86/0.779",
-    ("s-LWSR64", "normal"): "32.23/0.896 28.34/0.780 27.61/0.738 26.19/0.791",
-    ("s-LWSR64", "no pool"): "32.23/0.896 28.32/0.780 27.61/0.738 26.13/0.790",
-}
+# Table III's rows (model, pool), in its order; their printed values are values/slwsr_t3.csv
+T3_ROWS = tuple(dict.fromkeys((r["model"], r["pool"]) for r in printed("slwsr_t3")))
 T3_POOLS = {"normal": "normal", "no pool": "none", "pool of the former 11 layers": "former11"}
 T3_MODELS = {"s-LWSR16": 16, "s-LWSR32": 32, "s-LWSR64": 64}
 T3_LITE_MODELS = ("s-LWSR16", "s-LWSR32")  # the issue's two; s-LWSR64 runs at the paper profile
@@ -785,14 +788,13 @@ T3_LITE_MODELS = ("s-LWSR16", "s-LWSR32")  # the issue's two; s-LWSR64 runs at t
 
 def t3_jobs(ctx: RunContext) -> list[Job]:
     evals = [{"dataset": d, "scale": float(SCALE)} for d in BENCHMARKS]
-    models = T3_MODELS if ctx.profile == "paper" else T3_LITE_MODELS
+    models = ctx.grid["models"]
     jobs = []
     for (model, pool) in T3_ROWS:
         if model not in models:
             continue
         kw = {"n_feats": T3_MODELS[model], "activation_removal": "1/2", **size("slwsr", ctx.profile)}
-        if ctx.profile == "smoke":
-            kw.update(n_stages=4, bottom_blocks=2)  # the former-11 pool needs the paper's 11 front-half blocks
+        kw.update(ctx.grid["depth_kwargs"])  # smoke: the former-11 pool needs the paper's 11 front-half blocks
         if T3_POOLS[pool] != "normal":
             kw["information_pool"] = T3_POOLS[pool]
         info = {"params": params_of("slwsr", **{k: v for k, v in kw.items() if k in ("n_feats", "information_pool")}),
@@ -801,15 +803,6 @@ def t3_jobs(ctx: RunContext) -> list[Job]:
             jobs.append(Job.train({"model": model, "pool": pool, "seed": seed}, evals,
                                   train_config(ctx, "slwsr", "slwsr", kw, seed, scales=(SCALE,)), "slwsr", info))
     return jobs
-
-
-def _t3_pv() -> list[dict]:
-    out = []
-    for (m, pool), text in T3_ROWS.items():
-        for d, cell in zip(BENCHMARKS, text.split()):
-            p, q = map(float, cell.split("/"))
-            out.append(dict(model=m, pool=pool, dataset=d, scale=4.0, psnr=p, ssim=q, source=f"{T3}, row {m}({pool})"))
-    return out
 
 
 def _pool_gap(df, model, a, b, metric="psnr"):
@@ -867,8 +860,8 @@ def _t3_grows(df: pd.DataFrame, profile: str) -> Verdict:
 def _t2_as_normal(metric: str) -> list[dict]:
     """Table II's s-LWSR16 / s-LWSR32 cells as Table III's "normal" rows (the same models, printed differently)."""
     i = 0 if metric == "psnr" else 1
-    return [{"model": m, "pool": "normal", "dataset": d, metric: float(cell.split("/")[i])}
-            for m in ("s-LWSR16", "s-LWSR32", "s-LWSR64") for d, cell in zip(BENCHMARKS, T2_ROWS[m][2].split())]
+    return [{"model": m, "pool": "normal", "dataset": d, metric: T2_ROWS[m][2][d][i]}
+            for m in ("s-LWSR16", "s-LWSR32", "s-LWSR64") for d in BENCHMARKS]
 
 
 def _t2_reading(rows: pd.DataFrame) -> pd.DataFrame:
@@ -912,7 +905,7 @@ def _t3_plot(df, ax=None):
     return axes[0]
 
 
-T3_NOTES = """
+T3_NOTES = f"""
 **Readings** (`srrepro/models/slwsr.py`, reading 2). "No pool" drops Eq. 3's 1×1 convolution and feeds each fusion stage
 only its skip connection; "pool of the former 11 layers" concatenates the outputs of all 11 blocks of the front half
 (instead of the five red-bordered ones). Every row keeps half the ReLUs (the paper's final setting), so "normal" is
@@ -929,8 +922,8 @@ judges each of its cells); the paper's own one-run-per-row table cannot resolve 
 is also judged with Table II's cells as "normal" (reading "'normal' = Table II's rows"). Only the paper's gap, and so
 the effect beside the verdict, moves between them.
 
-**Lite.** s-LWSR16 and s-LWSR32 (the s-LWSR64 rows run at the paper profile), 3 seeds, B100 and Urban100 on their
-first 20 and 10 images. The verdicts are about short training.
+**Lite.** s-LWSR16 and s-LWSR32 (the s-LWSR64 rows run at the paper profile), {DEFAULT_SEEDS['lite']} seeds;
+{_LITE_IMAGES}. The verdicts are about short training.
 """
 
 
@@ -1128,7 +1121,7 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
     from ...visual import compare_scores
     from ...weights import WeightsError, load_official
 
-    images = F7_IMAGES[:1] if ctx.profile == "smoke" else F7_IMAGES
+    images = tuple(ctx.grid["images"])
     rows = []
     models, missing = {}, {}
     for method, weights in {F7_RELEASED: "slwsr32_x4_epoch1", **F7_COMPARED}.items():
@@ -1163,9 +1156,9 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
 def f7_plan(ctx: RunContext):
     from ...tables import Plan
 
-    n = 1 if ctx.profile == "smoke" else len(F7_IMAGES)
+    n = len(ctx.grid["images"])
     return Plan([{"method": F7_RELEASED, "seed": 0, "model": "official weights", "images": n, "est_seconds": 3.0 * n}],
-                f"No training: Bicubic and the released s-LWSR checkpoint on Urban100 {', '.join(F7_IMAGES[:n])} ×4 "
+                f"No training: Bicubic and the released s-LWSR checkpoint on Urban100 {', '.join(ctx.grid['images'])} ×4 "
                 "(EDSR and CARN too where their official weights are in the data root).")
 
 
@@ -1219,48 +1212,6 @@ only checks that the released network does better than bicubic on the same image
 over images, with no training noise in it).
 """
 
-CHAPTER = """
-s-LWSR (Li et al., IEEE TIP 2020) is the study's smallest network (144K–2,277K parameters): a U-shaped stack of 26
-residual blocks with an "information pool" (a 1×1 convolution over six earlier feature maps), an optional MobileNetV2
-compression, and the removal of some ReLUs. Its released code is `Sudo-Biao/s-LWSR` (`lwsr.py`); the only released
-weights are a one-epoch debug checkpoint (1,000 iterations), not the paper's model.
-
-**Which runs follow the paper, which the released code.**
-
-| run | follows | why |
-|---|---|---|
-| Fig. 6 (`slwsr_f6`), every ratio below "all" | paper | the code's `nn.ReLU(False)` is only the `inplace` flag: every ReLU runs |
-| Fig. 6 "all kept", `slwsr_released`'s trained rows | paper = released code | nothing removed |
-| Tables I–III, Figs. 1 and 5 | paper (half the ReLUs removed, the authors' 12 blocks) | §IV-B: "our final s-LWSR model imply half activation setting" |
-| every run | released code's local residual (R1 + R3 handed on) | Eq. 2 sums inside the bunch; the weights were trained with the code's |
-| `slwsr_released`'s checkpoint | released code | strict load, all 26 ReLUs |
-
-**Errata and readings** (the model's docstring has all of them):
-* Table I "Depth" prints 308K; no reading of "6 basic blocks" gives it (303,931 with six blocks per half; six blocks
-  in all ≈190K; a six-input pool 308,027 with no rule of Eq. 3 behind it). Listed as unexplained.
-* Fig. 5 / §IV-B's 124K for s-LWSR32C: the one reading found is MobileNetV2's t = 1 inverted residual (no expansion
-  conv) with bias-free convs, 124,347; at MobileNetV2's usual t = 6 compression *grows* the model to 465,467.
-* Multi-Adds are parameters × 320 × 180 (Table II reproduced to the digit); the convolutions' own count for a
-  1280×720 output is 20–23 % higher (the up-sampler runs on 4× and 16× more pixels). CARN-M's 18.3G matches no
-  counting (the flop counter gives 32.5G, as the CARN and PCARN papers).
-* The CARN rows' asterisks ("asserted" sizes): 412K and 1,592K are the CARN paper's counts of its *multi-scale*
-  models (×2/×3/×4 up-samplers together); the ×4 models alone have 294,171 and 1,111,899, the ×3 ones 303,451 and
-  1,148,827. 412K is CARN-M's weights without biases (414,811 with them) while CARN's 1,592K includes its biases.
-  §IV-D's "CARN actually contains three times parameters in the main network than that asserted in the single
-  scale-up model" fits neither count (multi-scale / ×4 = 1.41 and 1.43), and "only half of the asserted value of the
-  CARN-M" is 35 % in parameters (144K / 412K) and 45 % in Multi-Adds (8.3G / 18.3G).
-* Tables II and III print different numbers for the same models (Set5: s-LWSR16 31.62 / 31.63, s-LWSR32 32.04 /
-  32.02, s-LWSR64 32.28 / 32.23), and Table III's caption is Table I's.
-* §IV-B says removing activations "results in a worse performance" for larger models, yet the final s-LWSR32 and
-  s-LWSR64 of Table II keep only half.
-
-**Here:** every target of the paper at lite — Figure 6 on s-LWSR16 and s-LWSR32 (every ratio, both readings of half),
-Tables I–III, Figures 1, 5 and 7, and the released checkpoint beside s-LWSR32 trained for as many iterations. Lite
-models train 0.05 % of the paper's 10⁶ iterations on T91: every trained verdict is about short training.
-
-**The paper's items, in its order** (each with the target that computes it and the claims that judge it):
-
-"""
 # the paper's figures, tables and quantitative statements in the order its text presents them → (target, claims)
 PAPER_ITEMS = [
     ("Figure 1, visual ×4 comparison on Urban100 img_074 (bicubic, IDN, CARN-M, s-LWSR16/32)", "slwsr_f1",
@@ -1284,12 +1235,14 @@ PAPER_ITEMS = [
     ("The released code's one checkpoint (not a paper item: the repository's)", "slwsr_released",
      ("released_layout",)),
 ]
-CHAPTER += items_list(PAPER_ITEMS) + "\n"
 
 
 # ================================================================================================ specs
-_LITE = (f"T91, LR patch 16, batch 16, {LITE_ITERATIONS} iterations "
-         f"({LITE_ITERATIONS / PAPER_RECIPES['slwsr'].iterations:.2%} of the paper's), lr 1e-3 halved at 75 %, 3 seeds")
+_R = lite_recipe()
+_LITE = (f"{_R.train_dataset}, LR patch {_R.lr_patch}, batch {_R.batch_size}, {_R.iterations} iterations "
+         f"({_R.iterations / PAPER_RECIPES['slwsr'].iterations:.2%} of the paper's), lr "
+         f"{_R.lr:.0e}".replace("e-0", "e-") + f" halved at {100 * _R.lr_milestones[0] / _R.iterations:.0f} %, "
+         f"{DEFAULT_SEEDS['lite']} seeds")
 SPECS = {
     "slwsr_f6": TableSpec(
         id="slwsr_f6", title="s-LWSR Figure 6: how many activations to keep", paper=PAPER, source=F6,
@@ -1307,7 +1260,7 @@ SPECS = {
         profiles={"smoke": "11 tiny arms, 2 iterations, one image per test set",
                   "lite": f"11 arms × 3 seeds, {_LITE}; B100 first 20, Urban100 "
                           "first 10 images",
-                  "paper": "11 arms, DIV2K, LR patch 48, batch 16, 10⁶ iterations, lr 1e-4 halved every 2×10⁵; "
+                  "paper": f"11 arms, {_PAPER_RECIPE}, lr {_P.lr:.0e}".replace("e-0", "e-") + f" halved every {_pow10(_P.lr_halve_every)}; "
                            "whole test sets"}),
 }
 
@@ -1318,12 +1271,10 @@ SPECS["slwsr_t1"] = TableSpec(
         "its activations; Set5 ×4 PSNR/SSIM with and without self-ensemble; `params` exact."),
     keys=["model", "dataset", "scale", "self_ensemble", "seed"], metrics=["params", "psnr", "ssim"], jobs=t1_jobs,
     plan_notes="Three s-LWSR sizes (base line and Width shared with slwsr_f6's '1/2' models), Set5 ×4 ± self-ensemble.",
-    paper_values=[dict(model=c, dataset="Set5", scale=4.0, self_ensemble=True, params=p, psnr=v, ssim=float("nan"),
-                       source=f"{T1}, column {c}") for c, (_, p, v) in T1_COLUMNS.items()],
     layout=Layout(("model",), ("self_ensemble",), ("params", "psnr")), display_extra=("blocks", "iterations"),
     claims=T1_CLAIMS, plot=_t1_plot, notes=T1_NOTES, family="slwsr",
     profiles={"smoke": "3 tiny models, 2 iterations, 1 Set5 image", "lite": f"3 models × 3 seeds, {_LITE}",
-              "paper": "3 models, the released recipe (DIV2K, LR patch 48, batch 16, 10⁶ iterations)"})
+              "paper": f"3 models, the released recipe ({_PAPER_RECIPE})"})
 
 SPECS["slwsr_released"] = TableSpec(
     id="slwsr_released", title="s-LWSR's released checkpoint (1 epoch, not the paper's model)", paper=PAPER,
@@ -1333,7 +1284,9 @@ SPECS["slwsr_released"] = TableSpec(
     keys=["model", "dataset", "scale", "seed"], metrics=["params", "psnr", "ssim"], jobs=released_jobs,
     plan_notes="The released 1-epoch checkpoint (no training; whole test sets) and s-LWSR32 (all ReLUs) trained "
                "1,000 iterations.",
-    grid={"lite": {"limits": F6_LITE_LIMITS}},
+    grid={"smoke": {"released_iterations": None},
+          "lite": {"limits": F6_LITE_LIMITS, "released_iterations": RELEASED_ITERATIONS},
+          "paper": {"released_iterations": RELEASED_ITERATIONS}},
     layout=Layout(("dataset",), ("model",), ("psnr", "ssim"), order={"dataset": BENCHMARKS}),
     display_extra=("iterations_trained", "follows"),
     claims=RELEASED_CLAIMS, notes=RELEASED_NOTES, family="slwsr",
@@ -1354,7 +1307,10 @@ SPECS["slwsr_t2"] = TableSpec(
     jobs=t2_jobs, extra_rows=t2_bicubic_rows,
     plan_notes="s-LWSR16/32/64 at half the ReLUs (16 and 32 shared with slwsr_f6/t1), scored at the end of training "
                "on the four benchmarks ×4, plain and ×8 self-ensemble; CARN-M official; Bicubic exact.",
-    grid={"lite": {"limits": F6_LITE_LIMITS, "ensemble_sets": ("Set5", "Set14")}}, paper_values=_t2_pv(),
+    grid={"smoke": {"bicubic_sets": T2_SETS[:1], "judge_vs_checkpoint": False},
+          "lite": {"limits": F6_LITE_LIMITS, "ensemble_sets": ("Set5", "Set14"), "bicubic_sets": T2_SETS,
+                   "judge_vs_checkpoint": False},
+          "paper": {"bicubic_sets": T2_SETS, "judge_vs_checkpoint": True}},
     layout=Layout(("method", "self_ensemble"), ("dataset",), ("psnr", "ssim"),
                   order={"method": [_method_key(m)[0] for m in T2_ROWS], "dataset": T2_SETS}),
     display_extra=("params", "multadds_paper", "multadds", "iterations"), claims=T2_CLAIMS, plot=_t2_plot,
@@ -1362,7 +1318,7 @@ SPECS["slwsr_t2"] = TableSpec(
     profiles={"smoke": "3 tiny models, 2 iterations, 1 image per set; CARN-M official; Bicubic Set5",
               "lite": f"s-LWSR16/32/64 × 3 seeds, {_LITE}; B100 first 20, Urban100 first 10; self-ensemble on "
                       "Set5 and Set14; CARN-M official",
-              "paper": "s-LWSR16/32/64, the released recipe (DIV2K, LR patch 48, batch 16, 10⁶ iterations); whole "
+              "paper": f"s-LWSR16/32/64, the released recipe ({_PAPER_RECIPE}); whole "
                        "test sets"})
 
 SPECS["slwsr_t3"] = TableSpec(
@@ -1374,7 +1330,9 @@ SPECS["slwsr_t3"] = TableSpec(
     keys=["model", "pool", "dataset", "scale", "seed"], metrics=["psnr", "ssim"], jobs=t3_jobs,
     plan_notes="Pool variants of s-LWSR16 (3) and s-LWSR32 (2) at half the ReLUs ('normal' shared with slwsr_t2); "
                "s-LWSR64's two at the paper profile.",
-    grid={"lite": {"limits": F6_LITE_LIMITS}}, paper_values=_t3_pv(),
+    grid={"smoke": {"models": T3_LITE_MODELS, "depth_kwargs": {"n_stages": 4, "bottom_blocks": 2}},
+          "lite": {"limits": F6_LITE_LIMITS, "models": T3_LITE_MODELS, "depth_kwargs": {}},
+          "paper": {"models": tuple(T3_MODELS), "depth_kwargs": {}}},
     layout=Layout(("model", "pool"), ("dataset",), ("psnr", "ssim"),
                   order={"pool": list(T3_POOLS), "dataset": BENCHMARKS}),
     display_extra=("params", "iterations"), claims=T3_CLAIMS, plot=_t3_plot, notes=T3_NOTES, family="slwsr",
@@ -1412,6 +1370,7 @@ SPECS["slwsr_f7"] = TableSpec(
                  "official weights are present) on five Urban100 images ×4, each with its per-image PSNR/SSIM; the "
                  "caption's other methods and the paper's trained s-LWSR models as not run, with the reason."),
     keys=["method", "seed", "image"], metrics=["psnr", "ssim"], run=f7_run, plan=f7_plan,
+    grid={"smoke": {"images": F7_IMAGES[:1]}, "lite": {"images": F7_IMAGES}, "paper": {"images": F7_IMAGES}},
     layout=Layout(("method",), ("image",), ("psnr", "ssim"), order={"image": list(F7_IMAGES)}),
     display_extra=("what", "weights"), claims=F7_CLAIMS, plot=_f7_plot, notes=F7_NOTES, family="slwsr",
     profiles={"smoke": "Bicubic and the released checkpoint on img_074", "lite": "the same on five Urban100 images",
