@@ -12,7 +12,8 @@ import torch
 import torch.nn as nn
 
 from srrepro.models import count_params, create_model, list_models
-from srrepro.models.slwsr import OFFICIAL_HALF_KEPT, S_LWSR32C, TABLE1
+from srrepro.models.slwsr import OFFICIAL_HALF_KEPT, TABLE1
+from srrepro.papers.slwsr import S_LWSR32C
 
 
 def meta_model(name: str, **kw) -> nn.Module:

@@ -245,12 +245,12 @@ def test_decide():
 
 # ----------------------------------------------------------------------------------------------- data-backed
 def test_t7_bicubic_column_equals_table_bicubic(data_root):
-    from srrepro.papers.study.bicubic import _compute_cell
+    from srrepro.papers.study.bicubic import compute_cell
 
     c = ctx("overnet_t7", "smoke", data_root=str(data_root), only={"dataset": ["Set5"]})
     ours = ov.t7_bicubic_rows(c).set_index(["degradation", "variant"])["psnr"]
     for deg, var in (("BD", "blur_first"), ("BD", "bicubic_first"), ("DN", "σ=30")):
-        ref = [r for r in _compute_cell(dict(dataset="Set5", scale=3.0, degradation=deg, variant=var, seeds=1),
+        ref = [r for r in compute_cell(dict(dataset="Set5", scale=3.0, degradation=deg, variant=var, seeds=1),
                                         str(data_root)) if r["y"] == "float"][0]["psnr"]
         assert ours[(deg, var)] == ref
 

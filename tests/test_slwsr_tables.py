@@ -207,7 +207,7 @@ def test_figure5_reading_prints_124k_and_the_gap_rules():
 def test_the_chapters_counts_are_the_models():
     """The errata quote parameter counts in prose: they must be what the models count."""
     from srrepro.models import params_of
-    from srrepro.models.slwsr import S_LWSR32C
+    from srrepro.papers.slwsr import S_LWSR32C
 
     counts = [params_of("carn_m", scale=4), params_of("carn", scale=4), params_of("carn_m", scale=3),
               params_of("carn", scale=3), params_of("carn_m", multi_scale=True), params_of("slwsr", **S_LWSR32C),

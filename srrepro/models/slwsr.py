@@ -79,7 +79,7 @@ Our readings of under-specified parts
        (MobileNetV2's value; the paper gives none). ``compressed=True`` replaces all residual blocks ("when all
        layers are replaced", IV-B); in ``feat{k}_1`` the 1×1 reduction stays. The paper's "571K → 124K" is met by
        one reading only: MobileNetV2's t = 1 block with its convs bias-free, as MobileNetV2's are (its BN, which
-       the paper drops, carried the shift): ``expansion=1, compressed_bias=False`` → 124,347 (``S_LWSR32C``). With
+       the paper drops, carried the shift): ``expansion=1, compressed_bias=False`` → 124,347 (``srrepro.papers.slwsr.S_LWSR32C``). With
        biases t = 1 gives 126,011, t = 6 465,467; printed by the tests.
 
 Paper vs released code (``official=True`` reproduces the code)
@@ -118,7 +118,7 @@ from . import register_model
 from .common import MeanShift, check_scale
 from .edsr import Upsampler, default_conv
 
-__all__ = ["SBlock", "SLWSR", "slwsr", "ACTIVATION_REMOVAL", "INFORMATION_POOLS", "TABLE1", "S_LWSR32C", "OFFICIAL_HALF_KEPT"]
+__all__ = ["SBlock", "SLWSR", "slwsr", "ACTIVATION_REMOVAL", "INFORMATION_POOLS", "TABLE1", "OFFICIAL_HALF_KEPT"]
 
 ACTIVATION_REMOVAL = ("none", "first_last", "1/3", "1/2", "1/2_even", "2/3", "all")
 _ALIASES = {"rare": "first_last", "half": "1/2"}
@@ -135,8 +135,6 @@ TABLE1 = {
     "Depth": dict(n_feats=32, n_stages=2, bottom_blocks=0),
     "Width": dict(n_feats=16),
 }
-# Fig. 5's s-LWSR32C (reading 4): every block MobileNetV2's t = 1 inverted residual, bias-free → 124,347 ("124K").
-S_LWSR32C = dict(n_feats=32, compressed=True, expansion=1, compressed_bias=False)
 
 
 class SBlock(nn.Module):

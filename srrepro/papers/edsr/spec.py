@@ -382,12 +382,12 @@ def benchmark_jobs(ctx: RunContext) -> list[Job]:
 
 def bench_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column by table ``bicubic``'s own cell function (whole sets; float Y, as EDSR's own script)."""
-    from ..study.bicubic import _compute_cell
+    from ..study.bicubic import compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", BENCH_SETS):
         for sc in (2, 3, 4):
-            cell = {r["y"]: r for r in _compute_cell(dict(dataset=d, scale=float(sc), degradation="BI", variant="-",
+            cell = {r["y"]: r for r in compute_cell(dict(dataset=d, scale=float(sc), degradation="BI", variant="-",
                                                            seeds=1), ctx.data_root)}
             r, u = cell["float"], cell.get("uint8", {})
             rows.append({"method": "Bicubic", "seed": 0, "dataset": d, "scale": float(sc), "self_ensemble": False,

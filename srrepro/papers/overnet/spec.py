@@ -973,7 +973,7 @@ def t7_jobs(ctx: RunContext) -> list[Job]:
 
 def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic column, computed by table ``bicubic``'s own cell function (so the numbers are identical)."""
-    from ..study.bicubic import BD_READINGS, _compute_cell
+    from ..study.bicubic import BD_READINGS, compute_cell
 
     rows = []
     for d in ctx.grid.get("datasets", T7_DATASETS):
@@ -984,7 +984,7 @@ def t7_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
                     "variant": c["variant"], "scale": 3.0}
             if not select([keys], ctx.only):
                 continue
-            for r in _compute_cell(c, ctx.data_root):
+            for r in compute_cell(c, ctx.data_root):
                 if r["y"] == "float":
                     rows.append({**keys, **{k: v for k, v in r.items() if k not in keys and k != "y"},
                                  "follows": "no model (exact)", "iterations": 0, "train_seconds": 0.0})
@@ -1614,7 +1614,7 @@ def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
 
 
 def f4_run(ctx: RunContext) -> pd.DataFrame:
-    from ..study.complexity import NotImplementedYet, R, _params_exact
+    from ..study.complexity import NotImplementedYet, R, params_exact
 
     ours, missing = _f4_psnr(ctx)
     rows = []
@@ -1624,7 +1624,7 @@ def f4_run(ctx: RunContext) -> pd.DataFrame:
             continue
         row = {"method": m, "group": pv["group"], "counted_as": F4_MODELS.get(m, ""), "psnr": math.nan}
         try:
-            row["params"] = _params_exact(R(F4_MODELS[m])) if m in F4_MODELS else math.nan
+            row["params"] = params_exact(R(F4_MODELS[m])) if m in F4_MODELS else math.nan
         except NotImplementedYet:
             row["params"] = math.nan
         if m in ours:

@@ -464,14 +464,14 @@ def _official_image(task: dict) -> dict:
     from ...metrics import score
     from ...niqe import niqe
     from ...perceptual import lpips_distance
-    from ..study.official_weights import _as_rgb, _model, quantize, super_resolve_float
+    from ..study.official_weights import as_rgb, released_model, quantize, super_resolve_float
 
     t0, root, s = time.time(), task["root"], int(task["scale"])
     name, hr_full = load_images(task["dataset"], root)[task["index"]]
     lr, hr = make_pair(hr_full, s, "BI")
-    sr = super_resolve_float(_model(task["weights"], root), lr, s)
+    sr = super_resolve_float(released_model(task["weights"], root), lr, s)
     saved, rounded = quantize(sr, "trunc"), quantize(sr, "round")  # the authors' save_image truncates
-    hr_rgb = _as_rgb(hr)  # the authors' loaders read every image as RGB (PIL convert("RGB"))
+    hr_rgb = as_rgb(hr)  # the authors' loaders read every image as RGB (PIL convert("RGB"))
     authors, study = score(saved, hr_rgb, s, "uint8"), score(rounded, hr, s, "float")
     return {"key": task["key"], "image": name, "psnr": authors["psnr"], "ssim": authors["ssim"],
             "psnr_study": study["psnr"], "ssim_study": study["ssim"],
@@ -485,9 +485,9 @@ def _official_key(weights: str, dataset: str, scale: float, image: str, root) ->
     import json
 
     from ...data import dataset_checksum
-    from ..study.official_weights import _weights_sha
+    from ..study.official_weights import weights_sha
 
-    payload = dict(w=_weights_sha(weights, root), d=dataset_checksum(dataset, root), s=float(scale), i=image,
+    payload = dict(w=weights_sha(weights, root), d=dataset_checksum(dataset, root), s=float(scale), i=image,
                    v=OFFICIAL_CACHE_VERSION)
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:20]
 
@@ -517,11 +517,11 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
     from ...data import SrreproDataError, data_root, load_images
     from ...jobs import can_spawn, torch_threads
     from ...train import cpu_cores
-    from ..study.official_weights import _init_worker, _read_cache
+    from ..study.official_weights import init_worker, read_cache
 
     root = str(data_root(ctx.data_root, must_exist=False))
     cache_path = Path(ctx.work_dir) / "pcarn_official" / "per_image.jsonl"
-    cache = {k: v["rows"] for k, v in _read_cache(cache_path).items()}
+    cache = {k: v["rows"] for k, v in read_cache(cache_path).items()}
 
     def cached(key: str, scale: float) -> bool:
         """Entries written before NIQE had both borders hold the `scale` border only: valid at ×4 (4 = scale, filled
@@ -570,7 +570,7 @@ def official_scores(ctx: RunContext, cells: list[tuple[str, str, float]]) -> tup
                     for t in tasks:
                         record(_official_image(t))
             else:  # spawn: torch's thread pools are not fork-safe
-                with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=init_worker,
                                          initargs=(ctx.threads or 1,)) as pool:
                     for f in as_completed([pool.submit(_official_image, t) for t in tasks]):
                         record(f.result())
@@ -1726,7 +1726,7 @@ def f5_run(ctx: RunContext) -> pd.DataFrame:
     from ...perceptual import lpips_distance
     from ...visual import compare_scores
     from ...weights import WeightsError, load_official
-    from ..study.official_weights import _as_rgb
+    from ..study.official_weights import as_rgb
     from ...evaluate import make_pair, super_resolve
     from ...data import load_images
 
@@ -1750,7 +1750,7 @@ def f5_run(ctx: RunContext) -> pd.DataFrame:
                 sr = super_resolve(model, lr, 4)
                 rows.append({"method": method, "weights": weights, "dataset": d, "image": im, "scale": 4.0,
                              "psnr": sc[method][0], "ssim": sc[method][1], "bicubic_psnr": sc["Bicubic"][0],
-                             "lpips": lpips_distance(sr, _as_rgb(hr_c), 4, root=ctx.data_root), "status": "ok",
+                             "lpips": lpips_distance(sr, as_rgb(hr_c), 4, root=ctx.data_root), "status": "ok",
                              "iterations": 0})
     return pd.DataFrame(rows)
 
@@ -1828,14 +1828,14 @@ def _visual_row(model, label: str, hr_full, dataset: str, image: str, root) -> d
     from ...metrics import score
     from ...perceptual import lpips_distance
     from ...visual import auto_box
-    from ..study.official_weights import _as_rgb
+    from ..study.official_weights import as_rgb
 
     s = VISUAL_SCALE
     lr, hr = make_pair(hr_full, s, "BI")
     sr = (imresize(lr, scale=s, output_shape=hr.shape[:2]) if model is None
           else super_resolve(model, lr, s, out_shape=hr.shape[:2]))
     top, left, h, w = auto_box(hr, VISUAL_CROP, margin=s)
-    rgb = _as_rgb(hr)
+    rgb = as_rgb(hr)
     crop_sr, crop_hr = sr[top:top + h, left:left + w], rgb[top:top + h, left:left + w]
     whole, crop = score(sr, hr, s), score(crop_sr, crop_hr, 0)
     return {"method": label, "dataset": dataset, "image": image, "scale": float(s), "psnr": whole["psnr"],

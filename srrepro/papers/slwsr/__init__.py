@@ -27,3 +27,7 @@ RECIPES = {
                          "Train.sh: batch 16, 1000 epochs of 1000 iterations"),
 }
 SIZES = {"slwsr": {"smoke": dict(n_feats=4, n_stages=1, bottom_blocks=1), "lite": {}, "paper": {}}}  # lite: paper size
+
+# Fig. 5's s-LWSR32C as keyword arguments of srrepro.models.slwsr.slwsr (the model's reading 4: every block
+# MobileNetV2's t = 1 inverted residual, bias-free)
+S_LWSR32C = dict(n_feats=32, compressed=True, expansion=1, compressed_bias=False)

@@ -20,13 +20,13 @@ import pandas as pd
 
 from ...jobs import Job, size, train_config
 from ...models import create_model, params_of
-from ...models.slwsr import S_LWSR32C
 from ...papers import printed
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, lite_recipe
 from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
                         margin_of, panel_gap, paper_reading, per_seed, pooled, rejudge, scores, seed_spread,
                         seeds_for_gap, verdict_of)
 from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
+from . import S_LWSR32C
 
 PAPER = "s-LWSR"
 FAMILY = "slwsr"
@@ -469,11 +469,11 @@ def _counts_of(method: str) -> dict:
 
 def t2_bicubic_rows(ctx: RunContext) -> pd.DataFrame:
     """The Bicubic row, by table ``bicubic``'s own cell function (whole test sets, float Y as every row here)."""
-    from ..study.bicubic import _compute_cell
+    from ..study.bicubic import compute_cell
 
     rows = []
     for d in ctx.grid["bicubic_sets"]:
-        for r in _compute_cell(dict(dataset=d, scale=float(SCALE), degradation="BI", variant="-", seeds=1),
+        for r in compute_cell(dict(dataset=d, scale=float(SCALE), degradation="BI", variant="-", seeds=1),
                                ctx.data_root):
             if r["y"] == "float":
                 rows.append({"method": "Bicubic", "seed": 0, "dataset": d, "scale": float(SCALE),

@@ -69,7 +69,7 @@ def _available(dataset: str, root) -> str | None:
 Y_VARIANTS = ("float", "uint8")  # rgb2ycbcr(im2double(img)) (EDSR/RCAN scripts) and rgb2ycbcr(uint8) (SelfExSR)
 
 
-def _compute_cell(cell: dict, data_root) -> list[dict]:
+def compute_cell(cell: dict, data_root) -> list[dict]:
     from threadpoolctl import threadpool_limits
 
     # One BLAS thread per worker: the pool already uses every core, and oversubscribed BLAS threads spin.
@@ -115,7 +115,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
     workers = min(os.cpu_count() or 1, len(cells))
     rows = []
     with ProcessPoolExecutor(workers) as pool:
-        futures = [pool.submit(_compute_cell, c, ctx.data_root) for c in cells]
+        futures = [pool.submit(compute_cell, c, ctx.data_root) for c in cells]
         for f in tqdm(futures, desc="bicubic cells", disable=not ctx.progress):
             rows += f.result()
     return pd.DataFrame(rows)

@@ -518,7 +518,7 @@ class NotImplementedYet(Exception):
     pass
 
 
-def _params_exact(r: Reading) -> int:
+def params_exact(r: Reading) -> int:
     from ... import complexity as cx  # torch: only when something is counted
 
     from ...models import UnknownModelError
@@ -547,7 +547,7 @@ def _multadds_exact(r: Reading, scale: float) -> tuple[int, bool]:
 
     if r.how == "params_x_lr":
         h, w = cx.lr_shape_720p(scale)
-        return _params_exact(Reading(r.expr)) * h * w * r.passes, True
+        return params_exact(Reading(r.expr)) * h * w * r.passes, True
     if r.how != "count":
         raise ValueError(f"unknown multadds reading {r.how!r}")
     key = (r.expr, float(scale))
@@ -572,10 +572,10 @@ def _evaluate(x: Reading | Ratio, quantity: str, scale: float) -> tuple[float, f
         b, _, eb = _evaluate(x.den, x.of, scale)
         return a / b, a / b, ea and eb
     if quantity == "params":
-        n = _params_exact(x)
+        n = params_exact(x)
         return n / 1e3, n, True
     if quantity == "params_mb":
-        n = _params_exact(x)
+        n = params_exact(x)
         return n * 4 / 2**20, n, True
     if quantity == "multadds":
         n, exact = _multadds_exact(x, scale if not math.isnan(scale) else 4)

@@ -153,13 +153,13 @@ def _cell_rows_filter(cells: list[dict], only: dict | None) -> list[dict]:
 _MODELS: dict = {}
 
 
-def _init_worker(threads: int) -> None:
+def init_worker(threads: int) -> None:
     import torch
 
     torch.set_num_threads(threads)
 
 
-def _model(name: str, root):
+def released_model(name: str, root):
     from ...weights import load_official
 
     key = (name, str(root))
@@ -233,7 +233,7 @@ def quantize(sr: np.ndarray, how: str = "round") -> np.ndarray:
     raise ValueError(f"quantize how must be 'round' or 'trunc', not {how!r}")
 
 
-def _as_rgb(img: np.ndarray) -> np.ndarray:
+def as_rgb(img: np.ndarray) -> np.ndarray:
     return np.repeat(img.reshape(img.shape[:2])[..., None], 3, axis=2) if img.ndim == 2 or img.shape[2] == 1 else img
 
 
@@ -243,8 +243,8 @@ def pcarn_code_scores(sr: np.ndarray, hr: np.ndarray, scale: int) -> dict[str, f
     from skimage.metrics import peak_signal_noise_ratio, structural_similarity
 
     s = int(scale)
-    a = _as_rgb(hr)[s:-s, s:-s].astype(np.float64) / 255.0
-    b = _as_rgb(sr)[s:-s, s:-s].astype(np.float64) / 255.0
+    a = as_rgb(hr)[s:-s, s:-s].astype(np.float64) / 255.0
+    b = as_rgb(sr)[s:-s, s:-s].astype(np.float64) / 255.0
     ya, yb = rgb2yuv(a)[..., 0], rgb2yuv(b)[..., 0]
     # compare_psnr(im_true=HR): float image with min ≥ 0 → data_range = dtype max = 1
     psnr = peak_signal_noise_ratio(ya, yb, data_range=1.0)
@@ -258,7 +258,7 @@ def score_protocols(sr: np.ndarray, hr: np.ndarray, scale: int, grey_as_rgb: boo
     """``{protocol: {"psnr", "ssim"}}`` of one uint8 SR image against its uint8 HR."""
     from ...metrics import score
 
-    hr_m = _as_rgb(hr) if grey_as_rgb else hr
+    hr_m = as_rgb(hr) if grey_as_rgb else hr
     return {"matlab_float_y": score(sr, hr_m, scale, "float"),
             "matlab_uint8_y": score(sr, hr_m, scale, "uint8"),
             "pcarn_code_skimage_yuv": pcarn_code_scores(sr, hr, scale)}
@@ -273,7 +273,7 @@ def _image_task(task: dict) -> dict:
     name, hr_full = _data.load_images(task["dataset"], root)[task["index"]]
     scale = int(task["scale"])
     lr, hr = make_pair(hr_full, scale, "BI")
-    model = _model(task["weights"], root)
+    model = released_model(task["weights"], root)
     sr = super_resolve_float(model, lr, scale, task["inference"], task["self_ensemble"])
     if sr.shape[:2] != hr.shape[:2]:
         raise RuntimeError(f"model output {sr.shape[:2]} does not match HR {hr.shape[:2]} at ×{scale}")
@@ -341,7 +341,7 @@ def _fingerprint(weight_names, root) -> dict[str, str]:
     try:
         for name in sorted(weight_names):
             hm = h.copy()
-            model, lr = _model(name, root), base[:8, :9]
+            model, lr = released_model(name, root), base[:8, :9]
             for s, inference, ens in ((2, "whole", False), (3, "whole", False), (4, "whole", False),
                                       (2, "chop", False), (2, "bgr", False), (2, "whole", True)):
                 hm.update(quantize(super_resolve_float(model, lr, s, inference, ens)).tobytes())
@@ -357,7 +357,7 @@ def _task_key(cell: dict, name: str, dsum: str, wsum: str, fingerprint: str) -> 
     return hashlib.sha256(payload.encode()).hexdigest()[:20]
 
 
-def _read_cache(path: Path) -> dict[str, dict]:
+def read_cache(path: Path) -> dict[str, dict]:
     """``{key: {"rows": [...], "seconds": float}}`` of the cache file (later lines win)."""
     out = {}
     if path.exists():
@@ -385,7 +385,7 @@ def _unavailable(cell: dict, root) -> str | None:
     return None
 
 
-def _weights_sha(name: str, root) -> str:
+def weights_sha(name: str, root) -> str:
     from ...weights import OFFICIAL_WEIGHTS, _sha256, weights_path
 
     return OFFICIAL_WEIGHTS[name].sha256 or _sha256(weights_path(name, root))
@@ -412,7 +412,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
         raise ValueError(f"table official_weights runs on the CPU (whole-image inference); got device {ctx.device!r}")
     cells = _cell_rows_filter(_grid(ctx.grid), ctx.only)
     cache_path = Path(CACHE_FILE) if CACHE_FILE else Path(ctx.work_dir) / "official_weights" / "per_image.jsonl"
-    cache = _read_cache(cache_path)
+    cache = read_cache(cache_path)
 
     status, tasks, cell_keys = {}, [], {}
     for i, cell in enumerate(cells):
@@ -426,7 +426,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
             continue
         names = [n for n, _ in _data.load_images(cell["dataset"], ctx.data_root)]
         dsum = _data.dataset_checksum(cell["dataset"], ctx.data_root)
-        wsum = _weights_sha(cell["weights"], ctx.data_root)
+        wsum = weights_sha(cell["weights"], ctx.data_root)
         cell_keys[i] = []
         for j, name in enumerate(names):
             key = _task_key(cell, name, dsum, wsum, fingerprint[cell["weights"]])
@@ -453,7 +453,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
                 for t in tasks:
                     record(_image_task(t))
             else:  # spawn: torch's thread pools are not fork-safe
-                with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                with ProcessPoolExecutor(workers, mp_context=mp.get_context("spawn"), initializer=init_worker,
                                          initargs=(1,)) as pool:
                     for f in as_completed([pool.submit(_image_task, t) for t in tasks]):
                         record(f.result())
@@ -476,7 +476,7 @@ def run(ctx: RunContext) -> pd.DataFrame:
                          {"chop": f"4-patch chop (shave {CHOP_SHAVE})", "bgr": "whole image, BGR"}.get(
                              cell["inference"], "whole image"),
                          "data_sha256": _data.dataset_checksum(cell["dataset"], ctx.data_root),
-                         "weights_sha256": _weights_sha(cell["weights"], ctx.data_root)[:16],
+                         "weights_sha256": weights_sha(cell["weights"], ctx.data_root)[:16],
                          "cell_seconds": round(seconds, 1), "status": "ok"})
     df = pd.DataFrame(rows)
     for m in ("psnr", "ssim", "niqe", "n_images"):
