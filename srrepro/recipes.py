@@ -57,6 +57,22 @@ def recipe(profile: str, family: str, iterations: int | None = None) -> Recipe:
     return r
 
 
+def power_of_ten(n: int, bare_one: bool = False) -> str:
+    """A step count as the papers write it: 6×10⁵ for 600000; 10⁶ for 10⁶ with ``bare_one`` (else 1×10⁶)."""
+    exp = len(str(int(n))) - 1
+    sup = "".join("⁰¹²³⁴⁵⁶⁷⁸⁹"[int(c)] for c in str(exp))
+    mantissa = n / 10 ** exp
+    return f"10{sup}" if bare_one and mantissa == 1 else f"{mantissa:g}×10{sup}"
+
+
+def paper_recipe_text(family: str, patch_and_batch: bool = True) -> str:
+    """A family's paper recipe as prose names it: "DIV2K, LR patch 48, batch 16, 6×10⁵ iterations" (without the
+    patch and batch: "DIV2K, 6×10⁵ iterations")."""
+    r = PAPER_RECIPES[family]
+    middle = f", LR patch {r.lr_patch}, batch {r.batch_size}" if patch_and_batch else ""
+    return f"{r.train_dataset.split('_')[0]}{middle}, {power_of_ten(r.iterations, bare_one=True)} iterations"
+
+
 def budget(iterations: float, family: str) -> str:
     """The training budget as a fraction of the paper's: "500 of 6×10⁵ iterations (0.08 %)"."""
     paper = PAPER_RECIPES[family].iterations

@@ -20,7 +20,7 @@ import pandas as pd
 from ...jobs import Job, size, train_config
 from ...models import create_model, params_of
 from ...papers import printed
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, lite_recipe
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, lite_recipe, paper_recipe_text, power_of_ten
 from ...verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
 from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
@@ -34,17 +34,9 @@ _LITE_LR = f"{_LITE_RECIPE.lr:.0e}".replace("e-0", "e-")  # '1e-3'
 _LITE_NET = f"{SIZES['edsr']['lite']['n_resblocks']} × {SIZES['edsr']['lite']['n_feats']}"  # '8 × 32'
 
 
-def _pow10(n: int) -> str:
-    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
-    e = len(str(n)) - 1
-    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
-
-
 _P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
-_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
-_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
-                 f"{_pow10(_P.iterations)} iterations")
+_PAPER_ITERS = paper_recipe_text(FAMILY, patch_and_batch=False)  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = paper_recipe_text(FAMILY)
 
 
 @functools.cache
@@ -760,7 +752,7 @@ def _mdsr_stability(df: pd.DataFrame, profile: str) -> Verdict:
         return Verdict("not run", "judged on the whole learning curve, at the end of training")
     d = df[df["model"].isin(list(MDSR_STABILITY_ARMS))] if "model" in df else df.iloc[0:0]
     needed = ("the paper profile (`make dry-run TABLE=edsr_mdsr PROFILE=paper`): the 80 × 256 MDSR and the 32 × 256 "
-              f"EDSR trained {_pow10(_P.iterations)} iterations each with their learning curves; at lite even an 8 × 256 pair costs "
+              f"EDSR trained {power_of_ten(_P.iterations, bare_one=True)} iterations each with their learning curves; at lite even an 8 × 256 pair costs "
               "about as much as edsr_resscale's 256-feature runs (10–20 min a run on this CPU), per seed")
     if set(d.get("model", ())) != set(MDSR_STABILITY_ARMS) or "curve_step" not in d:
         return Verdict("not run", "the widened MDSR and the 256-feature EDSR are trained at the paper profile only",

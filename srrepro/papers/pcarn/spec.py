@@ -31,7 +31,7 @@ import pandas as pd
 from ...jobs import Job, size, train_config
 from ...config import VGG_TERMS
 from ...models import params_of
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, lite_recipe
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, lite_recipe, power_of_ten
 from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
@@ -70,11 +70,6 @@ def _paper(table: str, index: str, row: str, metric: str, digits: int) -> str:
     """A printed cell as the paper prints it (``digits`` decimals), for a claim's text: read from the data."""
     return f"{_printed(table, index).loc[row, metric]:.{digits}f}"
 
-
-def _sci(n: int) -> str:
-    """6×10⁵ for 600000, as the paper writes step counts."""
-    exp = len(str(n)) - 1
-    return f"{n / 10 ** exp:g}×10{''.join('⁰¹²³⁴⁵⁶⁷⁸⁹'[int(c)] for c in str(exp))}"
 
 # ================================================================================================ shared builders
 ABLATION_SCALE = 4
@@ -399,7 +394,7 @@ def _t2_plot(df, ax=None):
 T2_NOTES = f"""
 **What runs.** Stage 1 is the Table 1 "+ Residual" model itself (one cached training shared with `pcarn_t1` and
 `pcarn_t3`); stage 2 fine-tunes it with Eq. 7 for a third of its L1 steps (§3.5:
-{_sci(PAPER_RECIPES["pcarn_gan"].iterations)} after {_sci(PAPER_ITERATIONS)}), the same
+{power_of_ten(PAPER_RECIPES["pcarn_gan"].iterations)} after {power_of_ten(PAPER_ITERATIONS)}), the same
 recipe otherwise ("with the same settings"), against one discriminator (+ GAN) or the released code's three
 (+ MSD: the image average-pooled by 1, 2, 4). The loss weights are the released code's (VGG54 + 5×10⁻³ × GAN, i.e.
 λ = 200 in Eq. 7). Each seed's three rows share one L1 model, so the differences are paired by seed and image.
@@ -2011,8 +2006,8 @@ _LITE = (f"{_L.train_dataset}, LR patch {_L.lr_patch}, batch {_L.batch_size}, {_
          f"({_L.iterations / PAPER_ITERATIONS:.3%} of the paper's), lr {_L.lr:g} halved at step {_L.lr_milestones[0]:,}, "
          f"PCARN {_LITE_WIDTH} features (B = U = 3), {DEFAULT_SEEDS['lite']} seeds, full Set14 ×4")
 _SHOW = ("iterations", "train_seconds")
-_PAPER_RUN = (f"{_P.train_dataset}, LR patch {_P.lr_patch}, batch {_P.batch_size}, {_sci(_P.iterations)} steps, "
-              f"lr {_P.lr:g} halved at {_sci(_P.lr_milestones[0])}, clip {_P.grad_clip:g}; full Set14")
+_PAPER_RUN = (f"{_P.train_dataset}, LR patch {_P.lr_patch}, batch {_P.batch_size}, {power_of_ten(_P.iterations)} steps, "
+              f"lr {_P.lr:g} halved at {power_of_ten(_P.lr_milestones[0])}, clip {_P.grad_clip:g}; full Set14")
 _SMOKE_STEPS = f"{SMOKE_RECIPE.iterations} iterations"
 _F13_RUNS = {p: f"{g['frame'][1]}×{g['frame'][0]} LR, {g['rounds']} rounds" for p, g in F13_GRID.items()}
 SPECS = {
@@ -2056,7 +2051,7 @@ SPECS["pcarn_t2"] = _spec(
     profiles={"smoke": f"L1 → + GAN / + MSD, tiny, {_SMOKE_STEPS} each, VGG-16 stand-in, 1 Set14 image",
               "lite": f"3 rows: {_LITE}; GAN stage {round(LITE_ITERATIONS * GAN_STAGE_FRACTION)} "
                       f"iterations, VGG-16 stand-in",
-              "paper": f"{_PAPER_RUN}; GAN stage {_sci(PAPER_RECIPES['pcarn_gan'].iterations)} steps with VGG-19"})
+              "paper": f"{_PAPER_RUN}; GAN stage {power_of_ten(PAPER_RECIPES['pcarn_gan'].iterations)} steps with VGG-19"})
 
 _OFFICIAL_PROFILES = {"smoke": "Set5, first image, ×4", "lite": "all four benchmarks, every image (no training)",
                       "paper": "as lite (the released checkpoints need no GPU)"}

@@ -21,7 +21,7 @@ import pandas as pd
 from ...jobs import Job, size, train_config
 from ...models import create_model, params_of
 from ...papers import printed
-from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, lite_recipe
+from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, lite_recipe, paper_recipe_text, power_of_ten
 from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
                         margin_of, panel_gap, paper_reading, per_seed, pooled, rejudge, scores, seed_spread,
                         seeds_for_gap, verdict_of)
@@ -50,17 +50,9 @@ F6_ORDER = ["rare", "1/3", "1/2", "1/2 even", "2/3", "all"]
 F6_LITE_LIMITS = {"B100": 20, "Urban100": 10}
 
 
-def _pow10(n: int) -> str:
-    """An iteration count as the prose writes it: 6×10⁵, 10⁶."""
-    e = len(str(n)) - 1
-    sup = str(e).translate(str.maketrans("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
-    return f"10{sup}" if n // 10**e == 1 else f"{n // 10**e}×10{sup}"
-
-
 _P = PAPER_RECIPES[FAMILY]  # the paper profile's recipe, as the prose names it
-_PAPER_ITERS = f"{_P.train_dataset.split('_')[0]}, {_pow10(_P.iterations)} iterations"  # 'DIV2K, 6×10⁵ iterations'
-_PAPER_RECIPE = (f"{_P.train_dataset.split('_')[0]}, LR patch {_P.lr_patch}, batch {_P.batch_size}, "
-                 f"{_pow10(_P.iterations)} iterations")
+_PAPER_ITERS = paper_recipe_text(FAMILY, patch_and_batch=False)  # 'DIV2K, 6×10⁵ iterations'
+_PAPER_RECIPE = paper_recipe_text(FAMILY)
 # the lite budget as the prose names it: the share of the paper's iterations and the images scored
 _LITE_SHARE = f"{LITE_ITERATIONS / PAPER_RECIPES['slwsr'].iterations:.2%}".replace("%", " %")  # '0.05 %'
 _LITE_IMAGES = (f"B100 and Urban100 are scored on their first {F6_LITE_LIMITS['B100']} and "
@@ -1260,7 +1252,7 @@ SPECS = {
         profiles={"smoke": "11 tiny arms, 2 iterations, one image per test set",
                   "lite": f"11 arms × 3 seeds, {_LITE}; B100 first 20, Urban100 "
                           "first 10 images",
-                  "paper": f"11 arms, {_PAPER_RECIPE}, lr {_P.lr:.0e}".replace("e-0", "e-") + f" halved every {_pow10(_P.lr_halve_every)}; "
+                  "paper": f"11 arms, {_PAPER_RECIPE}, lr {_P.lr:.0e}".replace("e-0", "e-") + f" halved every {power_of_ten(_P.lr_halve_every, bare_one=True)}; "
                            "whole test sets"}),
 }
 
