@@ -1956,7 +1956,7 @@ def visual_plot(table: str):
             return None
         for (dataset, image), g in ok.groupby(["dataset", "image"], sort=False):
             box = tuple(int(v) for v in str(g["box"].iloc[0]).split(","))
-            compare(dataset, image, VISUAL_SCALE, models, box=box)
+            compare(dataset, str(image), VISUAL_SCALE, models, box=box)  # B100 names read back from a CSV as numbers
         return None
     return plot
 
