@@ -130,23 +130,26 @@ def printed(table_id: str) -> list[dict]:
     is printed; a cell the paper names but prints no number for has one row without metric, its source saying
     why) as one dict per cell of the table (keys, one entry per metric, ``source``): ``TableSpec.paper_values``.
     [] when the folder has no file."""
+    return [dict(cell) for cell in _printed_cells(table_id)]  # the caller's to change
+
+
+@functools.cache
+def _printed_cells(table_id: str) -> tuple[dict, ...]:
     import pandas as pd  # here, not at the top: the paper folders' metadata is read without pandas
 
-    if paper_of(table_id) is None:
-        return []
-    path = values_path(table_id)
-    if not path.exists():
-        return []
-    long = pd.read_csv(path, keep_default_na=False, na_values=[""])
-    keys = [c for c in long.columns if c not in ("metric", "value", "source")]
-    cells = []
-    for _, g in long.groupby("_cell", sort=False) if "_cell" in long else []:
-        first = g.iloc[0]
-        cell = {k: first[k] for k in keys if k != "_cell" and not _missing(first[k])}
-        cell.update({m: v for m, v in zip(g["metric"], g["value"]) if isinstance(m, str)})  # none: nothing printed
-        cell["source"] = first["source"]
-        cells.append(cell)
-    return cells
+    if paper_of(table_id) is None or not values_path(table_id).exists():
+        return ()
+    long = pd.read_csv(values_path(table_id), keep_default_na=False, na_values=[""])
+    keys = [c for c in long.columns if c not in ("_cell", "metric", "value", "source")]
+    cells: dict = {}
+    for row in long.to_dict("records"):  # a cell's rows in file order; its keys and source from its first
+        cell = cells.get(row["_cell"])
+        if cell is None:
+            cell = cells[row["_cell"]] = {k: row[k] for k in keys if not _missing(row[k])}
+            cell["source"] = row["source"]
+        if isinstance(row["metric"], str):  # none: the paper prints nothing for this cell
+            cell[row["metric"]] = row["value"]
+    return tuple({k: v for k, v in c.items() if k != "source"} | {"source": c["source"]} for c in cells.values())
 
 
 def _missing(v) -> bool:
