@@ -86,6 +86,16 @@ def _interrupt_in(monkeypatch, phase: str, sig: int) -> None:
     monkeypatch.setattr(T, "_log", log)
 
 
+@pytest.fixture(autouse=True)
+def ctrl_c_raises():
+    """Each test here starts as a Python process in a terminal does: Ctrl-C raises KeyboardInterrupt. An earlier
+    test in the same pytest worker may have left another SIGINT handler (the suite failed here in a full run on a
+    fresh clone, never alone), and what is tested is training's handling, not the worker's history."""
+    old = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, old)
+
+
 def _gan(**kw) -> T.TrainConfig:
     return tiny(loss="1*l1+5e-3*gan", gan_scales=1, discriminator="_test_tiny_discriminator", scales=(4,),
                 model_kwargs={"n_feats": 8, "multi_scale": True}, **kw)
