@@ -171,10 +171,11 @@ def chapter_intro(paper: papers.Paper, first_table: str) -> str:
     """A chapter's opening text: the folder's ``chapter.md`` and, when its spec module lists the paper's items
     (``PAPER_ITEMS``), that list in the paper's order; a module's ``CHAPTER`` text where the folder has no file."""
     module = importlib.import_module(tables.TABLES[first_table])
-    text = paper.chapter() or getattr(module, "CHAPTER", "")
-    if paper.chapter() and getattr(module, "PAPER_ITEMS", None):
-        text = text.rstrip() + "\n\n" + tables.items_list(module.PAPER_ITEMS) + "\n"
-    return text
+    text = paper.chapter()
+    if not text:
+        return getattr(module, "CHAPTER", "")
+    items = getattr(module, "PAPER_ITEMS", None)
+    return text.rstrip() + "\n\n" + tables.items_list(items) + "\n" if items else text
 
 
 def chapter_page(title: str, tids: list[str], results: list, chosen: dict[str, str | None], intro: str = "") -> str:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from .data import DATASETS
+from .errors import SrreproError
 from .tables import PROFILE_MEANING, TableResult, TABLES
 
 from .provenance import portable_paths
@@ -133,6 +134,18 @@ def markdown_text(text, results=()) -> str:
 MEASURED = re.compile(r"\{\{ours:(?:(\w+):)?(\w+)\}\}")
 
 
+class UnknownClaimError(SrreproError, ValueError):
+    pass
+
+
+def _is_claim(table_id: str | None, claim_id: str) -> bool:
+    """Whether ``claim_id`` is a claim of ``table_id`` (None: of any table)."""
+    from . import spec
+
+    ids = [table_id] if table_id else list(spec.TABLES)
+    return any(claim_id in {c.id for c in spec.get(t).claims} for t in ids if t in spec.TABLES)
+
+
 def with_measured(text: str, results=()) -> str:
     """``text`` with every ``{{ours:[table:]claim}}`` replaced by that claim's gap and interval in ``results``
     (TableResults), "+0.061 [+0.048, +0.074] (lite)", or by "(not computed at this profile)"."""
@@ -143,6 +156,9 @@ def with_measured(text: str, results=()) -> str:
 
     def insert(m) -> str:
         v, profile = verdicts.get((m.group(1), m.group(2)), (None, ""))
+        if v is None and not _is_claim(m.group(1), m.group(2)):  # a misspelt name is an error, not "not computed"
+            raise UnknownClaimError(f"{m.group(0)} names no claim of {m.group(1) or 'any table'}; "
+                                    "`srrepro show <table>` lists a table's claims")
         if v is None or not math.isfinite(v.gap):
             return "(not computed at this profile)"
         interval = f" [{v.lo:+.3f}, {v.hi:+.3f}]" if math.isfinite(v.lo) and math.isfinite(v.hi) else ""

@@ -197,3 +197,15 @@ def test_gap_over_training_plots_each_claim_with_checkpoint_scores():
     line = fig.axes[0].lines[-1]
     assert list(line.get_xdata()) == [125, 250, 375, 500] and list(line.get_ydata()) == [-0.1, 0.05, 0.1, 0.12]
     assert report.gap_over_training(_result()) is None  # no checkpoint scores: no figure
+
+
+def test_prose_gets_its_measured_numbers_from_the_results_and_a_misspelt_claim_is_one_clear_error():
+    from srrepro import report, tables
+
+    result = tables.load("pcarn_t2", "lite")
+    v = result.verdicts["t2_gan_lpips"]
+    text = report.with_measured("gap {{ours:pcarn_t2:t2_gan_lpips}}; bare {{ours:t2_gan_lpips}}", [result])
+    assert text == f"gap {v.gap:+.3f} [{v.lo:+.3f}, {v.hi:+.3f}] (lite); bare {v.gap:+.3f} [{v.lo:+.3f}, {v.hi:+.3f}] (lite)"
+    assert report.with_measured("{{ours:pcarn_t2:t2_gan_lpips}}", []) == "(not computed at this profile)"
+    with pytest.raises(report.UnknownClaimError, match="names no claim"):
+        report.with_measured("{{ours:pcarn_t2:t2_gan_lpipz}}", [result])

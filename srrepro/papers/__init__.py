@@ -23,6 +23,8 @@ import pkgutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..errors import SrreproError
+
 __all__ = ["Paper", "BENCHMARKS", "PROFILES", "trained", "same", "papers", "table_modules", "needs", "optional",
            "recipes", "sizes"]
 
@@ -60,8 +62,8 @@ class Paper:
         return p.read_text() if p.exists() else ""
 
 
-class PaperFolderError(ValueError):
-    pass
+class PaperFolderError(SrreproError, ValueError):
+    """A paper folder whose metadata is incomplete or clashes with another's: one line, what to fix."""
 
 
 @functools.cache
