@@ -25,7 +25,7 @@ from ...models.lfr import lfr_scales, recursive_scales
 from ...recipes import PAPER_RECIPES, SMOKE_RECIPE, budget, recipe
 from ...verdicts import (MARGINS, Claim, Comparison, Verdict, combine, decide, equivalent, exact, half_unit,
                         paper_reading, per_seed, scores, verdict_of)
-from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
+from ...spec import DEFAULT_SEEDS, Layout, Plan, RunContext, TableSpec, select, with_training_note
 from .. import printed
 
 PAPER = "ASDN"
@@ -68,8 +68,6 @@ def bicubic_rows(ctx: RunContext, cells: list[tuple[str, float]], key: dict) -> 
     (dataset, scale): exact, no training."""
     from ...data import SrreproDataError
     from ...evaluate import evaluate_bicubic
-
-    from ...tables import select
 
     rows = []
     wanted = select([{**key, "dataset": d, "scale": float(sc)} for d, sc in cells], ctx.only)  # a subset run
@@ -1053,8 +1051,6 @@ def vis_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def vis_plan(ctx: RunContext):
-    from ...tables import Plan
-
     return Plan([{"method": OURS, "seed": seed, "model": "asdn (11 levels)", "images": 3, "est_seconds": 20.0}
                  for seed in range(ctx.n_seeds)],
                 f"{_ASDN}; Urban100 {VIS_IMAGE} at ×2, ×4 and ×8.")

@@ -23,7 +23,7 @@ from ...papers import printed
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, lite_recipe, paper_recipe_text, power_of_ten
 from ...verdicts import (ALPHA, Claim, Comparison, Verdict, beats_per_cell, combine, decide, exact, half_unit,
                         margin_of, matches_paper, per_seed, pooled, rejudge, scores)
-from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
+from ...spec import DEFAULT_SEEDS, Layout, Plan, RunContext, TableSpec, with_training_note
 
 PAPER = "EDSR"
 FAMILY = "edsr"
@@ -1120,8 +1120,6 @@ def extreme_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def extreme_plan(ctx: RunContext):
-    from ...tables import Plan
-
     images = tuple(ctx.grid["images"])
     return Plan([{"method": CASCADE, "seed": seed, "model": f"edsr_baseline ×{p}",
                   "images": len(images) * len(EXTREME_SCALES), "est_seconds": ctx.grid["est_seconds"]}

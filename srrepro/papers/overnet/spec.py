@@ -40,7 +40,7 @@ from ...plots import gap_bars
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SIZES, recipe
 from ...verdicts import (MARGINS, Claim, Verdict, beats_per_cell, combine, decide, exact, half_unit, panel_gap,
                         per_seed, scores, verdict_of, within)
-from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note, select
+from ...spec import DEFAULT_SEEDS, Layout, RunContext, TableSpec, result_path, select, with_training_note
 from .. import printed
 from ..study.bicubic import DN_SEEDS
 
@@ -1597,8 +1597,6 @@ def _f4_pv() -> list[dict]:
 def _f4_psnr(ctx: RunContext) -> tuple[dict, str]:
     """method → our mean B100 ×4 PSNR over seeds from the committed overnet_t6 result of this profile, and the
     reason when there is none."""
-    from ...tables import result_path
-
     path = result_path(F4_OURS_FROM, ctx.profile)
     if not path.exists():
         return {}, (f"not run: results/{ctx.profile}/{F4_OURS_FROM}.csv is missing "

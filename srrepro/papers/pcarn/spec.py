@@ -35,7 +35,7 @@ from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, lite_recipe
 from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
                         decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
                         verdict_of)
-from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, complete, with_training_note
+from ...spec import DEFAULT_SEEDS, Layout, RunContext, TableSpec, complete, with_training_note
 from .. import PROFILES, printed
 from . import PCARN_TABLE1
 from . import GAN_VGG

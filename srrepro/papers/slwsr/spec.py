@@ -25,7 +25,7 @@ from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, lite_recipe, paper_recipe
 from ...verdicts import (ALPHA, Claim, Verdict, combine, combine_metrics, decide, equivalent, exact, half_unit,
                         margin_of, panel_gap, paper_reading, per_seed, pooled, rejudge, scores, seed_spread,
                         seeds_for_gap, verdict_of)
-from ...tables import DEFAULT_SEEDS, Layout, RunContext, TableSpec, with_training_note
+from ...spec import DEFAULT_SEEDS, Layout, Plan, RunContext, TableSpec, with_training_note
 from . import S_LWSR32C
 
 PAPER = "s-LWSR"
@@ -1053,8 +1053,6 @@ def f1_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def f1_plan(ctx: RunContext):
-    from ...tables import Plan
-
     return Plan([{"method": m, "seed": seed, "model": what, "images": 1, "est_seconds": 5.0}
                  for m, seed, what, _ in f1_models(ctx)],
                 "Seed-0…2 s-LWSR16/32 from the engine's cache (slwsr_t2's models; trained here if absent), CARN-M "
@@ -1146,8 +1144,6 @@ def f7_run(ctx: RunContext) -> pd.DataFrame:
 
 
 def f7_plan(ctx: RunContext):
-    from ...tables import Plan
-
     n = len(ctx.grid["images"])
     return Plan([{"method": F7_RELEASED, "seed": 0, "model": "official weights", "images": n, "est_seconds": 3.0 * n}],
                 f"No training: Bicubic and the released s-LWSR checkpoint on Urban100 {', '.join(ctx.grid['images'])} ×4 "

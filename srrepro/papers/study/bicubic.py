@@ -15,7 +15,7 @@ import pandas as pd
 from ... import data as _data
 from .. import printed
 from ...verdicts import exact, half_unit
-from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ...spec import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # The printed values are values/bicubic.csv (transcribed from ../shared/seeds), each row with its source; the claims

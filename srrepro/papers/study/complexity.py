@@ -34,7 +34,7 @@ import pandas as pd
 
 from ...verdicts import exact
 from ..pcarn import PCARN_TABLE1
-from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ...spec import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 from .. import printed
 
 # ---------------------------------------------------------------------------------------------------------------

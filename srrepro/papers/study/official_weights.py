@@ -85,7 +85,7 @@ import pandas as pd
 from ... import data as _data
 from ...jobs import can_spawn
 from ...verdicts import exact
-from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
+from ...spec import Claim, Layout, Plan, RunContext, TableSpec, Verdict, select
 
 # ---------------------------------------------------------------------------------------------- paper values
 # The printed values are values/official_weights.csv (from ../shared/seeds (s-LWSR, PCARN) and from the CARN-pytorch

@@ -14,7 +14,7 @@ import math
 import pandas as pd
 
 from ...provenance import atomic_write_bytes, provenance
-from ...tables import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
+from ...spec import Claim, Layout, Plan, RunContext, TableSpec, Verdict, result_path
 
 # What each profile trains. lite: sized to stay under ~20 minutes on a 2-core CPU.
 # paper: CARN-M's published recipe (CARN-pytorch README: DIV2K, LR patch 64, batch 64, 600K steps, Adam 1e-4,
