@@ -386,7 +386,9 @@ def _build(config: TrainConfig, device, rank: int, world: int, fresh: bool) -> _
         if config.pretrained:
             skipped = load_pretrained(model, config.pretrained, config.pretrained_strict)
             if skipped and rank == 0:
-                print(f"pretrained {config.pretrained}: {len(skipped)} keys left at init, e.g. {skipped[0]}")
+                # the run folder and file only: an absolute path would put this machine into executed notebooks
+                where = "/".join(Path(config.pretrained).parts[-2:])
+                print(f"pretrained {where}: {len(skipped)} keys left at init, e.g. {skipped[0]}")
     model.to(device)
     if config.uses_channels_last(device):
         model.to(memory_format=torch.channels_last)

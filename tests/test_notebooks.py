@@ -210,3 +210,17 @@ def test_finishing_an_executed_notebook_records_project_relative_paths(tmp_path)
     done = nbf.read(path, as_version=4)
     assert done.metadata["papermill"]["parameters"]["data_root"] == "../shared/data"
     assert 'data_root = "../shared/data"' in done.cells[0].source and "remove-input" in done.cells[0].metadata.tags
+
+
+# an absolute path of some machine, as it would show in a cell's output or metadata
+ABSOLUTE_PATH = re.compile(r"""(^|[\s(,'"=])/(work|root|home|tmp|mnt|scratch|Users|private|var)/[\w/.+-]+""")
+
+
+def test_committed_executed_notebooks_hold_no_machine_path():
+    """The executed notebooks in results/ are published as they are: a path of the machine that ran them (a data root,
+    a run folder in a log line) says nothing to a reader and leaks where it ran."""
+    found = []
+    for nb in sorted((REPO / "results").glob("*/*.ipynb")):
+        for m in ABSOLUTE_PATH.finditer(nb.read_text(errors="ignore")):
+            found.append(f"{nb.relative_to(REPO)}: {m.group(0).strip()[:80]}")
+    assert not found, "\n".join(found[:10])
