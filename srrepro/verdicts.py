@@ -155,7 +155,8 @@ class Comparison(NamedTuple):
 
     @property
     def units(self) -> str:
-        return f"{self.n_images} images" if self.per_image else f"{self.n_images} cell mean{'s' * (self.n_images != 1)}"
+        plural = "s" * (self.n_images != 1)
+        return f"{self.n_images} image{plural}" if self.per_image else f"{self.n_images} cell mean{plural}"
 
     @property
     def n(self) -> int:
@@ -389,6 +390,14 @@ def _seeds(n: int) -> str:
     return f"{n} seed{'s' if n != 1 else ''}"
 
 
+def _gap_interval_text(c: Comparison, why: bool = False) -> str:
+    """``+0.123 [-0.045, +0.291]``, or where no interval could be formed (one seed on one image) the gap, with
+    (``why``) what it rests on."""
+    if math.isnan(c.lo) or math.isnan(c.hi):
+        return f"{c.gap:+.3f}, no interval" + (f" ({_seeds(c.n_seeds)} × {c.units})" if why else "")
+    return f"{c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}]"
+
+
 def _num_text(x: float, unit: str) -> str:
     p = 3 if unit else 4
     return f"{x:+.{p}f}".replace("-", "−")
@@ -430,7 +439,7 @@ def verdict_of(c: Comparison, evidence: str, needed: str = "", unit: str = "dB")
         return Verdict("not run", evidence or "nothing computed at this profile", needed)
     lvl = "" if c.alpha == ALPHA and c.test == "direction" else f" at {c.level}"
     mt = _margin_text(c, unit)
-    ev = (f"{evidence}: {c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}]{lvl}{f', {mt}' if mt else ''} "
+    ev = (f"{evidence}: {_gap_interval_text(c)}{lvl}{f', {mt}' if mt else ''} "
           f"({_seeds(c.n_seeds)} × {c.units})")
     if c.n_seeds == 1:
         ev += "; one seed: the interval holds no training noise"
@@ -499,7 +508,7 @@ def combine(parts: list[tuple[str, Comparison]], needed: str = "", what: str = "
                  f"{pool.units})" if pool.status != "not run" else "cells of different metrics, not pooled")
     ev = (f"{counts['holds']}/{k} {what} hold, {counts['contradicted']} against, "
           f"{counts['inconclusive']} undecided at the {100 * (1 - ALPHA / k):.3g} % level each; decided by "
-          f"{dlabel} {dc.gap:+.3f} [{dc.lo:+.3f}, {dc.hi:+.3f}]; {pool_text}")
+          f"{dlabel} {_gap_interval_text(dc, why=True)}; {pool_text}")
     settle = ""
     if status == "inconclusive":
         undecided = [c for _, c in parts if c.status == "inconclusive"]
@@ -524,10 +533,14 @@ def unit_of(metric: str) -> str:
     return "dB" if metric.lower().startswith("psnr") else ""
 
 
-def _gap_text(c: Comparison, unit: str) -> str:
-    """"+0.123 [+0.045, +0.201] dB"; a unitless gap (SSIM, LPIPS) with four decimals."""
+def gap_text(c: Comparison, unit: str) -> str:
+    """"+0.123 [+0.045, +0.201] dB"; a unitless gap (SSIM, LPIPS) with four decimals; "+0.123 dB, no interval"
+    where none could be formed (one seed on one image)."""
     p = 3 if unit else 4
-    return f"{c.gap:+.{p}f} [{c.lo:+.{p}f}, {c.hi:+.{p}f}]" + (f" {unit}" if unit else "")
+    u = f" {unit}" if unit else ""
+    if math.isnan(c.lo) or math.isnan(c.hi):
+        return f"{c.gap:+.{p}f}{u}, no interval"
+    return f"{c.gap:+.{p}f} [{c.lo:+.{p}f}, {c.hi:+.{p}f}]{u}"
 
 
 def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str = "",
@@ -545,7 +558,7 @@ def combine_metrics(parts: list[tuple[str, Comparison]], what: str, needed: str 
     status = ("contradicted" if counts["contradicted"] else
               "holds" if counts["holds"] == k or (not all_needed and counts["holds"]) else "inconclusive")
     dm, dc = _decisive(cells, status, all_needed) if k > 1 else cells[0]
-    ev = "; ".join(f"{m.upper()} {_gap_text(c, unit_of(m))} ({c.status})" for m, c in cells)
+    ev = "; ".join(f"{m.upper()} {gap_text(c, unit_of(m))} ({c.status})" for m, c in cells)
     settle = [f"{m.upper()} needs {seeds_to_settle(c, unit=unit_of(m))}" for m, c in cells if c.status == "inconclusive"]
     effects = [f"{m.upper()}: {e}" for m, c in cells if (e := effect_of(c, unit_of(m)))]
     return Verdict(status, f"{what}, each metric at the {dc.level} level: {ev} "

@@ -238,3 +238,18 @@ def test_an_interval_too_wide_to_size_the_paper_effect_says_so():
     assert effect_of(wide).startswith("too uncertain to size the paper's effect")
     tight = compare_gaps(_gaps(0.03, sd=0.01), paper_gap=0.03)
     assert effect_of(tight).startswith("reproduces the paper's effect")
+
+
+def test_a_cell_with_no_interval_says_so_instead_of_printing_nan():
+    """One seed on one image forms no interval: the evidence says "no interval" and what it rests on, never
+    "[+nan, +nan]", and the verdict cannot be decided by that cell."""
+    from srrepro.verdicts import gap_text, verdict_of
+    lone = compare_gaps(np.array([[0.25]]))
+    assert math.isnan(lone.lo) and lone.status == "inconclusive"
+    assert gap_text(lone, "dB") == "+0.250 dB, no interval"
+    v = verdict_of(lone, "A − B")
+    assert "nan" not in v.evidence and "no interval" in v.evidence and "1 seed × 1 image)" in v.evidence
+    parts = [("×2", compare_gaps(_gaps(+0.3))), ("×4", lone)]
+    v = combine(parts)
+    assert v.status == "inconclusive" and "nan" not in v.evidence
+    assert "decided by ×4 +0.250, no interval (1 seed × 1 image)" in v.evidence

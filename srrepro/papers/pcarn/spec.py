@@ -33,8 +33,8 @@ from ...config import VGG_TERMS
 from ...models import params_of
 from ...recipes import LITE_ITERATIONS, PAPER_RECIPES, SMOKE_RECIPE, lite_recipe, power_of_ten
 from ...verdicts import (ALPHA, NOT_RUN, Claim, Comparison, Verdict, better, combine, combine_metrics, compare_gaps,
-                        decide, exact, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle, unit_of,
-                        verdict_of)
+                        decide, exact, gap_text, higher_is_better, per_seed, pooled, rejudge, scores, seeds_to_settle,
+                        unit_of, verdict_of)
 from ...spec import DEFAULT_SEEDS, Layout, RunContext, TableSpec, complete, with_training_note
 from .. import PROFILES, printed
 from . import PCARN_TABLE1
@@ -714,8 +714,7 @@ def _combine_metric_cells(parts: list[tuple[str, str, Comparison]], what: str, n
         decided = f"{role}: {dlab}, {dc.level}"
 
     def text(c: Comparison, m: str) -> str:
-        u, p = unit_of(m), 3 if unit_of(m) else 4
-        return f"{c.gap:+.{p}f} [{c.lo:+.{p}f}, {c.hi:+.{p}f}]{f' {u}' if u else ''}"
+        return gap_text(c, unit_of(m))
     ev = (f"{counts['holds']}/{k} {what} hold, {counts['contradicted']} against, {counts['inconclusive']} undecided "
           f"at the {100 * (1 - ALPHA / k):.3g} % level each; decided by {dlab} {text(dc, dm)}; pooled per metric at "
           f"95 %: " + ", ".join(f"{m.upper()} {text(p, m)}" for m, p in pools.items()) +
