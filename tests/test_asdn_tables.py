@@ -205,11 +205,27 @@ def test_t3_conv_rule_and_lite_grid():
 def test_t1_fsdn_claims_and_its_fine_tuning_job():
     v = asdn._t1_fsdn_best_printed(pd.DataFrame(), "lite")
     assert v.status == "holds" and "15 of 20" in v.evidence and v.evidence.count("RCAN") == 5
-    df = _arms({"FSDN": 31.0, asdn.OURS: 30.5}, column="method", scales=(2.0,))
-    assert asdn._t1_fsdn_vs_asdn(df, "lite").status == "holds"
-    assert asdn._t1_fsdn_vs_asdn(_arms({"FSDN": 30.0, asdn.OURS: 30.5}, column="method", scales=(2.0,)),
-                                 "lite").status == "contradicted"
+    claims = {c.id: c for c in asdn.T1_CLAIMS}
+    vs_asdn, deconv = claims["t1_fsdn_vs_asdn"].check, claims["t1_fsdn_deconv"].check
+    df = _arms({"FSDN": 31.0, asdn.OURS: 30.5, asdn.CONTROL: 31.2}, column="method", scales=(2.0,))
+    assert vs_asdn(df, "lite").status == "holds"
+    # FSDN beats ASDN only through the extra training: the control, as trained, is better still
+    assert deconv(df, "lite").status == "contradicted" and "FSDN − ASDN fine-tuned" in deconv(df, "lite").evidence
+    assert vs_asdn(_arms({"FSDN": 30.0, asdn.OURS: 30.5}, column="method", scales=(2.0,)),
+                   "lite").status == "contradicted"
+    assert deconv(_arms({"FSDN": 31.0, asdn.OURS: 30.5}, column="method", scales=(2.0,)), "lite").status == "not run"
     ctx = tables.context(tables.get("asdn_t1"), "lite")
-    fsdn = [j for j in asdn.t1_jobs(ctx) if j.key["method"] == "FSDN" and j.kind == "train"]
+    jobs = asdn.t1_jobs(ctx)
+    fsdn = [j for j in jobs if j.key["method"] == "FSDN" and j.kind == "train"]
     assert len(fsdn) == 1 and fsdn[0].config.scales == (2,) and not fsdn[0].config.pretrained_strict
     assert fsdn[0].pretrained_from == asdn.asdn_config(ctx, 0)  # fine-tuned from the chapter's ASDN, seed 0
+    # the control: the same start, scale, recipe and iterations; the ASDN itself, loaded strictly
+    control = [j for j in jobs if j.key["method"] == asdn.CONTROL]
+    assert len(control) == 1 and control[0].pretrained_from == fsdn[0].pretrained_from
+    c, f = control[0].config, fsdn[0].config
+    assert c.model == "asdn" and c.pretrained_strict and c.model_kwargs["levels"] == 11
+    assert (c.scales, c.iterations, c.lr, c.lr_patch, c.batch_size, c.seed) == \
+        (f.scales, f.iterations, f.lr, f.lr_patch, f.batch_size, f.seed)
+    assert [e for e in control[0].evals] == [e for e in fsdn[0].evals]
+    off = tables.context(tables.get("asdn_t1"), "lite", overrides={"grid": {"fsdn_control": False}})
+    assert not [j for j in asdn.t1_jobs(off) if j.key["method"] == asdn.CONTROL]
