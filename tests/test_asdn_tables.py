@@ -205,8 +205,13 @@ def test_t3_conv_rule_and_lite_grid():
 def test_t1_fsdn_claims_and_its_fine_tuning_job():
     v = asdn._t1_fsdn_best_printed(pd.DataFrame(), "lite")
     assert v.status == "holds" and "15 of 20" in v.evidence and v.evidence.count("RCAN") == 5
+    from srrepro.verdicts import judge
     claims = {c.id: c for c in asdn.T1_CLAIMS}
-    vs_asdn, deconv = claims["t1_fsdn_vs_asdn"].check, claims["t1_fsdn_deconv"].check
+
+    def judged(claim_id: str):  # through judge, as a page does: the rows carry their per-image scores in attrs
+        return lambda df, profile: judge([claims[claim_id]], df, profile, images=pd.DataFrame({"image": ["x"]}))[
+            claim_id]
+    vs_asdn, deconv = judged("t1_fsdn_vs_asdn"), judged("t1_fsdn_deconv")
     df = _arms({"FSDN": 31.0, asdn.OURS: 30.5, asdn.CONTROL: 31.2}, column="method", scales=(2.0,))
     assert vs_asdn(df, "lite").status == "holds"
     # FSDN beats ASDN only through the extra training: the control, as trained, is better still

@@ -646,11 +646,12 @@ def _fsdn_against(other: str, label: str, needed: str = ""):
     """FSDN − ``other`` in every (dataset, scale) cell where both were scored, paired by seed and image."""
     def rule(df: pd.DataFrame, profile: str) -> Verdict:
         d = df[df["status"].astype(str).str.startswith("ok")] if "status" in df else df
-        cells = (d.loc[d["method"] == "FSDN", ["dataset", "scale"]].drop_duplicates()
-                 .merge(d.loc[d["method"] == other, ["dataset", "scale"]].drop_duplicates()))
+        # a set, not DataFrame.merge: merge compares the frames' attrs, and the per-image scores ride there
+        cells = {(ds, sc) for ds, sc in d.loc[d["method"] == "FSDN", ["dataset", "scale"]].itertuples(index=False)}
+        cells &= {(ds, sc) for ds, sc in d.loc[d["method"] == other, ["dataset", "scale"]].itertuples(index=False)}
         parts = [(f"{ds} ×{sc:g}", decide(scores(df, {"method": "FSDN", "dataset": ds, "scale": sc}),
                                           scores(df, {"method": other, "dataset": ds, "scale": sc})))
-                 for ds, sc in cells.itertuples(index=False)]
+                 for ds, sc in sorted(cells)]
         if not parts:
             return Verdict("not run", f"no cell with both FSDN and {label} scored", needed or "run the table")
         return combine(parts, "more seeds or scales, or the paper profile", f"dataset × scale cells (FSDN − {label})")
