@@ -108,8 +108,8 @@ class Verdict:
     def interval(self) -> str:
         if math.isnan(self.gap):
             return ""
-        if math.isnan(self.lo):
-            return f"{self.gap:+.3f}"
+        if math.isnan(self.lo):  # a comparison that formed no interval (one seed on one image) says so
+            return f"{self.gap:+.3f}" + (", no interval" if self.comparisons else "")
         return f"{self.gap:+.3f} [{self.lo:+.3f}, {self.hi:+.3f}]"
 
 

@@ -253,3 +253,4 @@ def test_a_cell_with_no_interval_says_so_instead_of_printing_nan():
     v = combine(parts)
     assert v.status == "inconclusive" and "nan" not in v.evidence
     assert "decided by ×4 +0.250, no interval (1 seed × 1 image)" in v.evidence
+    assert v.interval == "+0.250, no interval"  # the page's "interval that decides" column
