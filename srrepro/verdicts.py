@@ -645,6 +645,8 @@ def judge(claims: list[Claim], rows: pd.DataFrame, profile: str, images: pd.Data
             v = claim.check(rows, profile)
             if claim.trained:
                 v.budget = v.budget or budget
+                if v.n_seeds == 1 and v.comparisons and "one seed" not in v.evidence:  # as verdict_of says it
+                    v.evidence += "; one seed: the intervals hold no training noise"
                 v.trend = _trend(claim, rows, profile, v)
             for name, reading in claim.readings.items():  # the same rule under each reading of the printed table
                 at = reading(rows.copy())

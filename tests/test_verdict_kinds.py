@@ -254,3 +254,10 @@ def test_a_cell_with_no_interval_says_so_instead_of_printing_nan():
     assert v.status == "inconclusive" and "nan" not in v.evidence
     assert "decided by ×4 +0.250, no interval (1 seed × 1 image)" in v.evidence
     assert v.interval == "+0.250, no interval"  # the page's "interval that decides" column
+    # a trained claim decided by a one-seed cell says that its intervals hold no training noise
+    from srrepro.verdicts import judge
+    rows = pd.DataFrame({"x": [1]})
+    trained = Claim("c", "A beats B", "here", lambda df, profile: combine(parts), trained=True, kind="direction")
+    assert judge([trained], rows, "lite")["c"].evidence.endswith("one seed: the intervals hold no training noise")
+    exact_rule = Claim("e", "A beats B", "here", lambda df, profile: combine(parts), kind="direction")
+    assert "training noise" not in judge([exact_rule], rows, "lite")["e"].evidence
