@@ -91,10 +91,11 @@ def image_floor(c: Components, alpha: float = ALPHA) -> float:
 
 
 def distance(gap: float, test: str, margin: float) -> float:
-    """How far the interval must clear: from 0 (direction, or −margin for non-inferiority) or to ±margin
-    (equivalence: the interval must fit inside ±margin around a gap of this size)."""
+    """How far the interval must clear: from 0 (direction, or −margin for non-inferiority) or from ±margin
+    (equivalence: a gap inside the margin holds once the interval fits inside ±margin; a gap beyond it is
+    contradicted once the interval lies wholly outside, as :func:`srrepro.verdicts.compare_gaps` decides)."""
     if test == "equivalence":
-        return max(0.0, margin - abs(gap))
+        return abs(margin - abs(gap))
     return abs(gap + margin)
 
 

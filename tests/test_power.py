@@ -51,7 +51,11 @@ def test_distance_by_kind():
     assert power.distance(0.03, "direction", 0.0) == pytest.approx(0.03)
     assert power.distance(-0.03, "direction", 0.05) == pytest.approx(0.02)  # non-inferiority: clear −margin
     assert power.distance(0.01, "equivalence", 0.05) == pytest.approx(0.04)
-    assert power.distance(0.08, "equivalence", 0.05) == 0.0
+    # a gap beyond the margin is decided too: contradicted once the interval clears the margin on its side
+    assert power.distance(0.08, "equivalence", 0.05) == pytest.approx(0.03)
+    assert power.distance(-0.08, "equivalence", 0.05) == pytest.approx(0.03)
+    assert compare_gaps(np.full((3, 20), -0.08) + np.linspace(-0.01, 0.01, 20), test="equivalence",
+                        margin=0.05).status == "contradicted"
 
 
 def test_trend_slope_uses_the_last_half_of_training():
