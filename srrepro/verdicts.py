@@ -391,11 +391,10 @@ def _seeds(n: int) -> str:
 
 
 def _gap_interval_text(c: Comparison, why: bool = False) -> str:
-    """``+0.123 [-0.045, +0.291]``, or where no interval could be formed (one seed on one image) the gap, with
-    (``why``) what it rests on."""
-    if math.isnan(c.lo) or math.isnan(c.hi):
-        return f"{c.gap:+.3f}, no interval" + (f" ({_seeds(c.n_seeds)} × {c.units})" if why else "")
-    return f"{c.gap:+.3f} [{c.lo:+.3f}, {c.hi:+.3f}]"
+    """:func:`gap_text` with three decimals and no unit; where no interval could be formed, with (``why``) what
+    the gap rests on."""
+    no_interval = math.isnan(c.lo) or math.isnan(c.hi)
+    return gap_text(c, "", digits=3) + (f" ({_seeds(c.n_seeds)} × {c.units})" if why and no_interval else "")
 
 
 def _num_text(x: float, unit: str) -> str:
@@ -533,10 +532,10 @@ def unit_of(metric: str) -> str:
     return "dB" if metric.lower().startswith("psnr") else ""
 
 
-def gap_text(c: Comparison, unit: str) -> str:
-    """"+0.123 [+0.045, +0.201] dB"; a unitless gap (SSIM, LPIPS) with four decimals; "+0.123 dB, no interval"
-    where none could be formed (one seed on one image)."""
-    p = 3 if unit else 4
+def gap_text(c: Comparison, unit: str, digits: int | None = None) -> str:
+    """"+0.123 [+0.045, +0.201] dB"; a unitless gap (SSIM, LPIPS) with four decimals unless ``digits``; "+0.123 dB,
+    no interval" where none could be formed (one seed on one image)."""
+    p = digits or (3 if unit else 4)
     u = f" {unit}" if unit else ""
     if math.isnan(c.lo) or math.isnan(c.hi):
         return f"{c.gap:+.{p}f}{u}, no interval"
